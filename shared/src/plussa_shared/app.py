@@ -1,0 +1,184 @@
+"""The application factory every service builds on: wiring only, no I/O at creation.
+
+Each resource (HTTP client, MongoDB, broker with relay and consumer, token verifier)
+is one ``cleanup_ctx`` generator: create, yield, dispose.
+"""
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import aiohttp
+import structlog
+from aiohttp import web
+from pymongo import IndexModel
+
+from plussa_shared.auth import KeySource, RemoteJwks, TokenVerifier
+from plussa_shared.broker import Broker
+from plussa_shared.consumer import INBOX, EventConsumer, Subscription
+from plussa_shared.health import health_routes
+from plussa_shared.http import (
+    auth_middleware,
+    problem_middleware,
+    request_context_middleware,
+    request_id_trace_config,
+)
+from plussa_shared.keys import (
+    BROKER,
+    DB,
+    HTTP_CLIENT,
+    METRICS,
+    MONGO,
+    OPENAPI,
+    OUTBOX,
+    RELAY,
+    SETTINGS,
+    VERIFIER,
+)
+from plussa_shared.metrics import Metrics
+from plussa_shared.mongo import client_lifespan, ensure_collections, ensure_indexes
+from plussa_shared.openapi import build_openapi, openapi_routes
+from plussa_shared.outbox import LEASES, OUTBOX_INDEXES, Outbox, OutboxRelay
+from plussa_shared.outbox import OUTBOX as OUTBOX_COLLECTION
+from plussa_shared.routing import RouteTable, add_routes
+from plussa_shared.settings import ServiceSettings
+
+log = structlog.get_logger(__name__)
+
+CleanupCtx = Callable[[web.Application], AsyncIterator[None]]
+
+
+@dataclass(frozen=True)
+class ServiceSpec:
+    """What makes one service different from the others."""
+
+    title: str
+    routes: Sequence[RouteTable] = ()
+    subscriptions: Sequence[Subscription[Any]] = ()
+    indexes: dict[str, Sequence[IndexModel]] = field(default_factory=dict)
+    contexts: Sequence[CleanupCtx] = ()
+    """Service resources, run after the shared ones (database, broker) are up."""
+    key_source: Callable[[web.Application], KeySource] | None = None
+    """Where tokens' keys come from; default: the JWKS at ``settings.jwks_url``."""
+    version: str = "0.1.0"
+
+
+def create_service_app(settings: ServiceSettings, spec: ServiceSpec) -> web.Application:
+    """Build the aiohttp application of one service."""
+    app = web.Application(
+        client_max_size=settings.max_body_bytes,
+        middlewares=[request_context_middleware, problem_middleware, auth_middleware],
+    )
+    app[SETTINGS] = settings
+    app[METRICS] = Metrics()
+    endpoints = add_routes(app, spec.routes)
+    app[OPENAPI] = build_openapi(spec.title, spec.version, endpoints)
+    app.add_routes(health_routes())
+    app.add_routes(openapi_routes(app[OPENAPI]))
+    app.cleanup_ctx.append(_http_client_ctx)
+    app.cleanup_ctx.append(_mongo_ctx(spec))
+    app.cleanup_ctx.append(_verifier_ctx(spec))
+    app.cleanup_ctx.extend(spec.contexts)
+    app.cleanup_ctx.append(_broker_ctx(spec))
+    return app
+
+
+async def _http_client_ctx(app: web.Application) -> AsyncIterator[None]:
+    timeout = aiohttp.ClientTimeout(total=app[SETTINGS].http_timeout_s)
+    async with aiohttp.ClientSession(timeout=timeout, trace_configs=[request_id_trace_config()]) as session:
+        app[HTTP_CLIENT] = session
+        yield
+
+
+def _mongo_ctx(spec: ServiceSpec) -> CleanupCtx:
+    async def ctx(app: web.Application) -> AsyncIterator[None]:
+        settings = app[SETTINGS]
+        async for client in client_lifespan(str(settings.mongo_url), settings.service_name):
+            db = client[settings.mongo_database]
+            app[MONGO] = client
+            app[DB] = db
+            indexes = {**OUTBOX_INDEXES, **spec.indexes}
+            await ensure_collections(db, [OUTBOX_COLLECTION, INBOX, LEASES, *indexes])
+            await ensure_indexes(db, indexes)
+            app[OUTBOX] = Outbox(db)
+            yield
+
+    return ctx
+
+
+def _verifier_ctx(spec: ServiceSpec) -> CleanupCtx:
+    async def ctx(app: web.Application) -> AsyncIterator[None]:
+        settings = app[SETTINGS]
+        if spec.key_source is not None:
+            keys = spec.key_source(app)
+        elif settings.jwks_url is not None:
+            keys = RemoteJwks(str(settings.jwks_url), app[HTTP_CLIENT])
+        else:
+            raise RuntimeError(f"{settings.service_name}: set JWKS_URL so tokens can be verified")
+        app[VERIFIER] = TokenVerifier(keys, issuer=settings.jwt_issuer, audience=settings.jwt_audience)
+        yield
+
+    return ctx
+
+
+def _broker_ctx(spec: ServiceSpec) -> CleanupCtx:
+    async def ctx(app: web.Application) -> AsyncIterator[None]:
+        settings = app[SETTINGS]
+        broker = Broker(settings.amqp_url.get_secret_value(), settings.amqp_exchange)
+        app[BROKER] = broker
+        relay = OutboxRelay(
+            app[DB],
+            broker,
+            app[METRICS],
+            batch_size=settings.outbox_batch_size,
+            poll_interval_s=settings.outbox_poll_interval_s,
+        )
+        app[RELAY] = relay
+        app[OUTBOX].attach_relay_signal(relay.signal)
+        consumer = None
+        if spec.subscriptions:
+            consumer = EventConsumer(
+                queue_name=f"{settings.amqp_queue_prefix}{settings.service_name}.events",
+                subscriptions=spec.subscriptions,
+                broker=broker,
+                client=app[MONGO],
+                db=app[DB],
+                metrics=app[METRICS],
+                prefetch=settings.consumer_prefetch,
+                retry_delays_ms=settings.consumer_retry_delays_ms,
+            )
+        await broker.start()
+        tasks = [asyncio.create_task(relay.run(), name="outbox-relay")]
+        if consumer is not None:
+            tasks.append(asyncio.create_task(_start_consumer(consumer), name="consumer-start"))
+        yield
+        if consumer is not None:
+            await consumer.stop()
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        with contextlib.suppress(Exception):
+            await relay.release()
+        await broker.close()
+
+    return ctx
+
+
+async def _start_consumer(consumer: EventConsumer) -> None:
+    """Start consuming once the broker answers; retry while it does not."""
+    while True:
+        try:
+            await consumer.start()
+            return
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            log.warning("consumer_start_failed", error=type(exc).__name__, detail=str(exc)[:200])
+            await asyncio.sleep(1.0)
+
+
+def run_service(settings: ServiceSettings, app: web.Application) -> None:
+    """Serve ``app`` until SIGTERM or Ctrl-C, closing every resource on the way out."""
+    web.run_app(app, host=settings.host, port=settings.port, access_log=None, print=None, shutdown_timeout=10)

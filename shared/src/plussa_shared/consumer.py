@@ -1,0 +1,229 @@
+"""The idempotent event consumer with retries and a dead-letter queue.
+
+Each service has one durable queue bound to the topic exchange for the event types
+it subscribes to. A message is handled inside one MongoDB transaction that also
+records its event id in the service's ``inbox`` collection; a redelivered or
+duplicated event finds its id there and changes nothing. A failing handler is
+retried through delay queues with growing delays, then dead-lettered with its
+reason; a message that cannot be read at all is dead-lettered at once.
+"""
+
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Generic, TypeVar
+
+import aio_pika
+import structlog
+from aio_pika.abc import AbstractChannel, AbstractIncomingMessage, AbstractQueue
+from pydantic import BaseModel, ValidationError
+from pymongo import AsyncMongoClient
+from pymongo.errors import DuplicateKeyError
+
+from plussa_shared.broker import Broker
+from plussa_shared.events import CloudEvent, RawEvent, routing_key_for
+from plussa_shared.metrics import Metrics
+from plussa_shared.mongo import Database, Document, Session, run_in_transaction
+
+log = structlog.get_logger(__name__)
+
+INBOX = "inbox"
+RETRY_HEADER = "x-plussa-retries"
+
+DataT = TypeVar("DataT", bound=BaseModel)
+
+
+class RejectEventError(Exception):
+    """Raised by a handler for an event that can never be applied (for example a
+    purchase on a blocked card): it is dead-lettered at once with this reason."""
+
+
+@dataclass(frozen=True)
+class Subscription(Generic[DataT]):
+    """One event type a service consumes, the consumer's own schema for its data,
+    and the handler that applies it within the given session's transaction."""
+
+    event_type: str
+    schema: type[DataT]
+    handler: Callable[[CloudEvent[DataT], Session], Awaitable[None]]
+
+    @property
+    def routing_key(self) -> str:
+        """The binding key on the topic exchange."""
+        return routing_key_for(self.event_type)
+
+
+@dataclass(frozen=True)
+class QueueNames:
+    """The queue names of one consumer: main, retry levels, dead letters."""
+
+    main: str
+
+    def retry(self, level: int) -> str:
+        """The delay queue for the given retry level (1-based)."""
+        return f"{self.main}.retry.{level}"
+
+    @property
+    def dead(self) -> str:
+        """The dead-letter queue."""
+        return f"{self.main}.dead"
+
+
+class EventConsumer:
+    """Consumes a service's queue; start with ``start`` and stop with ``stop``."""
+
+    def __init__(
+        self,
+        *,
+        queue_name: str,
+        subscriptions: Sequence[Subscription[Any]],
+        broker: Broker,
+        client: AsyncMongoClient[Document],
+        db: Database,
+        metrics: Metrics,
+        prefetch: int = 32,
+        retry_delays_ms: Sequence[int] = (1_000, 10_000, 60_000),
+    ) -> None:
+        self.names = QueueNames(queue_name)
+        self._subscriptions = {s.event_type: s for s in subscriptions}
+        self._broker = broker
+        self._client = client
+        self._inbox = db[INBOX]
+        self._metrics = metrics
+        self._prefetch = prefetch
+        self._retry_delays_ms = list(retry_delays_ms)
+        self._channel: AbstractChannel | None = None
+        self._queue: AbstractQueue | None = None
+        self._consumer_tag: str | None = None
+
+    async def start(self) -> None:
+        """Declare the topology and begin consuming."""
+        channel = await self._broker.channel(publisher_confirms=True, prefetch=self._prefetch)
+        self._channel = channel
+        exchange = await self._broker.declare_exchange(channel)
+        await channel.declare_queue(self.names.dead, durable=True)
+        for level, delay in enumerate(self._retry_delays_ms, start=1):
+            await channel.declare_queue(
+                self.names.retry(level),
+                durable=True,
+                arguments={
+                    "x-message-ttl": delay,
+                    "x-dead-letter-exchange": "",
+                    "x-dead-letter-routing-key": self.names.main,
+                },
+            )
+        queue = await channel.declare_queue(
+            self.names.main,
+            durable=True,
+            arguments={"x-dead-letter-exchange": "", "x-dead-letter-routing-key": self.names.dead},
+        )
+        for subscription in self._subscriptions.values():
+            await queue.bind(exchange, routing_key=subscription.routing_key)
+        self._queue = queue
+        self._consumer_tag = await queue.consume(self._on_message)
+        log.info("consumer_started", queue=self.names.main, types=sorted(self._subscriptions))
+
+    async def stop(self) -> None:
+        """Stop consuming; in-flight messages not yet acked are redelivered later."""
+        if self._queue is not None and self._consumer_tag is not None:
+            try:
+                await self._queue.cancel(self._consumer_tag)
+            except Exception:  # the channel may already be gone
+                pass
+        if self._channel is not None and not self._channel.is_closed:
+            await self._channel.close()
+
+    async def _on_message(self, message: AbstractIncomingMessage) -> None:
+        request_id = (message.headers or {}).get("x-request-id") or None
+        structlog.contextvars.bind_contextvars(message_id=message.message_id, request_id=request_id)
+        try:
+            await self._handle(message)
+        finally:
+            structlog.contextvars.unbind_contextvars("message_id", "request_id", "event_id", "event_type")
+
+    async def _handle(self, message: AbstractIncomingMessage) -> None:
+        try:
+            raw = RawEvent.model_validate_json(message.body)
+        except ValidationError as exc:
+            await self._dead_letter(message, "malformed-envelope", _summary(exc))
+            return
+        structlog.contextvars.bind_contextvars(event_id=raw.id, event_type=raw.type)
+        subscription = self._subscriptions.get(raw.type)
+        if subscription is None:
+            await self._dead_letter(message, "no-handler", f"no subscription for {raw.type}")
+            return
+        try:
+            data = subscription.schema.model_validate(raw.data)
+        except ValidationError as exc:
+            await self._dead_letter(message, "malformed-data", _summary(exc))
+            return
+        event = CloudEvent[Any](**{**raw.model_dump(exclude={"data"}), "data": data})
+        try:
+            applied = await self._apply(subscription, event)
+        except RejectEventError as exc:
+            await self._dead_letter(message, "rejected", str(exc))
+            return
+        except Exception as exc:
+            log.warning("event_handler_failed", error=type(exc).__name__, detail=str(exc)[:500])
+            await self._retry_or_dead_letter(message, exc)
+            return
+        await message.ack()
+        self._metrics.events_consumed.labels(raw.type, "applied" if applied else "duplicate").inc()
+        log.info("event_handled", duplicate=not applied)
+
+    async def _apply(self, subscription: Subscription[Any], event: CloudEvent[Any]) -> bool:
+        async def work(session: Session) -> bool:
+            if await self._inbox.find_one({"_id": event.id}, {"_id": 1}, session=session):
+                return False
+            await self._inbox.insert_one(
+                {"_id": event.id, "type": event.type, "handled_at": datetime.now(UTC)}, session=session
+            )
+            await subscription.handler(event, session)
+            return True
+
+        try:
+            return await run_in_transaction(self._client, work)
+        except DuplicateKeyError:
+            return False  # another delivery of the same event committed first
+
+    async def _retry_or_dead_letter(self, message: AbstractIncomingMessage, exc: Exception) -> None:
+        raw_retries = (message.headers or {}).get(RETRY_HEADER, 0)
+        retries = raw_retries if isinstance(raw_retries, int) else 0
+        reason = f"{type(exc).__name__}: {str(exc)[:500]}"
+        if retries >= len(self._retry_delays_ms):
+            await self._dead_letter(message, "handler-failed", reason)
+            return
+        headers = {**(message.headers or {}), RETRY_HEADER: retries + 1, "x-plussa-last-error": reason}
+        await self._publish_copy(message, self.names.retry(retries + 1), headers)
+        await message.ack()
+        self._metrics.events_consumed.labels(message.type or "unknown", "retried").inc()
+
+    async def _dead_letter(self, message: AbstractIncomingMessage, reason: str, detail: str) -> None:
+        headers = {
+            **(message.headers or {}),
+            "x-plussa-dead-reason": reason,
+            "x-plussa-dead-detail": detail[:2000],
+            "x-plussa-dead-at": datetime.now(UTC).isoformat(),
+            "x-plussa-original-routing-key": message.routing_key or "",
+        }
+        await self._publish_copy(message, self.names.dead, headers)
+        await message.ack()
+        self._metrics.events_dead_lettered.labels(reason).inc()
+        self._metrics.events_consumed.labels(message.type or "unknown", "dead-lettered").inc()
+        log.warning("event_dead_lettered", reason=reason, detail=detail[:500])
+
+    async def _publish_copy(self, message: AbstractIncomingMessage, queue: str, headers: dict[str, Any]) -> None:
+        assert self._channel is not None
+        copy = aio_pika.Message(
+            body=message.body,
+            headers=headers,
+            content_type=message.content_type,
+            message_id=message.message_id,
+            type=message.type,
+            delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+        )
+        await self._channel.default_exchange.publish(copy, routing_key=queue)
+
+
+def _summary(exc: ValidationError) -> str:
+    return "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()[:10])

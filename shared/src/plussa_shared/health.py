@@ -1,0 +1,36 @@
+"""Liveness, readiness and the Prometheus scrape endpoint."""
+
+from aiohttp import web
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from plussa_shared.keys import BROKER, METRICS, MONGO, RELAY
+from plussa_shared.mongo import ping
+
+
+async def live(_: web.Request) -> web.Response:
+    """The process runs and its event loop answers."""
+    return web.json_response({"status": "ok"})
+
+
+async def ready(request: web.Request) -> web.Response:
+    """Ready only when MongoDB and RabbitMQ both answer."""
+    app = request.app
+    checks = {"mongodb": await ping(app[MONGO]), "rabbitmq": app[BROKER].is_ready}
+    ok = all(checks.values())
+    return web.json_response({"status": "ok" if ok else "unavailable", "checks": checks}, status=200 if ok else 503)
+
+
+async def metrics(request: web.Request) -> web.Response:
+    """Prometheus text format, with the outbox backlog counted at scrape time."""
+    app = request.app
+    try:
+        await app[RELAY].backlog()
+    except Exception:  # the database may be away; the other figures still matter
+        pass
+    body = generate_latest(app[METRICS].registry)
+    return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})
+
+
+def health_routes() -> list[web.RouteDef]:
+    """The routes every service serves, without authentication."""
+    return [web.get("/health/live", live), web.get("/health/ready", ready), web.get("/metrics", metrics)]

@@ -1,0 +1,34 @@
+"""Typed application state keys shared by every service."""
+
+import aiohttp
+from aiohttp import web
+from pymongo import AsyncMongoClient
+
+from plussa_shared.auth import Principal, TokenVerifier
+from plussa_shared.broker import Broker
+from plussa_shared.metrics import Metrics
+from plussa_shared.mongo import Database, Document
+from plussa_shared.outbox import Outbox, OutboxRelay
+from plussa_shared.settings import ServiceSettings
+
+SETTINGS = web.AppKey("settings", ServiceSettings)
+METRICS = web.AppKey("metrics", Metrics)
+MONGO = web.AppKey("mongo", AsyncMongoClient[Document])
+DB = web.AppKey("db", Database)
+BROKER = web.AppKey("broker", Broker)
+OUTBOX = web.AppKey("outbox", Outbox)
+RELAY = web.AppKey("relay", OutboxRelay)
+VERIFIER = web.AppKey("verifier", TokenVerifier)
+HTTP_CLIENT = web.AppKey("http_client", aiohttp.ClientSession)
+OPENAPI = web.AppKey("openapi", dict)
+
+PRINCIPAL = web.RequestKey("principal", Principal)
+"""Where the auth middleware stores the verified caller of a request."""
+
+
+def principal(request: web.Request) -> Principal:
+    """The verified caller of this request; routes that allow anyone have none."""
+    value = request.get(PRINCIPAL)
+    if not isinstance(value, Principal):
+        raise RuntimeError("route declared no authentication")
+    return value

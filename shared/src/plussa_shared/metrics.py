@@ -1,0 +1,35 @@
+"""Prometheus metrics, one registry per application so tests and apps never share state."""
+
+from dataclasses import dataclass, field
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+
+
+@dataclass
+class Metrics:
+    """The metrics every service exports at ``/metrics``."""
+
+    registry: CollectorRegistry = field(default_factory=CollectorRegistry)
+
+    def __post_init__(self) -> None:
+        r = self.registry
+        self.http_requests = Counter(
+            "http_requests_total", "HTTP requests served", ["method", "route", "status"], registry=r
+        )
+        self.http_latency = Histogram(
+            "http_request_duration_seconds",
+            "HTTP request latency",
+            ["method", "route"],
+            buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+            registry=r,
+        )
+        self.events_consumed = Counter(
+            "events_consumed_total", "Events taken from the queue", ["type", "outcome"], registry=r
+        )
+        self.events_dead_lettered = Counter(
+            "events_dead_lettered_total", "Events sent to the dead-letter queue", ["reason"], registry=r
+        )
+        self.events_published = Counter(
+            "events_published_total", "Events the outbox relay published", ["type"], registry=r
+        )
+        self.outbox_backlog = Gauge("outbox_backlog", "Outbox records not yet published", registry=r)

@@ -1,0 +1,202 @@
+"""The transactional outbox: events are written with the state change, then relayed.
+
+A use case calls ``Outbox.add`` inside the same MongoDB transaction as its state
+change, so either both are stored or neither is. ``OutboxRelay`` publishes pending
+records in order with publisher confirms and marks them sent. While the broker is
+down records wait; after it returns the relay resumes by itself. A record whose
+confirm was lost may be published again with the same event id, which consumers
+absorb because they record the ids they have handled.
+"""
+
+import asyncio
+import contextlib
+import uuid
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import aio_pika
+import structlog
+from aio_pika.abc import AbstractChannel, AbstractExchange
+from bson import ObjectId
+from pymongo import ASCENDING, IndexModel, ReturnDocument
+from pymongo.errors import DuplicateKeyError
+
+from plussa_shared.broker import Broker
+from plussa_shared.events import CloudEvent
+from plussa_shared.metrics import Metrics
+from plussa_shared.mongo import Database, Session
+
+log = structlog.get_logger(__name__)
+
+OUTBOX = "outbox"
+LEASES = "outbox_lease"
+CLOUDEVENTS_JSON = "application/cloudevents+json"
+
+OUTBOX_INDEXES = {
+    OUTBOX: [
+        IndexModel([("sent_at", ASCENDING), ("created_at", ASCENDING), ("order", ASCENDING)]),
+        # Sent records are kept a week for inspection, then MongoDB removes them.
+        IndexModel([("sent_at", ASCENDING)], expireAfterSeconds=7 * 24 * 3600, name="sent_ttl"),
+    ],
+}
+
+
+class Outbox:
+    """Writes events into the service's ``outbox`` collection within a transaction."""
+
+    def __init__(self, db: Database) -> None:
+        self._collection = db[OUTBOX]
+        self._nudge: asyncio.Event | None = None
+
+    def attach_relay_signal(self, signal: asyncio.Event) -> None:
+        """Let the relay be woken as soon as a transaction has added events."""
+        self._nudge = signal
+
+    async def add(self, session: Session, events: Sequence[CloudEvent[Any]]) -> None:
+        """Store ``events`` in the transaction bound to ``session``."""
+        if not events:
+            return
+        now = datetime.now(UTC)
+        request_id = structlog.contextvars.get_contextvars().get("request_id")
+        docs = [
+            {
+                "_id": event.id,
+                "order": ObjectId(),
+                "type": event.type,
+                "routing_key": event.routing_key,
+                "subject": event.subject,
+                "envelope": event.model_dump_json(),
+                "created_at": now,
+                "sent_at": None,
+                "request_id": request_id,
+            }
+            for event in events
+        ]
+        await self._collection.insert_many(docs, ordered=True, session=session)
+
+    def nudge(self) -> None:
+        """Wake the relay; call after the transaction that added events committed."""
+        if self._nudge is not None:
+            self._nudge.set()
+
+
+class OutboxRelay:
+    """Publishes pending outbox records with publisher confirms, oldest first.
+
+    Only one relay per service publishes at a time (a lease in ``outbox_lease``), so
+    records of one aggregate leave in the order they were written even when the
+    service runs as several replicas.
+    """
+
+    def __init__(
+        self,
+        db: Database,
+        broker: Broker,
+        metrics: Metrics,
+        *,
+        batch_size: int = 100,
+        poll_interval_s: float = 0.5,
+        lease_s: float = 10.0,
+    ) -> None:
+        self._outbox = db[OUTBOX]
+        self._leases = db[LEASES]
+        self._broker = broker
+        self._metrics = metrics
+        self._batch_size = batch_size
+        self._poll_interval_s = poll_interval_s
+        self._lease = timedelta(seconds=lease_s)
+        self._owner = uuid.uuid4().hex
+        self.signal = asyncio.Event()
+        self._exchange: AbstractExchange | None = None
+        self._channel: AbstractChannel | None = None
+
+    async def run(self) -> None:
+        """Relay until cancelled; survives broker and database outages."""
+        backoff = self._poll_interval_s
+        while True:
+            try:
+                published = await self.relay_once()
+                backoff = self._poll_interval_s
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # broker or database away: wait, then try again
+                log.warning("outbox_relay_failed", error=type(exc).__name__, detail=str(exc)[:200])
+                self._exchange = None
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, 10.0)
+                continue
+            if published < self._batch_size:
+                await self._wait_for_work()
+
+    async def _wait_for_work(self) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.signal.wait(), self._poll_interval_s)
+        self.signal.clear()
+
+    async def relay_once(self) -> int:
+        """Publish one batch of pending records; return how many were published."""
+        if not await self._hold_lease():
+            return 0
+        pending = (
+            await self._outbox.find({"sent_at": None})
+            .sort([("created_at", ASCENDING), ("order", ASCENDING)])
+            .limit(self._batch_size)
+            .to_list()
+        )
+        self._metrics.outbox_backlog.set(len(pending))
+        if not pending:
+            return 0
+        exchange = await self._get_exchange()
+        # Publishing in order on one channel keeps the order per aggregate; the
+        # confirms are awaited together so a batch costs one round trip.
+        confirms = [
+            exchange.publish(
+                aio_pika.Message(
+                    body=doc["envelope"].encode(),
+                    content_type=CLOUDEVENTS_JSON,
+                    message_id=doc["_id"],
+                    type=doc["type"],
+                    delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+                    headers={"ce-subject": doc.get("subject") or "", "x-request-id": doc.get("request_id") or ""},
+                ),
+                routing_key=doc["routing_key"],
+            )
+            for doc in pending
+        ]
+        await asyncio.gather(*confirms)
+        ids = [doc["_id"] for doc in pending]
+        await self._outbox.update_many({"_id": {"$in": ids}}, {"$set": {"sent_at": datetime.now(UTC)}})
+        for doc in pending:
+            self._metrics.events_published.labels(doc["type"]).inc()
+        log.debug("outbox_published", count=len(ids))
+        return len(ids)
+
+    async def _get_exchange(self) -> AbstractExchange:
+        if self._exchange is None or self._channel is None or self._channel.is_closed:
+            self._channel = await self._broker.channel(publisher_confirms=True)
+            self._exchange = await self._broker.declare_exchange(self._channel)
+        return self._exchange
+
+    async def _hold_lease(self) -> bool:
+        now = datetime.now(UTC)
+        try:
+            lease = await self._leases.find_one_and_update(
+                {"_id": "relay", "$or": [{"owner": self._owner}, {"until": {"$lt": now}}]},
+                {"$set": {"owner": self._owner, "until": now + self._lease}},
+                upsert=True,
+                return_document=ReturnDocument.AFTER,
+            )
+        except DuplicateKeyError:  # another replica holds a live lease
+            return False
+        return lease is not None and lease.get("owner") == self._owner
+
+    async def release(self) -> None:
+        """Give the lease up so another replica can take over at once."""
+        await self._leases.delete_one({"_id": "relay", "owner": self._owner})
+
+    async def backlog(self) -> int:
+        """How many records wait to be published."""
+        count = await self._outbox.count_documents({"sent_at": None})
+        self._metrics.outbox_backlog.set(count)
+        return count

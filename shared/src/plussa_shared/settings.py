@@ -1,0 +1,49 @@
+"""The settings every service shares; each service subclasses with its own env prefix."""
+
+from typing import Literal
+
+from pydantic import AnyHttpUrl, Field, MongoDsn, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class ServiceSettings(BaseSettings):
+    """Base settings. A service declares ``model_config`` with its own ``env_prefix``.
+
+    Secrets (the broker URL carries a password) are ``SecretStr`` so they never
+    appear in a repr or a log line.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="PLUSSA_", extra="ignore")
+
+    service_name: str = "plussa"
+    environment: Literal["development", "test", "production"] = "development"
+    host: str = "127.0.0.1"
+    port: int = 8080
+    public_url: AnyHttpUrl | None = None
+
+    log_format: Literal["json", "console"] = "json"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+    mongo_url: MongoDsn = MongoDsn("mongodb://127.0.0.1:27017/?replicaSet=rs0")
+    mongo_database: str = "plussa"
+
+    amqp_url: SecretStr = SecretStr("amqp://guest:guest@127.0.0.1:5672/")
+    amqp_exchange: str = "plussa.events"
+    amqp_queue_prefix: str = ""
+    consumer_prefetch: int = Field(default=32, ge=1, le=1000)
+    consumer_retry_delays_ms: list[int] = Field(default_factory=lambda: [1_000, 10_000, 60_000])
+
+    outbox_poll_interval_s: float = Field(default=0.5, gt=0)
+    outbox_batch_size: int = Field(default=100, ge=1, le=10_000)
+
+    jwks_url: AnyHttpUrl | None = None
+    jwt_issuer: str = "https://identity.plussa.fi"
+    jwt_audience: str = "plussa"
+
+    max_body_bytes: int = Field(default=256 * 1024, ge=1024)
+    http_timeout_s: float = Field(default=5.0, gt=0)
+
+    @property
+    def event_source(self) -> str:
+        """The CloudEvents ``source`` attribute of the events this service publishes."""
+        return f"/plussa/{self.service_name}"

@@ -1,0 +1,109 @@
+"""pytest fixtures for every service's tests: real MongoDB and RabbitMQ, isolated per
+test (a database per service per test; an exchange and queue prefix per test)."""
+
+import contextlib
+import uuid
+from collections.abc import AsyncIterator, Callable, Iterator
+from pathlib import Path
+from typing import Any, TypeVar
+
+import aio_pika
+import pytest
+from pymongo import AsyncMongoClient
+
+from plussa_shared.settings import ServiceSettings
+from plussa_shared.testing.servers import mongo_server, rabbitmq_server
+from plussa_shared.testing.tokens import JwksServer, TestTokens
+
+S = TypeVar("S", bound=ServiceSettings)
+SettingsFactory = Callable[..., Any]
+
+
+@pytest.fixture(scope="session")
+def mongo_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """One MongoDB replica set for the whole test session."""
+    with mongo_server(Path(tmp_path_factory.mktemp("mongod"))) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def amqp_url() -> Iterator[str]:
+    """The RabbitMQ of the test session."""
+    with rabbitmq_server() as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def tokens() -> TestTokens:
+    """Signs tokens that the services under test accept."""
+    return TestTokens()
+
+
+@pytest.fixture(scope="session")
+def jwks_url(tokens: TestTokens) -> Iterator[str]:
+    """A JWKS endpoint serving the test keys, as identity would."""
+    server = JwksServer(tokens.jwks)
+    server.start()
+    yield server.url
+    server.stop()
+
+
+@pytest.fixture
+def namespace() -> str:
+    """A short id that keeps this test's databases, exchange and queues apart."""
+    return uuid.uuid4().hex[:10]
+
+
+@pytest.fixture
+async def settings_for(mongo_url: str, amqp_url: str, jwks_url: str, namespace: str) -> AsyncIterator[SettingsFactory]:
+    """Build a service's ``Settings`` pointing at this test's isolated resources.
+
+    ``settings_for(CardsSettings, consumer_retry_delays_ms=[50])`` -> settings. Every
+    service built in one test shares the test's exchange, so events flow between them.
+    Databases and queues are removed after the test.
+    """
+    made: list[ServiceSettings] = []
+
+    def factory(cls: type[S], **overrides: Any) -> S:
+        name = overrides.pop("service_name", None) or cls.model_fields["service_name"].default
+        values: dict[str, Any] = {
+            "service_name": name,
+            "environment": "test",
+            "log_format": "console",
+            "mongo_url": mongo_url,
+            "mongo_database": f"t_{namespace}_{name}",
+            "amqp_url": amqp_url,
+            "amqp_exchange": f"test.{namespace}",
+            "amqp_queue_prefix": f"test.{namespace}.",
+            "consumer_retry_delays_ms": [100, 200],
+            "outbox_poll_interval_s": 0.05,
+            "jwks_url": jwks_url,
+            **overrides,
+        }
+        settings = cls(**values)
+        made.append(settings)
+        return settings
+
+    yield factory
+
+    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(mongo_url)
+    try:
+        for settings in made:
+            await client.drop_database(settings.mongo_database)
+    finally:
+        await client.close()
+    connection = await aio_pika.connect(amqp_url)
+    try:
+        for settings in made:
+            main = f"{settings.amqp_queue_prefix}{settings.service_name}.events"
+            names = [main, f"{main}.dead", *(f"{main}.retry.{i}" for i in range(1, 6))]
+            for queue in names:
+                channel = await connection.channel()
+                with contextlib.suppress(aio_pika.exceptions.AMQPError):
+                    await channel.queue_delete(queue)
+                if not channel.is_closed:
+                    await channel.close()
+        channel = await connection.channel()
+        await channel.exchange_delete(f"test.{namespace}")
+    finally:
+        await connection.close()
