@@ -128,8 +128,8 @@ class EventConsumer:
         if self._queue is not None and self._consumer_tag is not None:
             try:
                 await self._queue.cancel(self._consumer_tag)
-            except Exception:  # the channel may already be gone
-                pass
+            except Exception as exc:  # the channel may already be gone
+                log.debug("consumer_cancel_failed", error=type(exc).__name__)
         if self._channel is not None and not self._channel.is_closed:
             await self._channel.close()
 

@@ -1,10 +1,13 @@
 """Liveness, readiness and the Prometheus scrape endpoint."""
 
+import structlog
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from plussa_shared.keys import BROKER, METRICS, MONGO, RELAY
 from plussa_shared.mongo import ping
+
+log = structlog.get_logger(__name__)
 
 
 async def live(_: web.Request) -> web.Response:
@@ -25,8 +28,8 @@ async def metrics(request: web.Request) -> web.Response:
     app = request.app
     try:
         await app[RELAY].backlog()
-    except Exception:  # the database may be away; the other figures still matter
-        pass
+    except Exception as exc:  # the database may be away; the other figures still matter
+        log.warning("outbox_backlog_unknown", error=type(exc).__name__)
     body = generate_latest(app[METRICS].registry)
     return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})
 
