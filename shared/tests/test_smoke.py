@@ -1,6 +1,8 @@
 from typing import Any, ClassVar
 
 from aiohttp import web
+from pydantic import BaseModel
+
 from plussa_shared.app import ServiceSpec, create_service_app
 from plussa_shared.auth import Access
 from plussa_shared.consumer import Subscription
@@ -10,7 +12,6 @@ from plussa_shared.mongo import Session
 from plussa_shared.routing import RouteTable
 from plussa_shared.settings import ServiceSettings
 from plussa_shared.unit_of_work import UnitOfWork
-from pydantic import BaseModel
 
 
 class NoteWritten(EventData):

@@ -150,6 +150,9 @@ def _broker_ctx(spec: ServiceSpec) -> CleanupCtx:
                 retry_delays_ms=settings.consumer_retry_delays_ms,
             )
         await broker.start()
+        with contextlib.suppress(TimeoutError):
+            # Start ready when the broker is up; start anyway (not ready) when it is not.
+            await broker.wait_connected(timeout=settings.broker_startup_wait_s)
         tasks = [asyncio.create_task(relay.run(), name="outbox-relay")]
         if consumer is not None:
             tasks.append(asyncio.create_task(_start_consumer(consumer), name="consumer-start"))

@@ -1,0 +1,1 @@
+"""The Plussa notifications service."""

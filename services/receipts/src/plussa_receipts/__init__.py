@@ -1,0 +1,1 @@
+"""The Plussa receipts service."""

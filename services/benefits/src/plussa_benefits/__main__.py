@@ -1,0 +1,17 @@
+"""Run the benefits service: `python -m plussa_benefits`."""
+
+from plussa_benefits.app import create_app
+from plussa_benefits.settings import BenefitsSettings
+from plussa_shared.app import run_service
+from plussa_shared.logging import configure_logging
+
+
+def main() -> None:
+    """Read settings from the environment and serve until stopped."""
+    settings = BenefitsSettings()
+    configure_logging(settings.log_format, settings.log_level)
+    run_service(settings, create_app(settings))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,17 @@
+"""Run the identity service: `python -m plussa_identity`."""
+
+from plussa_identity.app import create_app
+from plussa_identity.settings import IdentitySettings
+from plussa_shared.app import run_service
+from plussa_shared.logging import configure_logging
+
+
+def main() -> None:
+    """Read settings from the environment and serve until stopped."""
+    settings = IdentitySettings()
+    configure_logging(settings.log_format, settings.log_level)
+    run_service(settings, create_app(settings))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,17 @@
+"""Run the receipts service: `python -m plussa_receipts`."""
+
+from plussa_receipts.app import create_app
+from plussa_receipts.settings import ReceiptsSettings
+from plussa_shared.app import run_service
+from plussa_shared.logging import configure_logging
+
+
+def main() -> None:
+    """Read settings from the environment and serve until stopped."""
+    settings = ReceiptsSettings()
+    configure_logging(settings.log_format, settings.log_level)
+    run_service(settings, create_app(settings))
+
+
+if __name__ == "__main__":
+    main()
