@@ -27,6 +27,7 @@ from plussa_shared.http import (
 )
 from plussa_shared.keys import (
     BROKER,
+    CONSUMER,
     DB,
     HTTP_CLIENT,
     METRICS,
@@ -126,7 +127,11 @@ def _verifier_ctx(spec: ServiceSpec) -> CleanupCtx:
 def _broker_ctx(spec: ServiceSpec) -> CleanupCtx:
     async def ctx(app: web.Application) -> AsyncIterator[None]:
         settings = app[SETTINGS]
-        broker = Broker(settings.amqp_url.get_secret_value(), settings.amqp_exchange)
+        broker = Broker(
+            settings.amqp_url.get_secret_value(),
+            settings.amqp_exchange,
+            reconnect_interval_s=settings.broker_reconnect_interval_s,
+        )
         app[BROKER] = broker
         relay = OutboxRelay(
             app[DB],
@@ -149,13 +154,20 @@ def _broker_ctx(spec: ServiceSpec) -> CleanupCtx:
                 prefetch=settings.consumer_prefetch,
                 retry_delays_ms=settings.consumer_retry_delays_ms,
             )
+            app[CONSUMER] = consumer
         await broker.start()
-        with contextlib.suppress(TimeoutError):
+        connected = True
+        try:
             # Start ready when the broker is up; start anyway (not ready) when it is not.
             await broker.wait_connected(timeout=settings.broker_startup_wait_s)
+        except TimeoutError:
+            connected = False
         tasks = [asyncio.create_task(relay.run(), name="outbox-relay")]
         if consumer is not None:
-            tasks.append(asyncio.create_task(_start_consumer(consumer), name="consumer-start"))
+            starting = asyncio.create_task(_start_consumer(consumer), name="consumer-start")
+            tasks.append(starting)
+            if connected:  # have the queue bound before the app reports ready
+                await asyncio.wait({starting}, timeout=settings.broker_startup_wait_s)
         yield
         if consumer is not None:
             await consumer.stop()

@@ -19,10 +19,13 @@ class Broker:
     restores it, its channels, and their consumers.
     """
 
-    def __init__(self, url: str, exchange_name: str, *, retry_interval_s: float = 1.0) -> None:
+    def __init__(
+        self, url: str, exchange_name: str, *, retry_interval_s: float = 1.0, reconnect_interval_s: float = 2.0
+    ) -> None:
         self._url = url
         self.exchange_name = exchange_name
         self._retry_interval_s = retry_interval_s
+        self._reconnect_interval_s = reconnect_interval_s
         self._connection: AbstractRobustConnection | None = None
         self._connected = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -34,7 +37,9 @@ class Broker:
     async def _connect_loop(self) -> None:
         while True:
             try:
-                self._connection = await aio_pika.connect_robust(self._url, timeout=10)
+                self._connection = await aio_pika.connect_robust(
+                    self._url, timeout=10, reconnect_interval=self._reconnect_interval_s
+                )
             except (TimeoutError, OSError, aio_pika.exceptions.AMQPError) as exc:
                 log.warning("broker_unreachable", error=type(exc).__name__)
                 await asyncio.sleep(self._retry_interval_s)
@@ -55,8 +60,15 @@ class Broker:
         return connection is not None and not connection.is_closed and connection.connected.is_set()
 
     async def channel(self, *, publisher_confirms: bool = True, prefetch: int | None = None) -> AbstractChannel:
-        """A new channel on the connection, waiting for it if need be."""
+        """A new channel on the connection, waiting until the connection is up.
+
+        The channel is robust: after a reconnect aio-pika reopens it with its QoS,
+        exchanges, queues, bindings and consumers. Close it when done with it.
+        """
         connection = await self.wait_connected()
+        # During an outage the robust connection exists but is down: wait for it
+        # rather than fail, so callers need no retry loop of their own.
+        await connection.connected.wait()
         channel = await connection.channel(publisher_confirms=publisher_confirms)
         if prefetch is not None:
             await channel.set_qos(prefetch_count=prefetch)

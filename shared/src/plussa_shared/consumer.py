@@ -8,6 +8,7 @@ retried through delay queues with growing delays, then dead-lettered with its
 reason; a message that cannot be read at all is dead-lettered at once.
 """
 
+import contextlib
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -97,8 +98,35 @@ class EventConsumer:
         self._consumer_tag: str | None = None
 
     async def start(self) -> None:
-        """Declare the topology and begin consuming."""
+        """Declare the topology and begin consuming.
+
+        The channel is robust: after a reconnect aio-pika declares the queues and
+        bindings again and restores the consumer. When declaring fails (a queue
+        declared before with other arguments, say) the channel is closed and the
+        error raised, so a retry starts clean.
+        """
         channel = await self._broker.channel(publisher_confirms=True, prefetch=self._prefetch)
+        try:
+            await self._declare_and_consume(channel)
+        except BaseException:
+            if not channel.is_closed:
+                with contextlib.suppress(Exception):
+                    await channel.close()
+            raise
+        self._channel = channel
+        log.info("consumer_started", queue=self.names.main, types=sorted(self._subscriptions))
+
+    @property
+    def is_ready(self) -> bool:
+        """Whether the queue is declared, bound and consumed on an open channel."""
+        return self._consumer_tag is not None and self._channel is not None and not self._channel.is_closed
+
+    @property
+    def channel(self) -> AbstractChannel | None:
+        """The channel messages arrive on, once started."""
+        return self._channel
+
+    async def _declare_and_consume(self, channel: AbstractChannel) -> None:
         self._channel = channel
         exchange = await self._broker.declare_exchange(channel)
         await channel.declare_queue(self.names.dead, durable=True)
@@ -121,7 +149,6 @@ class EventConsumer:
             await queue.bind(exchange, routing_key=subscription.routing_key)
         self._queue = queue
         self._consumer_tag = await queue.consume(self._on_message)
-        log.info("consumer_started", queue=self.names.main, types=sorted(self._subscriptions))
 
     async def stop(self) -> None:
         """Stop consuming; in-flight messages not yet acked are redelivered later."""
@@ -138,6 +165,12 @@ class EventConsumer:
         structlog.contextvars.bind_contextvars(message_id=message.message_id, request_id=request_id)
         try:
             await self._handle(message)
+        except Exception:
+            # Settling failed (the channel went away mid-way): the broker redelivers
+            # the unacked message, and the inbox makes the second handling a no-op.
+            log.exception("event_settle_failed")
+            with contextlib.suppress(Exception):
+                await message.nack(requeue=True)
         finally:
             structlog.contextvars.unbind_contextvars("message_id", "request_id", "event_id", "event_type")
 
@@ -167,9 +200,17 @@ class EventConsumer:
             log.warning("event_handler_failed", error=type(exc).__name__, detail=str(exc)[:500])
             await self._retry_or_dead_letter(message, exc)
             return
-        await message.ack()
+        await self.acknowledge(message)
         self._metrics.events_consumed.labels(raw.type, "applied" if applied else "duplicate").inc()
         log.info("event_handled", duplicate=not applied)
+
+    async def acknowledge(self, message: AbstractIncomingMessage) -> None:
+        """Ack a message whose effect has committed.
+
+        A process may die between the commit and this ack; tests stage exactly that
+        by replacing this method on an instance.
+        """
+        await message.ack()
 
     async def _apply(self, subscription: Subscription[Any], event: CloudEvent[Any]) -> bool:
         async def work(session: Session) -> bool:

@@ -4,7 +4,7 @@ import structlog
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from plussa_shared.keys import BROKER, METRICS, MONGO, RELAY
+from plussa_shared.keys import BROKER, CONSUMER, METRICS, MONGO, RELAY
 from plussa_shared.mongo import ping
 
 log = structlog.get_logger(__name__)
@@ -16,9 +16,14 @@ async def live(_: web.Request) -> web.Response:
 
 
 async def ready(request: web.Request) -> web.Response:
-    """Ready only when MongoDB and RabbitMQ both answer."""
+    """Ready only when MongoDB and RabbitMQ both answer and, for a service with
+    subscriptions, its queue is bound and consumed (before that, events published
+    to it would find no queue)."""
     app = request.app
     checks = {"mongodb": await ping(app[MONGO]), "rabbitmq": app[BROKER].is_ready}
+    consumer = app.get(CONSUMER)
+    if consumer is not None:
+        checks["consumer"] = consumer.is_ready
     ok = all(checks.values())
     return web.json_response({"status": "ok" if ok else "unavailable", "checks": checks}, status=200 if ok else 503)
 

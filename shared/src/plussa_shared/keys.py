@@ -6,6 +6,7 @@ from pymongo import AsyncMongoClient
 
 from plussa_shared.auth import Principal, TokenVerifier
 from plussa_shared.broker import Broker
+from plussa_shared.consumer import EventConsumer
 from plussa_shared.metrics import Metrics
 from plussa_shared.mongo import Database, Document
 from plussa_shared.outbox import Outbox, OutboxRelay
@@ -18,6 +19,8 @@ DB = web.AppKey("db", Database)
 BROKER = web.AppKey("broker", Broker)
 OUTBOX = web.AppKey("outbox", Outbox)
 RELAY = web.AppKey("relay", OutboxRelay)
+CONSUMER = web.AppKey("consumer", EventConsumer)
+"""Set only for a service with subscriptions."""
 VERIFIER = web.AppKey("verifier", TokenVerifier)
 HTTP_CLIENT = web.AppKey("http_client", aiohttp.ClientSession)
 OPENAPI = web.AppKey("openapi", dict)

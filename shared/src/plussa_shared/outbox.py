@@ -98,6 +98,7 @@ class OutboxRelay:
         batch_size: int = 100,
         poll_interval_s: float = 0.5,
         lease_s: float = 10.0,
+        max_backoff_s: float = 5.0,
     ) -> None:
         self._outbox = db[OUTBOX]
         self._leases = db[LEASES]
@@ -106,6 +107,7 @@ class OutboxRelay:
         self._batch_size = batch_size
         self._poll_interval_s = poll_interval_s
         self._lease = timedelta(seconds=lease_s)
+        self._max_backoff_s = max_backoff_s
         self._owner = uuid.uuid4().hex
         self.signal = asyncio.Event()
         self._exchange: AbstractExchange | None = None
@@ -122,9 +124,9 @@ class OutboxRelay:
                 raise
             except Exception as exc:  # broker or database away: wait, then try again
                 log.warning("outbox_relay_failed", error=type(exc).__name__, detail=str(exc)[:200])
-                self._exchange = None
+                await self._drop_channel()
                 await asyncio.sleep(backoff)
-                backoff = min(backoff * 2, 10.0)
+                backoff = min(backoff * 2, self._max_backoff_s)
                 continue
             if published < self._batch_size:
                 await self._wait_for_work()
@@ -135,7 +137,15 @@ class OutboxRelay:
         self.signal.clear()
 
     async def relay_once(self) -> int:
-        """Publish one batch of pending records; return how many were published."""
+        """Publish one batch of pending records; return how many were published.
+
+        Records are marked sent only after the broker confirmed every one of them;
+        when a confirm is lost the batch is published again later, with the same
+        event ids, which consumers absorb.
+        """
+        # The channel first: waiting for the broker must not happen while holding
+        # the lease with a batch already read, or another replica may publish it too.
+        exchange = await self._get_exchange()
         if not await self._hold_lease():
             return 0
         pending = (
@@ -144,12 +154,11 @@ class OutboxRelay:
             .limit(self._batch_size)
             .to_list()
         )
-        self._metrics.outbox_backlog.set(len(pending))
         if not pending:
             return 0
-        exchange = await self._get_exchange()
-        # Publishing in order on one channel keeps the order per aggregate; the
-        # confirms are awaited together so a batch costs one round trip.
+        # Published in order on one channel (aiormq writes publishes under a FIFO
+        # lock in the order they are started), which keeps the order per aggregate;
+        # the confirms are awaited together so a batch costs one round trip.
         confirms = [
             exchange.publish(
                 aio_pika.Message(
@@ -161,10 +170,13 @@ class OutboxRelay:
                     headers={"ce-subject": doc.get("subject") or "", "x-request-id": doc.get("request_id") or ""},
                 ),
                 routing_key=doc["routing_key"],
+                # An event nobody subscribes to yet is not an error of the publisher.
+                mandatory=False,
             )
             for doc in pending
         ]
-        await asyncio.gather(*confirms)
+        # Bounded well within the lease, so a stuck publish cannot outlive it.
+        await asyncio.wait_for(asyncio.gather(*confirms), self._lease.total_seconds() / 2)
         ids = [doc["_id"] for doc in pending]
         await self._outbox.update_many({"_id": {"$in": ids}}, {"$set": {"sent_at": datetime.now(UTC)}})
         for doc in pending:
@@ -174,9 +186,21 @@ class OutboxRelay:
 
     async def _get_exchange(self) -> AbstractExchange:
         if self._exchange is None or self._channel is None or self._channel.is_closed:
+            # A robust channel is closed while its connection is down and reopened by
+            # aio-pika afterwards; only one whose publish failed is replaced, and it
+            # is closed first so no abandoned channel lingers on the connection.
+            await self._drop_channel()
             self._channel = await self._broker.channel(publisher_confirms=True)
             self._exchange = await self._broker.declare_exchange(self._channel)
         return self._exchange
+
+    async def _drop_channel(self) -> None:
+        channel, self._channel, self._exchange = self._channel, None, None
+        if channel is not None:
+            try:
+                await channel.close()
+            except Exception as exc:  # it may be half-gone already
+                log.debug("outbox_channel_close_failed", error=type(exc).__name__)
 
     async def _hold_lease(self) -> bool:
         now = datetime.now(UTC)
@@ -192,7 +216,8 @@ class OutboxRelay:
         return lease is not None and lease.get("owner") == self._owner
 
     async def release(self) -> None:
-        """Give the lease up so another replica can take over at once."""
+        """Give the lease up so another replica can take over at once, and close the channel."""
+        await self._drop_channel()
         await self._leases.delete_one({"_id": "relay", "owner": self._owner})
 
     async def backlog(self) -> int:

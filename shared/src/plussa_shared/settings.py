@@ -31,6 +31,7 @@ class ServiceSettings(BaseSettings):
     amqp_exchange: str = "plussa.events"
     amqp_queue_prefix: str = ""
     broker_startup_wait_s: float = Field(default=5.0, ge=0)
+    broker_reconnect_interval_s: float = Field(default=2.0, gt=0)
     consumer_prefetch: int = Field(default=32, ge=1, le=1000)
     consumer_retry_delays_ms: list[int] = Field(default_factory=lambda: [1_000, 10_000, 60_000])
 

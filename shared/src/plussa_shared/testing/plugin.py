@@ -1,9 +1,11 @@
 """pytest fixtures for every service's tests: real MongoDB and RabbitMQ, isolated per
 test (a database per service per test; an exchange and queue prefix per test)."""
 
+import asyncio
 import contextlib
+import threading
 import uuid
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -54,15 +56,68 @@ def namespace() -> str:
     return uuid.uuid4().hex[:10]
 
 
+@pytest.fixture(autouse=True)
+def _test_resources() -> Iterator[list[tuple[str, str, ServiceSettings]]]:
+    """Databases, queues and exchanges a test's settings named, removed after the test.
+
+    Autouse, so it is set up before and torn down after every other fixture of the
+    test, in particular after the apps of ``aiohttp_client`` have stopped: removing
+    a database under a running relay or a queue under a live consumer would only
+    make them create it again.
+    """
+    made: list[tuple[str, str, ServiceSettings]] = []
+    yield made
+    if made:
+        # The test's event loop is closed by now; clean up on a loop of our own.
+        worker = threading.Thread(target=asyncio.run, args=(_remove_resources(made),))
+        worker.start()
+        worker.join()
+
+
+async def _remove_resources(made: list[tuple[str, str, ServiceSettings]]) -> None:
+    mongo_url, amqp_url = made[0][0], made[0][1]
+    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(mongo_url)
+    try:
+        for _, _, settings in made:
+            await client.drop_database(settings.mongo_database)
+    finally:
+        await client.close()
+    connection = await aio_pika.connect(amqp_url)
+    try:
+        for _, _, settings in made:
+            main = f"{settings.amqp_queue_prefix}{settings.service_name}.events"
+            levels = range(1, max(len(settings.consumer_retry_delays_ms), 5) + 1)
+            for queue in [main, f"{main}.dead", *(f"{main}.retry.{i}" for i in levels)]:
+                channel = await connection.channel()
+                with contextlib.suppress(aio_pika.exceptions.AMQPError):
+                    await channel.queue_delete(queue)
+                if not channel.is_closed:
+                    await channel.close()
+        for exchange in sorted({settings.amqp_exchange for _, _, settings in made}):
+            channel = await connection.channel()
+            with contextlib.suppress(aio_pika.exceptions.AMQPError):
+                await channel.exchange_delete(exchange)
+            if not channel.is_closed:
+                await channel.close()
+    finally:
+        await connection.close()
+
+
 @pytest.fixture
-async def settings_for(mongo_url: str, amqp_url: str, jwks_url: str, namespace: str) -> AsyncIterator[SettingsFactory]:
+def settings_for(
+    mongo_url: str,
+    amqp_url: str,
+    jwks_url: str,
+    namespace: str,
+    _test_resources: list[tuple[str, str, ServiceSettings]],
+) -> SettingsFactory:
     """Build a service's ``Settings`` pointing at this test's isolated resources.
 
     ``settings_for(CardsSettings, consumer_retry_delays_ms=[50])`` -> settings. Every
     service built in one test shares the test's exchange, so events flow between them.
-    Databases and queues are removed after the test.
+    Databases, queues and the exchange are removed after the test, once its apps
+    have stopped.
     """
-    made: list[ServiceSettings] = []
 
     def factory(cls: type[S], **overrides: Any) -> S:
         name = overrides.pop("service_name", None) or cls.model_fields["service_name"].default
@@ -77,33 +132,12 @@ async def settings_for(mongo_url: str, amqp_url: str, jwks_url: str, namespace: 
             "amqp_queue_prefix": f"test.{namespace}.",
             "consumer_retry_delays_ms": [100, 200],
             "outbox_poll_interval_s": 0.05,
+            "broker_reconnect_interval_s": 0.2,
             "jwks_url": jwks_url,
             **overrides,
         }
         settings = cls(**values)
-        made.append(settings)
+        _test_resources.append((mongo_url, amqp_url, settings))
         return settings
 
-    yield factory
-
-    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(mongo_url)
-    try:
-        for settings in made:
-            await client.drop_database(settings.mongo_database)
-    finally:
-        await client.close()
-    connection = await aio_pika.connect(amqp_url)
-    try:
-        for settings in made:
-            main = f"{settings.amqp_queue_prefix}{settings.service_name}.events"
-            names = [main, f"{main}.dead", *(f"{main}.retry.{i}" for i in range(1, 6))]
-            for queue in names:
-                channel = await connection.channel()
-                with contextlib.suppress(aio_pika.exceptions.AMQPError):
-                    await channel.queue_delete(queue)
-                if not channel.is_closed:
-                    await channel.close()
-        channel = await connection.channel()
-        await channel.exchange_delete(f"test.{namespace}")
-    finally:
-        await connection.close()
+    return factory

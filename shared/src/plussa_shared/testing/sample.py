@@ -1,0 +1,115 @@
+"""A small sample service pair for exercising the plumbing end to end: a writer that stores notes
+and publishes ``note.written`` through the outbox, and a reader that counts, in its
+own database, how many times it applied each note."""
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import Any, ClassVar
+
+from aiohttp import web
+from pydantic import BaseModel, Field
+
+from plussa_shared.app import ServiceSpec, create_service_app
+from plussa_shared.auth import Access
+from plussa_shared.consumer import Subscription
+from plussa_shared.events import CloudEvent, ConsumedEventData, EventData, new_event
+from plussa_shared.keys import DB, MONGO, OUTBOX, SETTINGS
+from plussa_shared.mongo import Session
+from plussa_shared.routing import RouteTable
+from plussa_shared.settings import ServiceSettings
+from plussa_shared.unit_of_work import UnitOfWork
+
+NOTE_WRITTEN = "fi.plussa.notes.note.written"
+
+
+class NoteWritten(EventData):
+    event_type: ClassVar[str] = NOTE_WRITTEN
+    note_id: str
+    text: str
+
+
+class NoteIn(BaseModel):
+    note_id: str = Field(min_length=1, max_length=40)
+    text: str = Field(max_length=2000)
+    stars: int = 0
+
+
+class NoteOut(BaseModel):
+    note_id: str
+
+
+notes = RouteTable(tag="notes")
+
+
+@notes.post(
+    "/v1/notes",
+    summary="Write a note",
+    access=Access.customers("notes:write"),
+    body=NoteIn,
+    response=NoteOut,
+    status=201,
+)
+async def write_note(request: web.Request, body: NoteIn) -> NoteOut:
+    app = request.app
+    event = new_event(NoteWritten(note_id=body.note_id, text=body.text), source=app[SETTINGS].event_source)
+
+    async def work(session: Session) -> None:
+        await app[DB]["notes"].insert_one({"_id": body.note_id, "text": body.text}, session=session)
+        await app[OUTBOX].add(session, [event])
+
+    await UnitOfWork(app[MONGO], app[OUTBOX]).run(work)
+    return NoteOut(note_id=body.note_id)
+
+
+class NoteWrittenCopy(ConsumedEventData):
+    note_id: str
+
+
+Behaviour = Callable[[CloudEvent[NoteWrittenCopy]], Awaitable[None]]
+
+
+async def apply_normally(_: CloudEvent[NoteWrittenCopy]) -> None:
+    return None
+
+
+def reader_spec(db_holder: dict[str, Any], behaviour: Behaviour = apply_normally) -> ServiceSpec:
+    """A reader whose effect is a counter per note in its own ``effects`` collection;
+    ``behaviour`` runs after the effect, inside the same transaction (it may raise)."""
+
+    async def on_note(event: CloudEvent[NoteWrittenCopy], session: Session) -> None:
+        await db_holder["db"]["effects"].update_one(
+            {"_id": event.data.note_id}, {"$inc": {"applied": 1}}, upsert=True, session=session
+        )
+        await behaviour(event)
+
+    async def hold_db(app: web.Application) -> Any:
+        db_holder["db"] = app[DB]
+        yield
+
+    return ServiceSpec(
+        title="reader",
+        subscriptions=[Subscription(NOTE_WRITTEN, NoteWrittenCopy, on_note)],
+        contexts=[hold_db],
+    )
+
+
+WRITER = ServiceSpec(title="writer", routes=[notes])
+
+
+async def effects(db: Any) -> dict[str, int]:
+    """How many times the reader applied each note."""
+    return {doc["_id"]: doc["applied"] async for doc in db["effects"].find()}
+
+
+async def wait_until(check: Callable[[], Awaitable[bool]], *, timeout: float = 10.0, what: str = "condition") -> None:
+    """Poll ``check`` until it holds; fail after ``timeout`` seconds."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not await check():
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"{what} did not hold within {timeout}s")
+        await asyncio.sleep(0.05)
+
+
+def build(settings: ServiceSettings, spec: ServiceSpec) -> web.Application:
+    """The sample app (a seam so tests read as sentences)."""
+    return create_service_app(settings, spec)
