@@ -8,8 +8,9 @@ retried through delay queues with growing delays, then dead-lettered with its
 reason; a message that cannot be read at all is dead-lettered at once.
 """
 
+import asyncio
 import contextlib
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
@@ -96,6 +97,7 @@ class EventConsumer:
         self._channel: AbstractChannel | None = None
         self._queue: AbstractQueue | None = None
         self._consumer_tag: str | None = None
+        self._in_order = KeyedLocks()
 
     async def start(self) -> None:
         """Declare the topology and begin consuming.
@@ -183,25 +185,34 @@ class EventConsumer:
         structlog.contextvars.bind_contextvars(event_id=raw.id, event_type=raw.type)
         subscription = self._subscriptions.get(raw.type)
         if subscription is None:
-            await self._dead_letter(message, "no-handler", f"no subscription for {raw.type}")
+            await self._dead_letter(message, "no-handler", f"no subscription for {raw.type}", raw.type)
             return
         try:
             data = subscription.schema.model_validate(raw.data)
         except ValidationError as exc:
-            await self._dead_letter(message, "malformed-data", _summary(exc))
+            await self._dead_letter(message, "malformed-data", _summary(exc), raw.type)
             return
         event = CloudEvent[Any](**{**raw.model_dump(exclude={"data"}), "data": data})
+        # Messages arrive in order but each runs in its own task; events about one
+        # subject (an aggregate) are applied one after the other, in arrival order.
+        # Everything above runs without awaiting, so the lock is queued for in order.
+        async with self._in_order.hold(raw.subject or ""):
+            await self._apply_and_settle(message, subscription, event)
+
+    async def _apply_and_settle(
+        self, message: AbstractIncomingMessage, subscription: Subscription[Any], event: CloudEvent[Any]
+    ) -> None:
         try:
             applied = await self._apply(subscription, event)
         except RejectEventError as exc:
-            await self._dead_letter(message, "rejected", str(exc))
+            await self._dead_letter(message, "rejected", str(exc), event.type)
             return
         except Exception as exc:
             log.warning("event_handler_failed", error=type(exc).__name__, detail=str(exc)[:500])
-            await self._retry_or_dead_letter(message, exc)
+            await self._retry_or_dead_letter(message, exc, event.type)
             return
         await self.acknowledge(message)
-        self._metrics.events_consumed.labels(raw.type, "applied" if applied else "duplicate").inc()
+        self._metrics.events_consumed.labels(event.type, "applied" if applied else "duplicate").inc()
         log.info("event_handled", duplicate=not applied)
 
     async def acknowledge(self, message: AbstractIncomingMessage) -> None:
@@ -227,19 +238,22 @@ class EventConsumer:
         except DuplicateKeyError:
             return False  # another delivery of the same event committed first
 
-    async def _retry_or_dead_letter(self, message: AbstractIncomingMessage, exc: Exception) -> None:
+    async def _retry_or_dead_letter(self, message: AbstractIncomingMessage, exc: Exception, event_type: str) -> None:
         raw_retries = (message.headers or {}).get(RETRY_HEADER, 0)
         retries = raw_retries if isinstance(raw_retries, int) else 0
         reason = f"{type(exc).__name__}: {str(exc)[:500]}"
         if retries >= len(self._retry_delays_ms):
-            await self._dead_letter(message, "handler-failed", reason)
+            await self._dead_letter(message, "handler-failed", reason, event_type)
             return
         headers = {**(message.headers or {}), RETRY_HEADER: retries + 1, "x-plussa-last-error": reason}
         await self._publish_copy(message, self.names.retry(retries + 1), headers)
         await message.ack()
-        self._metrics.events_consumed.labels(message.type or "unknown", "retried").inc()
+        self._metrics.events_consumed.labels(event_type, "retried").inc()
 
-    async def _dead_letter(self, message: AbstractIncomingMessage, reason: str, detail: str) -> None:
+    async def _dead_letter(
+        self, message: AbstractIncomingMessage, reason: str, detail: str, event_type: str = "unknown"
+    ) -> None:
+        """Park ``message`` unchanged in the dead-letter queue with why, then ack it."""
         headers = {
             **(message.headers or {}),
             "x-plussa-dead-reason": reason,
@@ -250,7 +264,7 @@ class EventConsumer:
         await self._publish_copy(message, self.names.dead, headers)
         await message.ack()
         self._metrics.events_dead_lettered.labels(reason).inc()
-        self._metrics.events_consumed.labels(message.type or "unknown", "dead-lettered").inc()
+        self._metrics.events_consumed.labels(event_type, "dead-lettered").inc()
         log.warning("event_dead_lettered", reason=reason, detail=detail[:500])
 
     async def _publish_copy(self, message: AbstractIncomingMessage, queue: str, headers: dict[str, Any]) -> None:
@@ -264,6 +278,33 @@ class EventConsumer:
             delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
         )
         await self._channel.default_exchange.publish(copy, routing_key=queue)
+
+
+class KeyedLocks:
+    """One FIFO lock per key, kept only while someone holds or awaits it."""
+
+    def __init__(self) -> None:
+        self._locks: dict[str, tuple[asyncio.Lock, int]] = {}
+
+    @contextlib.asynccontextmanager
+    async def hold(self, key: str) -> AsyncIterator[None]:
+        """Hold the lock of ``key``; callers queue in the order they arrive."""
+        lock, users = self._locks.get(key, (None, 0))
+        if lock is None:
+            lock = asyncio.Lock()
+        self._locks[key] = (lock, users + 1)
+        try:
+            async with lock:
+                yield
+        finally:
+            _, users = self._locks[key]
+            if users <= 1:
+                del self._locks[key]
+            else:
+                self._locks[key] = (lock, users - 1)
+
+    def __len__(self) -> int:
+        return len(self._locks)
 
 
 def _summary(exc: ValidationError) -> str:

@@ -19,11 +19,15 @@ class BusProbe:
 
     def __init__(self) -> None:
         self.events: list[Event] = []
+        self.headers: dict[str, dict[str, Any]] = {}
+        """The AMQP headers each event arrived with, by event id."""
         self._changed = asyncio.Condition()
 
     async def _on_message(self, message: AbstractIncomingMessage) -> None:
         async with message.process():
-            self.events.append(json.loads(message.body))
+            event = json.loads(message.body)
+            self.headers[str(event.get("id"))] = dict(message.headers or {})
+            self.events.append(event)
             async with self._changed:
                 self._changed.notify_all()
 

@@ -3,7 +3,7 @@ and publishes ``note.written`` through the outbox, and a reader that counts, in 
 own database, how many times it applied each note."""
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any, ClassVar
 
 from aiohttp import web
@@ -51,7 +51,11 @@ notes = RouteTable(tag="notes")
 )
 async def write_note(request: web.Request, body: NoteIn) -> NoteOut:
     app = request.app
-    event = new_event(NoteWritten(note_id=body.note_id, text=body.text), source=app[SETTINGS].event_source)
+    event = new_event(
+        NoteWritten(note_id=body.note_id, text=body.text),
+        source=app[SETTINGS].event_source,
+        subject=f"note/{body.note_id}",
+    )
 
     async def work(session: Session) -> None:
         await app[DB]["notes"].insert_one({"_id": body.note_id, "text": body.text}, session=session)
@@ -77,12 +81,16 @@ def reader_spec(db_holder: dict[str, Any], behaviour: Behaviour = apply_normally
     ``behaviour`` runs after the effect, inside the same transaction (it may raise)."""
 
     async def on_note(event: CloudEvent[NoteWrittenCopy], session: Session) -> None:
-        await db_holder["db"]["effects"].update_one(
+        db = db_holder["db"]
+        await db["effects"].update_one(
             {"_id": event.data.note_id}, {"$inc": {"applied": 1}}, upsert=True, session=session
+        )
+        await db["arrivals"].update_one(
+            {"_id": event.subject or ""}, {"$push": {"note_ids": event.data.note_id}}, upsert=True, session=session
         )
         await behaviour(event)
 
-    async def hold_db(app: web.Application) -> Any:
+    async def hold_db(app: web.Application) -> AsyncIterator[None]:
         db_holder["db"] = app[DB]
         yield
 
@@ -99,6 +107,12 @@ WRITER = ServiceSpec(title="writer", routes=[notes])
 async def effects(db: Any) -> dict[str, int]:
     """How many times the reader applied each note."""
     return {doc["_id"]: doc["applied"] async for doc in db["effects"].find()}
+
+
+async def arrivals(db: Any, subject: str) -> list[str]:
+    """The notes about ``subject`` in the order the reader applied them."""
+    doc = await db["arrivals"].find_one({"_id": subject})
+    return list(doc["note_ids"]) if doc else []
 
 
 async def wait_until(check: Callable[[], Awaitable[bool]], *, timeout: float = 10.0, what: str = "condition") -> None:
