@@ -1,0 +1,25 @@
+"""Best Customer status: household purchases over a threshold in the previous months."""
+
+from collections.abc import Mapping
+
+from plussa_points.domain.calendar import shift_month
+from plussa_points.domain.rules import ProgrammeRules
+
+BEST_CUSTOMER = "best_customer"
+REGULAR = "regular"
+
+
+def window_months(rules: ProgrammeRules, month: str) -> list[str]:
+    """The months counted when status is computed at the end of ``month``."""
+    return [shift_month(month, -i) for i in range(rules.best_customer_window_months)]
+
+
+def spend_in_window(rules: ProgrammeRules, spend_by_month: Mapping[str, int], month: str) -> int:
+    """Purchases (net of returns) in the window ending with ``month``."""
+    return sum(spend_by_month.get(m, 0) for m in window_months(rules, month))
+
+
+def status_for(rules: ProgrammeRules, spend_by_month: Mapping[str, int], month: str) -> str:
+    """``best_customer`` when the window's purchases exceed the threshold, else ``regular``."""
+    over = spend_in_window(rules, spend_by_month, month) > rules.best_customer_threshold_cents
+    return BEST_CUSTOMER if over else REGULAR

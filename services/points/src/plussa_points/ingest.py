@@ -1,0 +1,419 @@
+"""Use cases of purchases, returns and campaign points: each is applied in the caller's
+transaction (the consumer's, or the HTTP handler's unit of work)."""
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from plussa_points.context import Points
+from plussa_points.domain.access import require_earning
+from plussa_points.domain.calendar import accounting_month, month_of
+from plussa_points.domain.earning import Line, ReturnedLine, apply_return, mastercard_applies, score
+from plussa_points.domain.errors import (
+    DuplicateIdConflictError,
+    InvalidPurchaseError,
+    UnknownCardError,
+    UnknownPurchaseError,
+)
+from plussa_points.domain.validation import LineFigures, check_purchase, check_return
+from plussa_points.events.consumed import CampaignPointsGranted, PurchaseCompleted, PurchaseReturned
+from plussa_points.events.published import (
+    PointsEarned,
+    PointsReversed,
+    PurchaseRecorded,
+    PurchaseReturnRecorded,
+)
+from plussa_points.store import ledger_entry, month_key
+from plussa_shared.mongo import Document, Session
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """What ingest did with a purchase, return or grant."""
+
+    reference: str
+    month: str
+    points: int
+    duplicate: bool = False
+
+
+def fingerprint(model: Any) -> str:
+    """A digest of the content, to tell a true duplicate from an id reused for something else."""
+    return hashlib.sha256(model.model_dump_json().encode()).hexdigest()
+
+
+async def _open_month(pts: Points, account_id: str, at: datetime, session: Session) -> str:
+    doc = await pts.store.accounts.find_one({"_id": account_id}, {"last_closed_month": 1}, session=session)
+    return accounting_month(month_of(at, pts.rules.zone), (doc or {}).get("last_closed_month"))
+
+
+async def _post(
+    pts: Points,
+    session: Session,
+    *,
+    account_id: str,
+    person_id: str | None,
+    month: str,
+    points: int,
+    spend_cents: int,
+    household_inc: dict[str, int],
+) -> None:
+    """Update the projections a ledger entry moves: account, household month, person month."""
+    s = pts.store
+    await s.accounts.update_one(
+        {"_id": account_id},
+        {
+            "$inc": {"points": points, f"spend_by_month.{month}": spend_cents},
+            "$setOnInsert": {"kind": "card" if account_id.startswith("card:") else "household"},
+        },
+        upsert=True,
+        session=session,
+    )
+    await s.household_months.update_one(
+        {"_id": month_key(account_id, month)},
+        {"$inc": household_inc, "$setOnInsert": {"household_id": account_id, "month": month, "closed": False}},
+        upsert=True,
+        session=session,
+    )
+    if person_id is not None:
+        await s.person_months.update_one(
+            {"_id": month_key(person_id, month)},
+            {
+                "$inc": {"points": points, "spend_cents": spend_cents},
+                "$setOnInsert": {"person_id": person_id, "household_id": account_id, "month": month},
+            },
+            upsert=True,
+            session=session,
+        )
+
+
+async def record_purchase(pts: Points, data: PurchaseCompleted, session: Session) -> Recorded:
+    """Record a completed purchase and credit its points, once per purchase id."""
+    rules = pts.rules
+    check_purchase(rules, [LineFigures(x.line_id, x.quantity, x.amount_cents) for x in data.lines], data.total_cents)
+    digest = fingerprint(data)
+    existing = await pts.store.purchases.find_one({"_id": data.purchase_id}, session=session)
+    if existing is not None:
+        if existing["fingerprint"] != digest:
+            raise DuplicateIdConflictError("The purchase id was already used for another purchase")
+        return Recorded(data.purchase_id, existing["month"], existing["points"], duplicate=True)
+    card = await pts.store.card_by_number(data.card_number, session)
+    if card is None:
+        raise UnknownCardError("No card with this number is known")
+    account_id = require_earning(card)
+    token = data.payment.network_token
+    paid_with_mastercard = (
+        data.payment.method == "payment_card"
+        and token is not None
+        and await pts.store.mastercard_token_active(token, session)
+    )
+    local_day = data.occurred_at.astimezone(rules.zone).date()
+    mastercard = mastercard_applies(rules, paid_with_mastercard, local_day)
+    scored = score(
+        rules, [Line(x.line_id, x.category, x.quantity, x.amount_cents) for x in data.lines], mastercard=mastercard
+    )
+    month = await _open_month(pts, account_id, data.occurred_at, session)
+    now = pts.clock()
+    await pts.store.purchases.insert_one(
+        {
+            "_id": data.purchase_id,
+            "fingerprint": digest,
+            "household_id": account_id,
+            "person_id": card.person_id,
+            "card_id": card.card_id,
+            "store_id": data.store_id,
+            "store_name": data.store_name,
+            "chain": data.chain,
+            "occurred_at": data.occurred_at,
+            "month": month,
+            "mastercard": mastercard,
+            "total_cents": data.total_cents,
+            "eligible_cents": scored.eligible_cents,
+            "grocery_cents": scored.grocery_cents,
+            "base_points": scored.base_points,
+            "mastercard_points": scored.mastercard_points,
+            "points": scored.points,
+            "points_reversed": 0,
+            "lines": [
+                {
+                    "line_id": x.line_id,
+                    "product_id": x.product_id,
+                    "name": x.name,
+                    "category": x.category,
+                    "quantity": x.quantity,
+                    "amount_cents": x.amount_cents,
+                    "eligible": s.eligible,
+                    "points": s.points,
+                    "returned_quantity": 0,
+                    "returned_cents": 0,
+                }
+                for x, s in zip(data.lines, scored.lines, strict=True)
+            ],
+            "recorded_at": now,
+        },
+        session=session,
+    )
+    await pts.store.ledger.insert_one(
+        ledger_entry(
+            f"purchase:{data.purchase_id}",
+            household_id=account_id,
+            person_id=card.person_id,
+            reason="purchase",
+            at=data.occurred_at,
+            month=month,
+            points=scored.points,
+            reference=data.purchase_id,
+            base_points=scored.base_points,
+            mastercard_points=scored.mastercard_points,
+        ),
+        session=session,
+    )
+    await _post(
+        pts,
+        session,
+        account_id=account_id,
+        person_id=card.person_id,
+        month=month,
+        points=scored.points,
+        spend_cents=data.total_cents,
+        household_inc={
+            "base_points": scored.base_points,
+            "mastercard_points": scored.mastercard_points,
+            "grocery_cents": scored.grocery_cents,
+            "purchase_cents": data.total_cents,
+            "purchases": 1,
+        },
+    )
+    events = [
+        pts.event(
+            PurchaseRecorded(
+                purchase_id=data.purchase_id,
+                household_id=account_id,
+                person_id=card.person_id,
+                card_id=card.card_id,
+                store_id=data.store_id,
+                chain=data.chain,
+                month=month,
+                total_cents=data.total_cents,
+                eligible_cents=scored.eligible_cents,
+                points=scored.points,
+                occurred_at=data.occurred_at,
+            ),
+            account_id,
+        )
+    ]
+    if scored.points:
+        events.append(
+            pts.event(
+                PointsEarned(
+                    household_id=account_id,
+                    person_id=card.person_id,
+                    reason="purchase",
+                    reference=data.purchase_id,
+                    month=month,
+                    points=scored.points,
+                    occurred_at=data.occurred_at,
+                ),
+                account_id,
+            )
+        )
+    await pts.outbox.add(session, events)
+    return Recorded(data.purchase_id, month, scored.points)
+
+
+def _remaining_lines(purchase: Document) -> list[Line]:
+    return [
+        Line(
+            x["line_id"],
+            x["category"],
+            x["quantity"] - x["returned_quantity"],
+            x["amount_cents"] - x["returned_cents"],
+        )
+        for x in purchase["lines"]
+    ]
+
+
+async def record_return(pts: Points, data: PurchaseReturned, session: Session) -> Recorded:
+    """Take returned lines off a purchase and reverse their points, in the month of the return."""
+    check_return(pts.rules, [LineFigures(x.line_id, x.quantity, x.amount_cents) for x in data.lines])
+    digest = fingerprint(data)
+    existing = await pts.store.returns.find_one({"_id": data.return_id}, session=session)
+    if existing is not None:
+        if existing["fingerprint"] != digest:
+            raise DuplicateIdConflictError("The return id was already used for another return")
+        return Recorded(data.return_id, existing["month"], existing["points_reversed"], duplicate=True)
+    purchase = await pts.store.purchases.find_one({"_id": data.purchase_id}, session=session)
+    if purchase is None:
+        raise UnknownPurchaseError("No purchase with this id is known")
+    outcome = apply_return(
+        pts.rules,
+        _remaining_lines(purchase),
+        [ReturnedLine(x.line_id, x.quantity, x.amount_cents) for x in data.lines],
+        mastercard=purchase["mastercard"],
+    )
+    account_id, person_id = purchase["household_id"], purchase.get("person_id")
+    month = await _open_month(pts, account_id, data.occurred_at, session)
+    returned = {x.line_id: x for x in data.lines}
+    lines = []
+    for line in purchase["lines"]:
+        item = returned.get(line["line_id"])
+        if item is not None:
+            line = {
+                **line,
+                "returned_quantity": line["returned_quantity"] + item.quantity,
+                "returned_cents": line["returned_cents"] + item.amount_cents,
+            }
+        lines.append(line)
+    await pts.store.purchases.update_one(
+        {"_id": data.purchase_id},
+        {"$set": {"lines": lines}, "$inc": {"points_reversed": outcome.points}},
+        session=session,
+    )
+    await pts.store.returns.insert_one(
+        {
+            "_id": data.return_id,
+            "fingerprint": digest,
+            "purchase_id": data.purchase_id,
+            "household_id": account_id,
+            "person_id": person_id,
+            "month": month,
+            "occurred_at": data.occurred_at,
+            "returned_cents": outcome.returned_cents,
+            "points_reversed": outcome.points,
+            "points_by_line": outcome.points_by_line,
+        },
+        session=session,
+    )
+    await pts.store.ledger.insert_one(
+        ledger_entry(
+            f"return:{data.return_id}",
+            household_id=account_id,
+            person_id=person_id,
+            reason="return",
+            at=data.occurred_at,
+            month=month,
+            points=-outcome.points,
+            reference=data.purchase_id,
+            return_id=data.return_id,
+        ),
+        session=session,
+    )
+    await _post(
+        pts,
+        session,
+        account_id=account_id,
+        person_id=person_id,
+        month=month,
+        points=-outcome.points,
+        spend_cents=-outcome.returned_cents,
+        household_inc={
+            "reversed_points": outcome.points,
+            "grocery_cents": -outcome.grocery_cents,
+            "purchase_cents": -outcome.returned_cents,
+        },
+    )
+    events = [
+        pts.event(
+            PurchaseReturnRecorded(
+                return_id=data.return_id,
+                purchase_id=data.purchase_id,
+                household_id=account_id,
+                person_id=person_id,
+                month=month,
+                returned_cents=outcome.returned_cents,
+                points_reversed=outcome.points,
+                occurred_at=data.occurred_at,
+            ),
+            account_id,
+        )
+    ]
+    if outcome.points:
+        events.append(
+            pts.event(
+                PointsReversed(
+                    household_id=account_id,
+                    person_id=person_id,
+                    return_id=data.return_id,
+                    purchase_id=data.purchase_id,
+                    month=month,
+                    points=outcome.points,
+                    occurred_at=data.occurred_at,
+                ),
+                account_id,
+            )
+        )
+    await pts.outbox.add(session, events)
+    return Recorded(data.return_id, month, outcome.points)
+
+
+async def record_campaign_points(pts: Points, data: CampaignPointsGranted, session: Session) -> Recorded:
+    """Credit an offer's campaign points on their own line, once per grant."""
+    if not 0 < data.points <= pts.rules.max_campaign_points:
+        raise InvalidPurchaseError("Campaign points must be positive and within the limit", field="points")
+    digest = fingerprint(data)
+    existing = await pts.store.grants.find_one({"_id": data.grant_id}, session=session)
+    if existing is not None:
+        if existing["fingerprint"] != digest:
+            raise DuplicateIdConflictError("The grant id was already used for another grant")
+        return Recorded(data.grant_id, existing["month"], existing["points"], duplicate=True)
+    member = await pts.store.member(data.household_id, data.person_id, session)
+    if member is None:
+        raise UnknownCardError("The household member is not known")
+    month = await _open_month(pts, data.household_id, data.occurred_at, session)
+    await pts.store.grants.insert_one(
+        {
+            "_id": data.grant_id,
+            "fingerprint": digest,
+            "household_id": data.household_id,
+            "person_id": data.person_id,
+            "offer_id": data.offer_id,
+            "purchase_id": data.purchase_id,
+            "points": data.points,
+            "month": month,
+            "occurred_at": data.occurred_at,
+        },
+        session=session,
+    )
+    await pts.store.ledger.insert_one(
+        ledger_entry(
+            f"campaign:{data.grant_id}",
+            household_id=data.household_id,
+            person_id=data.person_id,
+            reason="campaign",
+            at=data.occurred_at,
+            month=month,
+            points=data.points,
+            reference=data.offer_id,
+            grant_id=data.grant_id,
+        ),
+        session=session,
+    )
+    await _post(
+        pts,
+        session,
+        account_id=data.household_id,
+        person_id=data.person_id,
+        month=month,
+        points=data.points,
+        spend_cents=0,
+        household_inc={"campaign_points": data.points},
+    )
+    await pts.outbox.add(
+        session,
+        [
+            pts.event(
+                PointsEarned(
+                    household_id=data.household_id,
+                    person_id=data.person_id,
+                    reason="campaign",
+                    reference=data.grant_id,
+                    month=month,
+                    points=data.points,
+                    occurred_at=data.occurred_at,
+                ),
+                data.household_id,
+            )
+        ],
+    )
+    return Recorded(data.grant_id, month, data.points)

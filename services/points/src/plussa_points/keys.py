@@ -1,0 +1,7 @@
+"""Typed application state of the points service."""
+
+from aiohttp import web
+
+from plussa_points.context import Points
+
+POINTS = web.AppKey("points", Points)
