@@ -1,15 +1,29 @@
 """Configuration of the cards service, read from PLUSSA_CARDS_* environment variables."""
 
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from plussa_shared.settings import ServiceSettings
 
 
 class CardsSettings(ServiceSettings):
-    """Settings of the cards service."""
+    """Settings of the cards service; every programme figure lives here, not in code."""
 
     model_config = SettingsConfigDict(env_prefix="PLUSSA_CARDS_", extra="ignore")
 
     service_name: str = "cards"
     port: int = 8082
     mongo_database: str = "plussa_cards"
+
+    max_parallel_holders: int = Field(default=9, ge=0, le=100)
+    """How many parallel holders one household may have (programme rule, ours)."""
+    parallel_holders_can_use_money_by_default: bool = False
+    """Whether a new parallel holder may see and use the Plussa money before the main holder grants it."""
+    temporary_card_validity_months: int = Field(default=3, ge=1, le=60)
+    """How long a temporary card from a store is valid unless linked to a member (public rule)."""
+    card_number_prefix: str = Field(default="604012", pattern=r"^[0-9]{1,12}$")
+    """The issuer prefix of every Plussa card number; the rest is random digits and a Luhn check digit."""
+    card_number_length: int = Field(default=16, ge=12, le=19)
+    """Digits in a card number, check digit included."""
+    expiry_batch_size: int = Field(default=500, ge=1, le=10_000)
+    """How many expired temporary cards one pass of the expiry job handles per batch."""

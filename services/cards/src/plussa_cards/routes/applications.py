@@ -1,0 +1,71 @@
+"""Joining Plussa: a new customer's card application."""
+
+from typing import Annotated, Literal
+
+from aiohttp import web
+from pydantic import BaseModel, StringConstraints
+
+from plussa_cards.domain.member import Address, PersonDetails
+from plussa_cards.keys import cards
+from plussa_cards.routes.models import BirthDate, CardOut, Email, Name, Strict
+from plussa_shared.auth import Access
+from plussa_shared.routing import RouteTable
+
+routes = RouteTable(tag="applications")
+
+
+class AddressIn(Strict):
+    """Where the card is sent."""
+
+    street: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+    postal_code: Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[0-9]{5}$")]
+    city: Name
+    country: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")] = "FI"
+
+
+class ApplicationIn(Strict):
+    """A card application."""
+
+    first_name: Name
+    last_name: Name
+    date_of_birth: BirthDate
+    email: Email
+    language: Literal["fi", "sv", "en"] = "fi"
+    address: AddressIn
+
+
+class ApplicationOut(BaseModel):
+    """The new membership: the household, the person (its main holder) and their card."""
+
+    household_id: str
+    person_id: str
+    role: Literal["main"] = "main"
+    card: CardOut
+
+
+@routes.post(
+    "/v1/applications",
+    summary="Apply for a Plussa card: creates a household with the applicant as main holder and an active main card",
+    access=Access.anyone(),
+    body=ApplicationIn,
+    response=ApplicationOut,
+    status=201,
+    errors=(409, 422),
+)
+async def apply(request: web.Request, body: ApplicationIn) -> ApplicationOut:
+    """The card is active at once: its number can be used at a till and for registering in Oma Plussa."""
+    service = cards(request)
+    details = PersonDetails(
+        first_name=body.first_name,
+        last_name=body.last_name,
+        date_of_birth=body.date_of_birth,
+        email=body.email,
+        language=body.language,
+        address=Address(**body.address.model_dump()),
+    )
+    joined = await service.apply(details)
+    return ApplicationOut(
+        household_id=joined.household.household_id,
+        person_id=joined.member.person_id,
+        card=CardOut.of(joined.card, service.today()),
+    )

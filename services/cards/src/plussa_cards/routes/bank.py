@@ -1,0 +1,82 @@
+"""What the issuing bank does with its service credential: link and block K-Plussa MasterCards."""
+
+from typing import Annotated, Literal
+
+from aiohttp import web
+from pydantic import BaseModel, StringConstraints
+
+from plussa_cards.domain.payment_card import PaymentCard
+from plussa_cards.keys import cards
+from plussa_cards.routes.models import Strict
+from plussa_shared.auth import Access
+from plussa_shared.routing import RouteTable
+
+routes = RouteTable(tag="bank")
+
+BANK = "cards:bank"
+
+
+class PaymentCardIn(Strict):
+    """A payment card to link: the member, the network's token and the last four digits, nothing more."""
+
+    person_id: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    network: Literal["mastercard"] = "mastercard"
+    network_token: Annotated[str, StringConstraints(min_length=8, max_length=256, pattern=r"^[A-Za-z0-9._:\- ]+$")]
+    last4: Annotated[str, StringConstraints(min_length=1, max_length=32)]
+
+
+class PaymentCardBlockIn(Strict):
+    """Why the bank blocks the card."""
+
+    reason: Literal["lost", "stolen", "fraud", "closed", "issuer"]
+
+
+class PaymentCardOut(BaseModel):
+    """A linked payment card; its token is not echoed back."""
+
+    payment_card_id: str
+    household_id: str
+    person_id: str
+    network: str
+    last4: str
+    state: Literal["active", "blocked"]
+
+    @classmethod
+    def of(cls, card: PaymentCard) -> "PaymentCardOut":
+        """The view of ``card``."""
+        return cls(
+            payment_card_id=card.payment_card_id,
+            household_id=card.household_id,
+            person_id=card.person_id,
+            network=card.network,
+            last4=card.last4,
+            state=card.state.value,
+        )
+
+
+@routes.post(
+    "/v1/bank/payment-cards",
+    summary="Link a K-Plussa MasterCard to a member (token and last four digits only)",
+    access=Access.services(BANK),
+    body=PaymentCardIn,
+    response=PaymentCardOut,
+    status=201,
+    errors=(404, 409, 422),
+)
+async def link_payment_card(request: web.Request, body: PaymentCardIn) -> PaymentCardOut:
+    """Anything that looks like a full card number is refused and never stored."""
+    card = await cards(request).link_payment_card(body.person_id, body.network, body.network_token, body.last4)
+    return PaymentCardOut.of(card)
+
+
+@routes.post(
+    "/v1/bank/payment-cards/{payment_card_id}/block",
+    summary="Block a K-Plussa MasterCard",
+    access=Access.services(BANK),
+    body=PaymentCardBlockIn,
+    response=PaymentCardOut,
+    errors=(404, 409, 422),
+)
+async def block_payment_card(request: web.Request, payment_card_id: str, body: PaymentCardBlockIn) -> PaymentCardOut:
+    """Purchases paid with it no longer earn as paid with it."""
+    return PaymentCardOut.of(await cards(request).block_payment_card(payment_card_id, body.reason))

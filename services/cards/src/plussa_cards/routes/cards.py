@@ -1,0 +1,108 @@
+"""A holder's cards: list, block, replace, activate, and link a temporary card."""
+
+from typing import Literal
+
+from aiohttp import web
+
+from plussa_cards.domain.card import BlockReason
+from plussa_cards.domain.replacement import ReplacementReason
+from plussa_cards.keys import cards
+from plussa_cards.routes.models import CardNumberText, CardOut, Strict
+from plussa_shared.auth import Access
+from plussa_shared.keys import principal
+from plussa_shared.routing import RouteTable
+
+routes = RouteTable(tag="cards")
+
+
+class BlockIn(Strict):
+    """Why the holder blocks the card."""
+
+    reason: Literal["lost", "stolen"]
+
+
+class ReplacementIn(Strict):
+    """Why the card is replaced: a lost card is blocked at once; a damaged one works until its successor is active."""
+
+    reason: Literal["lost", "damaged"]
+
+
+class LinkIn(Strict):
+    """The number printed on the temporary card."""
+
+    card_number: CardNumberText
+
+
+@routes.get(
+    "/v1/me/cards",
+    summary="My cards (the main holder: the household's)",
+    access=Access.customers(),
+    response=list[CardOut],
+)
+async def my_cards(request: web.Request) -> list[CardOut]:
+    """Live cards: ordered, active or blocked."""
+    service = cards(request)
+    today = service.today()
+    return [CardOut.of(c, today) for c in await service.my_cards(principal(request).require_customer())]
+
+
+@routes.post(
+    "/v1/cards/{card_id}/block",
+    summary="Block a lost or stolen card at once",
+    access=Access.customers(),
+    body=BlockIn,
+    response=CardOut,
+    errors=(403, 404, 409, 422),
+)
+async def block_card(request: web.Request, card_id: str, body: BlockIn) -> CardOut:
+    """A blocked card never earns or spends again."""
+    service = cards(request)
+    card = await service.block_card(principal(request).require_customer(), card_id, BlockReason(body.reason))
+    return CardOut.of(card, service.today())
+
+
+@routes.post(
+    "/v1/cards/{card_id}/replacement",
+    summary="Order a replacement card with a new number on the same account",
+    access=Access.customers(),
+    body=ReplacementIn,
+    response=CardOut,
+    status=201,
+    errors=(403, 404, 409, 422),
+)
+async def order_replacement(request: web.Request, card_id: str, body: ReplacementIn) -> CardOut:
+    """The new card is ``ordered``; the holder activates it when it arrives."""
+    service = cards(request)
+    successor = await service.order_replacement(
+        principal(request).require_customer(), card_id, ReplacementReason(body.reason)
+    )
+    return CardOut.of(successor, service.today())
+
+
+@routes.post(
+    "/v1/cards/{card_id}/activate",
+    summary="Activate a card that arrived",
+    access=Access.customers(),
+    response=CardOut,
+    errors=(403, 404, 409),
+)
+async def activate_card(request: web.Request, card_id: str) -> CardOut:
+    """Activating a replacement for a damaged card retires the damaged one."""
+    service = cards(request)
+    card = await service.activate_card(principal(request).require_customer(), card_id)
+    return CardOut.of(card, service.today())
+
+
+@routes.post(
+    "/v1/me/temporary-cards/link",
+    summary="Link a temporary card from a store to my membership",
+    access=Access.customers(),
+    body=LinkIn,
+    response=CardOut,
+    errors=(403, 404, 409, 422),
+)
+async def link_temporary_card(request: web.Request, body: LinkIn) -> CardOut:
+    """The card then earns for the household and no longer expires; it still never spends."""
+    service = cards(request)
+    card = await service.link_temporary_card(principal(request).require_customer(), body.card_number)
+    return CardOut.of(card, service.today())

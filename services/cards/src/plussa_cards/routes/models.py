@@ -1,0 +1,80 @@
+"""Request and response pieces several resources share."""
+
+from datetime import UTC, date, datetime
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints
+
+from plussa_cards.domain.card import Card
+from plussa_cards.domain.member import PersonDetails
+from plussa_cards.events.card_snapshot import CardKindName, CardStateName
+
+
+def _plausible_birth_date(value: date) -> date:
+    if value > datetime.now(UTC).date():
+        raise ValueError("a date of birth is not in the future")
+    if value.year < 1900:
+        raise ValueError("a date of birth is after 1900")
+    return value
+
+
+Name = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100, pattern=r"^[^\x00-\x1f\x7f<>{}]+$")
+]
+Email = Annotated[
+    str, StringConstraints(strip_whitespace=True, max_length=254, pattern=r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
+]
+BirthDate = Annotated[date, AfterValidator(_plausible_birth_date)]
+StoreId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64, pattern=r"^[\w.\-]+$")]
+CardNumberText = Annotated[str, StringConstraints(max_length=40)]
+
+
+class Strict(BaseModel):
+    """A request body: unknown fields are refused, not silently dropped."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class PersonIn(Strict):
+    """A person the main holder or a store adds to a household."""
+
+    first_name: Name
+    last_name: Name
+    date_of_birth: BirthDate
+
+    def details(self) -> PersonDetails:
+        """As the domain takes it."""
+        return PersonDetails(first_name=self.first_name, last_name=self.last_name, date_of_birth=self.date_of_birth)
+
+
+class CardOut(BaseModel):
+    """A card as its holder sees it."""
+
+    card_id: str
+    card_number: str
+    kind: CardKindName
+    state: CardStateName
+    household_id: str | None
+    person_id: str | None
+    can_earn: bool
+    can_spend: bool
+    valid_until: date | None
+    replaces_card_id: str | None
+    replacement_card_id: str | None
+    version: int
+
+    @classmethod
+    def of(cls, card: Card, today: date) -> "CardOut":
+        """The view of ``card`` today."""
+        snapshot = card.snapshot(today)
+        return cls(**snapshot.model_dump(), replacement_card_id=card.replacement_card_id)
+
+
+class ParallelHolderOut(BaseModel):
+    """A parallel holder just added, and their card."""
+
+    person_id: str
+    household_id: str
+    role: Literal["parallel"] = "parallel"
+    can_use_money: bool
+    card: CardOut

@@ -1,0 +1,61 @@
+"""What store systems do with their service credential: parallel cards and temporary cards."""
+
+from aiohttp import web
+
+from plussa_cards.keys import cards
+from plussa_cards.routes.models import CardNumberText, CardOut, ParallelHolderOut, PersonIn, StoreId, Strict
+from plussa_shared.auth import Access
+from plussa_shared.routing import RouteTable
+
+routes = RouteTable(tag="stores")
+
+ISSUE = "cards:issue"
+
+
+class StoreParallelCardIn(PersonIn):
+    """A parallel card ordered in a store: the main holder shows their card."""
+
+    store_id: StoreId
+    main_card_number: CardNumberText
+
+
+class TemporaryCardIn(Strict):
+    """The store handing over a temporary card."""
+
+    store_id: StoreId
+
+
+@routes.post(
+    "/v1/stores/parallel-cards",
+    summary="Order a parallel card in a store for the household of the main holder's card",
+    access=Access.services(ISSUE),
+    body=StoreParallelCardIn,
+    response=ParallelHolderOut,
+    status=201,
+    errors=(403, 404, 409, 422),
+)
+async def order_parallel_card(request: web.Request, body: StoreParallelCardIn) -> ParallelHolderOut:
+    """The parallel card is handed over and active at once."""
+    service = cards(request)
+    added = await service.order_parallel_card_in_store(body.main_card_number, body.details(), body.store_id)
+    return ParallelHolderOut(
+        person_id=added.member.person_id,
+        household_id=added.member.household_id,
+        can_use_money=added.member.may_use_money,
+        card=CardOut.of(added.card, service.today()),
+    )
+
+
+@routes.post(
+    "/v1/stores/temporary-cards",
+    summary="Issue a temporary card: it collects points, cannot spend, and expires unless linked",
+    access=Access.services(ISSUE),
+    body=TemporaryCardIn,
+    response=CardOut,
+    status=201,
+    errors=(422,),
+)
+async def issue_temporary_card(request: web.Request, body: TemporaryCardIn) -> CardOut:
+    """The card is active at once, on no account until a member links it."""
+    service = cards(request)
+    return CardOut.of(await service.issue_temporary_card(body.store_id), service.today())
