@@ -1,0 +1,117 @@
+"""The outbox relay: one publisher per database, marks sent only what was
+confirmed, and carries the request id into the event's headers."""
+
+import asyncio
+from collections import Counter
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+
+from plussa_shared.app import create_service_app
+from plussa_shared.broker import Broker
+from plussa_shared.events import new_event
+from plussa_shared.metrics import Metrics
+from plussa_shared.mongo import Database, Session, create_client, ensure_collections, ensure_indexes, run_in_transaction
+from plussa_shared.outbox import LEASES, OUTBOX, OUTBOX_INDEXES, Outbox, OutboxRelay
+from plussa_shared.settings import ServiceSettings
+from plussa_shared.testing.bus import bus_probe
+from plussa_shared.testing.sample import NOTE_WRITTEN, WRITER, NoteWritten
+
+
+@pytest.fixture
+async def relay_db(settings_for: Any) -> AsyncIterator[tuple[Any, Database, ServiceSettings]]:
+    settings = settings_for(ServiceSettings, service_name="relays")
+    client = create_client(str(settings.mongo_url), app_name="test")
+    db = client[settings.mongo_database]
+    await ensure_collections(db, [OUTBOX, LEASES])
+    await ensure_indexes(db, OUTBOX_INDEXES)
+    yield client, db, settings
+    await client.close()
+
+
+@pytest.fixture
+async def broker(relay_db: Any) -> AsyncIterator[Broker]:
+    _, _, settings = relay_db
+    broker = Broker(settings.amqp_url.get_secret_value(), settings.amqp_exchange)
+    await broker.start()
+    await broker.wait_connected(timeout=5)
+    yield broker
+    await broker.close()
+
+
+async def add_notes(client: Any, db: Database, note_ids: list[str]) -> None:
+    outbox = Outbox(db)
+    events = [new_event(NoteWritten(note_id=n, text="x"), source="/test", subject="notebook/1") for n in note_ids]
+
+    async def work(session: Session) -> None:
+        await outbox.add(session, events)
+
+    await run_in_transaction(client, work)
+
+
+async def test_of_two_relays_on_one_database_only_the_lease_holder_publishes(relay_db: Any, broker: Broker) -> None:
+    client, db, settings = relay_db
+    first, second = OutboxRelay(db, broker, Metrics()), OutboxRelay(db, broker, Metrics())
+    async with bus_probe(settings.amqp_url.get_secret_value(), settings.amqp_exchange) as probe:
+        await add_notes(client, db, ["n1", "n2"])
+        assert await first.relay_once() == 2
+        await add_notes(client, db, ["n3"])
+        assert await second.relay_once() == 0
+        assert await db[OUTBOX].count_documents({"sent_at": None}) == 1
+
+        await first.release()
+        assert await second.relay_once() == 1
+        await probe.wait_for(NOTE_WRITTEN, count=3)
+        assert [e["data"]["note_id"] for e in probe.events] == ["n1", "n2", "n3"]
+        assert await first.relay_once() == 0  # the second holds the lease now
+    await second.release()
+
+
+async def test_two_relays_running_side_by_side_publish_each_record_once(relay_db: Any, broker: Broker) -> None:
+    client, db, settings = relay_db
+    relays = [OutboxRelay(db, broker, Metrics(), poll_interval_s=0.01, batch_size=5) for _ in range(2)]
+    async with bus_probe(settings.amqp_url.get_secret_value(), settings.amqp_exchange) as probe:
+        tasks = [asyncio.create_task(r.run()) for r in relays]
+        written = [f"n{i:02}" for i in range(40)]
+        for start in range(0, len(written), 8):
+            await add_notes(client, db, written[start : start + 8])
+        await probe.wait_for(NOTE_WRITTEN, count=len(written))
+        await asyncio.sleep(0.3)  # room for a second publisher to show itself
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+    seen = [e["data"]["note_id"] for e in probe.events]
+    assert Counter(seen) == Counter(written)
+    assert seen == written
+    assert await db[OUTBOX].count_documents({"sent_at": None}) == 0
+
+
+async def test_records_stay_pending_until_the_broker_has_confirmed_them(relay_db: Any, broker: Broker) -> None:
+    client, db, _ = relay_db
+    relay = OutboxRelay(db, broker, Metrics())
+    await add_notes(client, db, ["n1"])
+    broken = Broker("amqp://guest:guest@127.0.0.1:1/", "unused")
+    never = OutboxRelay(db, broken, Metrics())
+    with pytest.raises(TimeoutError):
+        await asyncio.wait_for(never.relay_once(), 0.3)  # waits for a broker that never answers
+    assert await db[OUTBOX].count_documents({"sent_at": None}) == 1
+    assert await relay.backlog() == 1
+    assert await relay.relay_once() == 1
+    assert await relay.backlog() == 0
+    await broken.close()
+
+
+async def test_an_event_carries_the_request_id_of_the_request_that_caused_it(
+    aiohttp_client: Any, settings_for: Any, tokens: Any
+) -> None:
+    settings = settings_for(ServiceSettings, service_name="writer")
+    writer = await aiohttp_client(create_service_app(settings, WRITER))
+    async with bus_probe(settings.amqp_url.get_secret_value(), settings.amqp_exchange) as probe:
+        headers = {**tokens.bearer(tokens.customer("p1", "h1")), "X-Request-ID": "req-4711"}
+        resp = await writer.post("/v1/notes", json={"note_id": "n1", "text": "x"}, headers=headers)
+        assert resp.status == 201
+        assert resp.headers["X-Request-ID"] == "req-4711"
+        [event] = await probe.wait_for(NOTE_WRITTEN)
+    assert probe.headers[event["id"]]["x-request-id"] == "req-4711"
+    assert event["subject"] == "note/n1"
