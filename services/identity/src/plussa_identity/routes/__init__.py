@@ -1,0 +1,1 @@
+"""Thin HTTP handlers of the identity service, one file per resource."""

@@ -1,0 +1,1 @@
+"""Files the identity service ships with."""

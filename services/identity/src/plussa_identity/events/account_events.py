@@ -1,0 +1,71 @@
+"""Events about a person's login and profile, as in docs/event-contract.md."""
+
+from datetime import datetime
+from typing import Any, ClassVar
+
+from plussa_shared.events import EventData
+
+
+class CustomerRegistered(EventData):
+    """A person created their login."""
+
+    event_type: ClassVar[str] = "fi.plussa.identity.customer.registered"
+    person_id: str
+    household_id: str
+    email: str
+    language: str
+    occurred_at: datetime
+
+
+class EmailVerificationRequested(EventData):
+    """Send the person a link that proves they read this address (notifications delivers it)."""
+
+    event_type: ClassVar[str] = "fi.plussa.identity.email_verification.requested"
+    person_id: str
+    email: str
+    language: str
+    token: str
+    expires_at: datetime
+
+
+class EmailVerified(EventData):
+    """The person proved the address is theirs; it is now their login and contact address."""
+
+    event_type: ClassVar[str] = "fi.plussa.identity.email.verified"
+    person_id: str
+    email: str
+    occurred_at: datetime
+
+
+class PasswordResetRequested(EventData):
+    """Send the person a password reset link (notifications delivers it)."""
+
+    event_type: ClassVar[str] = "fi.plussa.identity.password_reset.requested"
+    person_id: str
+    email: str
+    language: str
+    token: str
+    expires_at: datetime
+
+
+class PasswordChanged(EventData):
+    """The password was changed or reset (notifications tells the person)."""
+
+    event_type: ClassVar[str] = "fi.plussa.identity.password.changed"
+    person_id: str
+    occurred_at: datetime
+
+
+class ProfileUpdated(EventData):
+    """Profile fields changed; ``changed`` names them, the rest is the whole profile after."""
+
+    event_type: ClassVar[str] = "fi.plussa.identity.profile.updated"
+    person_id: str
+    changed: list[str]
+    first_name: str | None
+    last_name: str | None
+    email: str
+    phone: str | None
+    language: str
+    postal_address: dict[str, Any] | None
+    occurred_at: datetime

@@ -1,0 +1,303 @@
+"""The repository over identity's own collections."""
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from pymongo import ASCENDING, IndexModel, ReturnDocument
+
+from plussa_identity.domain.account import Account
+from plussa_identity.domain.login_session import LoginSession
+from plussa_identity.domain.members import CardView, MemberView
+from plussa_identity.domain.privacy import Answer, PrivacyRequest
+from plussa_identity.domain.throttle import ThrottleState
+from plussa_identity.signing_keys import KEY_INDEXES
+from plussa_shared.mongo import Database, Document, Session
+
+CARDS = "cards"
+PEOPLE = "people"
+ACCOUNTS = "accounts"
+LINK_TOKENS = "link_tokens"
+SESSIONS = "sessions"
+SPENT_REFRESH = "spent_refresh_tokens"
+THROTTLES = "throttles"
+TRUSTED = "trusted_addresses"
+CLIENTS = "clients"
+PRIVACY = "privacy_requests"
+
+INDEXES: dict[str, Sequence[IndexModel]] = {
+    CARDS: [IndexModel([("card_number", ASCENDING)])],
+    PEOPLE: [],
+    ACCOUNTS: [
+        IndexModel([("email", ASCENDING)], unique=True, name="one_login_per_email"),
+    ],
+    LINK_TOKENS: [
+        IndexModel([("person_id", ASCENDING), ("purpose", ASCENDING)]),
+        IndexModel([("forget_at", ASCENDING)], expireAfterSeconds=0),
+    ],
+    SESSIONS: [
+        IndexModel([("token_hash", ASCENDING)], unique=True),
+        IndexModel([("person_id", ASCENDING), ("revoked_at", ASCENDING)]),
+        IndexModel([("forget_at", ASCENDING)], expireAfterSeconds=0),
+    ],
+    SPENT_REFRESH: [IndexModel([("forget_at", ASCENDING)], expireAfterSeconds=0)],
+    THROTTLES: [IndexModel([("forget_at", ASCENDING)], expireAfterSeconds=0)],
+    TRUSTED: [IndexModel([("forget_at", ASCENDING)], expireAfterSeconds=0)],
+    CLIENTS: [],
+    PRIVACY: [IndexModel([("person_id", ASCENDING)])],
+    **KEY_INDEXES,
+}
+
+
+class IdentityStore:
+    """Loads and saves identity's documents, always within the caller's session."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    # read model of cards and members
+
+    async def card_by_number(self, number: str, session: Session | None = None) -> CardView | None:
+        """The latest known state of the card with this number."""
+        doc = await self.db[CARDS].find_one({"card_number": number}, session=session)
+        return CardView.model_validate({**doc, "card_id": doc["_id"]}) if doc else None
+
+    async def save_card_if_newer(self, card: CardView, session: Session) -> bool:
+        """Keep the card unless a higher version is already known."""
+        current = await self.db[CARDS].find_one({"_id": card.card_id}, {"version": 1}, session=session)
+        if current is not None and current["version"] >= card.version:
+            return False
+        doc = card.model_dump(exclude={"card_id"})
+        await self.db[CARDS].replace_one({"_id": card.card_id}, doc, upsert=True, session=session)
+        return True
+
+    async def member(self, person_id: str, session: Session | None = None) -> MemberView | None:
+        """A person as the member events described them."""
+        doc = await self.db[PEOPLE].find_one({"_id": person_id}, session=session)
+        return _member(doc) if doc else None
+
+    async def update_member(self, person_id: str, fields: dict[str, Any], session: Session) -> None:
+        """Set fields of a person (creating the person when first heard of)."""
+        await self.db[PEOPLE].update_one({"_id": person_id}, {"$set": fields}, upsert=True, session=session)
+
+    # accounts
+
+    async def account(self, person_id: str, session: Session | None = None) -> Account | None:
+        """The login of this person."""
+        doc = await self.db[ACCOUNTS].find_one({"_id": person_id, "erased_at": None}, session=session)
+        return _account(doc) if doc else None
+
+    async def account_by_email(self, email: str, session: Session | None = None) -> Account | None:
+        """The login with this e-mail address."""
+        doc = await self.db[ACCOUNTS].find_one({"email": email, "erased_at": None}, session=session)
+        return _account(doc) if doc else None
+
+    async def person_has_account(self, person_id: str, session: Session) -> bool:
+        """Whether the person has a login (an erased one counts: erasure is for good)."""
+        return await self.db[ACCOUNTS].find_one({"_id": person_id}, {"_id": 1}, session=session) is not None
+
+    async def insert_account(self, account: Account, session: Session) -> None:
+        """Store a new login (unique e-mail and person enforced by the database)."""
+        await self.db[ACCOUNTS].insert_one(_account_doc(account), session=session)
+
+    async def save_account(self, account: Account, session: Session | None = None) -> None:
+        """Replace a login."""
+        await self.db[ACCOUNTS].replace_one({"_id": account.person_id}, _account_doc(account), session=session)
+
+    # e-mail link tokens
+
+    async def add_link_token(self, doc: Document, session: Session) -> None:
+        """Store a link token record (its hash only)."""
+        await self.db[LINK_TOKENS].insert_one(doc, session=session)
+
+    async def link_token(self, hashed: str, purpose: str, session: Session) -> Document | None:
+        """The link token record with this hash and purpose."""
+        return await self.db[LINK_TOKENS].find_one({"_id": hashed, "purpose": purpose}, session=session)
+
+    async def use_link_token(self, hashed: str, now: datetime, session: Session) -> None:
+        """Mark a link token used."""
+        await self.db[LINK_TOKENS].update_one({"_id": hashed}, {"$set": {"used_at": now}}, session=session)
+
+    async def void_link_tokens(self, person_id: str, purpose: str, now: datetime, session: Session) -> None:
+        """Mark every unused link token of a person for ``purpose`` used (a newer one replaces them)."""
+        await self.db[LINK_TOKENS].update_many(
+            {"person_id": person_id, "purpose": purpose, "used_at": None}, {"$set": {"used_at": now}}, session=session
+        )
+
+    # sessions
+
+    async def session_by_token(self, hashed: str, session: Session) -> LoginSession | None:
+        """The session whose current refresh token has this hash."""
+        doc = await self.db[SESSIONS].find_one({"token_hash": hashed}, session=session)
+        return _login_session(doc) if doc else None
+
+    async def session_by_spent_token(self, hashed: str, session: Session) -> LoginSession | None:
+        """The session a spent refresh token with this hash belonged to."""
+        spent = await self.db[SPENT_REFRESH].find_one({"_id": hashed}, session=session)
+        if spent is None:
+            return None
+        return await self.login_session(spent["session_id"], session)
+
+    async def login_session(self, session_id: str, session: Session | None = None) -> LoginSession | None:
+        """A session by id."""
+        doc = await self.db[SESSIONS].find_one({"_id": session_id}, session=session)
+        return _login_session(doc) if doc else None
+
+    async def save_session(self, login: LoginSession, session: Session, *, forget_at: datetime) -> None:
+        """Insert or replace a session."""
+        doc = {**_login_session_doc(login), "forget_at": forget_at}
+        await self.db[SESSIONS].replace_one({"_id": login.session_id}, doc, upsert=True, session=session)
+
+    async def spend_refresh_token(self, hashed: str, session_id: str, forget_at: datetime, session: Session) -> None:
+        """Remember a used refresh token so that its reuse is recognised."""
+        doc = {"_id": hashed, "session_id": session_id, "forget_at": forget_at}
+        await self.db[SPENT_REFRESH].insert_one(doc, session=session)
+
+    async def active_sessions(self, person_id: str, now: datetime) -> list[LoginSession]:
+        """The person's sessions that are neither ended nor expired, newest first."""
+        cursor = (
+            self.db[SESSIONS]
+            .find({"person_id": person_id, "revoked_at": None, "expires_at": {"$gt": now}})
+            .sort("created_at", -1)
+        )
+        return [_login_session(doc) async for doc in cursor]
+
+    async def revoke_sessions(
+        self, person_id: str, now: datetime, reason: str, session: Session, *, keep: str | None = None
+    ) -> int:
+        """End all the person's sessions but ``keep``; return how many ended."""
+        query: Document = {"person_id": person_id, "revoked_at": None}
+        if keep is not None:
+            query["_id"] = {"$ne": keep}
+        result = await self.db[SESSIONS].update_many(
+            query, {"$set": {"revoked_at": now, "revoked_reason": reason}}, session=session
+        )
+        return result.modified_count
+
+    # throttling
+
+    async def throttle(self, key: str, session: Session | None = None) -> ThrottleState:
+        """The failure streak of a key."""
+        doc = await self.db[THROTTLES].find_one({"_id": key}, session=session)
+        if doc is None:
+            return ThrottleState()
+        return ThrottleState(doc["failures"], doc.get("last_failure_at"), doc.get("locked_until"))
+
+    async def save_throttle(self, key: str, state: ThrottleState, forget_at: datetime | None, session: Session) -> None:
+        """Store a failure streak; MongoDB forgets it at ``forget_at``."""
+        doc = {
+            "failures": state.failures,
+            "last_failure_at": state.last_failure_at,
+            "locked_until": state.locked_until,
+            "forget_at": forget_at,
+        }
+        await self.db[THROTTLES].update_one({"_id": key}, {"$set": doc}, upsert=True, session=session)
+
+    async def clear_throttle(self, key: str, session: Session | None = None) -> None:
+        """Forget a key's failure streak."""
+        await self.db[THROTTLES].delete_one({"_id": key}, session=session)
+
+    async def trust_address(self, person_id: str, address: str, forget_at: datetime) -> None:
+        """Remember that this person logged in from ``address``."""
+        await self.db[TRUSTED].update_one(
+            {"_id": f"{person_id}|{address}"}, {"$set": {"forget_at": forget_at}}, upsert=True
+        )
+
+    async def is_trusted_address(self, person_id: str, address: str, now: datetime) -> bool:
+        """Whether this person logged in from ``address`` lately."""
+        doc = await self.db[TRUSTED].find_one({"_id": f"{person_id}|{address}", "forget_at": {"$gt": now}})
+        return doc is not None
+
+    # service clients
+
+    async def client(self, client_id: str) -> Document | None:
+        """A service or operator client."""
+        return await self.db[CLIENTS].find_one({"_id": client_id})
+
+    async def insert_client(self, doc: Document) -> None:
+        """Store a new client (duplicate ids refused by the database)."""
+        await self.db[CLIENTS].insert_one(doc)
+
+    async def replace_client_secret(self, client_id: str, fields: Document) -> Document | None:
+        """Set a new secret hash and scopes of an existing client."""
+        return await self.db[CLIENTS].find_one_and_update(
+            {"_id": client_id}, {"$set": fields}, return_document=ReturnDocument.AFTER
+        )
+
+    async def update_client_hash(self, client_id: str, secret_hash: str) -> None:
+        """Store a secret rehashed with the current parameters."""
+        await self.db[CLIENTS].update_one({"_id": client_id}, {"$set": {"secret_hash": secret_hash}})
+
+    # privacy requests
+
+    async def privacy_request(self, request_id: str, session: Session | None = None) -> PrivacyRequest | None:
+        """An export or erasure request."""
+        doc = await self.db[PRIVACY].find_one({"_id": request_id}, session=session)
+        return _privacy(doc) if doc else None
+
+    async def save_privacy_request(self, request: PrivacyRequest, session: Session) -> None:
+        """Insert or replace a request."""
+        await self.db[PRIVACY].replace_one(
+            {"_id": request.request_id}, _privacy_doc(request), upsert=True, session=session
+        )
+
+    async def drop_export_data(self, person_id: str, session: Session) -> None:
+        """Remove the data of the person's exports (at erasure)."""
+        await self.db[PRIVACY].update_many(
+            {"person_id": person_id, "kind": "export"},
+            {"$set": {"answers": {}, "erased": True}},
+            session=session,
+        )
+
+
+def _member(doc: Document) -> MemberView:
+    return MemberView.model_validate({**doc, "person_id": doc["_id"]})
+
+
+def _account(doc: Document) -> Account:
+    return Account.model_validate({**doc, "person_id": doc["_id"]})
+
+
+def _account_doc(account: Account) -> Document:
+    return {"_id": account.person_id, **account.model_dump(exclude={"person_id"})}
+
+
+def _login_session(doc: Document) -> LoginSession:
+    fields = {k: v for k, v in doc.items() if k not in ("_id", "forget_at")}
+    return LoginSession(session_id=doc["_id"], **fields)
+
+
+def _login_session_doc(login: LoginSession) -> Document:
+    doc = dict(login.__dict__)
+    doc["_id"] = doc.pop("session_id")
+    return doc
+
+
+def _privacy(doc: Document) -> PrivacyRequest:
+    answers = {
+        service: Answer(service, answer["answered_at"], answer.get("data"))
+        for service, answer in doc.get("answers", {}).items()
+    }
+    return PrivacyRequest(
+        request_id=doc["_id"],
+        kind=doc["kind"],
+        person_id=doc["person_id"],
+        household_id=doc.get("household_id"),
+        requested_at=doc["requested_at"],
+        participants=tuple(doc["participants"]),
+        answers=answers,
+        completed_at=doc.get("completed_at"),
+    )
+
+
+def _privacy_doc(request: PrivacyRequest) -> Document:
+    return {
+        "_id": request.request_id,
+        "kind": request.kind,
+        "person_id": request.person_id,
+        "household_id": request.household_id,
+        "requested_at": request.requested_at,
+        "participants": list(request.participants),
+        "answers": {s: {"answered_at": a.answered_at, "data": a.data} for s, a in request.answers.items()},
+        "completed_at": request.completed_at,
+    }

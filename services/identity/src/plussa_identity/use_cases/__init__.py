@@ -1,0 +1,1 @@
+"""Identity's use cases: load, call the domain, save and add events in one transaction."""

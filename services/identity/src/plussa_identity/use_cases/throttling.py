@@ -1,0 +1,60 @@
+"""Counting failed attempts per account and per client address, and refusing while locked."""
+
+import hashlib
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from plussa_identity.bootstrap import Identity
+from plussa_identity.domain.errors import ThrottledError
+from plussa_identity.domain.throttle import ThrottlePolicy
+from plussa_shared.mongo import Session
+
+
+@dataclass(frozen=True)
+class ThrottleKey:
+    """What is counted (never a plain e-mail address) and under which policy."""
+
+    key: str
+    policy: ThrottlePolicy
+
+
+def account_key(identity: Identity, email: str) -> ThrottleKey:
+    """Failed logins for one e-mail address, known or not (so the answer tells nothing)."""
+    digest = hashlib.sha256(email.encode()).hexdigest()
+    return ThrottleKey(f"account:{digest}", identity.account_throttle)
+
+
+def address_key(identity: Identity, purpose: str, address: str) -> ThrottleKey:
+    """Failed attempts of one kind from one client address."""
+    return ThrottleKey(f"{purpose}:{address}", identity.address_throttle)
+
+
+async def check(identity: Identity, keys: Sequence[ThrottleKey], now: datetime) -> None:
+    """Raise 429 with Retry-After while any of ``keys`` is locked."""
+    waits = []
+    for item in keys:
+        state = await identity.store.throttle(item.key)
+        wait = state.retry_after(now)
+        if wait is not None:
+            waits.append(wait)
+    if waits:
+        seconds = max(1, math.ceil(max(waits).total_seconds()))
+        raise ThrottledError(f"Try again in {seconds} seconds", retry_after=seconds)
+
+
+async def record_failure(identity: Identity, keys: Sequence[ThrottleKey], now: datetime) -> None:
+    """Count one failure on each key; concurrent failures are counted one by one."""
+
+    async def work(session: Session) -> None:
+        for item in keys:
+            state = (await identity.store.throttle(item.key, session)).after_failure(item.policy, now)
+            await identity.store.save_throttle(item.key, state, state.forgotten_at(item.policy), session)
+
+    await identity.run(work)
+
+
+async def clear(identity: Identity, key: ThrottleKey) -> None:
+    """Forget the failures of ``key`` (after a successful login or a password reset)."""
+    await identity.store.clear_throttle(key.key)

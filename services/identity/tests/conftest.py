@@ -1,0 +1,53 @@
+"""Fixtures of the identity tests: the service on the real MongoDB and RabbitMQ, a feed
+of cards events, and a probe of what identity publishes."""
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+
+from plussa_identity.app import create_app
+from plussa_identity.bootstrap import Identity
+from plussa_identity.keys import IDENTITY
+from plussa_identity.settings import IdentitySettings
+from plussa_identity.testing import CardsFeed, Holder, until_card_known
+from plussa_shared.testing.bus import BusProbe, bus_probe
+
+PASSWORD = "kesäinen mökkiranta 42"
+FAST_HASHING = {"argon2_time_cost": 1, "argon2_memory_cost_kib": 64, "argon2_parallelism": 1}
+
+
+@pytest.fixture
+def settings(settings_for: Any) -> IdentitySettings:
+    settings: IdentitySettings = settings_for(IdentitySettings, **FAST_HASHING)
+    return settings
+
+
+@pytest.fixture
+async def probe(settings: IdentitySettings) -> AsyncIterator[BusProbe]:
+    async with bus_probe(settings.amqp_url.get_secret_value(), settings.amqp_exchange, "identity.#") as watching:
+        yield watching
+
+
+@pytest.fixture
+async def client(aiohttp_client: Any, settings: IdentitySettings, probe: BusProbe) -> Any:
+    return await aiohttp_client(create_app(settings))
+
+
+@pytest.fixture
+def identity(client: Any) -> Identity:
+    found: Identity = client.app[IDENTITY]
+    return found
+
+
+@pytest.fixture
+def cards(settings: IdentitySettings) -> CardsFeed:
+    return CardsFeed(settings.amqp_url.get_secret_value(), settings.amqp_exchange)
+
+
+@pytest.fixture
+async def holder(cards: CardsFeed, identity: Identity) -> Holder:
+    """A main holder with an active card that identity knows about."""
+    main = await cards.household()
+    await until_card_known(identity, main)
+    return main
