@@ -120,6 +120,7 @@ class RemoteJwks:
         self._min_refresh_s = min_refresh_s
         self._keys: dict[str, jwt.PyJWK] = {}
         self._fetched_at = float("-inf")
+        self._fetches = 0
         self._lock = asyncio.Lock()
 
     async def key(self, kid: str) -> jwt.PyJWK | None:
@@ -131,20 +132,27 @@ class RemoteJwks:
                 await self._refresh()
         return self._keys.get(kid)
 
+    @property
+    def fetches(self) -> int:
+        """How many times the JWKS was fetched (for metrics and tests)."""
+        return self._fetches
+
     async def _refresh(self) -> None:
+        self._fetches += 1
         self._fetched_at = time.monotonic()
         try:
             async with self._session.get(self._url, timeout=aiohttp.ClientTimeout(total=5)) as resp:
                 resp.raise_for_status()
-                body = await resp.json()
-        except (aiohttp.ClientError, TimeoutError) as exc:
+                body = await resp.json(content_type=None)
+        except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
             log.warning("jwks_fetch_failed", error=type(exc).__name__)
             return
+        items = body.get("keys") if isinstance(body, dict) else None
         keys = {}
-        for item in body.get("keys", []):
+        for item in items if isinstance(items, list) else []:
             try:
                 keys[item["kid"]] = jwt.PyJWK(item)
-            except (KeyError, jwt.PyJWKError):
+            except (KeyError, TypeError, jwt.PyJWTError):  # one bad key must not hide the others
                 continue
         if keys:
             self._keys = keys

@@ -1,5 +1,6 @@
 """HTTP middlewares: request id and canonical log line, problem details, auth."""
 
+import re
 import time
 import uuid
 from collections.abc import Awaitable, Callable
@@ -10,6 +11,7 @@ from aiohttp import web
 
 from plussa_shared.auth import Access
 from plussa_shared.errors import (
+    PROBLEM_BASE,
     PROBLEM_CONTENT_TYPE,
     ForbiddenError,
     MethodNotAllowedError,
@@ -17,6 +19,7 @@ from plussa_shared.errors import (
     PayloadTooLargeError,
     ProblemError,
     UnauthorizedError,
+    UnsupportedMediaTypeError,
 )
 from plussa_shared.keys import METRICS, PRINCIPAL, VERIFIER
 from plussa_shared.routing import ACCESS_KEY
@@ -25,6 +28,7 @@ log = structlog.get_logger(__name__)
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 REQUEST_ID_HEADER = "X-Request-ID"
+_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 
 
 def problem_response(error: ProblemError, request: web.Request) -> web.Response:
@@ -48,8 +52,8 @@ def _route_name(request: web.Request) -> str:
 @web.middleware
 async def request_context_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
     """Bind a request id, time the request, count it, and write one log line for it."""
-    request_id = request.headers.get(REQUEST_ID_HEADER) or uuid.uuid4().hex
-    if len(request_id) > 128:
+    request_id = request.headers.get(REQUEST_ID_HEADER, "")
+    if not _REQUEST_ID.fullmatch(request_id):  # absent, or not safe to echo and log
         request_id = uuid.uuid4().hex
     structlog.contextvars.clear_contextvars()
     structlog.contextvars.bind_contextvars(request_id=request_id)
@@ -86,25 +90,48 @@ async def problem_middleware(request: web.Request, handler: Handler) -> web.Stre
         return await handler(request)
     except ProblemError as error:
         return problem_response(error, request)
-    except web.HTTPRequestEntityTooLarge:
-        return problem_response(PayloadTooLargeError(), request)
-    except web.HTTPNotFound:
-        return problem_response(NotFoundError("No such route"), request)
-    except web.HTTPMethodNotAllowed:
-        return problem_response(MethodNotAllowedError(), request)
     except web.HTTPException as exc:
         if exc.status < 400:
-            raise
-        generic = ProblemError(exc.reason)
-        generic.status = exc.status  # type: ignore[misc]
-        return problem_response(generic, request)
+            raise  # redirects and the like are answers, not errors
+        response = problem_response(problem_for_http_exception(exc), request)
+        if "Allow" in exc.headers:
+            response.headers["Allow"] = exc.headers["Allow"]
+        return response
     except Exception:
-        log.exception("unhandled_error")
+        log.exception("unhandled_error", method=request.method, path=request.path)
         return web.json_response(
-            {"type": "about:blank", "title": "Internal server error", "status": 500},
+            {
+                "type": PROBLEM_BASE + "internal-error",
+                "title": "Internal server error",
+                "status": 500,
+                "detail": "The request could not be completed. Quote the X-Request-ID header when reporting this.",
+                "instance": request.path,
+            },
             status=500,
             content_type=PROBLEM_CONTENT_TYPE,
         )
+
+
+def problem_for_http_exception(exc: web.HTTPException) -> ProblemError:
+    """The problem for an error aiohttp raised itself (no route, wrong method, body too large, ...)."""
+    if isinstance(exc, web.HTTPRequestEntityTooLarge):
+        return PayloadTooLargeError("The body exceeds this service's size limit")
+    if isinstance(exc, web.HTTPNotFound):
+        return NotFoundError("No such route")
+    if isinstance(exc, web.HTTPMethodNotAllowed):
+        return MethodNotAllowedError(f"{exc.method} is not allowed here")
+    if isinstance(exc, web.HTTPUnsupportedMediaType):
+        return UnsupportedMediaTypeError()
+    return _GenericProblemError(exc.status, exc.reason)
+
+
+class _GenericProblemError(ProblemError):
+    """Any other client or server error status, named after its reason phrase."""
+
+    def __init__(self, status: int, reason: str) -> None:
+        super().__init__(reason, slug=re.sub(r"[^a-z0-9]+", "-", reason.lower()).strip("-") or str(status))
+        self.status = status  # type: ignore[misc]
+        self.title = reason  # type: ignore[misc]
 
 
 @web.middleware
