@@ -153,3 +153,51 @@ async def until_card_known(identity: Identity, holder: Holder, *, timeout: float
 
 def _now() -> str:
     return datetime.now(UTC).isoformat()
+
+
+class IdentityApi:
+    """Drives identity's HTTP API as a customer would (``client`` is a pytest-aiohttp test client)."""
+
+    def __init__(self, client: Any, probe: Any) -> None:
+        self.client = client
+        self.probe = probe
+
+    async def register(self, holder: Holder, email: str, password: str, language: str = "fi") -> Any:
+        """POST /v1/registrations with the holder's card and date of birth."""
+        return await self.client.post(
+            "/v1/registrations",
+            json={
+                "card_number": holder.card_number,
+                "date_of_birth": holder.date_of_birth.isoformat(),
+                "email": email,
+                "password": password,
+                "language": language,
+            },
+        )
+
+    async def verification_token(self, email: str) -> str:
+        """The token of the verification link identity asked notifications to send to ``email``."""
+        [event] = await self.probe.wait_for(
+            "fi.plussa.identity.email_verification.requested", lambda e: e["data"]["email"] == email
+        )
+        return str(event["data"]["token"])
+
+    async def registered(self, holder: Holder, email: str, password: str) -> None:
+        """Register and verify the e-mail address; fail loudly when either step does not succeed."""
+        response = await self.register(holder, email, password)
+        assert response.status == 201, await response.text()
+        token = await self.verification_token(email)
+        verified = await self.client.post("/v1/email-verifications", json={"token": token})
+        assert verified.status == 200, await verified.text()
+
+    async def login(self, email: str, password: str, **headers: str) -> dict[str, Any]:
+        """POST /v1/sessions; the tokens."""
+        response = await self.client.post("/v1/sessions", json={"email": email, "password": password}, headers=headers)
+        assert response.status == 201, await response.text()
+        tokens: dict[str, Any] = await response.json()
+        return tokens
+
+    @staticmethod
+    def bearer(tokens: dict[str, Any]) -> dict[str, str]:
+        """The Authorization header for the access token of ``tokens``."""
+        return {"Authorization": f"Bearer {tokens['access_token']}"}

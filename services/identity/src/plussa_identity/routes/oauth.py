@@ -127,7 +127,10 @@ async def post_oauth_token(request: web.Request) -> web.Response:
 )
 async def post_client(request: web.Request, body: ClientIn) -> ClientOut:
     """Scopes as in the event contract; the secret is returned once and stored hashed (argon2id)."""
-    created = await service_clients.create_client(identity_of(request), body.client_id, body.scopes, body.kind)
+    identity = identity_of(request)
+    created = await service_clients.create_client(
+        identity.store, identity.hasher, body.client_id, body.scopes, body.kind
+    )
     return ClientOut(
         client_id=created.client_id, client_secret=created.client_secret, kind=created.kind, scopes=created.scopes
     )

@@ -10,6 +10,8 @@ from pymongo.errors import DuplicateKeyError
 from plussa_identity.access_tokens import IssuedToken
 from plussa_identity.bootstrap import Identity
 from plussa_identity.domain.errors import ClientExistsError, InvalidClientError, InvalidScopeError
+from plussa_identity.passwords import Hasher
+from plussa_identity.store import IdentityStore
 from plussa_identity.use_cases import throttling
 
 ClientKind = Literal["service", "operator"]
@@ -36,17 +38,17 @@ def check_scopes(scopes: list[str]) -> list[str]:
 
 
 async def create_client(
-    identity: Identity, client_id: str, scopes: list[str], kind: ClientKind, *, replace: bool = False
+    store: IdentityStore, hasher: Hasher, client_id: str, scopes: list[str], kind: ClientKind, *, replace: bool = False
 ) -> NewClient:
     """Create a client with a fresh secret (or give an existing one a new secret when ``replace``)."""
     scopes = check_scopes(scopes)
     secret = secrets.token_urlsafe(32)
-    fields = {"secret_hash": await identity.hasher.hash(secret), "scopes": scopes, "kind": kind}
+    fields = {"secret_hash": await hasher.hash(secret), "scopes": scopes, "kind": kind}
     now = datetime.now(UTC)
-    if replace and await identity.store.replace_client_secret(client_id, {**fields, "updated_at": now}):
+    if replace and await store.replace_client_secret(client_id, {**fields, "updated_at": now}):
         return NewClient(client_id, secret, kind, scopes)
     try:
-        await identity.store.insert_client({"_id": client_id, **fields, "created_at": now})
+        await store.insert_client({"_id": client_id, **fields, "created_at": now})
     except DuplicateKeyError as exc:
         raise ClientExistsError() from exc
     return NewClient(client_id, secret, kind, scopes)

@@ -1,0 +1,21 @@
+import pytest
+from pydantic import ValidationError
+
+from plussa_identity.settings import DEV_KEY_ENCRYPTION_SECRET, IdentitySettings
+
+
+def test_production_refuses_to_start_without_a_key_encryption_secret() -> None:
+    with pytest.raises(ValidationError, match="KEY_ENCRYPTION_SECRET"):
+        IdentitySettings(environment="production")
+
+
+def test_production_refuses_the_development_default_secret() -> None:
+    with pytest.raises(ValidationError):
+        IdentitySettings(environment="production", key_encryption_secret=DEV_KEY_ENCRYPTION_SECRET)  # type: ignore[arg-type]
+
+
+def test_production_starts_with_a_long_secret_and_development_has_a_default() -> None:
+    secret = "k" * 48
+    production = IdentitySettings(environment="production", key_encryption_secret=secret)  # type: ignore[arg-type]
+    assert production.key_secret == secret.encode()
+    assert IdentitySettings(environment="development").key_secret == DEV_KEY_ENCRYPTION_SECRET.encode()
