@@ -1,8 +1,6 @@
 """Everything a use case needs: rules, database, outbox, clock. Built once per process."""
 
-import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -12,6 +10,7 @@ from pymongo import AsyncMongoClient
 from plussa_points.domain.rules import ProgrammeRules
 from plussa_points.settings import PointsSettings
 from plussa_points.store import Store
+from plussa_shared.consumer import KeyedLocks
 from plussa_shared.events import CloudEvent, EventData, new_event
 from plussa_shared.mongo import Database, Document, Session
 from plussa_shared.outbox import Outbox
@@ -26,30 +25,6 @@ def system_clock() -> datetime:
     return datetime.now(UTC)
 
 
-class HouseholdLocks:
-    """One asyncio lock per household in this process: concurrent spends of one household
-    queue here instead of colliding in MongoDB (where the transaction still guards
-    against other replicas)."""
-
-    def __init__(self) -> None:
-        self._locks: dict[str, tuple[asyncio.Lock, int]] = {}
-
-    @asynccontextmanager
-    async def hold(self, household_id: str) -> AsyncIterator[None]:
-        """Hold the household's lock."""
-        lock, users = self._locks.get(household_id, (asyncio.Lock(), 0))
-        self._locks[household_id] = (lock, users + 1)
-        try:
-            async with lock:
-                yield
-        finally:
-            lock, users = self._locks[household_id]
-            if users <= 1:
-                del self._locks[household_id]
-            else:
-                self._locks[household_id] = (lock, users - 1)
-
-
 @dataclass
 class Points:
     """The points service's dependencies."""
@@ -61,7 +36,9 @@ class Points:
     clock: Clock = system_clock
     rules: ProgrammeRules = field(init=False)
     store: Store = field(init=False)
-    locks: HouseholdLocks = field(default_factory=HouseholdLocks)
+    locks: KeyedLocks = field(default_factory=KeyedLocks)
+    """Spends, expiry and savings changes of one household queue here in this process
+    instead of colliding in MongoDB (where the transaction still guards across replicas)."""
 
     def __post_init__(self) -> None:
         self.rules = self.settings.rules()
