@@ -19,6 +19,14 @@ PROBLEM_SCHEMA = {
         "status": {"type": "integer"},
         "detail": {"type": "string"},
         "instance": {"type": "string"},
+        "errors": {
+            "type": "array",
+            "description": "The invalid fields of a 422 answer",
+            "items": {
+                "type": "object",
+                "properties": {"field": {"type": "string"}, "message": {"type": "string"}, "code": {"type": "string"}},
+            },
+        },
     },
     "required": ["type", "title", "status"],
 }
@@ -49,11 +57,12 @@ def build_openapi(title: str, version: str, endpoints: Sequence[Endpoint]) -> di
             return {"$ref": REF.format(model=tp.__name__)}
         return schema
 
+    operation_ids: set[str] = set()
     for e in endpoints:
         op: dict[str, Any] = {
             "summary": e.summary,
             "description": e.access.describe(),
-            "operationId": e.handler.__name__,
+            "operationId": _unique(e.handler.__name__, operation_ids),
             "tags": [e.tag] if e.tag else [],
             "parameters": [
                 {"name": p, "in": "path", "required": True, "schema": {"type": "string"}} for p in e.path_params
@@ -67,7 +76,7 @@ def build_openapi(title: str, version: str, endpoints: Sequence[Endpoint]) -> di
                         "name": fld.alias or name,
                         "in": "query",
                         "required": fld.is_required(),
-                        "schema": TypeAdapter(fld.annotation or Any).json_schema(ref_template=REF),
+                        "schema": schema_of(fld.annotation or Any, "validation"),
                         **({"description": fld.description} if fld.description else {}),
                     }
                 )
@@ -86,6 +95,8 @@ def build_openapi(title: str, version: str, endpoints: Sequence[Endpoint]) -> di
         codes = set(e.errors)
         if e.body is not None or e.query is not None:
             codes |= {400, 422}
+        if e.body is not None:
+            codes |= {413, 415}
         if not e.access.public:
             codes |= {401, 403}
         for code in sorted(codes):
@@ -106,6 +117,16 @@ def build_openapi(title: str, version: str, endpoints: Sequence[Endpoint]) -> di
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}},
         },
     }
+
+
+def _unique(name: str, taken: set[str]) -> str:
+    """``name``, or ``name_2``, ``name_3``... when handlers of two tables share a name."""
+    candidate, n = name, 1
+    while candidate in taken:
+        n += 1
+        candidate = f"{name}_{n}"
+    taken.add(candidate)
+    return candidate
 
 
 DOCS_HTML = """<!doctype html>
