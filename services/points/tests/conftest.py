@@ -96,6 +96,42 @@ class Harness:
         await self.member(household_id, main, "main")
         await self.card(card_number, household_id, main)
 
+    async def lot(
+        self,
+        household_id: str,
+        lot_id: str,
+        cents: int,
+        paid_at: datetime,
+        expires_at: datetime,
+        saved_until: datetime | None = None,
+    ) -> None:
+        """Plussa money paid to a household (as month end would pay it)."""
+
+        async def work(p: Points, session: Session) -> None:
+            await p.store.lots.insert_one(
+                {
+                    "_id": lot_id,
+                    "household_id": household_id,
+                    "month": "2026-01",
+                    "cents": cents,
+                    "remaining_cents": cents,
+                    "paid_at": paid_at,
+                    "expires_at": expires_at,
+                    "saved_until": saved_until,
+                },
+                session=session,
+            )
+            await p.store.accounts.update_one(
+                {"_id": household_id}, {"$inc": {"money_cents": cents}}, upsert=True, session=session
+            )
+
+        await self.apply(work)
+
+    async def remaining(self, household_id: str) -> dict[str, int]:
+        """What is left in each lot of the household."""
+        docs = await self.pts.store.lots.find({"household_id": household_id}).to_list()
+        return {d["_id"]: d["remaining_cents"] for d in docs}
+
     def customer(self, person_id: str, household_id: str, role: str = "main") -> dict[str, str]:
         return self.tokens.bearer(self.tokens.customer(person_id, household_id, role))
 
