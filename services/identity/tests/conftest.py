@@ -11,6 +11,7 @@ from plussa_identity.bootstrap import Identity
 from plussa_identity.keys import IDENTITY
 from plussa_identity.settings import IdentitySettings
 from plussa_identity.testing import CardsFeed, Holder, until_card_known
+from plussa_identity.use_cases.service_clients import create_client
 from plussa_shared.testing.bus import BusProbe, bus_probe
 
 PASSWORD = "kesäinen mökkiranta 42"
@@ -51,3 +52,19 @@ async def holder(cards: CardsFeed, identity: Identity) -> Holder:
     main = await cards.household()
     await until_card_known(identity, main)
     return main
+
+
+@pytest.fixture
+async def operator(client: Any, identity: Identity) -> dict[str, str]:
+    """The Authorization header of an operator holding the ``ops`` scope, with a token from identity itself."""
+    created = await create_client(identity.store, identity.hasher, "ops-console", ["ops"], "operator")
+    response = await client.post(
+        "/v1/oauth/token",
+        data={
+            "grant_type": "client_credentials",
+            "client_id": created.client_id,
+            "client_secret": created.client_secret,
+        },
+    )
+    assert response.status == 200, await response.text()
+    return {"Authorization": f"Bearer {(await response.json())['access_token']}"}
