@@ -70,7 +70,6 @@ async def test_a_note_written_over_http_reaches_another_service_once(
     )
     seen: list[str] = []
     await aiohttp_client(create_service_app(settings_for(ServiceSettings, service_name="reader"), make_reader(seen)))
-    await asyncio.sleep(0.5)
     resp = await writer.post("/v1/notes", json={"text": "hi"}, headers=tokens.bearer(tokens.customer("p1", "h1")))
     assert resp.status == 201, await resp.text()
     for _ in range(100):

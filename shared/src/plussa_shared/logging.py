@@ -2,35 +2,55 @@
 
 import logging
 import sys
-from typing import Literal
+from typing import Literal, TextIO
 
 import structlog
 
 
-def configure_logging(fmt: Literal["json", "console"] = "json", level: str = "INFO") -> None:
+def configure_logging(
+    fmt: Literal["json", "console"] = "json",
+    level: str = "INFO",
+    *,
+    stream: TextIO | None = None,
+    cache_loggers: bool = True,
+) -> None:
     """Configure structlog and the standard library logging to write one line per event.
 
     Context bound with ``structlog.contextvars.bind_contextvars`` (request id, event id)
-    is merged into every line.
+    is merged into every line. Records from libraries that log through the standard
+    library (aiohttp, aio-pika, pymongo) are rendered the same way, so in production
+    every line on stdout is one JSON object. ``stream`` defaults to stdout;
+    ``cache_loggers=False`` lets a test configure logging and undo it afterwards.
     """
+    out = stream or sys.stdout
+    timestamper = structlog.processors.TimeStamper(fmt="iso", utc=True)
     shared: list[structlog.types.Processor] = [
         structlog.contextvars.merge_contextvars,
         structlog.processors.add_log_level,
-        structlog.processors.TimeStamper(fmt="iso", utc=True),
+        timestamper,
     ]
     renderer: structlog.types.Processor
     if fmt == "console":
-        renderer = structlog.dev.ConsoleRenderer()
+        renderer = structlog.dev.ConsoleRenderer(colors=out.isatty())
     else:
         shared.append(structlog.processors.format_exc_info)
         renderer = structlog.processors.JSONRenderer()
     structlog.configure(
         processors=[*shared, renderer],
-        wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level)),
-        logger_factory=structlog.PrintLoggerFactory(sys.stdout),
-        cache_logger_on_first_use=True,
+        wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelNamesMapping()[level]),
+        logger_factory=structlog.PrintLoggerFactory(out),
+        cache_logger_on_first_use=cache_loggers,
     )
-    logging.basicConfig(level=level, stream=sys.stdout, format="%(levelname)s %(name)s %(message)s")
+    handler = logging.StreamHandler(out)
+    handler.setFormatter(
+        structlog.stdlib.ProcessorFormatter(
+            foreign_pre_chain=[structlog.stdlib.add_logger_name, *shared],
+            processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, renderer],
+        )
+    )
+    root = logging.getLogger()
+    root.handlers = [handler]
+    root.setLevel(level)
     # The access log is our own canonical line per request.
     logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
     logging.getLogger("aio_pika").setLevel(logging.WARNING)
