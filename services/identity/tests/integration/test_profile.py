@@ -1,0 +1,80 @@
+"""The profile ("Omat tiedot") and e-mail address changes."""
+
+from typing import Any
+
+from plussa_identity.bootstrap import Identity
+from plussa_identity.testing import CardsFeed, Holder, IdentityApi, until_card_known
+from plussa_shared.testing.bus import BusProbe
+
+PASSWORD = "kesäinen mökkiranta 42"
+PROBLEMS = "https://api.plussa.fi/problems/"
+
+
+async def test_the_profile_starts_from_the_card_application_and_changes_are_published(
+    client: Any, probe: BusProbe, holder: Holder
+) -> None:
+    api = IdentityApi(client, probe)
+    await api.registered(holder, "aino@example.fi", PASSWORD)
+    auth = api.bearer(await api.login("aino@example.fi", PASSWORD))
+    profile = await (await client.get("/v1/me/profile", headers=auth)).json()
+    assert (profile["first_name"], profile["last_name"], profile["email_verified"]) == ("Aino", "Virtanen", True)
+
+    address = {"street": "Mannerheimintie 1 A 2", "postal_code": "00100", "city": "Helsinki", "country": "FI"}
+    changed = await client.patch("/v1/me/profile", json={"postal_address": address, "last_name": "Lahti"}, headers=auth)
+    assert changed.status == 200, await changed.text()
+    [event] = await probe.wait_for("fi.plussa.identity.profile.updated")
+    assert event["data"]["changed"] == ["last_name", "postal_address"]
+    assert event["data"]["postal_address"]["city"] == "Helsinki"
+    assert "password_hash" not in event["data"]
+
+
+async def test_a_new_email_address_takes_effect_only_once_verified(
+    client: Any, probe: BusProbe, holder: Holder
+) -> None:
+    api = IdentityApi(client, probe)
+    await api.registered(holder, "aino@example.fi", PASSWORD)
+    auth = api.bearer(await api.login("aino@example.fi", PASSWORD))
+    pending = await (await client.patch("/v1/me/profile", json={"email": "aino@uusi.fi"}, headers=auth)).json()
+    assert (pending["email"], pending["pending_email"]) == ("aino@example.fi", "aino@uusi.fi")
+    await api.login("aino@example.fi", PASSWORD)
+
+    token = await api.verification_token("aino@uusi.fi")
+    assert (await client.post("/v1/email-verifications", json={"token": token})).status == 200
+    await api.login("aino@uusi.fi", PASSWORD)
+    assert (await client.post("/v1/sessions", json={"email": "aino@example.fi", "password": PASSWORD})).status == 401
+    assert (await client.post("/v1/email-verifications", json={"token": token})).status == 400
+
+
+async def test_an_email_address_of_another_login_cannot_be_taken(
+    client: Any, identity: Identity, cards: CardsFeed, probe: BusProbe, holder: Holder
+) -> None:
+    api = IdentityApi(client, probe)
+    parallel = await cards.parallel(holder)
+    await until_card_known(identity, parallel)
+    await api.registered(holder, "aino@example.fi", PASSWORD)
+    await api.registered(parallel, "eetu@example.fi", PASSWORD)
+    auth = api.bearer(await api.login("eetu@example.fi", PASSWORD))
+    taken = await client.patch("/v1/me/profile", json={"email": "aino@example.fi"}, headers=auth)
+    assert taken.status == 409
+    assert (await taken.json())["type"] == PROBLEMS + "email-in-use"
+
+
+async def test_invalid_profile_values_are_refused_and_nothing_changes(
+    client: Any, probe: BusProbe, holder: Holder
+) -> None:
+    api = IdentityApi(client, probe)
+    await api.registered(holder, "aino@example.fi", PASSWORD)
+    auth = api.bearer(await api.login("aino@example.fi", PASSWORD))
+    for body, slug in [
+        ({"phone": "call me"}, "validation-failed"),
+        ({"language": "de"}, "validation-failed"),
+        ({"email": "no-at-sign"}, "invalid-email"),
+        ({"first_name": None}, "validation-failed"),
+        ({"is_admin": True}, "validation-failed"),
+    ]:
+        response = await client.patch("/v1/me/profile", json=body, headers=auth)
+        assert response.status == 422, body
+        assert (await response.json())["type"] == PROBLEMS + slug
+    profile = await (await client.get("/v1/me/profile", headers=auth)).json()
+    assert (profile["phone"], profile["language"], profile["first_name"]) == (None, "fi", "Aino")
+    assert probe.of_type("fi.plussa.identity.profile.updated") == []
