@@ -31,7 +31,7 @@ def main() -> None:
     settings = CardsSettings()
     configure_logging(settings.log_format, settings.log_level)
     expired = asyncio.run(expire(settings))
-    log.info("temporary_cards_expired", count=expired)
+    log.info("expiry_pass_done", count=expired)
 
 
 if __name__ == "__main__":

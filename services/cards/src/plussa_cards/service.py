@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import TypeVar
 
+import structlog
 from pymongo import AsyncMongoClient
 from pymongo.errors import DuplicateKeyError
 
@@ -37,7 +38,11 @@ from plussa_shared.mongo import Database, Document, Session
 from plussa_shared.outbox import Outbox
 from plussa_shared.unit_of_work import UnitOfWork
 
+log = structlog.get_logger(__name__)
+
 T = TypeVar("T")
+NUMBER_ATTEMPTS = 3
+"""How often a use case runs again when the card number it drew was taken meanwhile."""
 Clock = Callable[[], datetime]
 
 
@@ -135,7 +140,9 @@ class CardsService:
             await self._publish(session, [*household.events, *card.events])
             return Joined(household, main, card)
 
-        return await self._run(work)
+        joined = await self._run(work)
+        log.info("member_joined", household_id=joined.household.household_id, person_id=joined.member.person_id)
+        return joined
 
     async def household_view(self, person_id: str) -> HouseholdView:
         """The caller's household: the main holder sees everyone, a parallel holder themselves."""
@@ -197,6 +204,7 @@ class CardsService:
             await self._publish(session, [*household.events, *(e for c in closed for e in c.events)])
 
         await self._run(work)
+        log.info("parallel_holder_removed", person_id=parallel_person_id)
 
     async def set_money_access(self, person_id: str, parallel_person_id: str, allowed: bool) -> Member:
         """The main holder grants or withdraws a parallel holder's right to see and use the money."""
@@ -213,7 +221,9 @@ class CardsService:
                 await self._publish(session, household.events)
             return target
 
-        return await self._run(work)
+        member = await self._run(work)
+        log.info("money_access_set", person_id=member.person_id, can_use_money=member.can_use_money)
+        return member
 
     # One card
 
@@ -227,7 +237,9 @@ class CardsService:
             await self._save_cards(session, card)
             return card
 
-        return await self._run(work)
+        card = await self._run(work)
+        log.info("card_blocked", card_id=card.card_id, reason=reason.value)
+        return card
 
     async def order_replacement(self, person_id: str, card_id: str, reason: ReplacementReason) -> Card:
         """Order a new card with a new number on the same account; the new card is activated on arrival."""
@@ -236,12 +248,19 @@ class CardsService:
         async def work(session: Session) -> Card:
             card = await self._card_for(session, person_id, card_id)
             successor = order_replacement(
-                card, reason, new_card_id=new_id(), new_card_number=self._new_number(), now=now
+                card,
+                reason,
+                new_card_id=new_id(),
+                new_card_number=self._new_number(),
+                now=now,
+                damaged_stays_usable=self._settings.damaged_card_stays_usable,
             )
             await self._save_cards(session, card, successor)
             return successor
 
-        return await self._run(work)
+        successor = await self._run(work)
+        log.info("replacement_ordered", card_id=card_id, new_card_id=successor.card_id, reason=reason.value)
+        return successor
 
     async def activate_card(self, person_id: str, card_id: str) -> Card:
         """The holder activates a card that arrived; a damaged card it replaces is retired."""
@@ -301,6 +320,7 @@ class CardsService:
             expired += done
             if done == 0:
                 break  # linked or expired by someone else meanwhile; the next run sees the rest
+        log.info("temporary_cards_expired", count=expired)
         return expired
 
     async def _expire(self, session: Session, *, card_id: str, now: datetime) -> int:
@@ -346,7 +366,9 @@ class CardsService:
             await self._publish(session, card.events)
             return card
 
-        return await self._run(work)
+        card = await self._run(work)
+        log.info("payment_card_linked", payment_card_id=card.payment_card_id, person_id=person_id)
+        return card
 
     async def block_payment_card(self, payment_card_id: str, reason: str) -> PaymentCard:
         """The issuing bank blocks a K-Plussa MasterCard."""
@@ -460,12 +482,18 @@ class CardsService:
         await self._outbox.add(session, envelopes)
 
     async def _run(self, work: Callable[[Session], Awaitable[T]]) -> T:
-        try:
-            return await self._uow.run(work)
-        except DuplicateKeyError as exc:
-            # Two requests raced past the checks; the unique indexes decided.
-            if "identity_key" in str(exc) or "email_key" in str(exc):
-                raise AlreadyAMemberError("This person already has a Plussa membership") from exc
-            if "network_token" in str(exc):
-                raise PaymentCardAlreadyLinkedError() from exc
-            raise ConcurrentUpdateError() from exc
+        for attempt in range(NUMBER_ATTEMPTS):
+            try:
+                return await self._uow.run(work)
+            except DuplicateKeyError as exc:
+                # Two requests raced past the checks, or a fresh card number was taken:
+                # the unique indexes decided. The work draws a new number when run again.
+                if "card_number" in str(exc) and attempt + 1 < NUMBER_ATTEMPTS:
+                    log.warning("card_number_taken_retrying", attempt=attempt + 1)
+                    continue
+                if "identity_key" in str(exc) or "email_key" in str(exc):
+                    raise AlreadyAMemberError("This person already has a Plussa membership") from exc
+                if "network_token" in str(exc):
+                    raise PaymentCardAlreadyLinkedError() from exc
+                raise ConcurrentUpdateError() from exc
+        raise AssertionError("unreachable")

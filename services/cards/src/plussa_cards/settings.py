@@ -21,6 +21,8 @@ class CardsSettings(ServiceSettings):
     """Whether a new parallel holder may see and use the Plussa money before the main holder grants it."""
     temporary_card_validity_months: int = Field(default=3, ge=1, le=60)
     """How long a temporary card from a store is valid unless linked to a member (public rule)."""
+    damaged_card_stays_usable: bool = True
+    """A damaged card works until its replacement is activated (ours); off, it is blocked when one is ordered."""
     card_number_prefix: str = Field(default="604012", pattern=r"^[0-9]{1,12}$")
     """The issuer prefix of every Plussa card number; the rest is random digits and a Luhn check digit."""
     card_number_length: int = Field(default=16, ge=12, le=19)

@@ -188,3 +188,22 @@ def test_a_card_is_replaced_once_and_a_closed_card_not_at_all() -> None:
     for reason in ReplacementReason:
         with pytest.raises(IllegalCardTransitionError):
             order_replacement(closed, reason, new_card_id="c4", new_card_number="6040120000000035", now=NOW)
+
+
+def test_a_damaged_card_is_blocked_at_once_when_configured_so() -> None:
+    card = a_card()
+
+    new = order_replacement(
+        card,
+        ReplacementReason.DAMAGED,
+        new_card_id="c2",
+        new_card_number="6040120000000019",
+        now=NOW,
+        damaged_stays_usable=False,
+    )
+
+    assert card.state is CardState.REPLACED
+    blocked = card.events[0]
+    assert isinstance(blocked, CardBlocked)
+    assert blocked.reason == "damaged"
+    assert new.state is CardState.ORDERED

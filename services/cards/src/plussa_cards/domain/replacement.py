@@ -15,24 +15,31 @@ class ReplacementReason(StrEnum):
 
 
 def order_replacement(
-    card: Card, reason: ReplacementReason, *, new_card_id: str, new_card_number: str, now: datetime
+    card: Card,
+    reason: ReplacementReason,
+    *,
+    new_card_id: str,
+    new_card_number: str,
+    now: datetime,
+    damaged_stays_usable: bool = True,
 ) -> Card:
     """Order the successor of ``card``, on the same household and holder, to be activated on arrival.
 
     A lost card is blocked at once (if it is not already) and replaced now. A damaged
-    card stays usable until its successor is activated (see ``activate``).
+    card stays usable until its successor is activated (see ``activate``), unless
+    ``damaged_stays_usable`` is off: then it is blocked and replaced at once too.
     """
     if card.kind is CardKind.TEMPORARY:
         raise IllegalCardTransitionError("A temporary card is not replaced", state=card.state.value, action="replace")
     if card.replacement_card_id is not None:
         raise ReplacementAlreadyOrderedError()
-    if reason is ReplacementReason.LOST:
-        if card.state is not CardState.BLOCKED:
-            card.block(BlockReason.LOST, now)
-    elif card.state is not CardState.ACTIVE:
+    retire_now = reason is ReplacementReason.LOST or not damaged_stays_usable
+    if reason is ReplacementReason.DAMAGED and card.state is not CardState.ACTIVE:
         raise IllegalCardTransitionError(
             "Only an active card is replaced as damaged", state=card.state.value, action="replace"
         )
+    if retire_now and card.state is not CardState.BLOCKED:
+        card.block(BlockReason(reason.value), now)
     successor = Card.issue(
         card_id=new_card_id,
         card_number=new_card_number,
@@ -43,7 +50,7 @@ def order_replacement(
         active=False,
         replaces_card_id=card.card_id,
     )
-    if reason is ReplacementReason.LOST:
+    if retire_now:
         card.mark_replaced(successor.card_id, now)
     else:
         card.replacement_card_id = successor.card_id
