@@ -13,7 +13,7 @@ from pymongo import AsyncMongoClient
 from pymongo.errors import DuplicateKeyError
 
 from plussa_cards.domain.access import require_card_holder, require_main_holder, visible_cards
-from plussa_cards.domain.card import BlockReason, Card, CardKind
+from plussa_cards.domain.card import BlockReason, Card, CardKind, require_mobile_card_room
 from plussa_cards.domain.card_number import RandomBelow, new_card_number, parse_card_number
 from plussa_cards.domain.dates import add_months
 from plussa_cards.domain.errors import (
@@ -273,6 +273,21 @@ class CardsService:
                 predecessor = await self._store.card(session, card.replaces_card_id)
             activate(card, predecessor, now)
             await self._save_cards(session, card, *([predecessor] if predecessor else []))
+            return card
+
+        return await self._run(work)
+
+    async def issue_mobile_card(self, person_id: str) -> Card:
+        """A member adds a mobile card (a number shown by the phone app); it works at once."""
+        now = self._clock()
+
+        async def work(session: Session) -> Card:
+            actor = await self._actor(session, person_id)
+            await self._store.lock_member(session, person_id)  # one such request per person at a time
+            cards = await self._store.cards_of_person(session, person_id)
+            require_mobile_card_room(cards, self._settings.max_mobile_cards_per_person)
+            card = self._issue(CardKind.MOBILE, actor.household_id, actor.person_id, now)
+            await self._save_cards(session, card)
             return card
 
         return await self._run(work)

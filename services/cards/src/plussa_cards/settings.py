@@ -19,6 +19,8 @@ class CardsSettings(ServiceSettings):
     """How many parallel holders one household may have (programme rule, ours)."""
     parallel_holders_can_use_money_by_default: bool = False
     """Whether a new parallel holder may see and use the Plussa money before the main holder grants it."""
+    max_mobile_cards_per_person: int = Field(default=1, ge=0, le=10)
+    """How many live mobile cards (a card number in the phone app) one person may have (ours)."""
     temporary_card_validity_months: int = Field(default=3, ge=1, le=60)
     """How long a temporary card from a store is valid unless linked to a member (public rule)."""
     damaged_card_stays_usable: bool = True

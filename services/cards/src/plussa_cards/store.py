@@ -94,6 +94,11 @@ class CardsStore:
             keys.append({"email_key": member.email_key})
         return await self._members.find_one({"$or": keys}, {"_id": 1}, session=session) is not None
 
+    async def lock_member(self, session: Session, person_id: str) -> None:
+        """Write to the person's document, so that two transactions doing this at once conflict
+        and one of them runs again (a write that changes nothing would not conflict)."""
+        await self._members.update_one({"_id": person_id}, {"$inc": {"lock": 1}}, session=session)
+
     async def save_member(self, session: Session, member: Member) -> None:
         """Insert or replace the person."""
         await self._members.replace_one({"_id": member.person_id}, _member_doc(member), upsert=True, session=session)
@@ -202,6 +207,7 @@ def _member_doc(m: Member) -> Document:
         "status": m.status.value,
         "identity_key": m.identity_key,
         "email_key": m.email_key,
+        "lock": 0,
     }
 
 

@@ -9,6 +9,7 @@ from plussa_cards.domain.errors import (
     CardAlreadyBlockedError,
     CardNotLinkableError,
     IllegalCardTransitionError,
+    MobileCardLimitError,
 )
 from plussa_cards.events.card_activated import CardActivated
 from plussa_cards.events.card_blocked import CardBlocked
@@ -213,3 +214,10 @@ class Card:
 
     def _bump(self) -> None:
         self.version += 1
+
+
+def require_mobile_card_room(cards_of_person: list[Card], limit: int) -> None:
+    """A person has at most ``limit`` live mobile cards."""
+    live = [c for c in cards_of_person if c.kind is CardKind.MOBILE and c.is_live]
+    if len(live) >= limit:
+        raise MobileCardLimitError(f"A person has at most {limit} mobile card(s)", limit=limit)

@@ -87,6 +87,13 @@ class CardAlreadyActiveError(IllegalCardTransitionError):
     title = "The card is already active"
 
 
+class MobileCardLimitError(ConflictError):
+    """The person has as many mobile cards as they may."""
+
+    slug = "mobile-card-limit-reached"
+    title = "You already have a mobile card"
+
+
 class ReplacementAlreadyOrderedError(ConflictError):
     """A replacement for this card is on its way."""
 

@@ -94,6 +94,21 @@ async def activate_card(request: web.Request, card_id: str) -> CardOut:
 
 
 @routes.post(
+    "/v1/me/mobile-cards",
+    summary="Add a mobile card: a card number for the phone app, on my account",
+    access=Access.customers(),
+    response=CardOut,
+    status=201,
+    errors=(403, 409),
+)
+async def add_mobile_card(request: web.Request) -> CardOut:
+    """The mobile card is active at once; a person has one (configurable)."""
+    service = cards(request)
+    card = await service.issue_mobile_card(principal(request).require_customer())
+    return CardOut.of(card, service.today())
+
+
+@routes.post(
     "/v1/me/temporary-cards/link",
     summary="Link a temporary card from a store to my membership",
     access=Access.customers(),
