@@ -104,6 +104,10 @@ class IdentityStore:
         """Replace a login."""
         await self.db[ACCOUNTS].replace_one({"_id": account.person_id}, _account_doc(account), session=session)
 
+    async def set_password_hash(self, person_id: str, password_hash: str) -> None:
+        """Store a password rehashed with the current parameters, touching nothing else."""
+        await self.db[ACCOUNTS].update_one({"_id": person_id}, {"$set": {"password_hash": password_hash}})
+
     # e-mail link tokens
 
     async def add_link_token(self, doc: Document, session: Session) -> None:

@@ -57,7 +57,7 @@ async def login(identity: Identity, *, email: str, password: str, address: str, 
         raise InvalidCredentialsError()
     if identity.hasher.needs_rehash(account.password_hash):
         rehashed = await identity.hasher.hash(password)
-        await identity.store.save_account(account.model_copy(update={"password_hash": rehashed}))
+        await identity.store.set_password_hash(account.person_id, rehashed)
     if not account.email_verified:
         raise EmailNotVerifiedError()
     member = await identity.store.member(account.person_id)
