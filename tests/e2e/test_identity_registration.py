@@ -29,7 +29,7 @@ APPLICANT = {
 }
 
 
-async def until(check: Any, timeout: float = 10.0) -> Any:
+async def until(check: Any, timeout: float = 20.0) -> Any:
     deadline = asyncio.get_running_loop().time() + timeout
     while True:
         value = await check()
