@@ -16,4 +16,4 @@ async def test_the_openapi_document_is_valid_and_tells_who_may_call_each_route(
     validate(spec)
     lookup = spec["paths"]["/v1/lookup/cards/{card_number}"]["get"]
     assert "cards:lookup" in lookup["description"]
-    assert len([p for p in spec["paths"] if p.startswith("/v1/")]) == 17
+    assert len([p for p in spec["paths"] if p.startswith("/v1/")]) == 18

@@ -20,6 +20,7 @@ from plussa_cards.domain.errors import (
     AlreadyAMemberError,
     CardNotFoundError,
     ConcurrentUpdateError,
+    HouseholdNotFoundError,
     IllegalCardTransitionError,
     MainHolderOnlyError,
     MemberNotFoundError,
@@ -151,6 +152,14 @@ class CardsService:
         cards = await self._store.cards_of_household(None, actor.household_id)
         shown = members if actor.is_main else [actor]
         return HouseholdView(actor, shown, visible_cards(actor, cards))
+
+    async def household_for_operator(self, household_id: str) -> tuple[list[Member], list[Card]]:
+        """Every active member of a household and its live cards, for customer service."""
+        members = await self._store.members_of(None, household_id)
+        if not members:
+            raise HouseholdNotFoundError()
+        cards = await self._store.cards_of_household(None, household_id)
+        return members, [c for c in cards if c.is_live]
 
     async def my_cards(self, person_id: str) -> list[Card]:
         """The live cards the caller may see."""

@@ -257,3 +257,21 @@ async def test_a_store_needs_its_scope_and_the_main_holders_card(api: CardsApi) 
     assert await problem(parallel_card) == (403, "main-holder-only")
     assert await problem(bad_number) == (422, "invalid-card-number")
     assert anonymous.status == 401
+
+
+async def test_customer_service_reads_any_household_with_the_ops_scope_only(api: CardsApi) -> None:
+    main = await api.apply()
+    parallel = await api.add_parallel(main)
+    url = f"/v1/households/{main.household_id}"
+    operator = api.tokens.bearer(api.tokens.operator("agent-7", "ops"))
+
+    read = await api.client.get(url, headers=operator)
+    unknown = await api.client.get("/v1/households/no-such-household", headers=operator)
+    by_customer = await api.client.get(url, headers=main.headers)
+    by_till = await api.client.get(url, headers=api.as_service("cards:lookup"))
+
+    assert read.status == 200
+    members = (await read.json())["members"]
+    assert [(m["person_id"], len(m["cards"])) for m in members] == [(main.person_id, 1), (parallel.person_id, 1)]
+    assert await problem(unknown) == (404, "household-not-found")
+    assert (by_customer.status, by_till.status) == (403, 403)

@@ -10,6 +10,13 @@ class CardNotFoundError(NotFoundError):
     title = "Card not found"
 
 
+class HouseholdNotFoundError(NotFoundError):
+    """No such household (or none with members left)."""
+
+    slug = "household-not-found"
+    title = "Household not found"
+
+
 class MemberNotFoundError(NotFoundError):
     """No such member in the caller's household."""
 

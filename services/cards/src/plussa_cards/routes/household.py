@@ -1,10 +1,13 @@
 """The caller's household: its members, parallel holders and their right to the Plussa money."""
 
+from datetime import date
 from typing import Literal
 
 from aiohttp import web
 from pydantic import BaseModel
 
+from plussa_cards.domain.card import Card
+from plussa_cards.domain.member import Member
 from plussa_cards.keys import cards
 from plussa_cards.routes.models import CardOut, ParallelHolderOut, PersonIn, Strict
 from plussa_shared.auth import Access
@@ -46,27 +49,52 @@ class MoneyAccessOut(BaseModel):
     can_use_money: bool
 
 
+class OperatorHouseholdOut(BaseModel):
+    """A household as customer service sees it: every member and live card."""
+
+    household_id: str
+    members: list[MemberOut]
+
+
+def members_out(members: list[Member], shown: list[Card], today: date) -> list[MemberOut]:
+    """Each member with their cards among ``shown``."""
+    return [
+        MemberOut(
+            person_id=m.person_id,
+            role=m.role.value,
+            first_name=m.first_name,
+            last_name=m.last_name,
+            can_use_money=m.may_use_money,
+            cards=[CardOut.of(c, today) for c in shown if c.person_id == m.person_id],
+        )
+        for m in members
+    ]
+
+
 @routes.get("/v1/me/household", summary="My household", access=Access.customers(), response=HouseholdOut)
 async def my_household(request: web.Request) -> HouseholdOut:
     """Members and their live cards, as the caller may see them."""
     service = cards(request)
     view = await service.household_view(principal(request).require_customer())
-    today = service.today()
     return HouseholdOut(
         household_id=view.actor.household_id,
         role=view.actor.role.value,
-        members=[
-            MemberOut(
-                person_id=m.person_id,
-                role=m.role.value,
-                first_name=m.first_name,
-                last_name=m.last_name,
-                can_use_money=m.may_use_money,
-                cards=[CardOut.of(c, today) for c in view.cards if c.person_id == m.person_id],
-            )
-            for m in view.members
-        ],
+        members=members_out(view.members, view.cards, service.today()),
     )
+
+
+@routes.get(
+    "/v1/households/{household_id}",
+    summary="Any household, for customer service",
+    access=Access.services("ops"),
+    response=OperatorHouseholdOut,
+    errors=(404,),
+)
+async def household_for_operator(request: web.Request, household_id: str) -> OperatorHouseholdOut:
+    """Every active member and live card of the household."""
+    service = cards(request)
+    members, shown = await service.household_for_operator(household_id)
+    return OperatorHouseholdOut(household_id=household_id, members=members_out(members, shown, service.today()))
 
 
 @routes.post(
