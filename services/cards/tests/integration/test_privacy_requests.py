@@ -2,7 +2,7 @@ import asyncio
 
 from plussa_cards.testing import CardsApi, problem, unique_person
 from plussa_shared.settings import ServiceSettings
-from plussa_shared.testing.bus import BusProbe, envelope, publish
+from plussa_shared.testing.bus import BusProbe, drain, envelope, publish
 
 ADDRESS = {"street": "Kauppakatu 2", "postal_code": "40100", "city": "Jyväskylä"}
 
@@ -94,3 +94,17 @@ async def test_an_erased_main_holders_card_stops_earning_and_the_person_may_join
     assert (till["state"], till["can_earn"]) == ("closed", False)
     assert again.status == 201
     assert (await again.json())["person_id"] != joined["person_id"]
+
+
+async def test_a_request_that_cannot_be_read_is_dead_lettered_with_its_reason(
+    api: CardsApi, bus: BusProbe, amqp_url: str, cards_settings: ServiceSettings
+) -> None:
+    await until_consuming(api)
+    unreadable = envelope("fi.plussa.identity.erasure.requested", {"request_id": "r1"}, source="/plussa/identity")
+
+    await publish(amqp_url, cards_settings.amqp_exchange, unreadable)
+
+    [dead] = await drain(amqp_url, f"{cards_settings.amqp_queue_prefix}cards.events.dead")
+    assert (dead.headers or {})["x-plussa-dead-reason"] == "malformed-data"
+    assert "person_id" in str((dead.headers or {})["x-plussa-dead-detail"])
+    assert bus.of_type("fi.plussa.cards.erasure.completed") == []
