@@ -11,9 +11,9 @@ from plussa_cards.events.erasure_completed import ErasureCompleted
 from plussa_cards.events.erasure_requested import ErasureRequested
 from plussa_cards.events.export_completed import ExportCompleted
 from plussa_cards.events.export_requested import ExportRequested
+from plussa_cards.service import envelopes
 from plussa_cards.store import CardsStore
-from plussa_shared.consumer import Subscription
-from plussa_shared.events import CloudEvent, EventData, new_event
+from plussa_shared.events import CloudEvent, EventData
 from plussa_shared.mongo import Database, Session
 from plussa_shared.outbox import Outbox
 
@@ -73,16 +73,8 @@ class PrivacyRequests:
         events.append(ErasureCompleted(request_id=event.data.request_id, person_id=person_id, occurred_at=now))
         await self._publish(session, events)
 
-    def subscriptions(self) -> list[Subscription[Any]]:
-        """The identity events this service answers."""
-        return [
-            Subscription(ExportRequested.event_type, ExportRequested, self.export),
-            Subscription(ErasureRequested.event_type, ErasureRequested, self.erase),
-        ]
-
     async def _publish(self, session: Session, events: list[EventData]) -> None:
-        envelopes = [new_event(e, source=self._source, subject=getattr(e, "subject", None)) for e in events]
-        await self._outbox.add(session, envelopes)
+        await self._outbox.add(session, envelopes(events, self._source))
 
 
 def _member_data(m: Member) -> dict[str, Any]:

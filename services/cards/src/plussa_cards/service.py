@@ -34,7 +34,7 @@ from plussa_cards.domain.payment_card import PaymentCard
 from plussa_cards.domain.replacement import ReplacementReason, activate, order_replacement
 from plussa_cards.settings import CardsSettings
 from plussa_cards.store import CardsStore
-from plussa_shared.events import EventData, new_event
+from plussa_shared.events import CloudEvent, EventData, new_event
 from plussa_shared.mongo import Database, Document, Session
 from plussa_shared.outbox import Outbox
 from plussa_shared.unit_of_work import UnitOfWork
@@ -50,6 +50,11 @@ Clock = Callable[[], datetime]
 def utc_now() -> datetime:
     """The current time, UTC."""
     return datetime.now(UTC)
+
+
+def envelopes(events: Sequence[EventData], source: str) -> list[CloudEvent[EventData]]:
+    """The events in their envelopes, each with its own subject (``card/…``, ``household/…``)."""
+    return [new_event(e, source=source, subject=getattr(e, "subject", None)) for e in events]
 
 
 def new_id() -> str:
@@ -501,9 +506,7 @@ class CardsService:
         return new_card_number(settings.card_number_prefix, settings.card_number_length, self._random_below)
 
     async def _publish(self, session: Session, events: Sequence[EventData]) -> None:
-        source = self._settings.event_source
-        envelopes = [new_event(e, source=source, subject=getattr(e, "subject", None)) for e in events]
-        await self._outbox.add(session, envelopes)
+        await self._outbox.add(session, envelopes(events, self._settings.event_source))
 
     async def _run(self, work: Callable[[Session], Awaitable[T]]) -> T:
         for attempt in range(NUMBER_ATTEMPTS):
