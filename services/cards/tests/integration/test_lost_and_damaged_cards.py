@@ -162,3 +162,26 @@ async def test_block_and_replacement_reasons_are_checked(api: CardsApi) -> None:
     assert await problem(no_body) == (415, "unsupported-media-type")
     assert service.status == 403
     assert (await api.look_up(main.card["card_number"]))["state"] == "active"
+
+
+async def test_two_simultaneous_blocks_and_replacements_take_effect_once(api: CardsApi, bus: BusProbe) -> None:
+    main = await api.apply()
+    parallel = await api.add_parallel(main)
+
+    blocks = await asyncio.gather(
+        api.client.post(block(main.card["card_id"]), json={"reason": "lost"}, headers=main.headers),
+        api.client.post(block(main.card["card_id"]), json={"reason": "stolen"}, headers=main.headers),
+    )
+    replacements = await asyncio.gather(
+        api.client.post(replace(parallel.card["card_id"]), json={"reason": "damaged"}, headers=parallel.headers),
+        api.client.post(replace(parallel.card["card_id"]), json={"reason": "damaged"}, headers=main.headers),
+    )
+
+    assert sorted(r.status for r in blocks) == [200, 409]
+    assert sorted(r.status for r in replacements) == [201, 409]
+    await bus.wait_for("fi.plussa.cards.card.blocked")
+    await bus.wait_for("fi.plussa.cards.card.issued", lambda e: e["data"]["card"]["replaces_card_id"] is not None)
+    await asyncio.sleep(0.3)
+    assert len(bus.of_type("fi.plussa.cards.card.blocked")) == 1
+    successors = [e for e in bus.of_type("fi.plussa.cards.card.issued") if e["data"]["card"]["replaces_card_id"]]
+    assert len(successors) == 1
