@@ -63,8 +63,8 @@ async def test_purchases_from_the_bus_become_points_on_the_right_household_and_p
         earned = await probe.wait_for("fi.plussa.points.points.earned", count=2)
 
     account = await h.pts.store.account("h1")
-    main_month = await h.pts.store.person_months.find_one({"_id": "p-main:2026-03"})
-    parallel_month = await h.pts.store.person_months.find_one({"_id": "p-par:2026-03"})
+    month = await h.pts.store.household_months.find_one({"_id": "h1:2026-03"})
+    main_month, parallel_month = month["persons"]["p-main"], month["persons"]["p-par"]
     assert account is not None
     assert account["points"] == 25 + 10
     assert main_month is not None

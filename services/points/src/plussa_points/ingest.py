@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from pymongo import ReturnDocument
+
 from plussa_points.context import Points
 from plussa_points.domain.access import require_earning
 from plussa_points.domain.calendar import accounting_month, month_of
@@ -24,7 +26,7 @@ from plussa_points.events.published import (
     PurchaseRecorded,
     PurchaseReturnRecorded,
 )
-from plussa_points.store import ledger_entry, month_key
+from plussa_points.store import ledger_entry, month_key, person_key
 from plussa_shared.mongo import Document, Session
 
 
@@ -43,49 +45,44 @@ def fingerprint(model: Any) -> str:
     return hashlib.sha256(model.model_dump_json().encode()).hexdigest()
 
 
-async def _open_month(pts: Points, account_id: str, at: datetime, session: Session) -> str:
-    doc = await pts.store.accounts.find_one({"_id": account_id}, {"last_closed_month": 1}, session=session)
-    return accounting_month(month_of(at, pts.rules.zone), (doc or {}).get("last_closed_month"))
-
-
 async def _post(
     pts: Points,
     session: Session,
     *,
     account_id: str,
     person_id: str | None,
-    month: str,
+    at: datetime,
     points: int,
     spend_cents: int,
     household_inc: dict[str, int],
-) -> None:
-    """Update the projections a ledger entry moves: account, household month, person month."""
+) -> str:
+    """Move the projections of one ledger entry (account points, the household's month
+    and the person's share of it) and return the month the entry counts in."""
     s = pts.store
-    await s.accounts.update_one(
+    before = await s.accounts.find_one_and_update(
         {"_id": account_id},
         {
-            "$inc": {"points": points, f"spend_by_month.{month}": spend_cents},
+            "$inc": {"points": points},
             "$setOnInsert": {"kind": "card" if account_id.startswith("card:") else "household"},
         },
+        projection={"last_closed_month": 1},
         upsert=True,
+        return_document=ReturnDocument.BEFORE,
         session=session,
     )
+    month = accounting_month(month_of(at, pts.rules.zone), (before or {}).get("last_closed_month"))
+    inc = dict(household_inc)
+    if person_id is not None:
+        key = person_key(person_id)
+        inc[f"persons.{key}.points"] = points
+        inc[f"persons.{key}.spend_cents"] = spend_cents
     await s.household_months.update_one(
         {"_id": month_key(account_id, month)},
-        {"$inc": household_inc, "$setOnInsert": {"household_id": account_id, "month": month, "closed": False}},
+        {"$inc": inc, "$setOnInsert": {"household_id": account_id, "month": month, "closed": False}},
         upsert=True,
         session=session,
     )
-    if person_id is not None:
-        await s.person_months.update_one(
-            {"_id": month_key(person_id, month)},
-            {
-                "$inc": {"points": points, "spend_cents": spend_cents},
-                "$setOnInsert": {"person_id": person_id, "household_id": account_id, "month": month},
-            },
-            upsert=True,
-            session=session,
-        )
+    return month
 
 
 async def record_purchase(pts: Points, data: PurchaseCompleted, session: Session) -> Recorded:
@@ -113,7 +110,22 @@ async def record_purchase(pts: Points, data: PurchaseCompleted, session: Session
     scored = score(
         rules, [Line(x.line_id, x.category, x.quantity, x.amount_cents) for x in data.lines], mastercard=mastercard
     )
-    month = await _open_month(pts, account_id, data.occurred_at, session)
+    month = await _post(
+        pts,
+        session,
+        account_id=account_id,
+        person_id=card.person_id,
+        at=data.occurred_at,
+        points=scored.points,
+        spend_cents=data.total_cents,
+        household_inc={
+            "base_points": scored.base_points,
+            "mastercard_points": scored.mastercard_points,
+            "grocery_cents": scored.grocery_cents,
+            "purchase_cents": data.total_cents,
+            "purchases": 1,
+        },
+    )
     now = pts.clock()
     await pts.store.purchases.insert_one(
         {
@@ -168,22 +180,6 @@ async def record_purchase(pts: Points, data: PurchaseCompleted, session: Session
             mastercard_points=scored.mastercard_points,
         ),
         session=session,
-    )
-    await _post(
-        pts,
-        session,
-        account_id=account_id,
-        person_id=card.person_id,
-        month=month,
-        points=scored.points,
-        spend_cents=data.total_cents,
-        household_inc={
-            "base_points": scored.base_points,
-            "mastercard_points": scored.mastercard_points,
-            "grocery_cents": scored.grocery_cents,
-            "purchase_cents": data.total_cents,
-            "purchases": 1,
-        },
     )
     events = [
         pts.event(
@@ -253,7 +249,20 @@ async def record_return(pts: Points, data: PurchaseReturned, session: Session) -
         mastercard=purchase["mastercard"],
     )
     account_id, person_id = purchase["household_id"], purchase.get("person_id")
-    month = await _open_month(pts, account_id, data.occurred_at, session)
+    month = await _post(
+        pts,
+        session,
+        account_id=account_id,
+        person_id=person_id,
+        at=data.occurred_at,
+        points=-outcome.points,
+        spend_cents=-outcome.returned_cents,
+        household_inc={
+            "reversed_points": outcome.points,
+            "grocery_cents": -outcome.grocery_cents,
+            "purchase_cents": -outcome.returned_cents,
+        },
+    )
     returned = {x.line_id: x for x in data.lines}
     lines = []
     for line in purchase["lines"]:
@@ -298,20 +307,6 @@ async def record_return(pts: Points, data: PurchaseReturned, session: Session) -
             return_id=data.return_id,
         ),
         session=session,
-    )
-    await _post(
-        pts,
-        session,
-        account_id=account_id,
-        person_id=person_id,
-        month=month,
-        points=-outcome.points,
-        spend_cents=-outcome.returned_cents,
-        household_inc={
-            "reversed_points": outcome.points,
-            "grocery_cents": -outcome.grocery_cents,
-            "purchase_cents": -outcome.returned_cents,
-        },
     )
     events = [
         pts.event(
@@ -360,7 +355,16 @@ async def record_campaign_points(pts: Points, data: CampaignPointsGranted, sessi
     member = await pts.store.member(data.household_id, data.person_id, session)
     if member is None:
         raise UnknownCardError("The household member is not known")
-    month = await _open_month(pts, data.household_id, data.occurred_at, session)
+    month = await _post(
+        pts,
+        session,
+        account_id=data.household_id,
+        person_id=data.person_id,
+        at=data.occurred_at,
+        points=data.points,
+        spend_cents=0,
+        household_inc={"campaign_points": data.points},
+    )
     await pts.store.grants.insert_one(
         {
             "_id": data.grant_id,
@@ -388,16 +392,6 @@ async def record_campaign_points(pts: Points, data: CampaignPointsGranted, sessi
             grant_id=data.grant_id,
         ),
         session=session,
-    )
-    await _post(
-        pts,
-        session,
-        account_id=data.household_id,
-        person_id=data.person_id,
-        month=month,
-        points=data.points,
-        spend_cents=0,
-        household_inc={"campaign_points": data.points},
     )
     await pts.outbox.add(
         session,

@@ -191,10 +191,11 @@ def _close_one(
     paid_at = local_midnight(paid_on, rules.zone)
     expires_at = local_midnight(add_months(paid_on, rules.lot_validity_months), rules.zone)
     saved_until = _saved_until(pts, account, paid_at)
-    spend = account.get("spend_by_month", {})
+    kept = set(window_months(rules, month))
+    closed_spend = {d["month"]: d.get("purchase_cents", 0) for d in month_docs if d["month"] in kept}
+    spend = {**account.get("spend_by_month", {}), **closed_spend}
     status = status_for(rules, spend, month)
     previous_status = account.get("status", REGULAR)
-    kept = set(window_months(rules, month))
     lot_id = f"lot:{statement_id}"
     doc = _statement_doc(statement_id, household_id, month, st, now, status)
     doc["lot_id"] = lot_id if st.payout_cents else None
@@ -215,7 +216,12 @@ def _close_one(
         )
     unset = {f"spend_by_month.{m}": "" for m in spend if m not in kept and m <= month}
     update: dict[str, Any] = {
-        "$set": {"last_closed_month": month, "carry_points": st.carried_out, "status": status},
+        "$set": {
+            "last_closed_month": month,
+            "carry_points": st.carried_out,
+            "status": status,
+            **{f"spend_by_month.{m}": cents for m, cents in closed_spend.items()},
+        },
         "$inc": {
             "points": st.grocery_bonus_points - st.donation.points - st.converted_points,
             "money_cents": st.payout_cents,

@@ -11,6 +11,7 @@ from typing import Any
 from plussa_points.context import Points
 from plussa_points.events.consumed import PrivacyRequested
 from plussa_points.events.published import ErasureCompleted, ExportCompleted
+from plussa_points.store import person_key
 from plussa_shared.mongo import Document, Session
 
 
@@ -23,11 +24,12 @@ async def export(pts: Points, data: PrivacyRequested, session: Session) -> None:
     s = pts.store
     purchases = await s.purchases.find({"person_id": data.person_id}, session=session).to_list()
     entries = await s.ledger.find({"person_id": data.person_id}, session=session).to_list()
-    months = await s.person_months.find({"person_id": data.person_id}, session=session).to_list()
+    key = person_key(data.person_id)
+    months = await s.household_months.find({f"persons.{key}": {"$exists": True}}, session=session).to_list()
     payload = {
         "purchases": [_plain(p) | {"lines": [_plain(x) for x in p["lines"]]} for p in purchases],
         "ledger": [_plain({k: v for k, v in e.items() if k != "details"}) for e in entries],
-        "monthly_totals": [_plain(m) for m in months],
+        "monthly_totals": [{"month": m["month"], **m["persons"][key]} for m in months],
     }
     event = ExportCompleted(request_id=data.request_id, person_id=data.person_id, data=payload)
     await pts.outbox.add(session, [pts.event(event, data.household_id)])
@@ -47,7 +49,10 @@ async def erase(pts: Points, data: PrivacyRequested, session: Session) -> None:
     await s.grants.update_many(who, {"$set": {"person_id": None}}, session=session)
     await s.spends.update_many(who, {"$set": {"person_id": None}}, session=session)
     await s.cards.update_many(who, {"$set": {"person_id": None}}, session=session)
-    await s.person_months.delete_many(who, session=session)
+    key = person_key(data.person_id)
+    await s.household_months.update_many(
+        {f"persons.{key}": {"$exists": True}}, {"$unset": {f"persons.{key}": ""}}, session=session
+    )
     await s.members.delete_many(who, session=session)
     now = pts.clock()
     event = ErasureCompleted(request_id=data.request_id, person_id=data.person_id, occurred_at=now)

@@ -1,5 +1,7 @@
 """The points service's collections, their indexes, and reads of its read model."""
 
+import hashlib
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -18,7 +20,6 @@ RETURNS = "returns"
 GRANTS = "campaign_grants"
 LEDGER = "ledger"
 HOUSEHOLD_MONTHS = "household_months"
-PERSON_MONTHS = "person_months"
 STATEMENTS = "statements"
 LOTS = "lots"
 SPENDS = "spends"
@@ -39,7 +40,6 @@ INDEXES: dict[str, Sequence[IndexModel]] = {
         IndexModel([("person_id", ASCENDING)], sparse=True),
     ],
     HOUSEHOLD_MONTHS: [IndexModel([("household_id", ASCENDING), ("month", ASCENDING)])],
-    PERSON_MONTHS: [IndexModel([("person_id", ASCENDING), ("month", ASCENDING)])],
     STATEMENTS: [IndexModel([("household_id", ASCENDING), ("month", ASCENDING)])],
     LOTS: [
         IndexModel([("household_id", ASCENDING), ("paid_at", ASCENDING)]),
@@ -60,8 +60,15 @@ def member_key(household_id: str, person_id: str) -> str:
 
 
 def month_key(owner_id: str, month: str) -> str:
-    """The id of a monthly projection document (household or person)."""
+    """The id of a household's monthly projection (and of its statement)."""
     return f"{owner_id}:{month}"
+
+
+def person_key(person_id: str) -> str:
+    """A person's key inside a household month: the id itself when it is a safe field name."""
+    if re.fullmatch(r"[A-Za-z0-9_-]{1,100}", person_id):
+        return person_id
+    return "x" + hashlib.sha256(person_id.encode()).hexdigest()[:40]
 
 
 class Store:
@@ -78,7 +85,6 @@ class Store:
         self.grants = db[GRANTS]
         self.ledger = db[LEDGER]
         self.household_months = db[HOUSEHOLD_MONTHS]
-        self.person_months = db[PERSON_MONTHS]
         self.statements = db[STATEMENTS]
         self.lots = db[LOTS]
         self.spends = db[SPENDS]

@@ -11,7 +11,7 @@ from plussa_points.domain.calendar import month_of
 from plussa_points.domain.errors import MainHolderOnlyError
 from plussa_points.domain.lots import spendable_cents
 from plussa_points.domain.statement import grocery_bonus
-from plussa_points.store import month_key
+from plussa_points.store import month_key, person_key
 from plussa_shared.errors import NotFoundError
 
 MONEY_REASONS = ["payout", "spend", "expiry", "savings", "donation"]
@@ -210,7 +210,8 @@ async def purchases(pts: Points, member: Member, month: str) -> MonthPurchasesVi
         .sort([("occurred_at", DESCENDING)])
         .to_list()
     )
-    totals = await pts.store.person_months.find_one({"_id": month_key(member.person_id, month)}) or {}
+    household_month = await pts.store.household_months.find_one({"_id": month_key(member.household_id, month)}) or {}
+    totals = household_month.get("persons", {}).get(person_key(member.person_id), {})
     return MonthPurchasesView(
         month=month,
         points=totals.get("points", 0),

@@ -1,0 +1,113 @@
+"""Shared set-up of the points benchmarks: a private mongod, the local RabbitMQ, the running service."""
+
+import asyncio
+import sys
+import tempfile
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager, suppress
+from pathlib import Path
+from typing import Any
+
+import aio_pika
+from aiohttp import web
+
+from plussa_points.app import create_app
+from plussa_points.context import Clock, system_clock
+from plussa_points.settings import PointsSettings
+from plussa_shared.embedded_mongo import EmbeddedMongo, free_port
+from plussa_shared.logging import configure_logging
+from plussa_shared.testing.tokens import JwksServer, TestTokens
+
+AMQP_URL = "amqp://guest:guest@127.0.0.1:5672/"
+
+
+def say(line: str) -> None:
+    """Print one line of figures."""
+    sys.stdout.write(line + "\n")
+    sys.stdout.flush()
+
+
+@asynccontextmanager
+async def private_mongo(cache_gb: float = 1.0) -> AsyncIterator[str]:
+    """A single-node replica set under a temporary directory, removed afterwards."""
+    with tempfile.TemporaryDirectory(prefix="points-bench-") as tmp:
+        mongo = EmbeddedMongo(Path(tmp), cache_gb=cache_gb)
+        url = await asyncio.to_thread(mongo.start)
+        try:
+            yield url
+        finally:
+            await asyncio.to_thread(mongo.stop)
+
+
+@asynccontextmanager
+async def jwks(tokens: TestTokens) -> AsyncIterator[str]:
+    """A JWKS endpoint for the service to verify the benchmark's tokens."""
+    server = JwksServer(tokens.jwks)
+    server.start()
+    try:
+        yield server.url
+    finally:
+        server.stop()
+
+
+def bench_settings(mongo_url: str, jwks_url: str, **overrides: Any) -> PointsSettings:
+    """Settings for a fresh database, exchange and queue names."""
+    run = uuid.uuid4().hex[:8]
+    values: dict[str, Any] = {
+        "mongo_url": mongo_url,
+        "mongo_database": f"bench_{run}",
+        "amqp_url": AMQP_URL,
+        "amqp_exchange": f"bench.{run}",
+        "amqp_queue_prefix": f"bench.{run}.",
+        "jwks_url": jwks_url,
+        "log_format": "console",
+        "log_level": "WARNING",
+        **overrides,
+    }
+    settings = PointsSettings(**values)
+    configure_logging(settings.log_format, settings.log_level)
+    return settings
+
+
+@asynccontextmanager
+async def running_service(
+    settings: PointsSettings, clock: Clock = system_clock
+) -> AsyncIterator[tuple[web.Application, str]]:
+    """The points service serving HTTP on a free port, with its consumer and relay running."""
+    app = create_app(settings, clock=clock)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    port = free_port()
+    site = web.TCPSite(runner, "127.0.0.1", port)
+    await site.start()
+    try:
+        yield app, f"http://127.0.0.1:{port}"
+    finally:
+        await runner.cleanup()
+
+
+async def delete_bench_queues(settings: PointsSettings) -> None:
+    """Remove the benchmark's queues and exchange from the shared broker."""
+    connection = await aio_pika.connect(AMQP_URL)
+    try:
+        main = f"{settings.amqp_queue_prefix}{settings.service_name}.events"
+        for name in [main, f"{main}.dead", *(f"{main}.retry.{i}" for i in range(1, 4))]:
+            channel = await connection.channel()
+            with suppress(aio_pika.exceptions.AMQPError):
+                await channel.queue_delete(name)
+            if not channel.is_closed:
+                await channel.close()
+        channel = await connection.channel()
+        await channel.exchange_delete(settings.amqp_exchange)
+    finally:
+        await connection.close()
+
+
+def percentile(values: list[float], p: float) -> float:
+    """The p-th percentile (0-100) by nearest rank."""
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    rank = max(0, min(len(ordered) - 1, round(p / 100 * len(ordered) + 0.5) - 1))
+    return ordered[rank]
