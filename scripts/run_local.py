@@ -36,11 +36,13 @@ from pymongo import MongoClient
 from pymongo.errors import AutoReconnect, PyMongoError
 
 from plussa_shared.embedded_mongo import EmbeddedMongo
+from scripts import seed_demo
 from scripts.ensure_rabbitmq import DEFAULT_AMQP_URL, RabbitMqUnavailableError, ensure_rabbitmq
 
 ROOT = Path(__file__).resolve().parent.parent
 SERVICES = ("identity", "cards", "points", "benefits", "notifications", "receipts")
 LOG_TAIL_LINES = 30
+PORT_MARKER = "plussa-mongo-port"
 COLOURS = ("36", "33", "32", "35", "34", "31")
 
 # Starts the service so that the kernel sends it SIGTERM if this script dies without
@@ -174,6 +176,7 @@ class DevStack:
 
     def _start_mongo(self) -> None:
         config = self.config
+        self._check_data_dir_port()
         if _port_in_use("127.0.0.1", config.mongo_port):
             self._stop_leftover_mongod()
         self.console.line(f"Starting MongoDB on 127.0.0.1:{config.mongo_port} (data in {config.data_dir})")
@@ -182,6 +185,22 @@ class DevStack:
             self.mongo.start()
         except RuntimeError as exc:
             raise StartupError(f"MongoDB: {exc}") from exc
+
+    def _check_data_dir_port(self) -> None:
+        """The replica set's configuration names its member's port, so existing data
+        only works on the port it was made with."""
+        marker = self.config.data_dir / PORT_MARKER
+        try:
+            made_with = int(marker.read_text())
+        except (OSError, ValueError):
+            self.config.data_dir.mkdir(parents=True, exist_ok=True)
+            marker.write_text(str(self.config.mongo_port))
+            return
+        if made_with != self.config.mongo_port:
+            raise StartupError(
+                f"the data in {self.config.data_dir} was made by MongoDB on port {made_with}: "
+                f"use --mongo-port {made_with}, or another --data-dir for port {self.config.mongo_port}"
+            )
 
     def _stop_leftover_mongod(self) -> None:
         """A mongod on our port serving our data directory is one an earlier run left
@@ -219,22 +238,8 @@ class DevStack:
 
     def service_env(self, name: str) -> dict[str, str]:
         """The environment ``plussa_<name>`` runs with in this stack."""
-        config = self.config
         assert self.mongo is not None
-        prefix = f"PLUSSA_{name.upper()}_"
-        return {
-            **os.environ,
-            "PYTHONUNBUFFERED": "1",
-            f"{prefix}HOST": config.host,
-            f"{prefix}PORT": str(config.port_of(name)),
-            f"{prefix}MONGO_URL": self.mongo.url,
-            f"{prefix}AMQP_URL": config.amqp_url,
-            f"{prefix}AMQP_EXCHANGE": config.amqp_exchange,
-            f"{prefix}AMQP_QUEUE_PREFIX": config.amqp_queue_prefix,
-            f"{prefix}JWKS_URL": f"{config.url_of('identity')}/.well-known/jwks.json",
-            f"{prefix}LOG_FORMAT": "console",
-            f"{prefix}ENVIRONMENT": "development",
-        }
+        return service_environment(self.config, name, self.mongo.url)
 
     def _start_service(self, name: str, colour: str) -> None:
         config = self.config
@@ -333,6 +338,35 @@ class DevStack:
         return "\n".join(lines)
 
 
+def service_environment(config: StackConfig, name: str, mongo_url: str) -> dict[str, str]:
+    """The environment ``plussa_<name>`` (and its command lines) run with in a stack."""
+    prefix = f"PLUSSA_{name.upper()}_"
+    return {
+        **os.environ,
+        "PYTHONUNBUFFERED": "1",
+        f"{prefix}HOST": config.host,
+        f"{prefix}PORT": str(config.port_of(name)),
+        f"{prefix}MONGO_URL": mongo_url,
+        f"{prefix}AMQP_URL": config.amqp_url,
+        f"{prefix}AMQP_EXCHANGE": config.amqp_exchange,
+        f"{prefix}AMQP_QUEUE_PREFIX": config.amqp_queue_prefix,
+        f"{prefix}JWKS_URL": f"{config.url_of('identity')}/.well-known/jwks.json",
+        f"{prefix}LOG_FORMAT": "console",
+        f"{prefix}ENVIRONMENT": "development",
+    }
+
+
+def seed_targets(config: StackConfig, mongo_url: str) -> "seed_demo.SeedTargets":
+    """Where the demo data goes in a stack."""
+    return seed_demo.SeedTargets(
+        urls={name: config.url_of(name) for name in SERVICES},
+        service_envs={name: service_environment(config, name, mongo_url) for name in SERVICES},
+        amqp_url=config.amqp_url,
+        exchange=config.amqp_exchange,
+        state_file=config.data_dir / "demo.json",
+    )
+
+
 def _port_in_use(host: str, port: int) -> bool:
     try:
         with socket.create_connection((host, port), timeout=0.5):
@@ -423,16 +457,12 @@ def parse_args(argv: list[str] | None = None) -> StackConfig:
 
 def _seed(stack: DevStack) -> None:
     """Create the demo household; a failure is reported but leaves the stack running."""
-    from scripts import seed_demo
-
-    targets = seed_demo.SeedTargets(
-        urls={name: stack.config.url_of(name) for name in SERVICES},
-        identity_env=stack.service_env("identity"),
-    )
+    assert stack.mongo is not None
+    stack.console.line("Seeding the demo household...")
     try:
-        report = seed_demo.seed(targets)
-    except seed_demo.SeedError as exc:
-        stack.console.line(f"Demo data was not seeded: {exc}")
+        report = seed_demo.seed(seed_targets(stack.config, stack.mongo.url))
+    except Exception as exc:  # any failure of seeding leaves the running stack usable
+        stack.console.line(f"Demo data was not (fully) seeded: {type(exc).__name__}: {exc}")
         return
     stack.console.line(report)
 
