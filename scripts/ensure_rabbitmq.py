@@ -8,7 +8,7 @@ Standard library only, so it runs before the virtual environment exists.
 - It is not installed: as root with apt-get, install it; otherwise print the exact
   command to run and exit 1.
 
-``python3 scripts/ensure_rabbitmq.py [--url amqp://...] [--unless-docker]``
+``python3 -m scripts.ensure_rabbitmq [--url amqp://...] [--unless-docker]`` (from the repository root)
 """
 
 import argparse
@@ -20,8 +20,9 @@ import sys
 import time
 from urllib.parse import urlparse
 
+from scripts.system_packages import apt_install, can_install, install_command
+
 DEFAULT_AMQP_URL = "amqp://guest:guest@127.0.0.1:5672/"
-INSTALL_COMMAND = "sudo apt-get install rabbitmq-server"
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
 # Debian puts the server scripts in /usr/sbin, which is not on a normal user's PATH.
 SBIN_DIRS = ("/usr/sbin", "/usr/local/sbin", "/sbin")
@@ -61,24 +62,6 @@ def docker_answers() -> bool:
     return result.returncode == 0
 
 
-def can_install() -> bool:
-    """Whether this process may install packages itself (root with apt-get)."""
-    return os.geteuid() == 0 and shutil.which("apt-get") is not None
-
-
-def install_rabbitmq() -> None:
-    """Install the Debian package (runs only as root)."""
-    print("RabbitMQ is not installed: installing rabbitmq-server with apt-get", flush=True)
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    subprocess.run(["apt-get", "update", "-qq"], check=True, env=env, stdin=subprocess.DEVNULL)
-    subprocess.run(
-        ["apt-get", "install", "-y", "-qq", "--no-install-recommends", "rabbitmq-server"],
-        check=True,
-        env=env,
-        stdin=subprocess.DEVNULL,
-    )
-
-
 def start_rabbitmq(server: str) -> None:
     """Start the installed server in the background."""
     if os.geteuid() != 0:
@@ -112,8 +95,10 @@ def ensure_rabbitmq(url: str = DEFAULT_AMQP_URL, *, timeout_s: float = 90.0) -> 
     server = find_server_command()
     if server is None:
         if not can_install():
-            raise RabbitMqUnavailableError(f"RabbitMQ is not installed. Install it with:\n\n    {INSTALL_COMMAND}\n")
-        install_rabbitmq()
+            raise RabbitMqUnavailableError(
+                f"RabbitMQ is not installed. Install it with:\n\n    {install_command(['rabbitmq-server'])}\n"
+            )
+        apt_install(["rabbitmq-server"])
         # The package starts the server where an init system runs; elsewhere start it here.
         if answers(host, port, timeout_s=2.0):
             return
