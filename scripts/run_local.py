@@ -269,6 +269,8 @@ class DevStack:
             for service in list(waiting):
                 code = service.process.poll()
                 if code is not None:
+                    if service.reader is not None:
+                        service.reader.join(timeout=2)  # its last lines, before they are shown
                     raise StartupError(
                         f"{service.name} exited with code {code} before it was ready; its last lines:\n"
                         f"{service.last_lines()}"

@@ -152,10 +152,10 @@ class DevStackProcess:
             assert time.monotonic() < deadline, f"{text!r} not printed in {timeout_s}s:\n{self.output}"
             time.sleep(0.2)
 
-    def interrupt(self, timeout_s: float) -> int:
-        """Ctrl-C; the exit code."""
+    def interrupt(self, timeout_s: float, signum: signal.Signals = signal.SIGINT) -> int:
+        """Ctrl-C (or another stop signal); the exit code."""
         assert self.process is not None
-        self.process.send_signal(signal.SIGINT)
+        self.process.send_signal(signum)
         code = self.process.wait(timeout=timeout_s)
         if self._reader is not None:
             self._reader.join(timeout=5)
