@@ -33,8 +33,7 @@ def event_classes_in_the_services() -> dict[str, type[EventData]]:
 
 
 def generated() -> dict[str, Any]:
-    asyncapi.import_events_packages()
-    text = asyncapi.render(asyncapi.build_document(asyncapi.published_events()))
+    text = asyncapi.render(asyncapi.build_document(asyncapi.contract_events()))
     document: dict[str, Any] = yaml.safe_load(text)
     return document
 
@@ -85,6 +84,16 @@ def test_each_message_carries_its_class_schema_as_the_envelope_data() -> None:
         assert specific["properties"]["type"] == {"const": event_type}
         assert set(data_schema["properties"]) == set(expected["properties"])
         assert data_schema.get("required", []) == expected.get("required", [])
+
+
+def test_the_events_store_systems_publish_are_in_the_contract_with_a_store_source() -> None:
+    document = generated()
+
+    for key in ("stores.purchase.completed", "stores.purchase.returned"):
+        specific = document["components"]["messages"][key]["payload"]["allOf"][1]
+        data = resolve(document, specific["properties"]["data"]["$ref"])
+        assert specific["properties"]["source"] == {"pattern": "^/stores/[^/]+$"}
+        assert {"purchase_id", "card_number", "occurred_at", "lines"} <= set(data["properties"])
 
 
 def test_every_reference_in_the_document_resolves() -> None:
