@@ -173,7 +173,8 @@ async def raw_ceiling(mongo_url: str, prefetch: int, events: list[dict[str, Any]
     try:
         channel = await connection.channel(publisher_confirms=True)
         await channel.set_qos(prefetch_count=prefetch)
-        queue = await channel.declare_queue(f"bench.raw.{uuid.uuid4().hex[:6]}", auto_delete=True)
+        # Durable, like the service's queue, so persistent messages cost the broker the same.
+        queue = await channel.declare_queue(f"bench.raw.{uuid.uuid4().hex[:6]}", durable=True)
 
         async def on_message(message: AbstractIncomingMessage) -> None:
             body = json.loads(message.body)
@@ -190,6 +191,7 @@ async def raw_ceiling(mongo_url: str, prefetch: int, events: list[dict[str, Any]
         await queue.consume(on_message)
         await publish_all(channel.default_exchange, events, sent, key=queue.name)
         await wait_for(done, len(events), 300)
+        await queue.delete(if_unused=False, if_empty=False)
     finally:
         await connection.close()
         await client.drop_database(inbox.database.name)

@@ -90,21 +90,17 @@ async def record_purchase(pts: Points, data: PurchaseCompleted, session: Session
     rules = pts.rules
     check_purchase(rules, [LineFigures(x.line_id, x.quantity, x.amount_cents) for x in data.lines], data.total_cents)
     digest = fingerprint(data)
-    existing = await pts.store.purchases.find_one({"_id": data.purchase_id}, session=session)
+    token = data.payment.network_token if data.payment.method == "payment_card" else None
+    card, existing, paid_with_mastercard = await pts.store.purchase_context(
+        data.card_number, data.purchase_id, token, session
+    )
     if existing is not None:
         if existing["fingerprint"] != digest:
             raise DuplicateIdConflictError("The purchase id was already used for another purchase")
         return Recorded(data.purchase_id, existing["month"], existing["points"], duplicate=True)
-    card = await pts.store.card_by_number(data.card_number, session)
     if card is None:
         raise UnknownCardError("No card with this number is known")
     account_id = require_earning(card)
-    token = data.payment.network_token
-    paid_with_mastercard = (
-        data.payment.method == "payment_card"
-        and token is not None
-        and await pts.store.mastercard_token_active(token, session)
-    )
     local_day = data.occurred_at.astimezone(rules.zone).date()
     mastercard = mastercard_applies(rules, paid_with_mastercard, local_day)
     scored = score(

@@ -104,6 +104,47 @@ class Store:
         doc = await self.members.find_one({"person_id": person_id, "active": True}, session=session)
         return member_from(doc) if doc else None
 
+    async def purchase_context(
+        self, card_number: str, purchase_id: str, network_token: str | None, session: Session
+    ) -> tuple[Card | None, Document | None, bool]:
+        """In one round trip: the card, a purchase already recorded with this id, and
+        whether the payment token is an active K-Plussa MasterCard."""
+        pipeline: list[Document] = [
+            {"$match": {"card_number": card_number}},
+            {
+                "$lookup": {
+                    "from": PURCHASES,
+                    "pipeline": [
+                        {"$match": {"_id": purchase_id}},
+                        {"$project": {"fingerprint": 1, "month": 1, "points": 1}},
+                    ],
+                    "as": "existing",
+                }
+            },
+        ]
+        if network_token is not None:
+            pipeline.append(
+                {
+                    "$lookup": {
+                        "from": PAYMENT_CARDS,
+                        "pipeline": [
+                            {"$match": {"network_token": network_token, "blocked": False}},
+                            {"$limit": 1},
+                            {"$project": {"_id": 1}},
+                        ],
+                        "as": "mastercard",
+                    }
+                }
+            )
+        cursor = await self.cards.aggregate(pipeline, session=session)
+        docs = await cursor.to_list()
+        if not docs:
+            existing = await self.purchases.find_one({"_id": purchase_id}, session=session)
+            return None, existing, False
+        doc = docs[0]
+        existing_docs = doc.pop("existing")
+        return card_from(doc), (existing_docs[0] if existing_docs else None), bool(doc.pop("mastercard", None))
+
     async def mastercard_token_active(self, network_token: str, session: Session | None = None) -> bool:
         """Whether the token belongs to a linked, unblocked K-Plussa MasterCard."""
         doc = await self.payment_cards.find_one(
