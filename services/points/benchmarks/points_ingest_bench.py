@@ -22,7 +22,7 @@ from typing import Any
 
 import aio_pika
 from aio_pika.abc import AbstractExchange, AbstractIncomingMessage
-from points_bench_support import (
+from points_bench_support import (  # type: ignore[import-not-found]  # the sibling script, run from here
     AMQP_URL,
     bench_settings,
     delete_bench_queues,
@@ -49,7 +49,7 @@ def card_number(i: int) -> str:
 
 def purchase_event(rng: random.Random) -> dict[str, Any]:
     household = rng.randrange(HOUSEHOLDS)
-    lines = [
+    lines: list[dict[str, Any]] = [
         {
             "line_id": str(n),
             "product_id": f"sku-{rng.randrange(10_000)}",
