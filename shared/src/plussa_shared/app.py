@@ -5,8 +5,7 @@ is one ``cleanup_ctx`` generator: create, yield, dispose.
 """
 
 import asyncio
-import contextlib
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -170,15 +169,23 @@ def _broker_ctx(spec: ServiceSpec) -> CleanupCtx:
                 await asyncio.wait({starting}, timeout=settings.broker_startup_wait_s)
         yield
         if consumer is not None:
-            await consumer.stop()
+            await _bounded("consumer_stop", consumer.stop())
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
-        with contextlib.suppress(Exception):
-            await relay.release()
-        await broker.close()
+        await _bounded("relay_release", relay.release())
+        await _bounded("broker_close", broker.close())
 
     return ctx
+
+
+async def _bounded(step: str, work: Coroutine[Any, Any, None], timeout_s: float = 5.0) -> None:
+    """Run one shutdown step; a step that fails or hangs is logged and skipped so the
+    others still run and the process still exits."""
+    try:
+        await asyncio.wait_for(work, timeout_s)
+    except Exception as exc:
+        log.warning("shutdown_step_failed", step=step, error=type(exc).__name__, detail=str(exc)[:200])
 
 
 async def _start_consumer(consumer: EventConsumer) -> None:
