@@ -79,7 +79,7 @@ class Harness:
         data = CardChanged.model_validate(
             {"card": card_snapshot(card_number, household_id, person_id, kind, state, version, can_earn, spend)}
         )
-        await self.apply(lambda p, s: read_model.apply_card(p, data, s))
+        await self.apply(lambda p, s: read_model.apply_card(p, data, s, self.clock()))
 
     async def member(self, household_id: str, person_id: str, role: str = "main", can_use_money: bool = False) -> None:
         data = MemberAdded(household_id=household_id, person_id=person_id, role=role, can_use_money=can_use_money)  # type: ignore[arg-type]

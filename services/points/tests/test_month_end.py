@@ -182,3 +182,26 @@ async def test_a_lot_past_its_validity_expires_as_a_ledger_entry(points: Start) 
     account = await h.pts.store.account("h1")
     assert account is not None
     assert account["money_cents"] == 100
+
+
+async def test_a_temporary_card_collects_points_that_follow_it_to_the_household_it_is_linked_to(points: Start) -> None:
+    h = await points()
+    await h.household("h1", "p1", "1111222233334444")
+    await h.card("8888777766665555", None, None, kind="temporary")
+    await buy(h, "8888777766665555", [("grocery", 3000)])
+    h.clock.now = APRIL_2ND
+    await close_all(h.pts, "2026-03")
+    unpaid = await h.pts.store.lots.count_documents({})
+
+    await h.card("8888777766665555", "h1", "p1", kind="temporary", version=2)
+    h.clock.now = datetime(2026, 5, 2, tzinfo=UTC)
+    await close_all(h.pts, "2026-04")
+
+    assert unpaid == 0  # h1 had nothing; the unlinked card's account is never paid
+    statement = await h.pts.store.statements.find_one({"_id": "h1:2026-04"})
+    assert statement is not None
+    assert (statement["base_points"], statement["grocery_cents"], statement["payout_cents"]) == (30, 3000, 15)
+    purchase = await h.pts.store.purchases.find_one({})
+    assert purchase is not None
+    assert (purchase["household_id"], purchase["person_id"]) == ("h1", "p1")
+    assert await h.pts.store.ledger.count_documents({"reason": "adjustment"}) == 2

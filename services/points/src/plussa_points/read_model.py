@@ -14,12 +14,14 @@ from plussa_points.events.consumed import (
     PaymentCardBlocked,
     PaymentCardLinked,
 )
+from plussa_points.linking import move_card_points
 from plussa_points.store import member_key
 from plussa_shared.mongo import Session
 
 
-async def apply_card(pts: Points, data: CardChanged, session: Session) -> None:
-    """Keep the newest snapshot of a card (an older or equal version changes nothing)."""
+async def apply_card(pts: Points, data: CardChanged, session: Session, at: datetime) -> None:
+    """Keep the newest snapshot of a card (an older or equal version changes nothing);
+    a card now on a household brings along what it collected while unlinked."""
     card = data.card
     snapshot = {
         "_id": card.card_id,
@@ -52,6 +54,7 @@ async def apply_card(pts: Points, data: CardChanged, session: Session) -> None:
     )
     if card.household_id is not None:
         await _ensure_account(pts, card.household_id, session)
+        await move_card_points(pts, card.card_id, card.household_id, card.person_id, at, session)
 
 
 async def _ensure_account(pts: Points, household_id: str, session: Session) -> None:

@@ -63,7 +63,7 @@ def subscriptions(points: Callable[[], Points]) -> list[Subscription[Any]]:
     ) -> Subscription[Any]:
         return Subscription(event_type, schema, _handler(points, apply))
 
-    cards = [sub(t, CardChanged, lambda p, e, s: read_model.apply_card(p, e.data, s)) for t in CARD_EVENT_TYPES]
+    cards = [sub(t, CardChanged, lambda p, e, s: read_model.apply_card(p, e.data, s, e.time)) for t in CARD_EVENT_TYPES]
     return [
         *cards,
         sub(
