@@ -236,3 +236,20 @@ async def test_an_unsafe_request_id_is_replaced_by_a_fresh_one(client: Any) -> N
     resp = await client.get("/v1/search", headers={"X-Request-ID": "evil value with spaces"})
     assert resp.headers["X-Request-ID"] != "evil value with spaces"
     assert len(resp.headers["X-Request-ID"]) == 32
+
+
+async def test_a_service_with_a_route_that_declares_no_access_refuses_to_start(
+    aiohttp_client: Any, settings_for: Any
+) -> None:
+    async def open_by_omission(_: web.Request) -> web.Response:
+        return web.json_response({"secret": "data"})
+
+    app = create_service_app(settings_for(ServiceSettings, service_name="notes"), ServiceSpec(title="Notes"))
+    app.router.add_get("/v1/everything", open_by_omission)
+    with pytest.raises(RuntimeError, match="GET /v1/everything"):
+        await aiohttp_client(app)
+
+
+@pytest.mark.parametrize("path", ["/health/live", "/health/ready", "/metrics", "/openapi.json", "/docs"])
+async def test_the_operational_routes_need_no_token(client: Any, path: str) -> None:
+    assert (await client.get(path)).status == 200

@@ -42,7 +42,7 @@ from plussa_shared.mongo import client_lifespan, ensure_collections, ensure_inde
 from plussa_shared.openapi import build_openapi, openapi_routes
 from plussa_shared.outbox import LEASES, OUTBOX_INDEXES, Outbox, OutboxRelay
 from plussa_shared.outbox import OUTBOX as OUTBOX_COLLECTION
-from plussa_shared.routing import RouteTable, add_routes
+from plussa_shared.routing import RouteTable, add_routes, undeclared_routes
 from plussa_shared.settings import ServiceSettings
 
 log = structlog.get_logger(__name__)
@@ -77,12 +77,19 @@ def create_service_app(settings: ServiceSettings, spec: ServiceSpec) -> web.Appl
     app[OPENAPI] = build_openapi(spec.title, spec.version, endpoints)
     app.add_routes(health_routes())
     app.add_routes(openapi_routes(app[OPENAPI]))
+    app.on_startup.insert(0, _refuse_undeclared_routes)  # before any resource is opened
     app.cleanup_ctx.append(_http_client_ctx)
     app.cleanup_ctx.append(_mongo_ctx(spec))
     app.cleanup_ctx.append(_verifier_ctx(spec))
     app.cleanup_ctx.extend(spec.contexts)
     app.cleanup_ctx.append(_broker_ctx(spec))
     return app
+
+
+async def _refuse_undeclared_routes(app: web.Application) -> None:
+    undeclared = undeclared_routes(app)
+    if undeclared:
+        raise RuntimeError(f"routes without declared access (use a RouteTable or routing.public): {undeclared}")
 
 
 async def _http_client_ctx(app: web.Application) -> AsyncIterator[None]:

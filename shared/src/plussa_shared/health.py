@@ -1,13 +1,18 @@
 """Liveness, readiness and the Prometheus scrape endpoint."""
 
+import asyncio
+
 import structlog
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from plussa_shared.keys import BROKER, CONSUMER, METRICS, MONGO, RELAY
 from plussa_shared.mongo import ping
+from plussa_shared.routing import public
 
 log = structlog.get_logger(__name__)
+
+READY_TIMEOUT_S = 2.0
 
 
 async def live(_: web.Request) -> web.Response:
@@ -20,7 +25,11 @@ async def ready(request: web.Request) -> web.Response:
     subscriptions, its queue is bound and consumed (before that, events published
     to it would find no queue)."""
     app = request.app
-    checks = {"mongodb": await ping(app[MONGO]), "rabbitmq": app[BROKER].is_ready}
+    try:  # a probe must answer fast even while the database does not
+        mongodb = await asyncio.wait_for(ping(app[MONGO]), READY_TIMEOUT_S)
+    except TimeoutError:
+        mongodb = False
+    checks = {"mongodb": mongodb, "rabbitmq": app[BROKER].is_ready}
     consumer = app.get(CONSUMER)
     if consumer is not None:
         checks["consumer"] = consumer.is_ready
@@ -41,4 +50,8 @@ async def metrics(request: web.Request) -> web.Response:
 
 def health_routes() -> list[web.RouteDef]:
     """The routes every service serves, without authentication."""
-    return [web.get("/health/live", live), web.get("/health/ready", ready), web.get("/metrics", metrics)]
+    return [
+        web.get("/health/live", public(live)),
+        web.get("/health/ready", public(ready)),
+        web.get("/metrics", public(metrics)),
+    ]

@@ -7,7 +7,7 @@ from aiohttp import web
 from pydantic import BaseModel, TypeAdapter
 from pydantic.json_schema import GenerateJsonSchema
 
-from plussa_shared.routing import Endpoint
+from plussa_shared.routing import Endpoint, public
 
 REF = "#/components/schemas/{model}"
 PROBLEM_SCHEMA = {
@@ -145,4 +145,4 @@ def openapi_routes(document: dict[str, Any]) -> list[web.RouteDef]:
     async def docs(_: web.Request) -> web.Response:
         return web.Response(text=DOCS_HTML.format(title=document["info"]["title"]), content_type="text/html")
 
-    return [web.get("/openapi.json", spec), web.get("/docs", docs)]
+    return [web.get("/openapi.json", public(spec)), web.get("/docs", public(docs))]

@@ -16,6 +16,7 @@ from plussa_shared.errors import BadRequestError, UnsupportedMediaTypeError, Val
 Handler = Callable[..., Awaitable[Any]]
 ACCESS_KEY = "plussa_access"
 M = TypeVar("M", bound=BaseModel)
+H = TypeVar("H", bound=Callable[..., Any])
 
 
 @dataclass(frozen=True)
@@ -97,6 +98,23 @@ class RouteTable:
     def delete(self, path: str, **kw: Any) -> Callable[[Handler], Handler]:
         """Declare a DELETE route."""
         return self.route("DELETE", path, **kw)
+
+
+def public(handler: H) -> H:
+    """Mark a plain aiohttp handler (health, metrics, documents) as open to anyone."""
+    setattr(handler, ACCESS_KEY, Access.anyone())
+    return handler
+
+
+def undeclared_routes(app: web.Application) -> list[str]:
+    """Routes whose handler declares no ``Access``: neither made by a ``RouteTable``
+    nor marked ``public``. A service refuses to start with any, so a route can never
+    be open by omission."""
+    return sorted(
+        f"{route.method} {route.resource.canonical if route.resource else '?'}"
+        for route in app.router.routes()
+        if not isinstance(getattr(route.handler, ACCESS_KEY, None), Access)
+    )
 
 
 def add_routes(app: web.Application, tables: Sequence[RouteTable]) -> list[Endpoint]:

@@ -23,18 +23,24 @@ NOTE_WRITTEN = "fi.plussa.notes.note.written"
 
 
 class NoteWritten(EventData):
+    """The writer stored a note."""
+
     event_type: ClassVar[str] = NOTE_WRITTEN
     note_id: str
     text: str
 
 
 class NoteIn(BaseModel):
+    """A note to write."""
+
     note_id: str = Field(min_length=1, max_length=40)
     text: str = Field(max_length=2000)
     stars: int = 0
 
 
 class NoteOut(BaseModel):
+    """The written note's id."""
+
     note_id: str
 
 
@@ -50,6 +56,7 @@ notes = RouteTable(tag="notes")
     status=201,
 )
 async def write_note(request: web.Request, body: NoteIn) -> NoteOut:
+    """Store the note and its event in one transaction."""
     app = request.app
     event = new_event(
         NoteWritten(note_id=body.note_id, text=body.text),
@@ -66,6 +73,8 @@ async def write_note(request: web.Request, body: NoteIn) -> NoteOut:
 
 
 class NoteWrittenCopy(ConsumedEventData):
+    """The reader's own copy of ``note.written``."""
+
     note_id: str
 
 
@@ -73,6 +82,7 @@ Behaviour = Callable[[CloudEvent[NoteWrittenCopy]], Awaitable[None]]
 
 
 async def apply_normally(_: CloudEvent[NoteWrittenCopy]) -> None:
+    """Add nothing to the reader's effect."""
     return None
 
 
