@@ -104,6 +104,21 @@ async def delete_bench_queues(settings: PointsSettings) -> None:
         await connection.close()
 
 
+def card_doc(card_id: str, number: str, household_id: str, person_id: str, kind: str = "main") -> dict[str, Any]:
+    """An active card as the cards events would have left it in the points read model."""
+    return {
+        "_id": card_id,
+        "card_number": number,
+        "kind": kind,
+        "state": "active",
+        "household_id": household_id,
+        "person_id": person_id,
+        "can_earn": True,
+        "can_spend": True,
+        "version": 1,
+    }
+
+
 def percentile(values: list[float], p: float) -> float:
     """The p-th percentile (0-100) by nearest rank."""
     ordered = sorted(values)

@@ -25,6 +25,7 @@ from aio_pika.abc import AbstractExchange, AbstractIncomingMessage
 from points_bench_support import (  # type: ignore[import-not-found]  # the sibling script, run from here
     AMQP_URL,
     bench_settings,
+    card_doc,
     delete_bench_queues,
     jwks,
     percentile,
@@ -81,22 +82,7 @@ def purchase_event(rng: random.Random) -> dict[str, Any]:
 
 async def seed(db: Any) -> None:
     """Cards, members and MasterCard tokens of the households, as the cards events would have left them."""
-    await db["cards"].insert_many(
-        [
-            {
-                "_id": f"card-{i}",
-                "card_number": card_number(i),
-                "kind": "main",
-                "state": "active",
-                "household_id": f"h{i}",
-                "person_id": f"p{i}",
-                "can_earn": True,
-                "can_spend": True,
-                "version": 1,
-            }
-            for i in range(HOUSEHOLDS)
-        ]
-    )
+    await db["cards"].insert_many([card_doc(f"card-{i}", card_number(i), f"h{i}", f"p{i}") for i in range(HOUSEHOLDS)])
     await db["members"].insert_many(
         [
             {

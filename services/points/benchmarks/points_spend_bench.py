@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 import aiohttp
 from points_bench_support import (  # type: ignore[import-not-found]  # the sibling script, run from here
     bench_settings,
+    card_doc,
     delete_bench_queues,
     jwks,
     percentile,
@@ -51,17 +52,13 @@ async def seed(db: Database, household: str, lots: int, lot_cents: int) -> None:
     )
     await db["cards"].insert_many(
         [
-            {
-                "_id": f"{household}-c{i}",
-                "card_number": card_number(household, i),
-                "kind": "main" if i == 0 else "parallel",
-                "state": "active",
-                "household_id": household,
-                "person_id": f"{household}p{i}",
-                "can_earn": True,
-                "can_spend": True,
-                "version": 1,
-            }
+            card_doc(
+                f"{household}-c{i}",
+                card_number(household, i),
+                household,
+                f"{household}p{i}",
+                "main" if i == 0 else "parallel",
+            )
             for i in range(MEMBERS)
         ]
     )
