@@ -6,6 +6,7 @@ import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import aiohttp
 import pytest
 import structlog
 from aiohttp import web
@@ -15,6 +16,7 @@ from pydantic import BaseModel, Field
 from plussa_shared.app import ServiceSpec, create_service_app
 from plussa_shared.auth import Access
 from plussa_shared.errors import PROBLEM_BASE, ConflictError
+from plussa_shared.http import request_id_trace_config
 from plussa_shared.keys import principal
 from plussa_shared.routing import RouteTable
 from plussa_shared.settings import ServiceSettings
@@ -253,3 +255,21 @@ async def test_a_service_with_a_route_that_declares_no_access_refuses_to_start(
 @pytest.mark.parametrize("path", ["/health/live", "/health/ready", "/metrics", "/openapi.json", "/docs"])
 async def test_the_operational_routes_need_no_token(client: Any, path: str) -> None:
     assert (await client.get(path)).status == 200
+
+
+async def test_the_request_id_travels_on_outgoing_http_calls(aiohttp_server: Any) -> None:
+    async def echo(request: web.Request) -> web.Response:
+        return web.json_response({"request_id": request.headers.get("X-Request-ID")})
+
+    upstream = web.Application()
+    upstream.router.add_get("/echo", echo)
+    server = await aiohttp_server(upstream)
+    async with aiohttp.ClientSession(trace_configs=[request_id_trace_config()]) as session:
+        structlog.contextvars.bind_contextvars(request_id="req-outgoing")
+        try:
+            async with session.get(server.make_url("/echo")) as resp:
+                assert (await resp.json())["request_id"] == "req-outgoing"
+        finally:
+            structlog.contextvars.clear_contextvars()
+        async with session.get(server.make_url("/echo")) as resp:
+            assert (await resp.json())["request_id"] is None
