@@ -174,9 +174,10 @@ async def raw_ceiling(mongo_url: str, prefetch: int, events: list[dict[str, Any]
             await message.ack()
             done[body["data"]["purchase_id"]] = time.perf_counter()
 
-        await queue.consume(on_message)
+        tag = await queue.consume(on_message)
         await publish_all(channel.default_exchange, events, sent, key=queue.name)
         await wait_for(done, len(events), 300)
+        await queue.cancel(tag)
         await queue.delete(if_unused=False, if_empty=False)
     finally:
         await connection.close()
@@ -232,7 +233,7 @@ async def main(count: int) -> None:
     rng = random.Random(7)  # noqa: S311 - synthetic purchases, not secrets
     tokens = TestTokens()
     async with private_mongo() as mongo_url, jwks(tokens) as jwks_url:
-        settings = bench_settings(mongo_url, jwks_url, outbox_poll_interval_s=0.02, outbox_batch_size=500)
+        settings = bench_settings(mongo_url, jwks_url, outbox_poll_interval_s=0.02)
         say(
             f"purchase ingest, {count} purchases over {HOUSEHOLDS} households, prefetch {settings.consumer_prefetch}, "
             f"2-core machine, private mongod (replica set of one) and the local RabbitMQ"
