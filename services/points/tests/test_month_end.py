@@ -127,6 +127,9 @@ async def test_savings_are_released_on_their_date_by_the_expiry_run(points: Star
 
     assert before.released_cents == 0
     assert on_the_day.released_cents == 800
+    account = await h.pts.store.account("h1")
+    assert account is not None
+    assert account["savings"] == {"on": False}
     lot = await h.pts.store.lots.find_one({"_id": "lot-1"})
     assert lot is not None
     assert lot["saved_until"] is None

@@ -49,6 +49,10 @@ async def expire_lots(pts: Points, now: datetime, *, batch: int = 1_000) -> Expi
             released = await _run_release(pts, household_id, now, turn_off=False)
         report.households_released += 1
         report.released_cents += released
+    # Saving whose release date has come is over; later payouts go straight to the till.
+    await pts.store.accounts.update_many(
+        {"savings.on": True, "savings.release_at": {"$lte": now}}, {"$set": {"savings": {"on": False}}}
+    )
     return report
 
 
