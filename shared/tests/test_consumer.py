@@ -96,7 +96,7 @@ async def test_a_failing_handler_is_retried_through_the_delay_queues_then_dead_l
     assert headers[RETRY_HEADER] == 2
     passed_through = {str(d["queue"]): d["count"] for d in headers["x-death"]}  # type: ignore[union-attr]
     main = f"{reader.settings.amqp_queue_prefix}reader.events"
-    assert passed_through == {f"{main}.retry.1": 1, f"{main}.retry.2": 1}
+    assert passed_through == {f"{main}.retry.50ms": 1, f"{main}.retry.100ms": 1}
     assert json.loads(dead.body) == original
     assert await reader.effects() == {}  # every attempt rolled back
     metrics = await reader.metrics()
@@ -247,3 +247,23 @@ async def _metric_at_least(reader: Reader, label: str, value: float) -> bool:
             return True
     await asyncio.sleep(0.05)
     return False
+
+
+async def test_changed_retry_delays_do_not_keep_the_consumer_from_starting(
+    aiohttp_client: Any, settings_for: Any, amqp_url: str
+) -> None:
+    holder: dict[str, Any] = {}
+    before = settings_for(ServiceSettings, service_name="reader", consumer_retry_delays_ms=[50, 100])
+    first = await aiohttp_client(create_service_app(before, reader_spec(holder)))
+    assert (await first.get("/health/ready")).status == 200
+    await first.close()
+
+    after = settings_for(ServiceSettings, service_name="reader", consumer_retry_delays_ms=[70, 100, 300])
+    second = await aiohttp_client(create_service_app(after, reader_spec(holder)))
+    assert (await second.get("/health/ready")).status == 200
+    await publish(amqp_url, after.amqp_exchange, note("n1"))
+    await wait_until(lambda: _has_note(holder, "n1"), what="note applied by the restarted reader")
+
+
+async def _has_note(holder: dict[str, Any], note_id: str) -> bool:
+    return note_id in await effects(holder["db"])

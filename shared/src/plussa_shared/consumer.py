@@ -57,12 +57,20 @@ class Subscription(Generic[DataT]):
 
 @dataclass(frozen=True)
 class QueueNames:
-    """The queue names of one consumer: main, retry levels, dead letters."""
+    """The queue names of one consumer: main, delay queues, dead letters."""
 
     main: str
 
+    def delay(self, delay_ms: int) -> str:
+        """The queue where a retried message waits ``delay_ms`` before it returns to
+        the main queue. Named after its delay, because a queue's TTL cannot change:
+        new retry settings declare new queues instead of clashing with the old ones,
+        whose messages still come back when their time is up."""
+        return f"{self.main}.retry.{delay_ms}ms"
+
     def retry(self, level: int) -> str:
-        """The delay queue for the given retry level (1-based)."""
+        """The level-numbered delay queue name used before queues were named after
+        their delay; kept so tooling can still find and remove such queues."""
         return f"{self.main}.retry.{level}"
 
     @property
@@ -132,9 +140,9 @@ class EventConsumer:
         self._channel = channel
         exchange = await self._broker.declare_exchange(channel)
         await channel.declare_queue(self.names.dead, durable=True)
-        for level, delay in enumerate(self._retry_delays_ms, start=1):
+        for delay in sorted(set(self._retry_delays_ms)):
             await channel.declare_queue(
-                self.names.retry(level),
+                self.names.delay(delay),
                 durable=True,
                 arguments={
                     "x-message-ttl": delay,
@@ -246,7 +254,7 @@ class EventConsumer:
             await self._dead_letter(message, "handler-failed", reason, event_type)
             return
         headers = {**(message.headers or {}), RETRY_HEADER: retries + 1, "x-plussa-last-error": reason}
-        await self._publish_copy(message, self.names.retry(retries + 1), headers)
+        await self._publish_copy(message, self.names.delay(self._retry_delays_ms[retries]), headers)
         await message.ack()
         self._metrics.events_consumed.labels(event_type, "retried").inc()
 

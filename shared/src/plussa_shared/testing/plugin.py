@@ -86,8 +86,9 @@ async def _remove_resources(made: list[tuple[str, str, ServiceSettings]]) -> Non
     try:
         for _, _, settings in made:
             main = f"{settings.amqp_queue_prefix}{settings.service_name}.events"
-            levels = range(1, max(len(settings.consumer_retry_delays_ms), 5) + 1)
-            for queue in [main, f"{main}.dead", *(f"{main}.retry.{i}" for i in levels)]:
+            delays = [f"{main}.retry.{delay}ms" for delay in settings.consumer_retry_delays_ms]
+            levels = [f"{main}.retry.{level}" for level in range(1, 6)]  # names of earlier versions
+            for queue in [main, f"{main}.dead", *delays, *levels]:
                 channel = await connection.channel()
                 with contextlib.suppress(aio_pika.exceptions.AMQPError):
                     await channel.queue_delete(queue)
