@@ -1,5 +1,6 @@
 """Who may call a route, and verifying tokens against a JWKS that rotates."""
 
+import asyncio
 from typing import Any
 
 import aiohttp
@@ -103,3 +104,23 @@ async def test_a_broken_jwks_answer_refuses_the_token_instead_of_failing(aiohttp
         with pytest.raises(UnauthorizedError) as refused:
             await verifier.verify(TestTokens().customer("p1", "h1"))
     assert refused.value.problem_slug == "invalid-token"
+
+
+async def test_a_failed_jwks_fetch_is_retried_soon_not_after_the_whole_interval(aiohttp_server: Any) -> None:
+    tokens = TestTokens()
+    answers = [web.Response(status=503), web.json_response(tokens.jwks)]
+
+    async def flaky(_: web.Request) -> web.Response:
+        return answers.pop(0)
+
+    app = web.Application()
+    app.router.add_get("/jwks.json", flaky)
+    server = await aiohttp_server(app)
+    async with aiohttp.ClientSession() as session:
+        keys = RemoteJwks(str(server.make_url("/jwks.json")), session, min_refresh_s=60.0, retry_after_failure_s=0.05)
+        verifier = TokenVerifier(keys, issuer=ISSUER, audience=AUDIENCE)
+        with pytest.raises(UnauthorizedError):
+            await verifier.verify(tokens.customer("p1", "h1"))
+        await asyncio.sleep(0.1)
+        assert (await verifier.verify(tokens.customer("p1", "h1"))).subject == "p1"
+    assert keys.fetches == 2

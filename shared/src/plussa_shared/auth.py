@@ -114,10 +114,18 @@ class StaticKeys:
 class RemoteJwks:
     """A JWKS fetched over HTTP, cached, and fetched again on an unknown ``kid``."""
 
-    def __init__(self, url: str, session: aiohttp.ClientSession, *, min_refresh_s: float = 30.0) -> None:
+    def __init__(
+        self,
+        url: str,
+        session: aiohttp.ClientSession,
+        *,
+        min_refresh_s: float = 30.0,
+        retry_after_failure_s: float = 1.0,
+    ) -> None:
         self._url = url
         self._session = session
         self._min_refresh_s = min_refresh_s
+        self._retry_after_failure_s = retry_after_failure_s
         self._keys: dict[str, jwt.PyJWK] = {}
         self._fetched_at = float("-inf")
         self._fetches = 0
@@ -146,6 +154,9 @@ class RemoteJwks:
                 body = await resp.json(content_type=None)
         except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
             log.warning("jwks_fetch_failed", error=type(exc).__name__)
+            # Identity may simply not be up yet (services start together): try again
+            # soon rather than refusing every token for a whole refresh interval.
+            self._fetched_at -= max(0.0, self._min_refresh_s - self._retry_after_failure_s)
             return
         items = body.get("keys") if isinstance(body, dict) else None
         keys = {}
