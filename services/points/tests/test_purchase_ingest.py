@@ -280,3 +280,17 @@ async def test_campaign_points_from_the_bus_are_credited_on_their_own_line_once(
     assert month["campaign_points"] == 300
     assert month.get("grocery_cents", 0) == 0
     assert await h.pts.store.ledger.count_documents({"reason": "campaign"}) == 1
+
+
+async def test_the_same_purchase_sent_by_several_store_systems_at_once_is_recorded_once(points: Start) -> None:
+    h = await points()
+    await h.household("h1", "p1", "1111222233334444")
+    data = h.purchase_data("1111222233334444", [("grocery", 1500)], purchase_id="race-1")
+
+    answers = await asyncio.gather(
+        *(h.client.post("/v1/purchases", json=data, headers=h.service("points:ingest")) for _ in range(10))
+    )
+
+    assert [a.status for a in answers] == [201] * 10
+    assert sorted([(await a.json())["duplicate"] for a in answers]) == [False] + [True] * 9
+    assert await h.pts.store.ledger.count_documents({}) == 1

@@ -171,3 +171,14 @@ async def test_a_lot_expiring_the_same_second_it_is_spent_is_either_spent_or_exp
     h.clock.now = expires
     at_expiry = await till.spend(h.pts, "t2", MAIN, 100)
     assert at_expiry.spent_cents == 0
+
+
+async def test_one_till_transaction_sent_to_two_replicas_at_once_spends_once(points: Start) -> None:
+    h = await scene(points)
+    other = Points(settings=h.settings, client=h.pts.client, db=h.pts.db, outbox=h.pts.outbox, clock=h.clock)
+
+    first, second = await asyncio.gather(till.spend(h.pts, "same", MAIN, 500), till.spend(other, "same", MAIN, 500))
+
+    assert first == second
+    assert first.spent_cents == 500
+    assert sum((await h.remaining("h1")).values()) == 900

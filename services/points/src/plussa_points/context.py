@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from pymongo import AsyncMongoClient
+from pymongo.errors import DuplicateKeyError
 
 from plussa_points.domain.rules import ProgrammeRules
 from plussa_points.settings import PointsSettings
@@ -50,5 +51,13 @@ class Points:
         return new_event(data, source=self.settings.event_source, subject=subject, time=at)
 
     async def run(self, work: Callable[[Session], Awaitable[T]]) -> T:
-        """One use case, one transaction (state and outbox together)."""
-        return await UnitOfWork(self.client, self.outbox).run(work)
+        """One use case, one transaction (state and outbox together).
+
+        Two requests with one id (a purchase, a till transaction) can both find it
+        new and race to insert it; the loser runs once more and finds the winner's.
+        """
+        uow = UnitOfWork(self.client, self.outbox)
+        try:
+            return await uow.run(work)
+        except DuplicateKeyError:
+            return await uow.run(work)
