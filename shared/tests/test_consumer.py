@@ -2,17 +2,19 @@
 
 import asyncio
 import json
-from typing import Any
+from collections.abc import AsyncIterator
+from typing import Any, ClassVar
 
 import pytest
+from aiohttp import web
 
-from plussa_shared.app import create_service_app
-from plussa_shared.consumer import RETRY_HEADER, RejectEventError
-from plussa_shared.events import CloudEvent, new_event
+from plussa_shared.app import ServiceSpec, create_service_app
+from plussa_shared.consumer import RETRY_HEADER, RejectEventError, Subscription
+from plussa_shared.events import CloudEvent, EventData, new_event
 from plussa_shared.keys import CONSUMER, DB, MONGO, OUTBOX
 from plussa_shared.mongo import Session
 from plussa_shared.settings import ServiceSettings
-from plussa_shared.testing.bus import drain, envelope, publish
+from plussa_shared.testing.bus import bus_probe, drain, envelope, publish
 from plussa_shared.testing.sample import (
     NOTE_WRITTEN,
     WRITER,
@@ -267,3 +269,34 @@ async def test_changed_retry_delays_do_not_keep_the_consumer_from_starting(
 
 async def _has_note(holder: dict[str, Any], note_id: str) -> bool:
     return note_id in await effects(holder["db"])
+
+
+class NoteCounted(EventData):
+    event_type: ClassVar[str] = "fi.plussa.counts.note.counted"
+    note_id: str
+
+
+async def test_an_event_a_handler_adds_to_the_outbox_is_published_without_waiting_for_the_next_poll(
+    aiohttp_client: Any, settings_for: Any, amqp_url: str
+) -> None:
+    outbox: dict[str, Any] = {}
+
+    async def count(event: CloudEvent[NoteWrittenCopy], session: Session) -> None:
+        counted = new_event(NoteCounted(note_id=event.data.note_id), source="/plussa/counter")
+        await outbox["outbox"].add(session, [counted])
+
+    async def hold_outbox(app: web.Application) -> AsyncIterator[None]:
+        outbox["outbox"] = app[OUTBOX]
+        yield
+
+    spec = ServiceSpec(
+        title="counter", subscriptions=[Subscription(NOTE_WRITTEN, NoteWrittenCopy, count)], contexts=[hold_outbox]
+    )
+    # A poll interval far longer than the test may take: only the nudge can publish in time.
+    settings = settings_for(ServiceSettings, service_name="counter", outbox_poll_interval_s=60)
+    counter = await aiohttp_client(create_service_app(settings, spec))
+    assert (await counter.get("/health/ready")).status == 200
+    async with bus_probe(amqp_url, settings.amqp_exchange, "counts.#") as probe:
+        await publish(amqp_url, settings.amqp_exchange, note("n1"))
+        [counted] = await probe.wait_for(NoteCounted.event_type, timeout=5)
+    assert counted["data"] == {"note_id": "n1"}

@@ -159,6 +159,7 @@ def _broker_ctx(spec: ServiceSpec) -> CleanupCtx:
                 metrics=app[METRICS],
                 prefetch=settings.consumer_prefetch,
                 retry_delays_ms=settings.consumer_retry_delays_ms,
+                after_commit=app[OUTBOX].nudge,
             )
             app[CONSUMER] = consumer
         await broker.start()

@@ -93,6 +93,7 @@ class EventConsumer:
         metrics: Metrics,
         prefetch: int = 32,
         retry_delays_ms: Sequence[int] = (1_000, 10_000, 60_000),
+        after_commit: Callable[[], None] | None = None,
     ) -> None:
         self.names = QueueNames(queue_name)
         self._subscriptions = {s.event_type: s for s in subscriptions}
@@ -102,6 +103,8 @@ class EventConsumer:
         self._metrics = metrics
         self._prefetch = prefetch
         self._retry_delays_ms = list(retry_delays_ms)
+        # Handlers may add follow-up events to the outbox; wake its relay once they commit.
+        self._after_commit = after_commit
         self._channel: AbstractChannel | None = None
         self._queue: AbstractQueue | None = None
         self._consumer_tag: str | None = None
@@ -212,6 +215,8 @@ class EventConsumer:
     ) -> None:
         try:
             applied = await self._apply(subscription, event)
+            if applied and self._after_commit is not None:
+                self._after_commit()
         except RejectEventError as exc:
             await self._dead_letter(message, "rejected", str(exc), event.type)
             return
