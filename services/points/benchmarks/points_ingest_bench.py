@@ -22,6 +22,7 @@ from typing import Any
 
 import aio_pika
 from aio_pika.abc import AbstractExchange, AbstractIncomingMessage
+from aiohttp import web
 from points_bench_support import (  # type: ignore[import-not-found]  # the sibling script, run from here
     AMQP_URL,
     bench_settings,
@@ -36,6 +37,10 @@ from points_bench_support import (  # type: ignore[import-not-found]  # the sibl
 from pymongo import AsyncMongoClient
 
 from plussa_points.settings import PointsSettings
+from plussa_shared.app import ServiceSpec, create_service_app
+from plussa_shared.consumer import Subscription
+from plussa_shared.events import CloudEvent, ConsumedEventData
+from plussa_shared.keys import DB
 from plussa_shared.mongo import Document, Session, create_client, run_in_transaction
 from plussa_shared.testing.bus import envelope
 from plussa_shared.testing.tokens import TestTokens
@@ -186,6 +191,45 @@ async def raw_ceiling(mongo_url: str, prefetch: int, events: list[dict[str, Any]
     return figures("raw ceiling (consume + 1 transaction)", sent, done)
 
 
+async def platform_ceiling(mongo_url: str, jwks_url: str, events: list[dict[str, Any]]) -> float:
+    """The shared consumer (envelope check, inbox, one transaction) with a handler that does nothing."""
+    settings = bench_settings(mongo_url, jwks_url, service_name="ceiling")
+
+    async def nothing(event: CloudEvent[ConsumedEventData], session: Session) -> None:
+        return None
+
+    spec = ServiceSpec(
+        title="ceiling", subscriptions=[Subscription("fi.plussa.stores.purchase.completed", ConsumedEventData, nothing)]
+    )
+    app = create_service_app(settings, spec)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    sent: dict[str, float] = {}
+    try:
+        connection = await aio_pika.connect_robust(AMQP_URL)
+        channel = await connection.channel(publisher_confirms=True)
+        exchange = await channel.declare_exchange(settings.amqp_exchange, aio_pika.ExchangeType.TOPIC, durable=True)
+        await asyncio.sleep(1.5)  # the consumer binds its queue
+        started = time.perf_counter()
+        await publish_all(exchange, events, sent)
+        inbox = app[DB]["inbox"]
+        while True:  # the inbox holds one document per applied event
+            if await inbox.count_documents({}) >= len(events):
+                break
+            await asyncio.sleep(0.01)
+        elapsed = time.perf_counter() - started
+        await connection.close()
+    finally:
+        await runner.cleanup()
+    await delete_bench_queues(settings)
+    rate = len(events) / elapsed
+    say(
+        f"platform ceiling (shared consumer, inbox, no-op handler): {len(events)} purchases in {elapsed:.2f} s "
+        f"= {rate:.0f} purchases/s"
+    )
+    return rate
+
+
 async def end_to_end(
     settings: PointsSettings,
     burst: list[dict[str, Any]],
@@ -239,6 +283,7 @@ async def main(count: int) -> None:
             f"2-core machine, private mongod (replica set of one) and the local RabbitMQ"
         )
         ceiling = await raw_ceiling(mongo_url, settings.consumer_prefetch, [purchase_event(rng) for _ in range(count)])
+        platform = await platform_ceiling(mongo_url, jwks_url, [purchase_event(rng) for _ in range(count)])
         paced = [purchase_event(rng) for _ in range(min(1_000, count // 3))]
         rate, latencies = await end_to_end(
             settings, [purchase_event(rng) for _ in range(count)], paced, lambda r: r / 2
@@ -247,7 +292,10 @@ async def main(count: int) -> None:
             f"end to end at half that rate ({rate / 2:.0f}/s, {len(latencies)} purchases): "
             f"latency p50 {percentile(latencies, 50):.1f} ms, p99 {percentile(latencies, 99):.1f} ms"
         )
-        say(f"ratio end to end / raw ceiling = {rate / ceiling:.2f}")
+        say(
+            f"ratio end to end / raw ceiling = {rate / ceiling:.2f}; "
+            f"end to end / platform ceiling = {rate / platform:.2f}"
+        )
 
 
 if __name__ == "__main__":
