@@ -6,6 +6,11 @@ records its event id in the service's ``inbox`` collection; a redelivered or
 duplicated event finds its id there and changes nothing. A failing handler is
 retried through delay queues with growing delays, then dead-lettered with its
 reason; a message that cannot be read at all is dead-lettered at once.
+
+Within one process, events about one subject are applied in the order they
+arrived; events about different subjects run concurrently (up to the prefetch).
+A retried event comes back after its delay, behind later events of its subject:
+a handler that needs an earlier event first raises, and is retried until it came.
 """
 
 import asyncio
