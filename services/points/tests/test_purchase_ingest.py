@@ -294,3 +294,24 @@ async def test_the_same_purchase_sent_by_several_store_systems_at_once_is_record
     assert [a.status for a in answers] == [201] * 10
     assert sorted([(await a.json())["duplicate"] for a in answers]) == [False] + [True] * 9
     assert await h.pts.store.ledger.count_documents({}) == 1
+
+
+async def test_campaign_points_for_a_member_never_announced_end_dead_lettered_uncredited(points: Start) -> None:
+    h = await points()
+    await consumer_ready(h)
+    grant = {
+        "grant_id": "g-x",
+        "household_id": "h9",
+        "person_id": "p9",
+        "offer_id": "o-1",
+        "purchase_id": None,
+        "points": 300,
+        "occurred_at": "2026-03-12T10:00:00+00:00",
+    }
+
+    await h.publish("fi.plussa.benefits.campaign_points.granted", grant)
+    [headers] = await dead_letters(h)
+
+    assert headers["x-plussa-dead-reason"] == "handler-failed"
+    assert "unknown-member" in headers["x-plussa-dead-detail"]
+    assert await h.pts.store.ledger.count_documents({}) == 0

@@ -16,6 +16,7 @@ from plussa_points.domain.errors import (
     DuplicateIdConflictError,
     InvalidPurchaseError,
     UnknownCardError,
+    UnknownMemberError,
     UnknownPurchaseError,
 )
 from plussa_points.domain.validation import LineFigures, check_purchase, check_return
@@ -350,7 +351,7 @@ async def record_campaign_points(pts: Points, data: CampaignPointsGranted, sessi
         return Recorded(data.grant_id, existing["month"], existing["points"], duplicate=True)
     member = await pts.store.member(data.household_id, data.person_id, session)
     if member is None:
-        raise UnknownCardError("The household member is not known")
+        raise UnknownMemberError("The household member is not known")
     month = await _post(
         pts,
         session,

@@ -14,7 +14,7 @@ from pydantic import BaseModel
 
 from plussa_points import ingest, privacy, read_model
 from plussa_points.context import Points
-from plussa_points.domain.errors import UnknownCardError, UnknownPurchaseError
+from plussa_points.domain.errors import UnknownCardError, UnknownMemberError, UnknownPurchaseError
 from plussa_points.events.consumed import (
     CARD_EVENT_TYPES,
     AccessChanged,
@@ -47,7 +47,7 @@ def _handler(
     async def handle(event: CloudEvent[D], session: Session) -> None:
         try:
             await apply(points(), event, session)
-        except (UnknownCardError, UnknownPurchaseError) as exc:
+        except (UnknownCardError, UnknownMemberError, UnknownPurchaseError) as exc:
             raise NotKnownYetError(f"{exc.problem_slug}: {exc.detail}") from exc
         except ProblemError as exc:
             raise RejectEventError(f"{exc.problem_slug}: {exc.detail}") from exc

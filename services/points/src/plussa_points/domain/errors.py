@@ -38,6 +38,13 @@ class UnknownCardError(ValidationFailedError):
     title = "The card is not known"
 
 
+class UnknownMemberError(ValidationFailedError):
+    """No such member of the household is known (yet)."""
+
+    slug = "unknown-member"
+    title = "The household member is not known"
+
+
 class CardCannotEarnError(ValidationFailedError):
     """The card may not earn points: blocked, closed, replaced or expired."""
 
