@@ -39,9 +39,11 @@ lint: install
 typecheck: install
 	$(VENV)/bin/mypy .
 
-# pytest's own exit codes stand: 5 (no tests collected) fails the build too.
+# pytest's own exit codes stand: 5 (no tests collected) fails the build too. A test
+# that hangs fails after PYTEST_TIMEOUT seconds instead of stalling the build.
+PYTEST_TIMEOUT ?= 300
 pytest: install mongod rabbitmq
-	$(VENV)/bin/pytest $(PYTEST_ARGS)
+	$(VENV)/bin/pytest --timeout=$(PYTEST_TIMEOUT) $(PYTEST_ARGS)
 
 test: lint typecheck pytest
 
