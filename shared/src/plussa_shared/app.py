@@ -180,7 +180,9 @@ def _broker_ctx(spec: ServiceSpec) -> CleanupCtx:
             await _bounded("consumer_stop", consumer.stop())
         for task in tasks:
             task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        _, stuck = await asyncio.wait(tasks, timeout=5.0)
+        for task in stuck:  # a library call that swallowed the cancellation
+            log.warning("shutdown_task_stuck", task=task.get_name(), stack=_stack_of(task))
         await _bounded("relay_release", relay.release())
         await _bounded("broker_close", broker.close())
 
@@ -194,6 +196,11 @@ async def _bounded(step: str, work: Coroutine[Any, Any, None], timeout_s: float 
         await asyncio.wait_for(work, timeout_s)
     except Exception as exc:
         log.warning("shutdown_step_failed", step=step, error=type(exc).__name__, detail=str(exc)[:200])
+
+
+def _stack_of(task: asyncio.Task[Any]) -> str:
+    frames = task.get_stack(limit=8)
+    return " <- ".join(f"{f.f_code.co_filename.rsplit('/', 1)[-1]}:{f.f_lineno} {f.f_code.co_name}" for f in frames)
 
 
 async def _start_consumer(consumer: EventConsumer) -> None:
