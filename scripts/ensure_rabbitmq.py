@@ -62,6 +62,18 @@ def docker_answers() -> bool:
     return result.returncode == 0
 
 
+def node_running() -> bool:
+    """Whether a RabbitMQ node already runs here (so starting another would not help)."""
+    ctl = find_server_command("rabbitmqctl")
+    if ctl is None:
+        return False
+    try:
+        result = subprocess.run([ctl, "-q", "status"], capture_output=True, timeout=30, check=False)
+    except subprocess.TimeoutExpired:
+        return False
+    return result.returncode == 0
+
+
 def start_rabbitmq(server: str) -> None:
     """Start the installed server in the background."""
     if os.geteuid() != 0:
@@ -105,6 +117,10 @@ def ensure_rabbitmq(url: str = DEFAULT_AMQP_URL, *, timeout_s: float = 90.0) -> 
         server = find_server_command()
         if server is None:
             raise RabbitMqUnavailableError("rabbitmq-server was installed but its start script was not found")
+    if node_running():
+        raise RabbitMqUnavailableError(
+            f"RabbitMQ runs on this machine but does not answer at {host}:{port}: check the port in the URL"
+        )
     start_rabbitmq(server)
     wait_until_answers(host, port, timeout_s)
     print(f"RabbitMQ answers at {host}:{port}", flush=True)
