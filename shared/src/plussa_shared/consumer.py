@@ -11,11 +11,20 @@ Within one process, events about one subject are applied in the order they
 arrived; events about different subjects run concurrently (up to the prefetch).
 A retried event comes back after its delay, behind later events of its subject:
 a handler that needs an earlier event first raises, and is retried until it came.
+
+A subscription may opt in to batches (``batch_max`` above one): up to that many
+ready events of its type, gathered for at most ``batch_linger_ms``, are applied in
+ONE transaction that records each event id in the inbox. Ids already handled, and
+repeats inside the batch, are skipped; events about one subject never share a
+batch, so their order holds. When the batch transaction fails, its events are
+handled one by one as above, so a bad event is retried or dead-lettered alone.
+Messages are acked only after the transaction that applied them committed.
 """
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+import contextvars
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
@@ -53,6 +62,13 @@ class Subscription(Generic[DataT]):
     event_type: str
     schema: type[DataT]
     handler: Callable[[CloudEvent[DataT], Session], Awaitable[None]]
+    batch_max: int = 1
+    """Up to this many ready events are applied in one transaction; 1 is one per transaction."""
+    batch_linger_ms: float = 10.0
+    """How long a batch waits for more events after its first one arrived."""
+    batch_handler: Callable[[Sequence[CloudEvent[DataT]], Session], Awaitable[None]] | None = None
+    """Applies a batch's new events (in arrival order) at once; without it ``handler``
+    runs for each of them in turn. Both run in the batch's transaction."""
 
     @property
     def routing_key(self) -> str:
@@ -114,6 +130,7 @@ class EventConsumer:
         self._queue: AbstractQueue | None = None
         self._consumer_tag: str | None = None
         self._in_order = KeyedLocks()
+        self._batchers = {s.event_type: _Batcher(self, s) for s in subscriptions if s.batch_max > 1}
 
     async def start(self) -> None:
         """Declare the topology and begin consuming.
@@ -212,8 +229,14 @@ class EventConsumer:
         # Messages arrive in order but each runs in its own task; events about one
         # subject (an aggregate) are applied one after the other, in arrival order.
         # Everything above runs without awaiting, so the lock is queued for in order.
+        # A batched event holds its subject's lock until its batch is settled, so the
+        # next event about that subject waits for a later batch.
         async with self._in_order.hold(raw.subject or ""):
-            await self._apply_and_settle(message, subscription, event)
+            batcher = self._batchers.get(raw.type)
+            if batcher is None:
+                await self._apply_and_settle(message, subscription, event)
+            else:
+                await batcher.submit(message, event)
 
     async def _apply_and_settle(
         self, message: AbstractIncomingMessage, subscription: Subscription[Any], event: CloudEvent[Any]
@@ -230,8 +253,82 @@ class EventConsumer:
             await self._retry_or_dead_letter(message, exc, event.type)
             return
         await self.acknowledge(message)
-        self._metrics.events_consumed.labels(event.type, "applied" if applied else "duplicate").inc()
+        self._metrics.events_consumed.labels(event.type, _outcome(applied)).inc()
         log.info("event_handled", duplicate=not applied)
+
+    async def _settle_batch(self, subscription: Subscription[Any], batch: "list[_Pending]") -> None:
+        """Apply ``batch`` in one transaction and ack it, or handle its events one by one."""
+        try:
+            if len(batch) == 1:  # nothing to share a transaction with
+                with _message_context(batch[0]):
+                    await self._settle_alone(batch[0], subscription)
+                return
+            try:
+                fresh = await self._apply_batch(subscription, batch)
+            except Exception as exc:
+                log.info("event_batch_failed", size=len(batch), error=type(exc).__name__, detail=str(exc)[:200])
+                for pending in batch:
+                    with _message_context(pending):
+                        await self._settle_alone(pending, subscription)
+                return
+            if any(fresh) and self._after_commit is not None:
+                self._after_commit()
+            for pending, applied in zip(batch, fresh, strict=True):
+                with _message_context(pending):
+                    try:
+                        await self.acknowledge(pending.message)
+                    except Exception:
+                        log.exception("event_settle_failed")
+                        with contextlib.suppress(Exception):
+                            await pending.message.nack(requeue=True)
+                        continue
+                    self._metrics.events_consumed.labels(subscription.event_type, _outcome(applied)).inc()
+                    log.info("event_handled", duplicate=not applied, batch=len(batch))
+        finally:
+            for pending in batch:
+                if not pending.done.done():
+                    pending.done.set_result(None)
+
+    async def _settle_alone(self, pending: "_Pending", subscription: Subscription[Any]) -> None:
+        try:
+            await self._apply_and_settle(pending.message, subscription, pending.event)
+        except Exception:
+            log.exception("event_settle_failed")
+            with contextlib.suppress(Exception):
+                await pending.message.nack(requeue=True)
+
+    async def _apply_batch(self, subscription: Subscription[Any], batch: "list[_Pending]") -> list[bool]:
+        """Record the batch's new event ids and apply those events in one transaction;
+        return, per message, whether it was applied (False: handled before)."""
+        ids = list(dict.fromkeys(p.event.id for p in batch))
+
+        async def work(session: Session) -> list[bool]:
+            cursor = self._inbox.find({"_id": {"$in": ids}}, {"_id": 1}, session=session)
+            seen = {doc["_id"] async for doc in cursor}
+            fresh: list[bool] = []
+            for pending in batch:
+                fresh.append(pending.event.id not in seen)
+                seen.add(pending.event.id)
+            new = [p for p, is_new in zip(batch, fresh, strict=True) if is_new]
+            if not new:
+                return fresh
+            now = datetime.now(UTC)
+            await self._inbox.insert_many(
+                [{"_id": p.event.id, "type": p.event.type, "handled_at": now} for p in new], session=session
+            )
+            if subscription.batch_handler is not None:
+                # Records it adds to the outbox carry the request id the batch's messages share, if any.
+                request_ids = {(p.message.headers or {}).get("x-request-id") or None for p in new}
+                shared_id = request_ids.pop() if len(request_ids) == 1 else None
+                with structlog.contextvars.bound_contextvars(request_id=shared_id):
+                    await subscription.batch_handler([p.event for p in new], session)
+            else:
+                for pending in new:
+                    with _message_context(pending):
+                        await subscription.handler(pending.event, session)
+            return fresh
+
+        return await run_in_transaction(self._client, work)
 
     async def acknowledge(self, message: AbstractIncomingMessage) -> None:
         """Ack a message whose effect has committed.
@@ -296,6 +393,69 @@ class EventConsumer:
             delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
         )
         await self._channel.default_exchange.publish(copy, routing_key=queue)
+
+
+@dataclass
+class _Pending:
+    """A message waiting in a batch; ``done`` is set once it is settled."""
+
+    message: AbstractIncomingMessage
+    event: CloudEvent[Any]
+    done: "asyncio.Future[None]"
+
+
+class _Batcher:
+    """Gathers a batched subscription's events until the batch is full or has lingered,
+    then settles it in a task of its own (batches may be in flight side by side)."""
+
+    def __init__(self, consumer: EventConsumer, subscription: Subscription[Any]) -> None:
+        self._consumer = consumer
+        self._subscription = subscription
+        self._batch: list[_Pending] = []
+        self._timer: asyncio.TimerHandle | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    async def submit(self, message: AbstractIncomingMessage, event: CloudEvent[Any]) -> None:
+        """Add the message to the open batch and wait until it is settled."""
+        loop = asyncio.get_running_loop()
+        pending = _Pending(message, event, loop.create_future())
+        self._batch.append(pending)
+        if len(self._batch) >= self._subscription.batch_max:
+            self._seal()
+        elif self._timer is None:
+            self._timer = loop.call_later(self._subscription.batch_linger_ms / 1000, self._seal)
+        await asyncio.shield(pending.done)
+
+    def _seal(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        batch, self._batch = self._batch, []
+        if not batch:
+            return
+        # A fresh context: the batch is not about the message that happened to open it.
+        task = asyncio.get_running_loop().create_task(
+            self._consumer._settle_batch(self._subscription, batch), context=contextvars.Context()
+        )
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+
+@contextlib.contextmanager
+def _message_context(pending: _Pending) -> Iterator[None]:
+    """Log lines (and outbox records) about one message of a batch carry its ids."""
+    request_id = (pending.message.headers or {}).get("x-request-id") or None
+    with structlog.contextvars.bound_contextvars(
+        message_id=pending.message.message_id,
+        request_id=request_id,
+        event_id=pending.event.id,
+        event_type=pending.event.type,
+    ):
+        yield
+
+
+def _outcome(applied: bool) -> str:
+    return "applied" if applied else "duplicate"
 
 
 class KeyedLocks:
