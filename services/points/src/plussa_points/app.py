@@ -42,7 +42,11 @@ def create_app(settings: PointsSettings, *, clock: Clock = system_clock) -> web.
     spec = ServiceSpec(
         title="Plussa points",
         routes=[ingest.routes, till.routes, me.routes],
-        subscriptions=subscriptions(late.get),
+        subscriptions=subscriptions(
+            late.get,
+            purchase_batch_max=settings.purchase_batch_max,
+            purchase_batch_linger_ms=settings.purchase_batch_linger_ms,
+        ),
         indexes=INDEXES,
         contexts=[_points_ctx(settings, clock, late)],
     )

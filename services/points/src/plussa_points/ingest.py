@@ -2,16 +2,17 @@
 transaction (the consumer's, or the HTTP handler's unit of work)."""
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from pymongo import ReturnDocument
+from pymongo import ReturnDocument, UpdateOne
 
 from plussa_points.context import Points
-from plussa_points.domain.access import require_earning
+from plussa_points.domain.access import Card, require_earning
 from plussa_points.domain.calendar import accounting_month, month_of
-from plussa_points.domain.earning import Line, ReturnedLine, apply_return, mastercard_applies, score
+from plussa_points.domain.earning import Line, ReturnedLine, Score, apply_return, mastercard_applies, score
 from plussa_points.domain.errors import (
     DuplicateIdConflictError,
     InvalidPurchaseError,
@@ -28,6 +29,7 @@ from plussa_points.events.published import (
     PurchaseReturnRecorded,
 )
 from plussa_points.store import ledger_entry, month_key, person_key
+from plussa_shared.events import CloudEvent
 from plussa_shared.mongo import Document, Session
 
 
@@ -46,6 +48,35 @@ def fingerprint(model: Any) -> str:
     return hashlib.sha256(model.model_dump_json().encode()).hexdigest()
 
 
+def _month_update(
+    account_id: str,
+    person_id: str | None,
+    month: str,
+    *,
+    points: int,
+    spend_cents: int,
+    household_inc: dict[str, int],
+) -> tuple[Document, Document]:
+    """The filter and upsert of a household month moved by one ledger entry (the
+    household's figures and the person's share of them)."""
+    inc = dict(household_inc)
+    if person_id is not None:
+        key = person_key(person_id)
+        inc[f"persons.{key}.points"] = points
+        inc[f"persons.{key}.spend_cents"] = spend_cents
+    return (
+        {"_id": month_key(account_id, month)},
+        {"$inc": inc, "$setOnInsert": {"household_id": account_id, "month": month, "closed": False}},
+    )
+
+
+def _account_update(account_id: str, points: int) -> Document:
+    return {
+        "$inc": {"points": points},
+        "$setOnInsert": {"kind": "card" if account_id.startswith("card:") else "household"},
+    }
+
+
 async def _post(
     pts: Points,
     session: Session,
@@ -62,122 +93,129 @@ async def _post(
     s = pts.store
     before = await s.accounts.find_one_and_update(
         {"_id": account_id},
-        {
-            "$inc": {"points": points},
-            "$setOnInsert": {"kind": "card" if account_id.startswith("card:") else "household"},
-        },
+        _account_update(account_id, points),
         projection={"last_closed_month": 1},
         upsert=True,
         return_document=ReturnDocument.BEFORE,
         session=session,
     )
     month = accounting_month(month_of(at, pts.rules.zone), (before or {}).get("last_closed_month"))
-    inc = dict(household_inc)
-    if person_id is not None:
-        key = person_key(person_id)
-        inc[f"persons.{key}.points"] = points
-        inc[f"persons.{key}.spend_cents"] = spend_cents
-    await s.household_months.update_one(
-        {"_id": month_key(account_id, month)},
-        {"$inc": inc, "$setOnInsert": {"household_id": account_id, "month": month, "closed": False}},
-        upsert=True,
-        session=session,
+    month_filter, month_change = _month_update(
+        account_id, person_id, month, points=points, spend_cents=spend_cents, household_inc=household_inc
     )
+    await s.household_months.update_one(month_filter, month_change, upsert=True, session=session)
     return month
 
 
-async def record_purchase(pts: Points, data: PurchaseCompleted, session: Session) -> Recorded:
-    """Record a completed purchase and credit its points, once per purchase id."""
-    rules = pts.rules
-    check_purchase(rules, [LineFigures(x.line_id, x.quantity, x.amount_cents) for x in data.lines], data.total_cents)
-    digest = fingerprint(data)
-    token = data.payment.network_token if data.payment.method == "payment_card" else None
-    card, existing, paid_with_mastercard = await pts.store.purchase_context(
-        data.card_number, data.purchase_id, token, session
+@dataclass(frozen=True)
+class _Earned:
+    """A new purchase scored against its card: what it earns and for which account."""
+
+    data: PurchaseCompleted
+    digest: str
+    card: Card
+    account_id: str
+    mastercard: bool
+    scored: Score
+
+    @property
+    def household_inc(self) -> dict[str, int]:
+        return {
+            "base_points": self.scored.base_points,
+            "mastercard_points": self.scored.mastercard_points,
+            "grocery_cents": self.scored.grocery_cents,
+            "purchase_cents": self.data.total_cents,
+            "purchases": 1,
+        }
+
+
+def _check_and_digest(pts: Points, data: PurchaseCompleted) -> str:
+    check_purchase(
+        pts.rules, [LineFigures(x.line_id, x.quantity, x.amount_cents) for x in data.lines], data.total_cents
     )
-    if existing is not None:
-        if existing["fingerprint"] != digest:
-            raise DuplicateIdConflictError("The purchase id was already used for another purchase")
-        return Recorded(data.purchase_id, existing["month"], existing["points"], duplicate=True)
+    return fingerprint(data)
+
+
+def _payment_token(data: PurchaseCompleted) -> str | None:
+    return data.payment.network_token if data.payment.method == "payment_card" else None
+
+
+def _duplicate(data: PurchaseCompleted, digest: str, existing: Document) -> Recorded:
+    if existing["fingerprint"] != digest:
+        raise DuplicateIdConflictError("The purchase id was already used for another purchase")
+    return Recorded(data.purchase_id, existing["month"], existing["points"], duplicate=True)
+
+
+def _earn(pts: Points, data: PurchaseCompleted, digest: str, card: Card | None, paid_with_mastercard: bool) -> _Earned:
     if card is None:
         raise UnknownCardError("No card with this number is known")
     account_id = require_earning(card)
-    local_day = data.occurred_at.astimezone(rules.zone).date()
-    mastercard = mastercard_applies(rules, paid_with_mastercard, local_day)
+    rules = pts.rules
+    mastercard = mastercard_applies(rules, paid_with_mastercard, data.occurred_at.astimezone(rules.zone).date())
     scored = score(
         rules, [Line(x.line_id, x.category, x.quantity, x.amount_cents) for x in data.lines], mastercard=mastercard
     )
-    month = await _post(
-        pts,
-        session,
-        account_id=account_id,
-        person_id=card.person_id,
+    return _Earned(data, digest, card, account_id, mastercard, scored)
+
+
+def _purchase_doc(earned: _Earned, month: str, now: datetime) -> Document:
+    data, scored, card = earned.data, earned.scored, earned.card
+    return {
+        "_id": data.purchase_id,
+        "fingerprint": earned.digest,
+        "household_id": earned.account_id,
+        "person_id": card.person_id,
+        "card_id": card.card_id,
+        "store_id": data.store_id,
+        "store_name": data.store_name,
+        "chain": data.chain,
+        "occurred_at": data.occurred_at,
+        "month": month,
+        "mastercard": earned.mastercard,
+        "total_cents": data.total_cents,
+        "eligible_cents": scored.eligible_cents,
+        "grocery_cents": scored.grocery_cents,
+        "base_points": scored.base_points,
+        "mastercard_points": scored.mastercard_points,
+        "points": scored.points,
+        "points_reversed": 0,
+        "lines": [
+            {
+                "line_id": x.line_id,
+                "product_id": x.product_id,
+                "name": x.name,
+                "category": x.category,
+                "quantity": x.quantity,
+                "amount_cents": x.amount_cents,
+                "eligible": s.eligible,
+                "points": s.points,
+                "returned_quantity": 0,
+                "returned_cents": 0,
+            }
+            for x, s in zip(data.lines, scored.lines, strict=True)
+        ],
+        "recorded_at": now,
+    }
+
+
+def _purchase_ledger_entry(earned: _Earned, month: str) -> Document:
+    data, scored = earned.data, earned.scored
+    return ledger_entry(
+        f"purchase:{data.purchase_id}",
+        household_id=earned.account_id,
+        person_id=earned.card.person_id,
+        reason="purchase",
         at=data.occurred_at,
+        month=month,
         points=scored.points,
-        spend_cents=data.total_cents,
-        household_inc={
-            "base_points": scored.base_points,
-            "mastercard_points": scored.mastercard_points,
-            "grocery_cents": scored.grocery_cents,
-            "purchase_cents": data.total_cents,
-            "purchases": 1,
-        },
+        reference=data.purchase_id,
+        base_points=scored.base_points,
+        mastercard_points=scored.mastercard_points,
     )
-    now = pts.clock()
-    await pts.store.purchases.insert_one(
-        {
-            "_id": data.purchase_id,
-            "fingerprint": digest,
-            "household_id": account_id,
-            "person_id": card.person_id,
-            "card_id": card.card_id,
-            "store_id": data.store_id,
-            "store_name": data.store_name,
-            "chain": data.chain,
-            "occurred_at": data.occurred_at,
-            "month": month,
-            "mastercard": mastercard,
-            "total_cents": data.total_cents,
-            "eligible_cents": scored.eligible_cents,
-            "grocery_cents": scored.grocery_cents,
-            "base_points": scored.base_points,
-            "mastercard_points": scored.mastercard_points,
-            "points": scored.points,
-            "points_reversed": 0,
-            "lines": [
-                {
-                    "line_id": x.line_id,
-                    "product_id": x.product_id,
-                    "name": x.name,
-                    "category": x.category,
-                    "quantity": x.quantity,
-                    "amount_cents": x.amount_cents,
-                    "eligible": s.eligible,
-                    "points": s.points,
-                    "returned_quantity": 0,
-                    "returned_cents": 0,
-                }
-                for x, s in zip(data.lines, scored.lines, strict=True)
-            ],
-            "recorded_at": now,
-        },
-        session=session,
-    )
-    await pts.store.ledger.insert_one(
-        ledger_entry(
-            f"purchase:{data.purchase_id}",
-            household_id=account_id,
-            person_id=card.person_id,
-            reason="purchase",
-            at=data.occurred_at,
-            month=month,
-            points=scored.points,
-            reference=data.purchase_id,
-            base_points=scored.base_points,
-            mastercard_points=scored.mastercard_points,
-        ),
-        session=session,
-    )
+
+
+def _purchase_events(pts: Points, earned: _Earned, month: str) -> list[CloudEvent[Any]]:
+    data, scored, card, account_id = earned.data, earned.scored, earned.card, earned.account_id
     events = [
         pts.event(
             PurchaseRecorded(
@@ -211,8 +249,87 @@ async def record_purchase(pts: Points, data: PurchaseCompleted, session: Session
                 account_id,
             )
         )
-    await pts.outbox.add(session, events)
-    return Recorded(data.purchase_id, month, scored.points)
+    return events
+
+
+async def record_purchase(pts: Points, data: PurchaseCompleted, session: Session) -> Recorded:
+    """Record a completed purchase and credit its points, once per purchase id."""
+    digest = _check_and_digest(pts, data)
+    card, existing, paid_with_mastercard = await pts.store.purchase_context(
+        data.card_number, data.purchase_id, _payment_token(data), session
+    )
+    if existing is not None:
+        return _duplicate(data, digest, existing)
+    earned = _earn(pts, data, digest, card, paid_with_mastercard)
+    month = await _post(
+        pts,
+        session,
+        account_id=earned.account_id,
+        person_id=earned.card.person_id,
+        at=data.occurred_at,
+        points=earned.scored.points,
+        spend_cents=data.total_cents,
+        household_inc=earned.household_inc,
+    )
+    await pts.store.purchases.insert_one(_purchase_doc(earned, month, pts.clock()), session=session)
+    await pts.store.ledger.insert_one(_purchase_ledger_entry(earned, month), session=session)
+    await pts.outbox.add(session, _purchase_events(pts, earned, month))
+    return Recorded(data.purchase_id, month, earned.scored.points)
+
+
+async def record_purchases(pts: Points, purchases: Sequence[PurchaseCompleted], session: Session) -> list[Recorded]:
+    """Record several completed purchases at once, with the same outcome as recording
+    them one after the other with ``record_purchase``: a few reads for them all, then
+    one write per collection. Raises as soon as one of them cannot be recorded."""
+    digests = [_check_and_digest(pts, data) for data in purchases]
+    context = await pts.store.purchases_context(
+        [d.card_number for d in purchases],
+        [d.purchase_id for d in purchases],
+        [t for t in map(_payment_token, purchases) if t is not None],
+        session,
+    )
+    existing = dict(context.existing)
+    last_closed = dict(context.last_closed_month)
+    recorded: list[Recorded] = []
+    accounts: list[UpdateOne] = []
+    months: list[UpdateOne] = []
+    purchase_docs: list[Document] = []
+    ledger_docs: list[Document] = []
+    events: list[CloudEvent[Any]] = []
+    now = pts.clock()
+    for data, digest in zip(purchases, digests, strict=True):
+        if data.purchase_id in existing:
+            recorded.append(_duplicate(data, digest, existing[data.purchase_id]))
+            continue
+        token = _payment_token(data)
+        earned = _earn(pts, data, digest, context.cards.get(data.card_number), token in context.mastercard_tokens)
+        if earned.account_id not in last_closed:
+            last_closed[earned.account_id] = await pts.store.last_closed_month(earned.account_id, session)
+        month = accounting_month(month_of(data.occurred_at, pts.rules.zone), last_closed[earned.account_id])
+        points = earned.scored.points
+        accounts.append(UpdateOne({"_id": earned.account_id}, _account_update(earned.account_id, points), upsert=True))
+        month_filter, month_change = _month_update(
+            earned.account_id,
+            earned.card.person_id,
+            month,
+            points=points,
+            spend_cents=data.total_cents,
+            household_inc=earned.household_inc,
+        )
+        months.append(UpdateOne(month_filter, month_change, upsert=True))
+        purchase_docs.append(_purchase_doc(earned, month, now))
+        ledger_docs.append(_purchase_ledger_entry(earned, month))
+        events.extend(_purchase_events(pts, earned, month))
+        existing[data.purchase_id] = {"fingerprint": digest, "month": month, "points": points}
+        recorded.append(Recorded(data.purchase_id, month, points))
+    if purchase_docs:
+        store = pts.store
+        await store.accounts.bulk_write(accounts, ordered=True, session=session)
+        await store.household_months.bulk_write(months, ordered=True, session=session)
+        await store.purchases.insert_many(purchase_docs, ordered=True, session=session)
+        await store.ledger.insert_many(ledger_docs, ordered=True, session=session)
+        await pts.outbox.add(session, events)
+    return recorded
 
 
 def _remaining_lines(purchase: Document) -> list[Line]:

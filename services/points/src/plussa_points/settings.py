@@ -83,6 +83,11 @@ class PointsSettings(ServiceSettings):
     month_end_batch_size: int = Field(default=200, ge=1, le=5_000)
     month_end_concurrency: int = Field(default=4, ge=1, le=64)
 
+    # Purchase ingest: up to this many ready purchases are applied in one transaction
+    # (1: one transaction per purchase), gathered for at most the linger time.
+    purchase_batch_max: int = Field(default=16, ge=1, le=500)
+    purchase_batch_linger_ms: float = Field(default=10.0, ge=0, le=1_000)
+
     # Views
     money_use_limit: int = Field(default=200, ge=1)
 

@@ -3,6 +3,7 @@
 import hashlib
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from pymongo import ASCENDING, DESCENDING, IndexModel
@@ -145,6 +146,69 @@ class Store:
         existing_docs = doc.pop("existing")
         return card_from(doc), (existing_docs[0] if existing_docs else None), bool(doc.pop("mastercard", None))
 
+    async def purchases_context(
+        self, card_numbers: Sequence[str], purchase_ids: Sequence[str], network_tokens: Sequence[str], session: Session
+    ) -> "PurchasesContext":
+        """In one round trip, for several purchases: their cards (with the closing
+        state of their households' accounts), the purchases already recorded with
+        their ids, and which of the payment tokens are active K-Plussa MasterCards."""
+        ids = list(set(purchase_ids))
+        pipeline: list[Document] = [
+            {"$match": {"card_number": {"$in": list(set(card_numbers))}}},
+            {
+                "$lookup": {
+                    "from": ACCOUNTS,
+                    "localField": "household_id",
+                    "foreignField": "_id",
+                    "pipeline": [{"$project": {"last_closed_month": 1}}],
+                    "as": "account",
+                }
+            },
+            {"$group": {"_id": None, "cards": {"$push": "$$ROOT"}}},
+            {
+                "$lookup": {
+                    "from": PURCHASES,
+                    "pipeline": [
+                        {"$match": {"_id": {"$in": ids}}},
+                        {"$project": {"fingerprint": 1, "month": 1, "points": 1}},
+                    ],
+                    "as": "existing",
+                }
+            },
+            {
+                "$lookup": {
+                    "from": PAYMENT_CARDS,
+                    "pipeline": [
+                        {"$match": {"network_token": {"$in": list(set(network_tokens))}, "blocked": False}},
+                        {"$project": {"network_token": 1}},
+                    ],
+                    "as": "tokens",
+                }
+            },
+        ]
+        context = PurchasesContext()
+        docs = await (await self.cards.aggregate(pipeline, session=session)).to_list()
+        if not docs:  # none of the cards is known: only recorded purchases matter
+            context.existing = {
+                doc["_id"]: doc async for doc in self.purchases.find({"_id": {"$in": ids}}, session=session)
+            }
+            return context
+        [found] = docs
+        for doc in found["cards"]:
+            account = doc.pop("account")
+            card = card_from(doc)
+            context.cards[doc["card_number"]] = card
+            if card.household_id is not None:
+                context.last_closed_month[card.household_id] = account[0].get("last_closed_month") if account else None
+        context.existing = {doc["_id"]: doc for doc in found["existing"]}
+        context.mastercard_tokens = {doc["network_token"] for doc in found["tokens"]}
+        return context
+
+    async def last_closed_month(self, account_id: str, session: Session | None = None) -> str | None:
+        """The last month the account's statement was closed for, if any."""
+        doc = await self.accounts.find_one({"_id": account_id}, {"last_closed_month": 1}, session=session)
+        return (doc or {}).get("last_closed_month")
+
     async def mastercard_token_active(self, network_token: str, session: Session | None = None) -> bool:
         """Whether the token belongs to a linked, unblocked K-Plussa MasterCard."""
         doc = await self.payment_cards.find_one(
@@ -164,6 +228,19 @@ class Store:
             .to_list()
         )
         return [lot_from(d) for d in docs]
+
+
+@dataclass
+class PurchasesContext:
+    """What recording several purchases needs to read first."""
+
+    cards: dict[str, Card] = field(default_factory=dict)
+    """By card number."""
+    existing: dict[str, Document] = field(default_factory=dict)
+    """Purchases already recorded, by purchase id."""
+    mastercard_tokens: set[str] = field(default_factory=set)
+    last_closed_month: dict[str, str | None] = field(default_factory=dict)
+    """By household id, for the households of the cards."""
 
 
 def card_from(doc: Document) -> Card:

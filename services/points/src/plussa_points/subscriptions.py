@@ -7,7 +7,7 @@ reason only when it is still unknown after the last retry. A message that can ne
 be applied (blocked card, impossible figures, reused id) is dead-lettered at once.
 """
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
@@ -55,8 +55,23 @@ def _handler(
     return handle
 
 
-def subscriptions(points: Callable[[], Points]) -> list[Subscription[Any]]:
-    """The points service's subscriptions; handlers get the context from ``points`` when called."""
+def _purchases(
+    points: Callable[[], Points],
+) -> Callable[[Sequence[CloudEvent[PurchaseCompleted]], Session], Awaitable[None]]:
+    async def handle(events: Sequence[CloudEvent[PurchaseCompleted]], session: Session) -> None:
+        await ingest.record_purchases(points(), [e.data for e in events], session)
+
+    return handle
+
+
+def subscriptions(
+    points: Callable[[], Points], *, purchase_batch_max: int = 1, purchase_batch_linger_ms: float = 10.0
+) -> list[Subscription[Any]]:
+    """The points service's subscriptions; handlers get the context from ``points`` when called.
+
+    Completed purchases, the bulk of the traffic, are applied in batches of up to
+    ``purchase_batch_max`` per transaction; everything else one per transaction.
+    """
 
     def sub(
         event_type: str, schema: type[D], apply: Callable[[Points, CloudEvent[D], Session], Awaitable[Any]]
@@ -97,10 +112,15 @@ def subscriptions(points: Callable[[], Points]) -> list[Subscription[Any]]:
             PaymentCardBlocked,
             lambda p, e, s: read_model.payment_card_blocked(p, e.data, s),
         ),
-        sub(
+        Subscription(
             "fi.plussa.stores.purchase.completed",
             PurchaseCompleted,
-            lambda p, e, s: ingest.record_purchase(p, e.data, s),
+            _handler(points, lambda p, e, s: ingest.record_purchase(p, e.data, s)),
+            batch_max=purchase_batch_max,
+            batch_linger_ms=purchase_batch_linger_ms,
+            # Any failure here (an unknown card, a reused id) has the consumer apply
+            # the batch's purchases one by one with the handler above.
+            batch_handler=_purchases(points),
         ),
         sub("fi.plussa.stores.purchase.returned", PurchaseReturned, lambda p, e, s: ingest.record_return(p, e.data, s)),
         sub(
