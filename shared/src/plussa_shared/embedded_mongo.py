@@ -1,15 +1,20 @@
 """A real ``mongod`` on loopback as a single-node replica set, for development and
 tests on a machine without Docker. Not for production."""
 
+import ctypes
 import os
 import shutil
+import signal
 import socket
 import subprocess
+import sys
 import time
 from pathlib import Path
 
 from pymongo import MongoClient
 from pymongo.errors import OperationFailure, PyMongoError
+
+PR_SET_PDEATHSIG = 1
 
 
 def find_mongod() -> str:
@@ -29,6 +34,13 @@ def find_mongod() -> str:
     if found:
         return found
     raise RuntimeError("no mongod found: install the dev dependencies (make install) or set PLUSSA_MONGOD")
+
+
+def die_with_parent() -> None:
+    """In a child process before exec: ask Linux to send SIGTERM when the parent dies."""
+    if sys.platform.startswith("linux"):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def free_port() -> int:
@@ -80,7 +92,11 @@ class EmbeddedMongo:
             ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.STDOUT,
+            # Its own session, so a Ctrl-C meant for the parent does not kill it before
+            # the parent has stopped what depends on it; and it dies with the parent,
+            # so a killed test run or dev stack leaves no mongod behind.
             start_new_session=True,
+            preexec_fn=die_with_parent,
         )
         deadline = time.monotonic() + timeout_s
         direct: MongoClient[dict[str, object]] = MongoClient(
