@@ -192,6 +192,9 @@ class EventConsumer:
                 await self._queue.cancel(self._consumer_tag)
             except Exception as exc:  # the channel may already be gone
                 log.debug("consumer_cancel_failed", error=type(exc).__name__)
+        # Batches already taken are applied and acked before the channel closes.
+        for batcher in self._batchers.values():
+            await batcher.drain()
         if self._channel is not None and not self._channel.is_closed:
             await self._channel.close()
 
@@ -425,6 +428,12 @@ class _Batcher:
         elif self._timer is None:
             self._timer = loop.call_later(self._subscription.batch_linger_ms / 1000, self._seal)
         await asyncio.shield(pending.done)
+
+    async def drain(self) -> None:
+        """Seal the open batch and wait until every batch in flight is settled."""
+        self._seal()
+        if self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
 
     def _seal(self) -> None:
         if self._timer is not None:
