@@ -1,12 +1,14 @@
 """Purchase ingest end to end against the raw ceiling, measured in the same run.
 
-    .venv/bin/python services/points/benchmarks/points_ingest_bench.py [purchases]
+    .venv/bin/python services/points/benchmarks/points_ingest_bench.py [purchases] [--one-by-one]
 
 Raw ceiling: RabbitMQ consume + JSON parse + one MongoDB transaction per message
 (an inbox insert), no business logic, same prefetch. End to end: the purchase event
 published on the exchange, consumed by the running points service (inbox, card and
-MasterCard look-ups, purchase, ledger entry, three projections, outbox), and the
-``points.purchase.recorded`` event relayed back out. Both are fed the same burst;
+MasterCard look-ups, purchase, ledger entry, three projections, outbox; purchases
+ready together share a transaction, see ``purchase_batch_max``), and the
+``points.purchase.recorded`` event relayed back out. ``--one-by-one`` runs the end
+to end part with batching off, for comparison. Both are fed the same burst;
 latency is also measured at a paced half of the end-to-end rate.
 """
 
@@ -273,13 +275,15 @@ async def end_to_end(
     return rate, latencies
 
 
-async def main(count: int) -> None:
+async def main(count: int, one_by_one: bool) -> None:
     rng = random.Random(7)  # noqa: S311 - synthetic purchases, not secrets
     tokens = TestTokens()
     async with private_mongo() as mongo_url, jwks(tokens) as jwks_url:
-        settings = bench_settings(mongo_url, jwks_url, outbox_poll_interval_s=0.02)
+        batching = {"purchase_batch_max": 1} if one_by_one else {}
+        settings = bench_settings(mongo_url, jwks_url, outbox_poll_interval_s=0.02, **batching)
         say(
             f"purchase ingest, {count} purchases over {HOUSEHOLDS} households, prefetch {settings.consumer_prefetch}, "
+            f"purchase batches of up to {settings.purchase_batch_max} (linger {settings.purchase_batch_linger_ms} ms), "
             f"2-core machine, private mongod (replica set of one) and the local RabbitMQ"
         )
         ceiling = await raw_ceiling(mongo_url, settings.consumer_prefetch, [purchase_event(rng) for _ in range(count)])
@@ -299,4 +303,5 @@ async def main(count: int) -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main(int(sys.argv[1]) if len(sys.argv) > 1 else 3_000))
+    args = [a for a in sys.argv[1:] if a != "--one-by-one"]
+    asyncio.run(main(int(args[0]) if args else 3_000, "--one-by-one" in sys.argv[1:]))
