@@ -10,6 +10,7 @@ import pytest
 from plussa_shared.app import ServiceSpec, create_service_app
 from plussa_shared.consumer import RejectEventError, Subscription
 from plussa_shared.events import CloudEvent
+from plussa_shared.keys import CONSUMER
 from plussa_shared.mongo import Session
 from plussa_shared.settings import ServiceSettings
 from plussa_shared.testing.bus import drain, envelope
@@ -196,3 +197,26 @@ async def _metric(reader: BatchReader, outcome: str, value: float) -> bool:
         if line.startswith("events_consumed_total{") and f'outcome="{outcome}"' in line:
             return float(line.split()[-1]) >= value
     return False
+
+
+async def test_stopping_applies_and_acks_the_events_waiting_in_a_batch(start_batch_reader: Any, amqp_url: str) -> None:
+    reader = await start_batch_reader(batch_max=10, linger_ms=30_000)
+    await publish_all(amqp_url, reader.settings.amqp_exchange, [note(f"n{i}", subject=f"s{i}") for i in range(3)])
+    main_queue = f"{reader.settings.amqp_queue_prefix}{reader.settings.service_name}.events"
+    await wait_until(lambda: _waiting(amqp_url, main_queue, 0), what="all three delivered to the consumer")
+    assert await reader.effects() == {}  # still gathering
+
+    await reader.client.app[CONSUMER].stop()
+
+    assert await reader.effects() == {"n0": 1, "n1": 1, "n2": 1}
+    assert await _waiting(amqp_url, main_queue, 0)  # acked, not handed back to the broker
+
+
+async def _waiting(amqp_url: str, queue_name: str, count: int) -> bool:
+    connection = await aio_pika.connect(amqp_url)
+    try:
+        channel = await connection.channel()
+        queue = await channel.declare_queue(queue_name, durable=True, passive=True)
+        return queue.declaration_result.message_count == count
+    finally:
+        await connection.close()
