@@ -73,6 +73,17 @@ async def test_many_failures_from_one_address_lock_that_address_for_every_email(
     assert (await attempt(client, "user9@example.fi", "arvaus numero x", "198.51.100.7")).status == 401
 
 
+async def test_a_guesser_cannot_escape_the_address_lock_by_forging_earlier_forwarded_hops(
+    aiohttp_client: Any, settings_for: Any, probe: BusProbe
+) -> None:
+    settings = settings_for(IdentitySettings, address_free_failures=3, trust_forwarded_for=True, **FAST)
+    client = await aiohttp_client(create_app(settings))
+    for n in range(4):
+        forged = f"192.0.2.{n}, 203.0.113.9"  # the proxy appended the real address last
+        assert (await attempt(client, f"user{n}@example.fi", "arvaus numero x", forged)).status == 401
+    assert (await attempt(client, "user9@example.fi", "arvaus numero x", "192.0.2.99, 203.0.113.9")).status == 429
+
+
 async def test_a_hash_made_with_old_parameters_is_replaced_at_the_next_login(
     client: Any, probe: BusProbe, holder: Any, settings: IdentitySettings
 ) -> None:
