@@ -7,7 +7,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints
 
 from plussa_cards.domain.card import Card
 from plussa_cards.domain.member import PersonDetails
-from plussa_cards.events.card_snapshot import CardKindName, CardStateName
+from plussa_cards.events.card_snapshot import CardSnapshot
 
 
 def _plausible_birth_date(value: date) -> date:
@@ -47,21 +47,10 @@ class PersonIn(Strict):
         return PersonDetails(first_name=self.first_name, last_name=self.last_name, date_of_birth=self.date_of_birth)
 
 
-class CardOut(BaseModel):
-    """A card as its holder sees it."""
+class CardOut(CardSnapshot):
+    """A card as its holder sees it: what the card events carry, and its replacement."""
 
-    card_id: str
-    card_number: str
-    kind: CardKindName
-    state: CardStateName
-    household_id: str | None
-    person_id: str | None
-    can_earn: bool
-    can_spend: bool
-    valid_until: date | None
-    replaces_card_id: str | None
     replacement_card_id: str | None
-    version: int
 
     @classmethod
     def of(cls, card: Card, today: date) -> "CardOut":
