@@ -202,7 +202,7 @@ async def _metric(reader: BatchReader, outcome: str, value: float) -> bool:
 async def test_stopping_applies_and_acks_the_events_waiting_in_a_batch(start_batch_reader: Any, amqp_url: str) -> None:
     reader = await start_batch_reader(batch_max=10, linger_ms=30_000)
     await publish_all(amqp_url, reader.settings.amqp_exchange, [note(f"n{i}", subject=f"s{i}") for i in range(3)])
-    main_queue = f"{reader.settings.amqp_queue_prefix}{reader.settings.service_name}.events"
+    main_queue = reader.settings.event_queue
     await wait_until(lambda: _waiting(amqp_url, main_queue, 0), what="all three delivered to the consumer")
     assert await reader.effects() == {}  # still gathering
 

@@ -15,7 +15,6 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
-import aio_pika
 from aiohttp.test_utils import TestClient, TestServer
 
 from plussa_cards.app import create_app
@@ -23,6 +22,7 @@ from plussa_cards.settings import CardsSettings
 from plussa_cards.testing import CardsApi, unique_person
 from plussa_shared.embedded_mongo import EmbeddedMongo
 from plussa_shared.logging import configure_logging
+from plussa_shared.testing.isolation import isolated_values, remove_isolated
 from plussa_shared.testing.tokens import JwksServer, TestTokens
 
 AMQP_URL = "amqp://guest:guest@127.0.0.1:5672/"
@@ -62,15 +62,15 @@ async def bench(members: int, concurrency: int) -> None:
     with tempfile.TemporaryDirectory(prefix="cards-bench-") as tmp:
         mongo = EmbeddedMongo(Path(tmp))
         mongo_url = await asyncio.to_thread(mongo.start)
-        run = uuid.uuid4().hex[:8]
         values: dict[str, Any] = {
-            "mongo_url": mongo_url,
-            "mongo_database": f"bench_{run}",
-            "amqp_url": AMQP_URL,
-            "amqp_exchange": f"bench.{run}",
-            "amqp_queue_prefix": f"bench.{run}.",
-            "jwks_url": jwks.url,
-            "log_format": "console",
+            **isolated_values(
+                "cards",
+                run_id=uuid.uuid4().hex[:8],
+                label="bench",
+                mongo_url=mongo_url,
+                amqp_url=AMQP_URL,
+                jwks_url=jwks.url,
+            ),
             "log_level": "WARNING",
         }
         settings = CardsSettings.model_validate(values)
@@ -116,10 +116,7 @@ async def bench(members: int, concurrency: int) -> None:
             )
         finally:
             await client.close()
-            connection = await aio_pika.connect(AMQP_URL)
-            async with connection:
-                channel = await connection.channel()
-                await channel.exchange_delete(settings.amqp_exchange)
+            await remove_isolated(mongo_url, AMQP_URL, [settings])
             await asyncio.to_thread(mongo.stop)
             jwks.stop()
 

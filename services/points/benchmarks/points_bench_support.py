@@ -5,11 +5,10 @@ import sys
 import tempfile
 import uuid
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager, suppress
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-import aio_pika
 from aiohttp import web
 
 from plussa_points.app import create_app
@@ -17,6 +16,7 @@ from plussa_points.context import Clock, system_clock
 from plussa_points.settings import PointsSettings
 from plussa_shared.embedded_mongo import EmbeddedMongo, free_port
 from plussa_shared.logging import configure_logging
+from plussa_shared.testing.isolation import isolated_values, remove_isolated
 from plussa_shared.testing.tokens import JwksServer, TestTokens
 
 AMQP_URL = "amqp://guest:guest@127.0.0.1:5672/"
@@ -53,15 +53,16 @@ async def jwks(tokens: TestTokens) -> AsyncIterator[str]:
 
 def bench_settings(mongo_url: str, jwks_url: str, **overrides: Any) -> PointsSettings:
     """Settings for a fresh database, exchange and queue names."""
-    run = uuid.uuid4().hex[:8]
+    service_name = overrides.pop("service_name", "points")
     values: dict[str, Any] = {
-        "mongo_url": mongo_url,
-        "mongo_database": f"bench_{run}",
-        "amqp_url": AMQP_URL,
-        "amqp_exchange": f"bench.{run}",
-        "amqp_queue_prefix": f"bench.{run}.",
-        "jwks_url": jwks_url,
-        "log_format": "console",
+        **isolated_values(
+            service_name,
+            run_id=uuid.uuid4().hex[:8],
+            label="bench",
+            mongo_url=mongo_url,
+            amqp_url=AMQP_URL,
+            jwks_url=jwks_url,
+        ),
         "log_level": "WARNING",
         **overrides,
     }
@@ -87,21 +88,9 @@ async def running_service(
         await runner.cleanup()
 
 
-async def delete_bench_queues(settings: PointsSettings) -> None:
-    """Remove the benchmark's queues and exchange from the shared broker."""
-    connection = await aio_pika.connect(AMQP_URL)
-    try:
-        main = f"{settings.amqp_queue_prefix}{settings.service_name}.events"
-        for name in [main, f"{main}.dead", *(f"{main}.retry.{i}" for i in range(1, 4))]:
-            channel = await connection.channel()
-            with suppress(aio_pika.exceptions.AMQPError):
-                await channel.queue_delete(name)
-            if not channel.is_closed:
-                await channel.close()
-        channel = await connection.channel()
-        await channel.exchange_delete(settings.amqp_exchange)
-    finally:
-        await connection.close()
+async def remove_bench_resources(settings: PointsSettings) -> None:
+    """Remove the benchmark's database, queues and exchange."""
+    await remove_isolated(str(settings.mongo_url), AMQP_URL, [settings])
 
 
 def card_doc(card_id: str, number: str, household_id: str, person_id: str, kind: str = "main") -> dict[str, Any]:

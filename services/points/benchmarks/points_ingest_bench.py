@@ -29,10 +29,10 @@ from points_bench_support import (  # type: ignore[import-not-found]  # the sibl
     AMQP_URL,
     bench_settings,
     card_doc,
-    delete_bench_queues,
     jwks,
     percentile,
     private_mongo,
+    remove_bench_resources,
     running_service,
     say,
 )
@@ -223,7 +223,7 @@ async def platform_ceiling(mongo_url: str, jwks_url: str, events: list[dict[str,
         await connection.close()
     finally:
         await runner.cleanup()
-    await delete_bench_queues(settings)
+    await remove_bench_resources(settings)
     rate = len(events) / elapsed
     say(
         f"platform ceiling (shared consumer, inbox, no-op handler): {len(events)} purchases in {elapsed:.2f} s "
@@ -271,7 +271,7 @@ async def end_to_end(
             latencies = [(done[k] - psent[k]) * 1000 for k in psent]
         finally:
             await connection.close()
-    await delete_bench_queues(settings)
+    await remove_bench_resources(settings)
     return rate, latencies
 
 

@@ -151,7 +151,7 @@ def _broker_ctx(spec: ServiceSpec) -> CleanupCtx:
         consumer = None
         if spec.subscriptions:
             consumer = EventConsumer(
-                queue_name=f"{settings.amqp_queue_prefix}{settings.service_name}.events",
+                queue_name=settings.event_queue,
                 subscriptions=spec.subscriptions,
                 broker=broker,
                 client=app[MONGO],

@@ -49,3 +49,8 @@ class ServiceSettings(BaseSettings):
     def event_source(self) -> str:
         """The CloudEvents ``source`` attribute of the events this service publishes."""
         return f"/plussa/{self.service_name}"
+
+    @property
+    def event_queue(self) -> str:
+        """The durable queue this service consumes its subscribed events from."""
+        return f"{self.amqp_queue_prefix}{self.service_name}.events"

@@ -2,18 +2,16 @@
 test (a database per service per test; an exchange and queue prefix per test)."""
 
 import asyncio
-import contextlib
 import threading
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
-import aio_pika
 import pytest
-from pymongo import AsyncMongoClient
 
 from plussa_shared.settings import ServiceSettings
+from plussa_shared.testing.isolation import isolated_values, remove_isolated
 from plussa_shared.testing.servers import mongo_server, rabbitmq_server
 from plussa_shared.testing.tokens import JwksServer, TestTokens
 
@@ -75,33 +73,7 @@ def _test_resources() -> Iterator[list[tuple[str, str, ServiceSettings]]]:
 
 
 async def _remove_resources(made: list[tuple[str, str, ServiceSettings]]) -> None:
-    mongo_url, amqp_url = made[0][0], made[0][1]
-    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(mongo_url)
-    try:
-        for _, _, settings in made:
-            await client.drop_database(settings.mongo_database)
-    finally:
-        await client.close()
-    connection = await aio_pika.connect(amqp_url)
-    try:
-        for _, _, settings in made:
-            main = f"{settings.amqp_queue_prefix}{settings.service_name}.events"
-            delays = [f"{main}.retry.{delay}ms" for delay in settings.consumer_retry_delays_ms]
-            levels = [f"{main}.retry.{level}" for level in range(1, 6)]  # names of earlier versions
-            for queue in [main, f"{main}.dead", *delays, *levels]:
-                channel = await connection.channel()
-                with contextlib.suppress(aio_pika.exceptions.AMQPError):
-                    await channel.queue_delete(queue)
-                if not channel.is_closed:
-                    await channel.close()
-        for exchange in sorted({settings.amqp_exchange for _, _, settings in made}):
-            channel = await connection.channel()
-            with contextlib.suppress(aio_pika.exceptions.AMQPError):
-                await channel.exchange_delete(exchange)
-            if not channel.is_closed:
-                await channel.close()
-    finally:
-        await connection.close()
+    await remove_isolated(made[0][0], made[0][1], [settings for _, _, settings in made])
 
 
 @pytest.fixture
@@ -123,18 +95,13 @@ def settings_for(
     def factory(cls: type[S], **overrides: Any) -> S:
         name = overrides.pop("service_name", None) or cls.model_fields["service_name"].default
         values: dict[str, Any] = {
-            "service_name": name,
+            **isolated_values(
+                name, run_id=namespace, label="test", mongo_url=mongo_url, amqp_url=amqp_url, jwks_url=jwks_url
+            ),
             "environment": "test",
-            "log_format": "console",
-            "mongo_url": mongo_url,
-            "mongo_database": f"t_{namespace}_{name}",
-            "amqp_url": amqp_url,
-            "amqp_exchange": f"test.{namespace}",
-            "amqp_queue_prefix": f"test.{namespace}.",
             "consumer_retry_delays_ms": [100, 200],
             "outbox_poll_interval_s": 0.05,
             "broker_reconnect_interval_s": 0.2,
-            "jwks_url": jwks_url,
             **overrides,
         }
         settings = cls(**values)

@@ -1,0 +1,67 @@
+"""Keeping one test's or benchmark's databases, exchange and queues apart from every
+other run on the same MongoDB and RabbitMQ, and removing them afterwards."""
+
+import contextlib
+from collections.abc import Sequence
+from typing import Any
+
+import aio_pika
+from pymongo import AsyncMongoClient
+
+from plussa_shared.consumer import QueueNames
+from plussa_shared.settings import ServiceSettings
+
+EARLIER_RETRY_LEVELS = 5
+"""Delay queues were once numbered by level; remove such names too."""
+
+
+def isolated_values(
+    service_name: str, *, run_id: str, label: str, mongo_url: str, amqp_url: str, jwks_url: str
+) -> dict[str, Any]:
+    """Settings values that give ``service_name`` its own database and put every service
+    of the run ``run_id`` on one exchange of their own (so events flow between them)."""
+    return {
+        "service_name": service_name,
+        "log_format": "console",
+        "mongo_url": mongo_url,
+        "mongo_database": f"{label}_{run_id}_{service_name}",
+        "amqp_url": amqp_url,
+        "amqp_exchange": f"{label}.{run_id}",
+        "amqp_queue_prefix": f"{label}.{run_id}.",
+        "jwks_url": jwks_url,
+    }
+
+
+async def remove_isolated(mongo_url: str, amqp_url: str, made: Sequence[ServiceSettings]) -> None:
+    """Drop the databases and delete the queues and exchanges that ``made`` name."""
+    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(mongo_url)
+    try:
+        for settings in made:
+            await client.drop_database(settings.mongo_database)
+    finally:
+        await client.close()
+    connection = await aio_pika.connect(amqp_url)
+    try:
+        for settings in made:
+            names = QueueNames(settings.event_queue)
+            queues = [
+                names.main,
+                names.dead,
+                *(names.delay(ms) for ms in settings.consumer_retry_delays_ms),
+                *(names.retry(level) for level in range(1, EARLIER_RETRY_LEVELS + 1)),
+            ]
+            for queue in queues:
+                await _quietly(connection, "queue_delete", queue)
+        for exchange in sorted({settings.amqp_exchange for settings in made}):
+            await _quietly(connection, "exchange_delete", exchange)
+    finally:
+        await connection.close()
+
+
+async def _quietly(connection: aio_pika.abc.AbstractConnection, method: str, name: str) -> None:
+    # A failed delete closes its channel, so each delete gets a channel of its own.
+    channel = await connection.channel()
+    with contextlib.suppress(aio_pika.exceptions.AMQPError):
+        await getattr(channel, method)(name)
+    if not channel.is_closed:
+        await channel.close()
