@@ -2,7 +2,6 @@
 temporary data directory and its own exchange and queue names, for the tests."""
 
 import asyncio
-import contextlib
 import os
 import random
 import signal
@@ -16,7 +15,8 @@ import urllib.request
 import uuid
 from pathlib import Path
 
-import aio_pika
+from plussa_shared.settings import ServiceSettings
+from plussa_shared.testing.isolation import remove_broker_objects
 
 ROOT = Path(__file__).resolve().parent.parent
 SERVICES = ("identity", "cards", "points", "benefits", "notifications", "receipts")
@@ -179,17 +179,9 @@ class DevStackProcess:
         asyncio.run(self._delete_broker_objects())
 
     async def _delete_broker_objects(self) -> None:
-        connection = await aio_pika.connect(self.amqp_url)
-        try:
-            for service in SERVICES:
-                main = f"{self.queue_prefix}{service}.events"
-                for queue in [main, f"{main}.dead", *(f"{main}.retry.{i}" for i in range(1, 6))]:
-                    channel = await connection.channel()
-                    with contextlib.suppress(aio_pika.exceptions.AMQPError):
-                        await channel.queue_delete(queue)
-                    if not channel.is_closed:
-                        await channel.close()
-            channel = await connection.channel()
-            await channel.exchange_delete(self.exchange)
-        finally:
-            await connection.close()
+        # The services ran with the default retry delays, so their settings name the queues.
+        made = [
+            ServiceSettings(service_name=service, amqp_queue_prefix=self.queue_prefix, amqp_exchange=self.exchange)
+            for service in SERVICES
+        ]
+        await remove_broker_objects(self.amqp_url, made)

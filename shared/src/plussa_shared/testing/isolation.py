@@ -40,6 +40,11 @@ async def remove_isolated(mongo_url: str, amqp_url: str, made: Sequence[ServiceS
             await client.drop_database(settings.mongo_database)
     finally:
         await client.close()
+    await remove_broker_objects(amqp_url, made)
+
+
+async def remove_broker_objects(amqp_url: str, made: Sequence[ServiceSettings]) -> None:
+    """Delete the queues (main, dead letters, delay queues) and exchanges ``made`` name."""
     connection = await aio_pika.connect(amqp_url)
     try:
         for settings in made:
