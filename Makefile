@@ -10,7 +10,7 @@ PY := $(VENV)/bin/python
 RUN_ARGS ?=
 PYTEST_ARGS ?=
 
-.PHONY: install rabbitmq mongod run test lint typecheck pytest asyncapi clean
+.PHONY: install rabbitmq mongod fonts run test lint typecheck pytest asyncapi clean
 
 $(UV):
 	@scripts/bootstrap-uv.sh
@@ -29,7 +29,11 @@ rabbitmq:
 mongod: install
 	@$(PY) -m scripts.ensure_mongod
 
-run: install mongod
+# Receipts print PDFs with DejaVu Sans (fonts-dejavu-core), so any product name prints.
+fonts:
+	@$(PYTHON) -m scripts.ensure_fonts
+
+run: install mongod fonts
 	$(PY) -m scripts.run_local $(RUN_ARGS)
 
 lint: install
@@ -43,7 +47,7 @@ typecheck: install
 # pytest's own exit codes stand: 5 (no tests collected) fails the build too. A test
 # that hangs fails after PYTEST_TIMEOUT seconds instead of stalling the build.
 PYTEST_TIMEOUT ?= 300
-pytest: install mongod rabbitmq
+pytest: install mongod rabbitmq fonts
 	$(VENV)/bin/pytest --timeout=$(PYTEST_TIMEOUT) $(PYTEST_ARGS)
 
 test: lint typecheck pytest
