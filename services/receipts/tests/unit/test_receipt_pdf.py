@@ -47,7 +47,7 @@ def test_the_pdf_shows_store_date_product_price_warranty_end_and_reference_in_sw
 
 def test_a_product_name_outside_latin_1_prints_as_it_is_with_the_unicode_font(tmp_path: Path) -> None:
     assert find_font() is not None, "fonts-dejavu-core is installed by make (scripts/ensure_fonts.py)"
-    document = ReceiptPdf.installed().render(receipt("Телевизор Ω 55 – ✓"), "en")
+    document = ReceiptPdf.installed().render(receipt("Телевизор Ω 55 \u2013 ✓"), "en")
 
     assert "Телевизор Ω 55" in text_of(document, tmp_path)
 
