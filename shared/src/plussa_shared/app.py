@@ -17,6 +17,7 @@ from pymongo import IndexModel
 from plussa_shared.auth import KeySource, RemoteJwks, TokenVerifier
 from plussa_shared.broker import Broker
 from plussa_shared.consumer import INBOX, EventConsumer, Subscription
+from plussa_shared.context import ServiceContext
 from plussa_shared.health import health_routes
 from plussa_shared.http import (
     auth_middleware,
@@ -27,6 +28,7 @@ from plussa_shared.http import (
 from plussa_shared.keys import (
     BROKER,
     CONSUMER,
+    CONTEXT,
     DB,
     HTTP_CLIENT,
     METRICS,
@@ -48,6 +50,7 @@ from plussa_shared.settings import ServiceSettings
 log = structlog.get_logger(__name__)
 
 CleanupCtx = Callable[[web.Application], AsyncIterator[None]]
+Subscriptions = Sequence[Subscription[Any]] | Callable[[Any], Sequence[Subscription[Any]]]
 
 
 @dataclass(frozen=True)
@@ -56,10 +59,15 @@ class ServiceSpec:
 
     title: str
     routes: Sequence[RouteTable] = ()
-    subscriptions: Sequence[Subscription[Any]] = ()
+    subscriptions: Subscriptions = ()
+    """``subscriptions(ctx)``: the service's table of event type to use case, called once
+    with the built context before the consumer starts. (A plain sequence is deprecated.)"""
     indexes: dict[str, Sequence[IndexModel]] = field(default_factory=dict)
+    context: Callable[[web.Application], ServiceContext[Any]] | None = None
+    """Builds the service's context once MongoDB is up (from ``SETTINGS``, ``MONGO``, ``DB``,
+    ``OUTBOX``); stored under ``CONTEXT``, before ``contexts`` run."""
     contexts: Sequence[CleanupCtx] = ()
-    """Service resources, run after the shared ones (database, broker) are up."""
+    """Service resources, run after the shared ones (database, context) are up."""
     key_source: Callable[[web.Application], KeySource] | None = None
     """Where tokens' keys come from; default: the JWKS at ``settings.jwks_url``."""
     version: str = "0.1.0"
@@ -81,6 +89,8 @@ def create_service_app(settings: ServiceSettings, spec: ServiceSpec) -> web.Appl
     app.cleanup_ctx.append(_http_client_ctx)
     app.cleanup_ctx.append(_mongo_ctx(spec))
     app.cleanup_ctx.append(_verifier_ctx(spec))
+    if spec.context is not None:
+        app.cleanup_ctx.append(_context_ctx(spec.context))
     app.cleanup_ctx.extend(spec.contexts)
     app.cleanup_ctx.append(_broker_ctx(spec))
     return app
@@ -130,6 +140,23 @@ def _verifier_ctx(spec: ServiceSpec) -> CleanupCtx:
     return ctx
 
 
+def _context_ctx(build: Callable[[web.Application], ServiceContext[Any]]) -> CleanupCtx:
+    async def ctx(app: web.Application) -> AsyncIterator[None]:
+        app[CONTEXT] = build(app)
+        yield
+
+    return ctx
+
+
+def _bound_subscriptions(app: web.Application, spec: ServiceSpec) -> Sequence[Subscription[Any]]:
+    """The spec's subscriptions, bound to the built context when they are a function of it."""
+    if not callable(spec.subscriptions):
+        return spec.subscriptions
+    if CONTEXT not in app:
+        raise RuntimeError("subscriptions(ctx) needs ServiceSpec.context to build the context")
+    return spec.subscriptions(app[CONTEXT])
+
+
 def _broker_ctx(spec: ServiceSpec) -> CleanupCtx:
     async def ctx(app: web.Application) -> AsyncIterator[None]:
         settings = app[SETTINGS]
@@ -149,10 +176,11 @@ def _broker_ctx(spec: ServiceSpec) -> CleanupCtx:
         app[RELAY] = relay
         app[OUTBOX].attach_relay_signal(relay.signal)
         consumer = None
-        if spec.subscriptions:
+        subscriptions = _bound_subscriptions(app, spec)
+        if subscriptions:
             consumer = EventConsumer(
                 queue_name=settings.event_queue,
-                subscriptions=spec.subscriptions,
+                subscriptions=subscriptions,
                 broker=broker,
                 client=app[MONGO],
                 db=app[DB],
