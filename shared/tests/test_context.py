@@ -9,6 +9,7 @@ from typing import Any, ClassVar
 import pytest
 from pymongo import IndexModel
 
+from plussa_shared.commands import command_context
 from plussa_shared.context import ServiceContext, UnitOfWork
 from plussa_shared.domain import Aggregate, DomainError, DuplicateError, ErrorKind
 from plussa_shared.events import EventData
@@ -185,3 +186,25 @@ async def test_a_joined_use_case_commits_with_the_transaction_it_joined(ctx: She
     assert await ctx.db["books"].count_documents({}) == 1
     assert await ctx.db["titles"].count_documents({}) == 1
     assert [e["subject"] for e in await outbox_events(ctx)] == ["book/b1"]
+
+
+async def test_a_command_gets_the_same_context_over_a_prepared_database(settings_for: Any) -> None:
+    settings = settings_for(ServiceSettings, service_name="shelf")
+
+    def build(client: Any, db: Any, outbox: Outbox) -> ShelfContext:
+        return ShelfContext(settings=settings, client=client, db=db, outbox=outbox, clock=lambda: AT)
+
+    async with command_context(settings, build, {"titles": [IndexModel("title", unique=True)]}) as ctx:
+
+        async def shelve(uow: UnitOfWork) -> None:
+            book = Book("b1")
+            await ctx.add_book(uow, book)
+            book.shelve()
+
+        await ctx.run(shelve)
+        names = set(await ctx.db.list_collection_names())
+        indexes = await ctx.db["titles"].index_information()
+        assert [e["subject"] for e in await outbox_events(ctx)] == ["book/b1"]
+
+    assert {"outbox", "inbox", "outbox_lease", "titles"} <= names
+    assert any(info.get("unique") for info in indexes.values())

@@ -16,7 +16,8 @@ from pymongo import IndexModel
 
 from plussa_shared.auth import KeySource, RemoteJwks, TokenVerifier
 from plussa_shared.broker import Broker
-from plussa_shared.consumer import INBOX, EventConsumer, Subscription
+from plussa_shared.commands import prepare_database
+from plussa_shared.consumer import EventConsumer, Subscription
 from plussa_shared.context import ServiceContext
 from plussa_shared.health import health_routes
 from plussa_shared.http import (
@@ -40,10 +41,9 @@ from plussa_shared.keys import (
     VERIFIER,
 )
 from plussa_shared.metrics import Metrics
-from plussa_shared.mongo import client_lifespan, ensure_collections, ensure_indexes
+from plussa_shared.mongo import client_lifespan
 from plussa_shared.openapi import build_openapi, openapi_routes
-from plussa_shared.outbox import LEASES, OUTBOX_INDEXES, Outbox, OutboxRelay
-from plussa_shared.outbox import OUTBOX as OUTBOX_COLLECTION
+from plussa_shared.outbox import Outbox, OutboxRelay
 from plussa_shared.routing import RouteTable, add_routes, undeclared_routes
 from plussa_shared.settings import ServiceSettings
 
@@ -116,9 +116,7 @@ def _mongo_ctx(spec: ServiceSpec) -> CleanupCtx:
             db = client[settings.mongo_database]
             app[MONGO] = client
             app[DB] = db
-            indexes = {**OUTBOX_INDEXES, **spec.indexes}
-            await ensure_collections(db, [OUTBOX_COLLECTION, INBOX, LEASES, *indexes])
-            await ensure_indexes(db, indexes)
+            await prepare_database(db, spec.indexes)
             app[OUTBOX] = Outbox(db)
             yield
 
