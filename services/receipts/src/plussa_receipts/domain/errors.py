@@ -19,9 +19,17 @@ class InvalidDateRangeError(DomainError):
     title = "The date range ends before it starts"
 
 
-class PersonNotKnownYetError(DomainError):
-    """The card's holder is not known yet (cards events may arrive after the purchase)."""
+class CardNotKnownYetError(DomainError):
+    """The card is not known yet (cards events may arrive after the purchase)."""
 
     kind = ErrorKind.NOT_KNOWN_YET
-    slug = "person-not-known-yet"
-    title = "The card's holder is not known yet"
+    slug = "card-not-known-yet"
+    title = "The card is not known yet"
+
+
+class StaleEnrolmentError(DomainError):
+    """The choice changed since the caller read it (If-Match)."""
+
+    kind = ErrorKind.STALE
+    slug = "precondition-failed"
+    title = "The receipt service setting changed since it was read"

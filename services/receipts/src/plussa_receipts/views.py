@@ -1,0 +1,35 @@
+"""Read-only queries of a person's receipts: no domain rules change here."""
+
+from datetime import datetime
+
+from plussa_receipts.context import ReceiptsContext
+from plussa_receipts.documents import Language
+from plussa_receipts.domain.enrolment import Enrolment
+from plussa_receipts.domain.errors import ReceiptNotFoundError
+from plussa_receipts.domain.receipt import WarrantyReceipt
+from plussa_receipts.store import ReceiptQuery
+
+
+async def enrolment(ctx: ReceiptsContext, person_id: str) -> Enrolment:
+    """Whether the person has the service on."""
+    return await ctx.store.enrolment(None, person_id)
+
+
+async def receipt(ctx: ReceiptsContext, person_id: str, receipt_id: str) -> WarrantyReceipt:
+    """The person's visible receipt; another person's, a deleted or an expired one answer alike."""
+    found = await ctx.store.receipt(None, person_id, receipt_id, ctx.now().date())
+    if found is None:
+        raise ReceiptNotFoundError()
+    return found
+
+
+async def receipt_pdf(ctx: ReceiptsContext, person_id: str, receipt_id: str, language: Language) -> bytes:
+    """The printable receipt in ``language``."""
+    return ctx.pdf.render(await receipt(ctx, person_id, receipt_id), language)
+
+
+async def search(
+    ctx: ReceiptsContext, query: ReceiptQuery, *, limit: int, after: tuple[datetime, str] | None
+) -> list[WarrantyReceipt]:
+    """A page of the person's receipts, newest first."""
+    return await ctx.store.search(query, limit=limit, after=after)
