@@ -7,14 +7,12 @@ it the PDF core font is used and characters outside Latin-1 print as "?"."""
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Literal
 
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
 from plussa_receipts.domain.receipt import WarrantyReceipt
-
-Language = Literal["fi", "sv", "en"]
+from plussa_shared.languages import Language
 
 FONT_DIRECTORIES = (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu"))
 REGULAR, BOLD = "DejaVuSans.ttf", "DejaVuSans-Bold.ttf"
@@ -38,7 +36,7 @@ class Labels:
 
 
 LABELS: dict[Language, Labels] = {
-    "fi": Labels(
+    Language.FI: Labels(
         "Takuukuitti",
         "Kauppa",
         "Ostettu",
@@ -51,7 +49,7 @@ LABELS: dict[Language, Labels] = {
         "palautettu",
         "Kuitti näkyy palvelussa",
     ),
-    "sv": Labels(
+    Language.SV: Labels(
         "Garantikvitto",
         "Butik",
         "Köpt",
@@ -64,7 +62,7 @@ LABELS: dict[Language, Labels] = {
         "returnerad",
         "Kvittot visas i tjänsten till",
     ),
-    "en": Labels(
+    Language.EN: Labels(
         "Warranty receipt",
         "Store",
         "Purchased",
@@ -83,14 +81,14 @@ LABELS: dict[Language, Labels] = {
 def euros(cents: int, language: Language) -> str:
     """Cents as euros the way the language writes them: 1 299,00 € or €1,299.00."""
     whole, part = divmod(cents, 100)
-    if language == "en":
+    if language == Language.EN:
         return f"€{whole:,}.{part:02d}"
     return f"{whole:,}".replace(",", "\u00a0") + f",{part:02d} €"
 
 
 def day(value: date, language: Language) -> str:
     """A calendar date as the language writes it."""
-    return value.isoformat() if language == "en" else f"{value.day}.{value.month}.{value.year}"
+    return value.isoformat() if language == Language.EN else f"{value.day}.{value.month}.{value.year}"
 
 
 def find_font(directories: tuple[Path, ...] = FONT_DIRECTORIES) -> Path | None:

@@ -6,7 +6,7 @@
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from pymongo import ASCENDING, DESCENDING, IndexModel
@@ -16,6 +16,7 @@ from plussa_receipts.domain.receipt import ReceiptLine, WarrantyReceipt
 from plussa_receipts.domain.search_text import fold
 from plussa_shared.context import UnitOfWork
 from plussa_shared.mongo import Database, Document, Session
+from plussa_shared.paging import keyset_page
 
 CARDS = "cards"
 ENROLMENTS = "enrolments"
@@ -110,9 +111,7 @@ class ReceiptsStore:
         """The person's choice; a person who never chose has the service off."""
         doc = await self._enrolments.find_one({"_id": person_id}, session=_session(uow))
         enrolment = (
-            Enrolment(person_id, doc["enabled"], doc.get("enabled_at"), doc["version"])
-            if doc
-            else Enrolment(person_id)
+            Enrolment(person_id, doc["enabled"], doc.get("enabled_at"), doc["version"]) if doc else Enrolment(person_id)
         )
         if uow is not None:
             uow.track(enrolment)
@@ -158,7 +157,9 @@ class ReceiptsStore:
         lines = [_line_document(line) for line in receipt.lines]
         await self._receipts.update_one({"_id": receipt.receipt_id}, {"$set": {"lines": lines}}, session=uow.session)
 
-    async def receipt(self, uow: UnitOfWork | None, person_id: str, receipt_id: str, today: date) -> WarrantyReceipt | None:
+    async def receipt(
+        self, uow: UnitOfWork | None, person_id: str, receipt_id: str, today: date
+    ) -> WarrantyReceipt | None:
         """The person's visible receipt ``receipt_id``: another person's answers like none."""
         query = {"_id": receipt_id, "person_id": person_id, "kept_until": {"$gte": _midnight(today)}}
         doc = await self._receipts.find_one(query, session=_session(uow))
@@ -175,9 +176,9 @@ class ReceiptsStore:
         return result.deleted_count
 
     async def search(
-        self, query: ReceiptQuery, *, limit: int, after: tuple[datetime, str] | None
-    ) -> list[WarrantyReceipt]:
-        """The person's visible receipts matching ``query``, newest first, after a cursor position."""
+        self, query: ReceiptQuery, *, limit: int, cursor: str | None
+    ) -> tuple[list[WarrantyReceipt], str | None]:
+        """A page of the person's visible receipts matching ``query``, newest first."""
         filters: dict[str, Any] = {"person_id": query.person_id, "kept_until": {"$gte": _midnight(query.today)}}
         if query.text:
             # The text is matched literally: the pattern is escaped, never a regex or operator.
@@ -188,14 +189,13 @@ class ReceiptsStore:
         if query.purchased_from:
             purchased["$gte"] = _midnight(query.purchased_from)
         if query.purchased_to:
-            purchased["$lt"] = _midnight(date.fromordinal(query.purchased_to.toordinal() + 1))
+            purchased["$lt"] = _midnight(query.purchased_to + timedelta(days=1))
         if purchased:
             filters["purchased_at"] = purchased
-        if after is not None:
-            at, receipt_id = after
-            filters["$or"] = [{"purchased_at": {"$lt": at}}, {"purchased_at": at, "_id": {"$lt": receipt_id}}]
-        cursor = self._receipts.find(filters).sort([("purchased_at", DESCENDING), ("_id", DESCENDING)]).limit(limit)
-        return [_receipt_from(doc) for doc in await cursor.to_list()]
+        docs, next_cursor = await keyset_page(
+            self._receipts, filters, sort_key="purchased_at", limit=limit, cursor=cursor
+        )
+        return [_receipt_from(doc) for doc in docs], next_cursor
 
     async def receipts_of(self, person_id: str) -> list[WarrantyReceipt]:
         """Every receipt the person has (for their data export)."""
@@ -205,7 +205,9 @@ class ReceiptsStore:
     async def expired(self, uow: UnitOfWork, today: date, limit: int) -> list[WarrantyReceipt]:
         """Receipts past their keeping day, oldest first, tracked so their expiry is published."""
         query = {"kept_until": {"$lt": _midnight(today)}}
-        docs = await self._receipts.find(query, session=uow.session).sort("kept_until", ASCENDING).limit(limit).to_list()
+        docs = (
+            await self._receipts.find(query, session=uow.session).sort("kept_until", ASCENDING).limit(limit).to_list()
+        )
         return [self._tracked(uow, _receipt_from(doc)) for doc in docs]
 
     async def delete_expired(self, uow: UnitOfWork, receipt_ids: list[str]) -> None:

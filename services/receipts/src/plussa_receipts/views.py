@@ -1,13 +1,12 @@
 """Read-only queries of a person's receipts: no domain rules change here."""
 
-from datetime import datetime
-
 from plussa_receipts.context import ReceiptsContext
-from plussa_receipts.documents import Language
 from plussa_receipts.domain.enrolment import Enrolment
-from plussa_receipts.domain.errors import ReceiptNotFoundError
+from plussa_receipts.domain.errors import InvalidDateRangeError, ReceiptNotFoundError
 from plussa_receipts.domain.receipt import WarrantyReceipt
 from plussa_receipts.store import ReceiptQuery
+from plussa_shared.errors import field_error
+from plussa_shared.languages import Language
 
 
 async def enrolment(ctx: ReceiptsContext, person_id: str) -> Enrolment:
@@ -29,7 +28,9 @@ async def receipt_pdf(ctx: ReceiptsContext, person_id: str, receipt_id: str, lan
 
 
 async def search(
-    ctx: ReceiptsContext, query: ReceiptQuery, *, limit: int, after: tuple[datetime, str] | None
-) -> list[WarrantyReceipt]:
-    """A page of the person's receipts, newest first."""
-    return await ctx.store.search(query, limit=limit, after=after)
+    ctx: ReceiptsContext, query: ReceiptQuery, *, limit: int, cursor: str | None
+) -> tuple[list[WarrantyReceipt], str | None]:
+    """A page of the person's receipts, newest first, and the next page's cursor."""
+    if query.purchased_from and query.purchased_to and query.purchased_from > query.purchased_to:
+        raise InvalidDateRangeError(errors=[field_error("inverted", "from is after to", parameter="from")])
+    return await ctx.store.search(query, limit=limit, cursor=cursor)

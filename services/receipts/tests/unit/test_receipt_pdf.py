@@ -7,6 +7,7 @@ from pypdf import PdfReader
 
 from plussa_receipts.documents import ReceiptPdf, euros, find_font
 from plussa_receipts.domain.receipt import Purchase, PurchasedLine, WarrantyReceipt
+from plussa_shared.languages import Language
 
 NOW = datetime(2026, 3, 14, 15, 30, tzinfo=UTC)
 
@@ -28,7 +29,7 @@ def text_of(document: bytes, tmp_path: Path) -> str:
 
 
 def test_the_pdf_shows_store_date_product_price_warranty_end_and_reference_in_swedish(tmp_path: Path) -> None:
-    document = ReceiptPdf.installed().render(receipt("Televisio 55"), "sv")
+    document = ReceiptPdf.installed().render(receipt("Televisio 55"), Language.SV)
 
     assert document.startswith(b"%PDF-")
     text = text_of(document, tmp_path)
@@ -47,13 +48,13 @@ def test_the_pdf_shows_store_date_product_price_warranty_end_and_reference_in_sw
 
 def test_a_product_name_outside_latin_1_prints_as_it_is_with_the_unicode_font(tmp_path: Path) -> None:
     assert find_font() is not None, "fonts-dejavu-core is installed by make (scripts/ensure_fonts.py)"
-    document = ReceiptPdf.installed().render(receipt("Телевизор Ω 55 \u2013 ✓"), "en")
+    document = ReceiptPdf.installed().render(receipt("Телевизор Ω 55 \u2013 ✓"), Language.EN)
 
     assert "Телевизор Ω 55" in text_of(document, tmp_path)
 
 
 def test_without_a_unicode_font_the_pdf_is_still_made_with_unknown_characters_replaced(tmp_path: Path) -> None:
-    document = ReceiptPdf(font=None).render(receipt("Телевизор Åbo"), "fi")
+    document = ReceiptPdf(font=None).render(receipt("Телевизор Åbo"), Language.FI)
 
     text = text_of(document, tmp_path)
     assert "Takuukuitti" in text
@@ -62,5 +63,5 @@ def test_without_a_unicode_font_the_pdf_is_still_made_with_unknown_characters_re
 
 
 def test_euros_are_written_the_finnish_and_english_way() -> None:
-    assert euros(129999, "fi") == "1\u00a0299,99 €"
-    assert euros(5, "en") == "€0.05"
+    assert euros(129999, Language.FI) == "1\u00a0299,99 €"
+    assert euros(5, Language.EN) == "€0.05"

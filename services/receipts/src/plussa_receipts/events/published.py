@@ -4,7 +4,7 @@ Subject ``person/{person_id}``. No product names, prices or card digits travel h
 what a person bought stays in this service."""
 
 from datetime import date, datetime
-from typing import ClassVar
+from typing import Any, ClassVar, Literal
 
 from pydantic import AwareDatetime
 
@@ -60,4 +60,26 @@ class ReceiptExpired(PersonEvent):
     event_type: ClassVar[str] = "fi.plussa.receipts.receipt.expired"
 
     receipt_id: str
+    occurred_at: datetime
+
+
+class ExportCompleted(EventData):
+    """``fi.plussa.receipts.export.completed``: the person's receipts and choice, for their data export."""
+
+    event_type: ClassVar[str] = "fi.plussa.receipts.export.completed"
+
+    request_id: str
+    person_id: str
+    service: Literal["receipts"] = "receipts"
+    data: dict[str, Any]
+
+
+class ErasureCompleted(EventData):
+    """``fi.plussa.receipts.erasure.completed``: the person's receipts and choice are gone."""
+
+    event_type: ClassVar[str] = "fi.plussa.receipts.erasure.completed"
+
+    request_id: str
+    person_id: str
+    service: Literal["receipts"] = "receipts"
     occurred_at: datetime

@@ -10,17 +10,15 @@ from plussa_receipts.domain.receipt import Purchase, PurchasedLine, WarrantyRece
 from plussa_receipts.events.consumed import CardChanged, PurchaseCompleted, PurchaseReturned
 from plussa_receipts.store import CardHolder
 from plussa_shared.context import UnitOfWork
-from plussa_shared.events import CloudEvent
 
 log = structlog.get_logger(__name__)
 
 
-async def save_purchase(ctx: ReceiptsContext, event: CloudEvent[PurchaseCompleted]) -> WarrantyReceipt | None:
+async def save_purchase(ctx: ReceiptsContext, data: PurchaseCompleted) -> WarrantyReceipt | None:
     """Keep the purchase's warranty lines when its card holder has the service on.
 
     Purchases on a card nobody holds (a temporary card not linked to a member), in other
     chains, before the service was turned on, or without warranty lines are not kept."""
-    data = event.data
     if data.chain not in ctx.chains or not any(line.warranty_months for line in data.lines):
         return None  # decided without a read: most purchases end here
 
@@ -50,9 +48,8 @@ async def save_purchase(ctx: ReceiptsContext, event: CloudEvent[PurchaseComplete
     return receipt
 
 
-async def record_return(ctx: ReceiptsContext, event: CloudEvent[PurchaseReturned]) -> bool:
+async def record_return(ctx: ReceiptsContext, data: PurchaseReturned) -> bool:
     """Mark the returned lines on the purchase's receipt, if one was kept."""
-    data = event.data
 
     async def work(uow: UnitOfWork) -> bool:
         holder = await ctx.store.card_by_number(uow, data.card_number)
@@ -72,9 +69,9 @@ async def record_return(ctx: ReceiptsContext, event: CloudEvent[PurchaseReturned
     return await ctx.run(work)
 
 
-async def card_changed(ctx: ReceiptsContext, event: CloudEvent[CardChanged]) -> None:
+async def card_changed(ctx: ReceiptsContext, data: CardChanged) -> None:
     """Learn whose a card is; an older version arriving late changes nothing."""
-    card = event.data.card
+    card = data.card
     holder = CardHolder(card.card_id, card.card_number, card.person_id, card.household_id, card.version)
 
     async def work(uow: UnitOfWork) -> None:

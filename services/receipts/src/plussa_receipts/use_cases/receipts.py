@@ -22,18 +22,17 @@ async def delete_receipt(ctx: ReceiptsContext, person_id: str, receipt_id: str) 
 
 async def expire_receipts(ctx: ReceiptsContext) -> int:
     """Remove every receipt past its keeping day, a batch per transaction; returns how many."""
+    now = ctx.now()
+
+    async def work(uow: UnitOfWork) -> int:
+        receipts = await ctx.store.expired(uow, now.date(), ctx.settings.expiry_batch_size)
+        for receipt in receipts:
+            receipt.expire(now)
+        await ctx.store.delete_expired(uow, [r.receipt_id for r in receipts])
+        return len(receipts)
+
     removed = 0
     while True:
-        today = ctx.now().date()
-        now = ctx.now()
-
-        async def work(uow: UnitOfWork) -> int:
-            receipts = await ctx.store.expired(uow, today, ctx.settings.expiry_batch_size)
-            for receipt in receipts:
-                receipt.expire(now)
-            await ctx.store.delete_expired(uow, [r.receipt_id for r in receipts])
-            return len(receipts)
-
         batch = await ctx.run(work)
         removed += batch
         if batch < ctx.settings.expiry_batch_size:
