@@ -14,8 +14,9 @@ import structlog
 from aiohttp import web
 from pymongo import IndexModel
 
+from plussa_shared import server_errors
 from plussa_shared.auth import KeySource, RemoteJwks, TokenVerifier
-from plussa_shared.broker import Broker
+from plussa_shared.broker import Broker, Exchanges
 from plussa_shared.consumer import INBOX, EventConsumer, Subscription
 from plussa_shared.health import health_routes
 from plussa_shared.http import (
@@ -34,6 +35,7 @@ from plussa_shared.keys import (
     OPENAPI,
     OUTBOX,
     RELAY,
+    REVOKED,
     SETTINGS,
     VERIFIER,
 )
@@ -42,6 +44,7 @@ from plussa_shared.mongo import client_lifespan, ensure_collections, ensure_inde
 from plussa_shared.openapi import build_openapi, openapi_routes
 from plussa_shared.outbox import LEASES, OUTBOX_INDEXES, Outbox, OutboxRelay
 from plussa_shared.outbox import OUTBOX as OUTBOX_COLLECTION
+from plussa_shared.revocation import REVOCATION_INDEXES, RevokedSessions
 from plussa_shared.routing import RouteTable, add_routes, undeclared_routes
 from plussa_shared.settings import ServiceSettings
 
@@ -67,6 +70,7 @@ class ServiceSpec:
 
 def create_service_app(settings: ServiceSettings, spec: ServiceSpec) -> web.Application:
     """Build the aiohttp application of one service."""
+    server_errors.install()
     app = web.Application(
         client_max_size=settings.max_body_bytes,
         middlewares=[request_context_middleware, problem_middleware, auth_middleware],
@@ -80,6 +84,7 @@ def create_service_app(settings: ServiceSettings, spec: ServiceSpec) -> web.Appl
     app.on_startup.insert(0, _refuse_undeclared_routes)  # before any resource is opened
     app.cleanup_ctx.append(_http_client_ctx)
     app.cleanup_ctx.append(_mongo_ctx(spec))
+    app.cleanup_ctx.append(_revocations_ctx)
     app.cleanup_ctx.append(_verifier_ctx(spec))
     app.cleanup_ctx.extend(spec.contexts)
     app.cleanup_ctx.append(_broker_ctx(spec))
@@ -106,13 +111,24 @@ def _mongo_ctx(spec: ServiceSpec) -> CleanupCtx:
             db = client[settings.mongo_database]
             app[MONGO] = client
             app[DB] = db
-            indexes = {**OUTBOX_INDEXES, **spec.indexes}
+            indexes = {**OUTBOX_INDEXES, **REVOCATION_INDEXES, **spec.indexes}
             await ensure_collections(db, [OUTBOX_COLLECTION, INBOX, LEASES, *indexes])
             await ensure_indexes(db, indexes)
-            app[OUTBOX] = Outbox(db)
+            app[OUTBOX] = Outbox(db, Exchanges.from_settings(settings))
             yield
 
     return ctx
+
+
+async def _revocations_ctx(app: web.Application) -> AsyncIterator[None]:
+    """Ended sessions, reloaded every second so each replica refuses their tokens."""
+    revoked = RevokedSessions(app[DB], refresh_s=app[SETTINGS].revocation_refresh_s)
+    app[REVOKED] = revoked
+    await revoked.reload()
+    task = asyncio.create_task(revoked.run(), name="revocations")
+    yield
+    task.cancel()
+    await asyncio.gather(task, return_exceptions=True)
 
 
 def _verifier_ctx(spec: ServiceSpec) -> CleanupCtx:
@@ -124,7 +140,9 @@ def _verifier_ctx(spec: ServiceSpec) -> CleanupCtx:
             keys = RemoteJwks(str(settings.jwks_url), app[HTTP_CLIENT])
         else:
             raise RuntimeError(f"{settings.service_name}: set JWKS_URL so tokens can be verified")
-        app[VERIFIER] = TokenVerifier(keys, issuer=settings.jwt_issuer, audience=settings.jwt_audience)
+        app[VERIFIER] = TokenVerifier(
+            keys, issuer=settings.jwt_issuer, audience=settings.jwt_audience, revoked=app[REVOKED]
+        )
         yield
 
     return ctx
@@ -148,11 +166,13 @@ def _broker_ctx(spec: ServiceSpec) -> CleanupCtx:
         )
         app[RELAY] = relay
         app[OUTBOX].attach_relay_signal(relay.signal)
+        # Every service hears of ended sessions: no per-service code for logout everywhere.
+        subscriptions = [*spec.subscriptions, app[REVOKED].subscription()]
         consumer = None
-        if spec.subscriptions:
+        if subscriptions:
             consumer = EventConsumer(
                 queue_name=settings.event_queue,
-                subscriptions=spec.subscriptions,
+                subscriptions=subscriptions,
                 broker=broker,
                 client=app[MONGO],
                 db=app[DB],
@@ -160,6 +180,7 @@ def _broker_ctx(spec: ServiceSpec) -> CleanupCtx:
                 prefetch=settings.consumer_prefetch,
                 retry_delays_ms=settings.consumer_retry_delays_ms,
                 after_commit=app[OUTBOX].nudge,
+                private_exchange=settings.private_exchange(settings.service_name),
             )
             app[CONSUMER] = consumer
         await broker.start()
