@@ -140,9 +140,8 @@ def _verifier_ctx(spec: ServiceSpec) -> CleanupCtx:
             keys = RemoteJwks(str(settings.jwks_url), app[HTTP_CLIENT])
         else:
             raise RuntimeError(f"{settings.service_name}: set JWKS_URL so tokens can be verified")
-        app[VERIFIER] = TokenVerifier(
-            keys, issuer=settings.jwt_issuer, audience=settings.jwt_audience, revoked=app[REVOKED]
-        )
+        revoked: RevokedSessions = app[REVOKED]
+        app[VERIFIER] = TokenVerifier(keys, issuer=settings.jwt_issuer, audience=settings.jwt_audience, revoked=revoked)
         yield
 
     return ctx

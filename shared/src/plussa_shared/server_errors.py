@@ -24,7 +24,7 @@ _ORIGINAL = web_protocol.RequestHandler.handle_error
 
 
 def _problem_for_unreadable_request(
-    self: web_protocol.RequestHandler,  # type: ignore[type-arg]
+    self: web_protocol.RequestHandler,
     request: BaseRequest,
     status: int = 500,
     exc: BaseException | None = None,

@@ -41,18 +41,18 @@ def ascii_pattern(pattern: str) -> str:
     out: list[str] = []
     in_class = False
     for match in _SHORTHAND.finditer(pattern):
-        token = match.group(0)
+        piece = match.group(0)
         if match.group(2):
             raise ValueError(f"spell \\{match.group(2)} out as a negated ASCII class in {pattern!r}")
         if match.group(1):
             chars = _CLASSES[match.group(1)]
             out.append(chars if in_class else f"[{chars}]")
             continue
-        if token == "[" and not in_class:
+        if piece == "[" and not in_class:
             in_class = True
-        elif token == "]" and in_class:
+        elif piece == "]" and in_class:
             in_class = False
-        out.append(token)
+        out.append(piece)
     return "".join(out)
 
 

@@ -3,7 +3,7 @@
 import asyncio
 import json
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any
@@ -58,15 +58,17 @@ class BusProbe:
 
 
 @asynccontextmanager
-async def bus_probe(amqp_url: str, exchange: str, *binding_keys: str) -> AsyncIterator[BusProbe]:
-    """A temporary exclusive queue on ``exchange`` bound to ``binding_keys`` (default all)."""
+async def bus_probe(amqp_url: str, exchange: str | Sequence[str], *binding_keys: str) -> AsyncIterator[BusProbe]:
+    """A temporary exclusive queue on ``exchange`` (or on each of several, such as the
+    internal one and a service's private one) bound to ``binding_keys`` (default all)."""
     connection = await aio_pika.connect_robust(harness_url(amqp_url))
     try:
         channel = await connection.channel()
-        ex = await channel.declare_exchange(exchange, aio_pika.ExchangeType.TOPIC, durable=True)
         queue = await channel.declare_queue(exclusive=True, auto_delete=True)
-        for key in binding_keys or ("#",):
-            await queue.bind(ex, routing_key=key)
+        for name in [exchange] if isinstance(exchange, str) else exchange:
+            ex = await channel.declare_exchange(name, aio_pika.ExchangeType.TOPIC, durable=True)
+            for key in binding_keys or ("#",):
+                await queue.bind(ex, routing_key=key)
         probe = BusProbe()
         await queue.consume(probe._on_message)
         yield probe
