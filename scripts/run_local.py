@@ -389,7 +389,9 @@ def seed_targets(config: StackConfig, mongo_url: str) -> "seed_demo.SeedTargets"
         urls={name: config.url_of(name) for name in SERVICES},
         service_envs={name: service_environment(config, name, mongo_url) for name in SERVICES},
         amqp_url=config.amqp_url,
-        exchange=config.amqp_exchange,
+        # Verification tokens travel only on notifications' private exchange; the seed reads
+        # them there as the mailer would.
+        exchange=f"{config.amqp_private_exchange_prefix}notifications",
         state_file=config.data_dir / "demo.json",
     )
 
