@@ -10,7 +10,7 @@ PY := $(VENV)/bin/python
 RUN_ARGS ?=
 PYTEST_ARGS ?=
 
-.PHONY: install rabbitmq mongod fonts run test lint typecheck pytest asyncapi clean
+.PHONY: install rabbitmq mongod fonts run test lint typecheck pytest asyncapi rabbitmq-definitions clean
 
 $(UV):
 	@scripts/bootstrap-uv.sh
@@ -41,6 +41,7 @@ lint: install
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports --no-logo
 	$(PY) -m scripts.asyncapi --check
+	$(PY) -m scripts.rabbitmq_definitions --check
 
 typecheck: install
 	$(VENV)/bin/mypy .
@@ -55,6 +56,9 @@ test: lint typecheck pytest
 
 asyncapi: install
 	$(PY) -m scripts.asyncapi
+
+rabbitmq-definitions: install
+	$(PY) -m scripts.rabbitmq_definitions
 
 clean:
 	rm -rf $(VENV) .tools var .pytest_cache .mypy_cache .ruff_cache

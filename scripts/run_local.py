@@ -16,6 +16,7 @@ Every option also reads an environment variable, so two stacks can run side by s
 """
 
 import argparse
+import asyncio
 import collections
 import contextlib
 import os
@@ -35,7 +36,9 @@ from typing import IO
 from pymongo import MongoClient
 from pymongo.errors import AutoReconnect, PyMongoError
 
+from plussa_shared.settings import ServiceSettings
 from plussa_shared.testing.embedded_mongo import EmbeddedMongo
+from plussa_shared.testing.isolation import declare_exchanges
 from scripts import seed_demo
 from scripts.ensure_rabbitmq import DEFAULT_AMQP_URL, RabbitMqUnavailableError, ensure_rabbitmq
 
@@ -76,6 +79,16 @@ class StackConfig:
     ready_timeout_s: float = 90.0
     seed: bool = True
     host: str = "127.0.0.1"
+
+    @property
+    def amqp_partner_exchange(self) -> str:
+        """The partner exchange: production's name beside production's internal one."""
+        return "plussa.partner" if self.amqp_exchange == "plussa.events" else f"{self.amqp_exchange}.partner"
+
+    @property
+    def amqp_private_exchange_prefix(self) -> str:
+        """The private exchanges' prefix, named the same way."""
+        return "plussa.private." if self.amqp_exchange == "plussa.events" else f"{self.amqp_exchange}.private."
 
     def port_of(self, service: str) -> int:
         """The HTTP port of ``service``."""
@@ -235,6 +248,16 @@ class DevStack:
             ensure_rabbitmq(self.config.amqp_url)
         except RabbitMqUnavailableError as exc:
             raise StartupError(f"RabbitMQ: {exc}") from exc
+        # Services declare exchanges passively: make them (and the partner bindings)
+        # as the broker's definitions do in production.
+        config = self.config
+        names = ServiceSettings(
+            amqp_exchange=config.amqp_exchange,
+            amqp_partner_exchange=config.amqp_partner_exchange,
+            amqp_private_exchange_prefix=config.amqp_private_exchange_prefix,
+        )
+        _import_event_classes()
+        asyncio.run(declare_exchanges(config.amqp_url, names))
 
     def service_env(self, name: str) -> dict[str, str]:
         """The environment ``plussa_<name>`` runs with in this stack."""
@@ -351,6 +374,8 @@ def service_environment(config: StackConfig, name: str, mongo_url: str) -> dict[
         f"{prefix}MONGO_URL": mongo_url,
         f"{prefix}AMQP_URL": config.amqp_url,
         f"{prefix}AMQP_EXCHANGE": config.amqp_exchange,
+        f"{prefix}AMQP_PARTNER_EXCHANGE": config.amqp_partner_exchange,
+        f"{prefix}AMQP_PRIVATE_EXCHANGE_PREFIX": config.amqp_private_exchange_prefix,
         f"{prefix}AMQP_QUEUE_PREFIX": config.amqp_queue_prefix,
         f"{prefix}JWKS_URL": f"{config.url_of('identity')}/.well-known/jwks.json",
         f"{prefix}LOG_FORMAT": "console",
@@ -364,9 +389,18 @@ def seed_targets(config: StackConfig, mongo_url: str) -> "seed_demo.SeedTargets"
         urls={name: config.url_of(name) for name in SERVICES},
         service_envs={name: service_environment(config, name, mongo_url) for name in SERVICES},
         amqp_url=config.amqp_url,
-        exchange=config.amqp_exchange,
+        # Verification tokens travel only on notifications' private exchange; the seed reads
+        # them there as the mailer would.
+        exchange=f"{config.amqp_private_exchange_prefix}notifications",
         state_file=config.data_dir / "demo.json",
     )
+
+
+def _import_event_classes() -> None:
+    """Load every service's event classes, so the partner bindings cover them all."""
+    from scripts.asyncapi import import_events_packages
+
+    import_events_packages()
 
 
 def _port_in_use(host: str, port: int) -> bool:

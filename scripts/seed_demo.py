@@ -76,6 +76,7 @@ class SeedTargets:
     service_envs: dict[str, dict[str, str]]
     amqp_url: str
     exchange: str
+    """Where identity's verification events arrive: notifications' private exchange."""
     state_file: Path
 
 

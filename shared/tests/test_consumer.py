@@ -229,10 +229,14 @@ async def test_metrics_show_consumed_events_and_the_outbox_backlog(
     auth = tokens.bearer(tokens.customer("p1", "h1"))
     resp = await writer.post("/v1/notes", json={"note_id": "n1", "text": "x"}, headers=auth)
     assert resp.status == 201
-    await wait_until(lambda: _has(reader, "n1"), what="note applied")
+    applied = f'events_consumed_total{{outcome="applied",type="{NOTE_WRITTEN}"}} 1.0'
 
-    consumed = await reader.metrics()
-    assert f'events_consumed_total{{outcome="applied",type="{NOTE_WRITTEN}"}} 1.0' in consumed
+    async def counted() -> bool:
+        # The count follows the ack, which follows the commit the note shows.
+        return applied in await reader.metrics()
+
+    await wait_until(lambda: _has(reader, "n1"), what="note applied")
+    await wait_until(counted, what="the applied event counted")
     published = await (await writer.get("/metrics")).text()
     assert f'events_published_total{{type="{NOTE_WRITTEN}"}} 1.0' in published
     assert "outbox_backlog 0.0" in published

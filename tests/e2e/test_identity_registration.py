@@ -45,7 +45,9 @@ async def test_a_person_whose_card_was_issued_by_cards_registers_and_uses_every_
 ) -> None:
     identity_settings = settings_for(IdentitySettings, **FAST_HASHING)
     async with bus_probe(
-        identity_settings.amqp_url.get_secret_value(), identity_settings.amqp_exchange, "identity.#"
+        identity_settings.amqp_url.get_secret_value(),
+        [identity_settings.amqp_exchange, identity_settings.private_exchange("notifications")],
+        "identity.#",
     ) as probe:
         identity = await aiohttp_client(create_identity_app(identity_settings))
         jwks_url = str(identity.make_url("/.well-known/jwks.json"))

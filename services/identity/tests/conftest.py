@@ -26,7 +26,11 @@ def settings(settings_for: Any) -> IdentitySettings:
 
 @pytest.fixture
 async def probe(settings: IdentitySettings) -> AsyncIterator[BusProbe]:
-    async with bus_probe(settings.amqp_url.get_secret_value(), settings.amqp_exchange, "identity.#") as watching:
+    async with bus_probe(
+        settings.amqp_url.get_secret_value(),
+        [settings.amqp_exchange, settings.private_exchange("notifications")],
+        "identity.#",
+    ) as watching:
         yield watching
 
 

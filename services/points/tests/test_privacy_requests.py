@@ -25,7 +25,7 @@ async def test_an_export_request_is_answered_with_the_persons_purchases_and_poin
     h = await scene(points)
     request = {"request_id": "rq-1", "person_id": "p1", "household_id": "h1", "occurred_at": "2026-03-20T10:00:00Z"}
 
-    async with bus_probe(*h.amqp, "points.export.completed") as probe:
+    async with bus_probe(h.amqp[0], [h.settings.private_exchange("identity")], "points.export.completed") as probe:
         await h.publish("fi.plussa.identity.export.requested", request)
         [event] = await probe.wait_for("fi.plussa.points.export.completed")
 

@@ -11,6 +11,7 @@ from plussa_points import ingest
 from plussa_points.context import Points
 from plussa_points.events.consumed import PurchaseCompleted
 from plussa_shared.mongo import Session
+from plussa_shared.testing.broker_users import harness_url
 from plussa_shared.testing.bus import drain, envelope
 
 Start = Callable[..., Awaitable[Any]]
@@ -121,7 +122,7 @@ async def test_purchases_arriving_together_are_applied_in_one_transaction_and_a_
 
 async def publish_all(h: Harness, purchases: list[dict[str, Any]]) -> None:
     """Publish purchases back to back on one channel, as a busy store system would."""
-    connection = await aio_pika.connect(h.settings.amqp_url.get_secret_value())
+    connection = await aio_pika.connect(harness_url(h.settings.amqp_url.get_secret_value()))
     try:
         channel = await connection.channel(publisher_confirms=True)
         exchange = await channel.declare_exchange(h.settings.amqp_exchange, aio_pika.ExchangeType.TOPIC, durable=True)

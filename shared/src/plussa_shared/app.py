@@ -14,8 +14,9 @@ import structlog
 from aiohttp import web
 from pymongo import IndexModel
 
+from plussa_shared import server_errors
 from plussa_shared.auth import KeySource, RemoteJwks, TokenVerifier
-from plussa_shared.broker import Broker
+from plussa_shared.broker import Broker, Exchanges
 from plussa_shared.caching import no_store_by_default_middleware
 from plussa_shared.commands import prepare_database
 from plussa_shared.consumer import EventConsumer, Subscription
@@ -40,6 +41,7 @@ from plussa_shared.keys import (
     OPENAPI,
     OUTBOX,
     RELAY,
+    REVOKED,
     SETTINGS,
     VERIFIER,
 )
@@ -48,6 +50,7 @@ from plussa_shared.mongo import client_lifespan
 from plussa_shared.openapi import build_openapi, openapi_routes, server_url
 from plussa_shared.outbox import Outbox, OutboxRelay
 from plussa_shared.paging import PageLimits
+from plussa_shared.revocation import REVOCATION_INDEXES, RevokedSessions
 from plussa_shared.routing import RouteTable, add_routes, undeclared_routes
 from plussa_shared.settings import ServiceSettings
 
@@ -79,6 +82,7 @@ class ServiceSpec:
 
 def create_service_app(settings: ServiceSettings, spec: ServiceSpec) -> web.Application:
     """Build the aiohttp application of one service."""
+    server_errors.install()
     app = web.Application(
         client_max_size=settings.max_body_bytes,
         middlewares=[request_context_middleware, no_store_by_default_middleware, problem_middleware, auth_middleware],
@@ -99,6 +103,7 @@ def create_service_app(settings: ServiceSettings, spec: ServiceSpec) -> web.Appl
     app.on_startup.insert(0, _refuse_undeclared_routes)  # before any resource is opened
     app.cleanup_ctx.append(_http_client_ctx)
     app.cleanup_ctx.append(_mongo_ctx(spec))
+    app.cleanup_ctx.append(_revocations_ctx)
     app.cleanup_ctx.append(_verifier_ctx(spec))
     if spec.context is not None:
         app.cleanup_ctx.append(_context_ctx(spec.context))
@@ -127,11 +132,22 @@ def _mongo_ctx(spec: ServiceSpec) -> CleanupCtx:
             db = client[settings.mongo_database]
             app[MONGO] = client
             app[DB] = db
-            await prepare_database(db, {**IDEMPOTENCY_INDEXES, **spec.indexes})
-            app[OUTBOX] = Outbox(db)
+            await prepare_database(db, {**IDEMPOTENCY_INDEXES, **REVOCATION_INDEXES, **spec.indexes})
+            app[OUTBOX] = Outbox(db, Exchanges.from_settings(settings))
             yield
 
     return ctx
+
+
+async def _revocations_ctx(app: web.Application) -> AsyncIterator[None]:
+    """Ended sessions, reloaded every second so each replica refuses their tokens."""
+    revoked = RevokedSessions(app[DB], refresh_s=app[SETTINGS].revocation_refresh_s)
+    app[REVOKED] = revoked
+    await revoked.reload()
+    task = asyncio.create_task(revoked.run(), name="revocations")
+    yield
+    task.cancel()
+    await asyncio.gather(task, return_exceptions=True)
 
 
 def _verifier_ctx(spec: ServiceSpec) -> CleanupCtx:
@@ -143,7 +159,8 @@ def _verifier_ctx(spec: ServiceSpec) -> CleanupCtx:
             keys = RemoteJwks(str(settings.jwks_url), app[HTTP_CLIENT])
         else:
             raise RuntimeError(f"{settings.service_name}: set JWKS_URL so tokens can be verified")
-        app[VERIFIER] = TokenVerifier(keys, issuer=settings.jwt_issuer, audience=settings.jwt_audience)
+        revoked: RevokedSessions = app[REVOKED]
+        app[VERIFIER] = TokenVerifier(keys, issuer=settings.jwt_issuer, audience=settings.jwt_audience, revoked=revoked)
         yield
 
     return ctx
@@ -184,8 +201,9 @@ def _broker_ctx(spec: ServiceSpec) -> CleanupCtx:
         )
         app[RELAY] = relay
         app[OUTBOX].attach_relay_signal(relay.signal)
+        # Every service hears of ended sessions: no per-service code for logout everywhere.
+        subscriptions = [*_bound_subscriptions(app, spec), app[REVOKED].subscription()]
         consumer = None
-        subscriptions = _bound_subscriptions(app, spec)
         if subscriptions:
             consumer = EventConsumer(
                 queue_name=settings.event_queue,
@@ -197,6 +215,7 @@ def _broker_ctx(spec: ServiceSpec) -> CleanupCtx:
                 prefetch=settings.consumer_prefetch,
                 retry_delays_ms=settings.consumer_retry_delays_ms,
                 after_commit=app[OUTBOX].nudge,
+                private_exchange=settings.private_exchange(settings.service_name),
             )
             app[CONSUMER] = consumer
         await broker.start()

@@ -1,13 +1,41 @@
 """The RabbitMQ connection: one robust connection per process, reconnecting by itself."""
 
 import asyncio
-from typing import cast
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, cast
 
 import aio_pika
 import structlog
 from aio_pika.abc import AbstractChannel, AbstractExchange, AbstractRobustConnection
 
+if TYPE_CHECKING:
+    from plussa_shared.events import EventData
+    from plussa_shared.settings import ServiceSettings
+
 log = structlog.get_logger(__name__)
+
+
+@dataclass(frozen=True)
+class Exchanges:
+    """The exchange names of one deployment (or one test): internal, partner, private."""
+
+    internal: str = "plussa.events"
+    partner: str = "plussa.partner"
+    private_prefix: str = "plussa.private."
+
+    @classmethod
+    def from_settings(cls, settings: "ServiceSettings") -> "Exchanges":
+        """The names a service's settings give."""
+        return cls(settings.amqp_exchange, settings.amqp_partner_exchange, settings.amqp_private_exchange_prefix)
+
+    def private(self, recipient: str) -> str:
+        """The exchange only ``recipient`` may read."""
+        return f"{self.private_prefix}{recipient}"
+
+    def for_event(self, data: "EventData") -> str:
+        """Where an event is published: its recipient's private exchange, or the internal one."""
+        recipient = type(data).recipient
+        return self.private(recipient) if recipient else self.internal
 
 
 class Broker:
@@ -74,9 +102,16 @@ class Broker:
             await channel.set_qos(prefetch_count=prefetch)
         return channel
 
-    async def declare_exchange(self, channel: AbstractChannel) -> AbstractExchange:
-        """The durable topic exchange all services publish to."""
-        return await channel.declare_exchange(self.exchange_name, aio_pika.ExchangeType.TOPIC, durable=True)
+    async def declare_exchange(self, channel: AbstractChannel, name: str | None = None) -> AbstractExchange:
+        """The durable topic exchange ``name`` (default: the internal one), which must exist.
+
+        Declared passively: exchanges are made by the broker's definitions (or the
+        test fixtures), and a service's broker user may not configure them, so it can
+        neither delete nor redefine an exchange others depend on.
+        """
+        return await channel.declare_exchange(
+            name or self.exchange_name, aio_pika.ExchangeType.TOPIC, durable=True, passive=True
+        )
 
     async def close(self) -> None:
         """Stop connecting and close the connection."""

@@ -34,7 +34,7 @@ from typing import Any, Generic, TypeAlias, TypeVar, Union
 
 import aio_pika
 import structlog
-from aio_pika.abc import AbstractChannel, AbstractIncomingMessage, AbstractQueue
+from aio_pika.abc import AbstractChannel, AbstractExchange, AbstractIncomingMessage, AbstractQueue
 from pydantic import BaseModel, ValidationError
 from pymongo import AsyncMongoClient
 from pymongo.errors import DuplicateKeyError
@@ -99,6 +99,9 @@ class Subscription(Generic[DataT]):
     batch_handler: BatchHandler[DataT] | None = None
     """Applies a batch's new events (in arrival order) at once; without it ``handler``
     runs for each of them in turn. Both run in the batch's transaction."""
+    private: bool = False
+    """The event is meant for this service alone (it carries a secret): its queue is
+    bound on the service's private exchange instead of the internal one."""
     _legacy: tuple[bool, bool] = field(init=False, repr=False, compare=False, default=(False, False))
 
     def __post_init__(self) -> None:
@@ -161,6 +164,15 @@ class QueueNames:
         """The dead-letter queue."""
         return f"{self.main}.dead"
 
+    @property
+    def requeue(self) -> str:
+        """The consumer's own direct exchange that routes retried and dead-lettered
+        copies to the delay and dead-letter queues, and expired delays back to the
+        main queue, by queue name. Its own, not the default exchange: a broker user
+        allowed to write to the default exchange could put messages into any queue,
+        another service's or a partner's."""
+        return f"{self.main}.requeue"
+
 
 class EventConsumer:
     """Consumes a service's queue; start with ``start`` and stop with ``stop``."""
@@ -177,8 +189,10 @@ class EventConsumer:
         prefetch: int = 32,
         retry_delays_ms: Sequence[int] = (1_000, 10_000, 60_000),
         after_commit: Callable[[], None] | None = None,
+        private_exchange: str | None = None,
     ) -> None:
         self.names = QueueNames(queue_name)
+        self._private_exchange = private_exchange
         self._subscriptions = {s.event_type: s for s in subscriptions}
         self._broker = broker
         self._client = client
@@ -189,6 +203,7 @@ class EventConsumer:
         # Handlers may add follow-up events to the outbox; wake its relay once they commit.
         self._after_commit = after_commit
         self._channel: AbstractChannel | None = None
+        self._requeue: AbstractExchange | None = None
         self._queue: AbstractQueue | None = None
         self._consumer_tag: str | None = None
         self._in_order = KeyedLocks()
@@ -226,24 +241,36 @@ class EventConsumer:
     async def _declare_and_consume(self, channel: AbstractChannel) -> None:
         self._channel = channel
         exchange = await self._broker.declare_exchange(channel)
-        await channel.declare_queue(self.names.dead, durable=True)
+        requeue = await channel.declare_exchange(self.names.requeue, aio_pika.ExchangeType.DIRECT, durable=True)
+        dead = await channel.declare_queue(self.names.dead, durable=True)
+        await dead.bind(requeue, routing_key=self.names.dead)
         for delay in sorted(set(self._retry_delays_ms)):
-            await channel.declare_queue(
+            delayed = await channel.declare_queue(
                 self.names.delay(delay),
                 durable=True,
                 arguments={
                     "x-message-ttl": delay,
-                    "x-dead-letter-exchange": "",
+                    "x-dead-letter-exchange": self.names.requeue,
                     "x-dead-letter-routing-key": self.names.main,
                 },
             )
+            await delayed.bind(requeue, routing_key=self.names.delay(delay))
+        self._requeue = requeue
         queue = await channel.declare_queue(
             self.names.main,
             durable=True,
-            arguments={"x-dead-letter-exchange": "", "x-dead-letter-routing-key": self.names.dead},
+            arguments={"x-dead-letter-exchange": self.names.requeue, "x-dead-letter-routing-key": self.names.dead},
         )
+        await queue.bind(requeue, routing_key=self.names.main)
+        private = None
         for subscription in self._subscriptions.values():
-            await queue.bind(exchange, routing_key=subscription.routing_key)
+            if subscription.private:
+                if self._private_exchange is None:
+                    raise ValueError(f"{subscription.event_type} is private but the consumer has no private exchange")
+                private = private or await self._broker.declare_exchange(channel, self._private_exchange)
+                await queue.bind(private, routing_key=subscription.routing_key)
+            else:
+                await queue.bind(exchange, routing_key=subscription.routing_key)
         self._queue = queue
         self._consumer_tag = await queue.consume(self._on_message)
 
@@ -492,7 +519,7 @@ class EventConsumer:
         log.warning("event_dead_lettered", reason=reason, detail=detail[:500])
 
     async def _publish_copy(self, message: AbstractIncomingMessage, queue: str, headers: dict[str, Any]) -> None:
-        assert self._channel is not None
+        assert self._requeue is not None
         copy = aio_pika.Message(
             body=message.body,
             headers=headers,
@@ -501,7 +528,7 @@ class EventConsumer:
             type=message.type,
             delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
         )
-        await self._channel.default_exchange.publish(copy, routing_key=queue)
+        await self._requeue.publish(copy, routing_key=queue)
 
 
 @dataclass

@@ -13,6 +13,7 @@ from plussa_shared.context import ServiceContext
 from plussa_shared.metrics import Metrics
 from plussa_shared.mongo import Database, Document
 from plussa_shared.outbox import Outbox, OutboxRelay
+from plussa_shared.revocation import RevokedSessions
 from plussa_shared.settings import ServiceSettings
 
 C = TypeVar("C", bound=ServiceContext[Any])
@@ -27,6 +28,8 @@ RELAY = web.AppKey("relay", OutboxRelay)
 CONSUMER = web.AppKey("consumer", EventConsumer)
 """Set only for a service with subscriptions."""
 VERIFIER = web.AppKey("verifier", TokenVerifier)
+REVOKED = web.AppKey("revoked", RevokedSessions)
+"""The sessions identity ended; the verifier refuses their tokens."""
 HTTP_CLIENT = web.AppKey("http_client", aiohttp.ClientSession)
 OPENAPI = web.AppKey("openapi", dict)
 ENDPOINTS = web.AppKey("endpoints", list)

@@ -22,8 +22,8 @@ from bson import ObjectId
 from pymongo import ASCENDING, IndexModel, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
-from plussa_shared.broker import Broker
-from plussa_shared.events import CloudEvent
+from plussa_shared.broker import Broker, Exchanges
+from plussa_shared.events import CloudEvent, EventData
 from plussa_shared.metrics import Metrics
 from plussa_shared.mongo import Database, Session
 
@@ -45,8 +45,9 @@ OUTBOX_INDEXES = {
 class Outbox:
     """Writes events into the service's ``outbox`` collection within a transaction."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, exchanges: Exchanges | None = None) -> None:
         self._collection = db[OUTBOX]
+        self._exchanges = exchanges or Exchanges()
         self._nudge: asyncio.Event | None = None
 
     def attach_relay_signal(self, signal: asyncio.Event) -> None:
@@ -65,6 +66,8 @@ class Outbox:
                 "order": ObjectId(),
                 "type": event.type,
                 "routing_key": event.routing_key,
+                # None: the relay's internal exchange; a name: the recipient's private one.
+                "exchange": self._target(event),
                 "subject": event.subject,
                 "envelope": event.model_dump_json(),
                 "created_at": now,
@@ -74,6 +77,11 @@ class Outbox:
             for event in events
         ]
         await self._collection.insert_many(docs, ordered=True, session=session)
+
+    def _target(self, event: CloudEvent[Any]) -> str | None:
+        if isinstance(event.data, EventData) and type(event.data).recipient:
+            return self._exchanges.for_event(event.data)
+        return None
 
     def nudge(self) -> None:
         """Wake the relay; call after the transaction that added events committed."""
@@ -111,6 +119,7 @@ class OutboxRelay:
         self._owner = uuid.uuid4().hex
         self.signal = asyncio.Event()
         self._exchange: AbstractExchange | None = None
+        self._private: dict[str, AbstractExchange] = {}
         self._channel: AbstractChannel | None = None
 
     async def run(self) -> None:
@@ -145,7 +154,7 @@ class OutboxRelay:
         """
         # The channel first: waiting for the broker must not happen while holding
         # the lease with a batch already read, or another replica may publish it too.
-        exchange = await self._get_exchange()
+        internal = await self._get_exchange()
         if not await self._hold_lease():
             return 0
         pending = (
@@ -159,8 +168,12 @@ class OutboxRelay:
         # Published in order on one channel (aiormq writes publishes under a FIFO
         # lock in the order they are started), which keeps the order per aggregate;
         # the confirms are awaited together so a batch costs one round trip.
+        exchanges = {doc.get("exchange") or "": internal for doc in pending}
+        for name in exchanges:
+            if name:
+                exchanges[name] = await self._declare(name)
         confirms = [
-            exchange.publish(
+            exchanges[doc.get("exchange") or ""].publish(
                 aio_pika.Message(
                     body=doc["envelope"].encode(),
                     content_type=CLOUDEVENTS_JSON,
@@ -194,8 +207,16 @@ class OutboxRelay:
             self._exchange = await self._broker.declare_exchange(self._channel)
         return self._exchange
 
+    async def _declare(self, name: str) -> AbstractExchange:
+        assert self._channel is not None
+        known = self._private.get(name)
+        if known is None:
+            known = self._private[name] = await self._broker.declare_exchange(self._channel, name)
+        return known
+
     async def _drop_channel(self) -> None:
         channel, self._channel, self._exchange = self._channel, None, None
+        self._private.clear()
         if channel is not None:
             try:
                 await channel.close()

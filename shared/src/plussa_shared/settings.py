@@ -29,6 +29,11 @@ class ServiceSettings(BaseSettings):
 
     amqp_url: SecretStr = SecretStr("amqp://guest:guest@127.0.0.1:5672/")
     amqp_exchange: str = "plussa.events"
+    """The internal exchange: only the platform's services may read it."""
+    amqp_partner_exchange: str = "plussa.partner"
+    """The exchange partner chains read; the broker copies partner events to it."""
+    amqp_private_exchange_prefix: str = "plussa.private."
+    """Followed by a service name: the exchange only that service may read."""
     amqp_queue_prefix: str = ""
     broker_startup_wait_s: float = Field(default=5.0, ge=0)
     broker_reconnect_interval_s: float = Field(default=2.0, gt=0)
@@ -41,6 +46,8 @@ class ServiceSettings(BaseSettings):
     jwks_url: AnyHttpUrl | None = None
     jwt_issuer: str = "https://identity.plussa.fi"
     jwt_audience: str = "plussa"
+    revocation_refresh_s: float = Field(default=1.0, gt=0, le=5)
+    """How often each replica reloads the ended sessions (so a logout holds within about this long)."""
 
     max_body_bytes: int = Field(default=256 * 1024, ge=1024)
     http_timeout_s: float = Field(default=5.0, gt=0)
@@ -69,6 +76,10 @@ class ServiceSettings(BaseSettings):
     def event_source(self) -> str:
         """The CloudEvents ``source`` attribute of the events this service publishes."""
         return f"/plussa/{self.service_name}"
+
+    def private_exchange(self, recipient: str) -> str:
+        """The exchange events meant for ``recipient`` alone are published to."""
+        return f"{self.amqp_private_exchange_prefix}{recipient}"
 
     @property
     def event_queue(self) -> str:

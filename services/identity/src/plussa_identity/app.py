@@ -112,7 +112,9 @@ def _subscriptions(settings: IdentitySettings, started: dict[str, Identity]) -> 
 
     for service in settings.privacy_participants:
         if service != "identity":
-            subscriptions.append(Subscription(f"fi.plussa.{service}.export.completed", ExportAnswer, bind(on_export)))
+            subscriptions.append(
+                Subscription(f"fi.plussa.{service}.export.completed", ExportAnswer, bind(on_export), private=True)
+            )
             subscriptions.append(
                 Subscription(f"fi.plussa.{service}.erasure.completed", ErasureAnswer, bind(on_erasure))
             )

@@ -17,7 +17,10 @@ async def answer(cards: CardsFeed, service: str, kind: str, request_id: str, per
         {"request_id": request_id, "person_id": person_id, "service": service, **data},
         source=f"/plussa/{service}",
     )
-    await publish(cards.amqp_url, cards.exchange, event)
+    # Export answers carry personal data: they travel on identity's private exchange
+    # (named ``<internal exchange>.private.identity`` in tests).
+    target = f"{cards.exchange}.private.identity" if kind == "export" else cards.exchange
+    await publish(cards.amqp_url, target, event)
 
 
 async def until_status(client: Any, path: str, auth: dict[str, str], status: str, answered: int) -> dict[str, Any]:

@@ -21,6 +21,7 @@ class EmailVerificationRequested(EventData):
     """Send the person a link that proves they read this address (notifications delivers it)."""
 
     event_type: ClassVar[str] = "fi.plussa.identity.email_verification.requested"
+    recipient: ClassVar[str | None] = "notifications"
     person_id: str
     email: str
     language: str
@@ -41,6 +42,7 @@ class PasswordResetRequested(EventData):
     """Send the person a password reset link (notifications delivers it)."""
 
     event_type: ClassVar[str] = "fi.plussa.identity.password_reset.requested"
+    recipient: ClassVar[str | None] = "notifications"
     person_id: str
     email: str
     language: str
@@ -68,4 +70,17 @@ class ProfileUpdated(EventData):
     phone: str | None
     language: str
     postal_address: dict[str, Any] | None
+    occurred_at: datetime
+
+
+class SessionEnded(EventData):
+    """A session ended (logout, ended from the list, password change, a reused refresh
+    token, a lock, an erasure): every service refuses its access tokens from now on."""
+
+    event_type: ClassVar[str] = "fi.plussa.identity.session.ended"
+    session_id: str
+    person_id: str
+    reason: str
+    expires_at: datetime
+    """When the last access token issued in the session expires; until then services keep the revocation."""
     occurred_at: datetime
