@@ -11,6 +11,7 @@ from pypdf import PdfReader
 from plussa_receipts.commands.expire_receipts import run as run_expiry
 from plussa_receipts.testing import BOUGHT, Receipts, line
 from plussa_shared.testing.bus import bus_probe
+from plussa_shared.testing.contract import Contract, assert_routes_documented
 
 Start = Callable[..., Awaitable[Receipts]]
 AINO, EERO = "person-aino", "person-eero"
@@ -294,3 +295,22 @@ async def test_an_erasure_request_removes_everything_of_the_person_and_says_so(r
     assert await service.ctx.db["receipts"].count_documents({"person_id": AINO}) == 0
     assert await service.ctx.db["enrolments"].count_documents({"_id": AINO}) == 0
     assert await service.ctx.db["cards"].count_documents({"person_id": AINO}) == 0
+
+
+async def test_every_route_is_documented_and_the_answers_match_the_openapi_document(receipts: Start) -> None:
+    service = await aino_with_the_service(receipts)
+    await service.purchase(AINO_CARD, [TV])
+    (receipt,) = await service.until(lambda: service.receipts(AINO))
+    assert_routes_documented(service.client.app)
+    contract = Contract.of(service.client.app)
+    headers = service.customer(AINO)
+
+    for method, path in (
+        ("GET", "/v1/me/receipt-service"),
+        ("GET", "/v1/me/receipts?q=tv"),
+        ("GET", f"/v1/me/receipts/{receipt['receipt_id']}"),
+        ("GET", "/v1/me/receipts/unknown"),
+        ("GET", "/v1/me/receipts?from=2026-03-10&to=2026-03-01"),
+    ):
+        answer = await service.client.request(method, path, headers=headers)
+        await contract.check_response(answer)

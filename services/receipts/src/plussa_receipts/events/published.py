@@ -67,6 +67,7 @@ class ExportCompleted(EventData):
     """``fi.plussa.receipts.export.completed``: the person's receipts and choice, for their data export."""
 
     event_type: ClassVar[str] = "fi.plussa.receipts.export.completed"
+    recipient: ClassVar[str | None] = "identity"  # an export payload: identity's alone
 
     request_id: str
     person_id: str
