@@ -2,8 +2,8 @@
 
 from aiohttp import web
 
-from plussa_identity.bootstrap import Identity
-from plussa_identity.signing_keys import KeyRing
+from plussa_identity.adapters.signing_keys import KeyRing
+from plussa_identity.context import IdentityContext
 
-IDENTITY = web.AppKey("identity", Identity)
+IDENTITY = web.AppKey("identity", IdentityContext)
 KEYRING = web.AppKey("keyring", KeyRing)

@@ -2,9 +2,9 @@
 
 from typing import Any
 
+from plussa_identity.adapters.passwords import Hasher
 from plussa_identity.app import create_app
 from plussa_identity.keys import IDENTITY
-from plussa_identity.passwords import Hasher
 from plussa_identity.settings import IdentitySettings
 from plussa_identity.testing import CardsFeed, IdentityApi, until_card_known
 from plussa_shared.testing.bus import BusProbe

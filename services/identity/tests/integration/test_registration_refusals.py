@@ -6,7 +6,7 @@ from typing import Any
 import pytest
 
 from plussa_identity.app import create_app
-from plussa_identity.bootstrap import Identity
+from plussa_identity.context import IdentityContext
 from plussa_identity.domain.card_numbers import with_check_digit
 from plussa_identity.keys import IDENTITY
 from plussa_identity.settings import IdentitySettings
@@ -27,7 +27,7 @@ async def refused(client: Any, body: dict[str, Any], status: int, slug: str) -> 
     return problem
 
 
-async def nothing_written(identity: Identity, probe: BusProbe) -> None:
+async def nothing_written(identity: IdentityContext, probe: BusProbe) -> None:
     assert await identity.store.db[ACCOUNTS].count_documents({}) == 0
     assert await identity.store.db[LINK_TOKENS].count_documents({}) == 0
     assert probe.of_type("fi.plussa.identity.customer.registered") == []
@@ -45,14 +45,14 @@ def body(holder: Holder, **changes: Any) -> dict[str, Any]:
 
 
 async def test_an_unknown_card_number_is_not_recognised(
-    client: Any, identity: Identity, holder: Holder, probe: BusProbe
+    client: Any, identity: IdentityContext, holder: Holder, probe: BusProbe
 ) -> None:
     await refused(client, body(holder, card_number=with_check_digit("606499999999999")), 422, "card-not-recognised")
     await nothing_written(identity, probe)
 
 
 async def test_a_card_number_failing_the_luhn_check_is_malformed(
-    client: Any, identity: Identity, holder: Holder, probe: BusProbe
+    client: Any, identity: IdentityContext, holder: Holder, probe: BusProbe
 ) -> None:
     wrong_check = holder.card_number[:-1] + str((int(holder.card_number[-1]) + 1) % 10)
     await refused(client, body(holder, card_number=wrong_check), 422, "invalid-card-number")
@@ -61,7 +61,7 @@ async def test_a_card_number_failing_the_luhn_check_is_malformed(
 
 
 async def test_a_wrong_date_of_birth_answers_like_an_unknown_card(
-    client: Any, identity: Identity, holder: Holder, probe: BusProbe
+    client: Any, identity: IdentityContext, holder: Holder, probe: BusProbe
 ) -> None:
     problem = await refused(client, body(holder, date_of_birth="1990-01-01"), 422, "card-not-recognised")
     assert "blocked" not in problem["detail"]
@@ -69,7 +69,7 @@ async def test_a_wrong_date_of_birth_answers_like_an_unknown_card(
 
 
 async def test_someone_elses_card_with_my_own_date_of_birth_is_not_recognised(
-    client: Any, identity: Identity, cards: CardsFeed, holder: Holder, probe: BusProbe
+    client: Any, identity: IdentityContext, cards: CardsFeed, holder: Holder, probe: BusProbe
 ) -> None:
     other = await cards.household(date_of_birth=date(1970, 12, 24))
     await until_card_known(identity, other)
@@ -78,7 +78,7 @@ async def test_someone_elses_card_with_my_own_date_of_birth_is_not_recognised(
 
 
 async def test_a_blocked_card_cannot_be_used_to_register(
-    client: Any, identity: Identity, cards: CardsFeed, holder: Holder, probe: BusProbe
+    client: Any, identity: IdentityContext, cards: CardsFeed, holder: Holder, probe: BusProbe
 ) -> None:
     await cards.block(holder)
     await until_card_known(identity, holder)
@@ -88,7 +88,7 @@ async def test_a_blocked_card_cannot_be_used_to_register(
 
 
 async def test_a_temporary_card_cannot_be_used_to_register(
-    client: Any, identity: Identity, cards: CardsFeed, probe: BusProbe
+    client: Any, identity: IdentityContext, cards: CardsFeed, probe: BusProbe
 ) -> None:
     temporary = await cards.household(kind="temporary")
     await until_card_known(identity, temporary)
@@ -101,7 +101,7 @@ async def test_a_temporary_card_cannot_be_used_to_register(
     [("lyhyt", "weak-password"), ("password1234", "breached-password"), ("Salasana123456", "breached-password")],
 )
 async def test_a_weak_or_breached_password_is_refused(
-    client: Any, identity: Identity, holder: Holder, probe: BusProbe, password: str, slug: str
+    client: Any, identity: IdentityContext, holder: Holder, probe: BusProbe, password: str, slug: str
 ) -> None:
     await refused(client, body(holder, password=password), 422, slug)
     await nothing_written(identity, probe)
@@ -109,14 +109,14 @@ async def test_a_weak_or_breached_password_is_refused(
 
 @pytest.mark.parametrize("email", ["not-an-address", "aino@", "aino@@example.fi", "aino@example"])
 async def test_a_malformed_email_address_is_refused(
-    client: Any, identity: Identity, holder: Holder, probe: BusProbe, email: str
+    client: Any, identity: IdentityContext, holder: Holder, probe: BusProbe, email: str
 ) -> None:
     await refused(client, body(holder, email=email), 422, "invalid-email")
     await nothing_written(identity, probe)
 
 
 async def test_a_second_registration_for_the_same_person_is_refused(
-    client: Any, identity: Identity, holder: Holder, probe: BusProbe
+    client: Any, identity: IdentityContext, holder: Holder, probe: BusProbe
 ) -> None:
     api = IdentityApi(client, probe)
     await api.registered(holder, "aino@example.fi", PASSWORD)
@@ -125,7 +125,7 @@ async def test_a_second_registration_for_the_same_person_is_refused(
 
 
 async def test_an_email_address_already_in_use_is_refused(
-    client: Any, identity: Identity, cards: CardsFeed, holder: Holder, probe: BusProbe
+    client: Any, identity: IdentityContext, cards: CardsFeed, holder: Holder, probe: BusProbe
 ) -> None:
     api = IdentityApi(client, probe)
     await api.registered(holder, "aino@example.fi", PASSWORD)

@@ -168,3 +168,15 @@ class ClientExistsError(ConflictError):
 
     slug = "client-exists"
     title = "A client with this id exists"
+
+
+class AccountNotFoundError(NotFoundError):
+    """The person has no login (or it was erased)."""
+
+    slug = "account-not-found"
+
+
+class SessionNotFoundError(NotFoundError):
+    """No active session of this person with this id."""
+
+    slug = "session-not-found"
