@@ -63,29 +63,7 @@ async def register(
             created_at=now,
             updated_at=now,
         )
-        await ctx.store.insert_account(account, uow.session)
-        token, expires_at = await issue_link(
-            ctx,
-            uow.session,
-            purpose="verify-email",
-            person_id=member.person_id,
-            email=email,
-            now=now,
-            ttl_s=ctx.settings.email_verification_ttl_s,
-        )
-        subject = f"person/{member.person_id}"
-        registered = CustomerRegistered(
-            person_id=member.person_id,
-            household_id=str(member.household_id),
-            email=email,
-            language=language,
-            occurred_at=now,
-        )
-        uow.publish(registered, subject)
-        verification = EmailVerificationRequested(
-            person_id=member.person_id, email=email, language=language, token=token, expires_at=expires_at
-        )
-        uow.publish(verification, subject)
+        await _open_account(ctx, uow, account, str(member.household_id))
         return member.person_id
 
     try:
@@ -98,6 +76,30 @@ async def register(
         if "one_login_per_email" in str(exc):
             raise EmailInUseError() from exc
         raise AlreadyRegisteredError() from exc
+
+
+async def _open_account(ctx: IdentityContext, uow: UnitOfWork, account: Account, household_id: str) -> None:
+    """Store the new login and ask for its address to be verified."""
+    now, person_id, email = account.created_at, account.person_id, account.email
+    await ctx.store.insert_account(account, uow.session)
+    token, expires_at = await issue_link(
+        ctx,
+        uow.session,
+        purpose="verify-email",
+        person_id=person_id,
+        email=email,
+        now=now,
+        ttl_s=ctx.settings.email_verification_ttl_s,
+    )
+    subject = f"person/{person_id}"
+    registered = CustomerRegistered(
+        person_id=person_id, household_id=household_id, email=email, language=account.language, occurred_at=now
+    )
+    uow.publish(registered, subject)
+    verification = EmailVerificationRequested(
+        person_id=person_id, email=email, language=account.language, token=token, expires_at=expires_at
+    )
+    uow.publish(verification, subject)
 
 
 async def verify_email(ctx: IdentityContext, token: str) -> str:
