@@ -8,10 +8,10 @@ import pytest
 
 from plussa_identity.app import create_app
 from plussa_identity.context import IdentityContext
-from plussa_identity.keys import IDENTITY
 from plussa_identity.settings import IdentitySettings
 from plussa_identity.testing import CardsFeed, Holder, until_card_known
 from plussa_identity.use_cases.service_clients import create_client
+from plussa_shared.keys import context_of
 from plussa_shared.testing.bus import BusProbe, bus_probe
 
 PASSWORD = "kesäinen mökkiranta 42"
@@ -37,7 +37,7 @@ async def client(aiohttp_client: Any, settings: IdentitySettings, probe: BusProb
 
 @pytest.fixture
 def identity(client: Any) -> IdentityContext:
-    found: IdentityContext = client.app[IDENTITY]
+    found: IdentityContext = context_of(client.app, IdentityContext)
     return found
 
 

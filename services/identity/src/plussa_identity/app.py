@@ -1,29 +1,26 @@
-"""Wiring of the identity service: routes, subscriptions, indexes. No I/O here."""
+"""Wiring of the identity service: routes, context, subscriptions, indexes. No I/O here."""
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 from aiohttp import web
 from pydantic import TypeAdapter
 
 from plussa_identity.adapters.signing_keys import KeyRing
-from plussa_identity.context import IdentityContext, system_clock
-from plussa_identity.keys import IDENTITY, KEYRING
+from plussa_identity.context import IdentityContext
+from plussa_identity.keys import KEYRING
 from plussa_identity.routes import jwks, oauth, passwords, privacy, profile, registrations, sessions
 from plussa_identity.settings import IdentitySettings
 from plussa_identity.store import INDEXES, IdentityStore
-from plussa_identity.subscriptions import table
+from plussa_identity.subscriptions import subscriptions
 from plussa_shared.app import ServiceSpec, create_service_app
 from plussa_shared.auth import KeySource
-from plussa_shared.consumer import Subscription
-from plussa_shared.events import CloudEvent
+from plussa_shared.context import system_clock
 from plussa_shared.keys import DB, MONGO, OPENAPI, OUTBOX
-from plussa_shared.mongo import Session
 
 
 def create_app(settings: IdentitySettings) -> web.Application:
     """Build the identity service's application."""
-    started: dict[str, IdentityContext] = {}
     app = create_service_app(
         settings,
         ServiceSpec(
@@ -37,9 +34,10 @@ def create_app(settings: IdentitySettings) -> web.Application:
                 privacy.routes,
                 oauth.routes,
             ],
-            subscriptions=_subscriptions(settings, started),
+            context=_context(settings),
+            subscriptions=subscriptions,
             indexes=INDEXES,
-            contexts=[_identity_ctx(settings, started)],
+            contexts=[_first_signing_key],
             key_source=_key_ring(settings),
         ),
     )
@@ -58,32 +56,17 @@ def _key_ring(settings: IdentitySettings) -> Callable[[web.Application], KeySour
     return source
 
 
-def _identity_ctx(
-    settings: IdentitySettings, started: dict[str, IdentityContext]
-) -> Callable[[web.Application], AsyncIterator[None]]:
-    async def ctx(app: web.Application) -> AsyncIterator[None]:
-        await app[KEYRING].start()
-        identity = IdentityContext.build(settings, app[MONGO], app[DB], app[OUTBOX], app[KEYRING])
-        app[IDENTITY] = started["identity"] = identity
-        yield
+def _context(settings: IdentitySettings) -> Callable[[web.Application], IdentityContext]:
+    def build(app: web.Application) -> IdentityContext:
+        return IdentityContext.build(settings, app[MONGO], app[DB], app[OUTBOX], app[KEYRING])
 
-    return ctx
+    return build
 
 
-def _subscriptions(settings: IdentitySettings, started: dict[str, IdentityContext]) -> list[Subscription[Any]]:
-    """The subscription table, bound to the context once it is started."""
-
-    def bind(use_case: Callable[[IdentityContext, Any], Awaitable[None]]) -> Callable[[Any, Session], Awaitable[None]]:
-        async def handle(event: CloudEvent[Any], session: Session) -> None:
-            ctx = started.get("identity")
-            if ctx is None:
-                raise RuntimeError("identity is not started yet")
-            await ctx.joining(session, lambda: use_case(ctx, event))
-
-        return handle
-
-    rows = table(settings)
-    return [Subscription(event_type, schema, bind(use_case)) for event_type, schema, use_case in rows]
+async def _first_signing_key(app: web.Application) -> AsyncIterator[None]:
+    """Make the first signing key if there is none, before the first request is served."""
+    await app[KEYRING].start()
+    yield
 
 
 def _describe_form_body(document: dict[str, Any]) -> None:

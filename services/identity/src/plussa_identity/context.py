@@ -1,11 +1,8 @@
-"""The identity service's context: settings, store, outbox, clock, hasher and keys,
-built once per process; every use case runs its transaction through it."""
+"""The identity service's context: the shared one (settings, database, outbox, clock, run)
+plus identity's store, password hasher, signing keys and token issuer; built once per process."""
 
-from collections.abc import Awaitable, Callable
-from contextvars import ContextVar
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
-from typing import TypeVar
+from datetime import timedelta
 
 from pymongo import AsyncMongoClient
 
@@ -17,47 +14,19 @@ from plussa_identity.domain.password_policy import PasswordPolicy
 from plussa_identity.domain.throttle import ThrottlePolicy
 from plussa_identity.settings import IdentitySettings
 from plussa_identity.store import IdentityStore
-from plussa_shared.events import CloudEvent, EventData, new_event
-from plussa_shared.mongo import Database, Document, Session, run_in_transaction
+from plussa_shared.context import Clock, ServiceContext, system_clock
+from plussa_shared.mongo import Database, Document
 from plussa_shared.outbox import Outbox
 
-T = TypeVar("T")
-Clock = Callable[[], datetime]
-
-_ACTIVE: ContextVar[Session | None] = ContextVar("identity_active_session", default=None)
-
-
-def system_clock() -> datetime:
-    """Now, timezone-aware UTC."""
-    return datetime.now(UTC)
-
 
 @dataclass
-class UnitOfWork:
-    """One transaction: its session, and the events to add to the outbox when the work is done."""
+class IdentityContext(ServiceContext[IdentitySettings]):
+    """What identity's use cases work with."""
 
-    session: Session
-    context: "IdentityContext"
-    events: list[CloudEvent[EventData]] = field(default_factory=list)
-
-    def publish(self, data: EventData, subject: str | None, at: datetime | None = None) -> None:
-        """An event that commits with this transaction."""
-        self.events.append(self.context.event(data, subject, at))
-
-
-@dataclass
-class IdentityContext:
-    """Settings, store, outbox, clock, hasher and keys of the identity service."""
-
-    settings: IdentitySettings
-    client: AsyncMongoClient[Document]
-    db: Database
-    outbox: Outbox
-    store: IdentityStore
-    hasher: Hasher
-    keys: KeyRing
-    issuer: TokenIssuer
-    clock: Clock = system_clock
+    store: IdentityStore = field(kw_only=True)
+    hasher: Hasher = field(kw_only=True)
+    keys: KeyRing = field(kw_only=True)
+    issuer: TokenIssuer = field(kw_only=True)
 
     @classmethod
     def build(
@@ -66,25 +35,24 @@ class IdentityContext:
         client: AsyncMongoClient[Document],
         db: Database,
         outbox: Outbox,
-        keys: KeyRing,
+        keys: KeyRing | None = None,
         clock: Clock = system_clock,
     ) -> "IdentityContext":
-        """Wire the real dependencies."""
+        """Wire the real dependencies; ``keys`` when the application made the key ring already
+        (it verifies tokens before the context exists)."""
+        store = IdentityStore(db)
+        keys = keys or KeyRing(store, settings, clock)
         return cls(
-            settings=settings,
-            client=client,
-            db=db,
-            outbox=outbox,
-            store=IdentityStore(db),
+            settings,
+            client,
+            db,
+            outbox,
+            clock,
+            store=store,
             hasher=Hasher(settings),
             keys=keys,
             issuer=TokenIssuer(keys, settings),
-            clock=clock,
         )
-
-    def now(self) -> datetime:
-        """The context's clock, read once per use case."""
-        return self.clock()
 
     @property
     def policy(self) -> PasswordPolicy:
@@ -118,35 +86,3 @@ class IdentityContext:
             timedelta(seconds=s.address_lock_max_s),
             timedelta(seconds=s.failures_forgotten_after_s),
         )
-
-    def event(self, data: EventData, subject: str | None, at: datetime | None = None) -> CloudEvent[EventData]:
-        """An event of identity about ``subject``."""
-        return new_event(data, source=self.settings.event_source, subject=subject, time=at)
-
-    async def run(self, work: Callable[[UnitOfWork], Awaitable[T]]) -> T:
-        """One use case, one transaction (joining the consumer's when an event is being applied)."""
-        active = _ACTIVE.get()
-        if active is not None:
-            return await self._work_in(active, work)
-
-        async def transaction(session: Session) -> T:
-            return await self._work_in(session, work)
-
-        result = await run_in_transaction(self.client, transaction)
-        self.outbox.nudge()
-        return result
-
-    async def _work_in(self, session: Session, work: Callable[[UnitOfWork], Awaitable[T]]) -> T:
-        uow = UnitOfWork(session, self)
-        result = await work(uow)
-        if uow.events:
-            await self.outbox.add(session, uow.events)
-        return result
-
-    async def joining(self, session: Session, work: Callable[[], Awaitable[None]]) -> None:
-        """Run ``work`` with ``session`` as the active transaction (the consumer's)."""
-        token = _ACTIVE.set(session)
-        try:
-            await work()
-        finally:
-            _ACTIVE.reset(token)

@@ -1,6 +1,7 @@
-"""Every event identity consumes, in one table: event type -> its schema -> the use case it runs."""
+"""Every event identity consumes, in one table: event type, identity's copy of its schema,
+and the use case it runs (bound to the context once, at start)."""
 
-from collections.abc import Awaitable, Callable
+from functools import partial
 from typing import Any
 
 from plussa_identity.context import IdentityContext
@@ -14,40 +15,27 @@ from plussa_identity.events.consumed import (
     MemberAdded,
     MemberRemoved,
 )
-from plussa_identity.settings import IdentitySettings
 from plussa_identity.use_cases import privacy, read_model
 from plussa_shared.consumer import Subscription
-from plussa_shared.events import CloudEvent
-from plussa_shared.mongo import Session
-
-UseCase = Callable[[IdentityContext, CloudEvent[Any]], Awaitable[None]]
-
-
-def table(settings: IdentitySettings) -> list[tuple[str, type[Any], UseCase]]:
-    """What identity consumes: its read model of cards and members, and the participants'
-    answers to export and erasure requests."""
-    answers = [service for service in settings.privacy_participants if service != "identity"]
-    return [
-        *((event_type, CardChanged, read_model.card_changed) for event_type in CARD_EVENT_TYPES),
-        ("fi.plussa.cards.household.created", HouseholdCreated, read_model.household_created),
-        ("fi.plussa.cards.member.added", MemberAdded, read_model.member_added),
-        ("fi.plussa.cards.member.removed", MemberRemoved, read_model.member_removed),
-        ("fi.plussa.cards.access.granted", AccessChanged, read_model.access_changed),
-        ("fi.plussa.cards.access.withdrawn", AccessChanged, read_model.access_changed),
-        *((f"fi.plussa.{service}.export.completed", ExportAnswer, privacy.export_answered) for service in answers),
-        *((f"fi.plussa.{service}.erasure.completed", ErasureAnswer, privacy.erasure_answered) for service in answers),
-    ]
 
 
 def subscriptions(ctx: IdentityContext) -> list[Subscription[Any]]:
-    """The table's rows bound to the built context."""
+    """Identity's read model of cards and members, and the participants' answers to the
+    export and erasure requests it coordinates."""
+    answering = [service for service in ctx.settings.privacy_participants if service != "identity"]
     return [
-        Subscription(event_type, schema, _bound(ctx, use_case)) for event_type, schema, use_case in table(ctx.settings)
+        *(Subscription(t, CardChanged, partial(read_model.card_changed, ctx)) for t in CARD_EVENT_TYPES),
+        Subscription("fi.plussa.cards.household.created", HouseholdCreated, partial(read_model.household_created, ctx)),
+        Subscription("fi.plussa.cards.member.added", MemberAdded, partial(read_model.member_added, ctx)),
+        Subscription("fi.plussa.cards.member.removed", MemberRemoved, partial(read_model.member_removed, ctx)),
+        Subscription("fi.plussa.cards.access.granted", AccessChanged, partial(read_model.access_changed, ctx)),
+        Subscription("fi.plussa.cards.access.withdrawn", AccessChanged, partial(read_model.access_changed, ctx)),
+        *(
+            Subscription(f"fi.plussa.{s}.export.completed", ExportAnswer, partial(privacy.export_answered, ctx))
+            for s in answering
+        ),
+        *(
+            Subscription(f"fi.plussa.{s}.erasure.completed", ErasureAnswer, partial(privacy.erasure_answered, ctx))
+            for s in answering
+        ),
     ]
-
-
-def _bound(ctx: IdentityContext, use_case: UseCase) -> Callable[[Any, Session], Awaitable[None]]:
-    async def handle(event: CloudEvent[Any], session: Session) -> None:
-        await ctx.joining(session, lambda: use_case(ctx, event))
-
-    return handle

@@ -128,4 +128,4 @@ async def test_an_answer_to_a_request_that_does_not_exist_is_dead_lettered(
     await answer(cards, "cards", "export", "no-such-request", "p-1", data={})
     queue = f"{settings.amqp_queue_prefix}identity.events.dead"
     [message] = await drain(cards.amqp_url, queue)
-    assert message.headers["x-plussa-dead-reason"] == "rejected"
+    assert message.headers["x-plussa-dead-reason"] == "privacy-request-not-found"

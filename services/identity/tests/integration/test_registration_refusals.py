@@ -8,10 +8,10 @@ import pytest
 from plussa_identity.app import create_app
 from plussa_identity.context import IdentityContext
 from plussa_identity.domain.card_numbers import with_check_digit
-from plussa_identity.keys import IDENTITY
 from plussa_identity.settings import IdentitySettings
 from plussa_identity.store import ACCOUNTS, LINK_TOKENS
 from plussa_identity.testing import CardsFeed, Holder, IdentityApi, until_card_known
+from plussa_shared.keys import context_of
 from plussa_shared.testing.bus import BusProbe
 
 PASSWORD = "kesäinen mökkiranta 42"
@@ -141,7 +141,7 @@ async def test_guessing_dates_of_birth_for_a_card_is_throttled(
     settings = settings_for(IdentitySettings, address_free_failures=3, argon2_memory_cost_kib=64, argon2_time_cost=1)
     client = await aiohttp_client(create_app(settings))
     holder = await cards.household()
-    await until_card_known(client.app[IDENTITY], holder)
+    await until_card_known(context_of(client.app, IdentityContext), holder)
     for year in range(1990, 1994):
         await refused(client, body(holder, date_of_birth=f"{year}-01-01"), 422, "card-not-recognised")
     response = await client.post("/v1/registrations", json=body(holder))

@@ -12,11 +12,14 @@ secret and the given scopes instead of failing.
 import argparse
 import asyncio
 import sys
+from functools import partial
 
-from plussa_identity.commands.running import command_context
+from plussa_identity.context import IdentityContext
 from plussa_identity.settings import IdentitySettings
+from plussa_identity.store import INDEXES
 from plussa_identity.use_cases.service_clients import ClientKind, NewClient, create_client
-from plussa_shared.errors import ProblemError
+from plussa_shared.commands import command_context
+from plussa_shared.domain import DomainError
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -32,7 +35,7 @@ def main(argv: list[str] | None = None) -> int:
     settings = IdentitySettings()
     try:
         created = asyncio.run(_create(settings, args.client_id, args.scopes.split(), args.kind, args.replace))
-    except ProblemError as exc:
+    except DomainError as exc:
         sys.stderr.write(f"{exc.detail}\n")
         return 1
     sys.stderr.write(f"created {created.kind} client {created.client_id} with scopes {' '.join(created.scopes)}\n")
@@ -43,7 +46,7 @@ def main(argv: list[str] | None = None) -> int:
 async def _create(
     settings: IdentitySettings, client_id: str, scopes: list[str], kind: ClientKind, replace: bool
 ) -> NewClient:
-    async with command_context(settings, "identity-clients-cli") as ctx:
+    async with command_context(settings, partial(IdentityContext.build, settings), INDEXES) as ctx:
         return await create_client(ctx, client_id, scopes, kind, replace=replace)
 
 

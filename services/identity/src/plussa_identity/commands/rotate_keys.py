@@ -11,10 +11,13 @@ expired. Prints the new key's ``kid`` on standard output.
 import argparse
 import asyncio
 import sys
+from functools import partial
 
-from plussa_identity.commands.running import command_context
+from plussa_identity.context import IdentityContext
 from plussa_identity.settings import IdentitySettings
+from plussa_identity.store import INDEXES
 from plussa_identity.use_cases.signing_keys import rotate_keys
+from plussa_shared.commands import command_context
 from plussa_shared.logging import configure_logging
 
 
@@ -30,7 +33,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 async def _rotate(settings: IdentitySettings) -> str:
-    async with command_context(settings, "identity-rotate-keys-cli") as ctx:
+    async with command_context(settings, partial(IdentityContext.build, settings), INDEXES) as ctx:
         return await rotate_keys(ctx)
 
 

@@ -1,14 +1,8 @@
-"""Who is calling: the identity context and the client address."""
+"""Who is calling: the client address."""
 
 from aiohttp import web
 
-from plussa_identity.context import IdentityContext
-from plussa_identity.keys import IDENTITY
-
-
-def context_of(request: web.Request) -> IdentityContext:
-    """The identity service's context."""
-    return request.app[IDENTITY]
+from plussa_identity.keys import context
 
 
 def client_address(request: web.Request) -> str:
@@ -17,7 +11,7 @@ def client_address(request: web.Request) -> str:
     The last X-Forwarded-For entry is the one our proxy wrote; earlier entries come
     from the client and would let a guesser pick a fresh address for every try.
     """
-    if context_of(request).settings.trust_forwarded_for:
+    if context(request).settings.trust_forwarded_for:
         forwarded = request.headers.get("X-Forwarded-For", "").split(",")[-1].strip()
         if forwarded:
             return forwarded[:64]

@@ -7,7 +7,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from plussa_identity.domain.account import Account, PostalAddress
 from plussa_identity.domain.members import Language
-from plussa_identity.routes.caller import context_of
+from plussa_identity.keys import context
 from plussa_identity.use_cases import profile
 from plussa_shared.auth import Access
 from plussa_shared.errors import ValidationFailedError
@@ -57,7 +57,7 @@ def _out(account: Account) -> ProfileOut:
 @routes.get("/v1/me/profile", summary="My profile", access=Access.customers(), response=ProfileOut)
 async def get_my_profile(request: web.Request) -> ProfileOut:
     """Name, e-mail, phone, language and postal address."""
-    return _out(await profile.profile(context_of(request), principal(request)))
+    return _out(await profile.profile(context(request), principal(request)))
 
 
 @routes.patch(
@@ -76,4 +76,4 @@ async def patch_my_profile(request: web.Request, body: ProfilePatch) -> ProfileO
         raise ValidationFailedError(
             errors=[{"field": n, "message": "cannot be cleared", "code": "required"} for n in cleared]
         )
-    return _out(await profile.update_profile(context_of(request), principal(request), changes))
+    return _out(await profile.update_profile(context(request), principal(request), changes))

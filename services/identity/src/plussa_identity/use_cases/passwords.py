@@ -1,7 +1,7 @@
 """Changing the password, and resetting a forgotten one by e-mail."""
 
 from plussa_identity.adapters.opaque_tokens import token_hash
-from plussa_identity.context import IdentityContext, UnitOfWork
+from plussa_identity.context import IdentityContext
 from plussa_identity.domain.email_address import canonical_email
 from plussa_identity.domain.errors import (
     AccountNotFoundError,
@@ -14,6 +14,7 @@ from plussa_identity.use_cases import throttling
 from plussa_identity.use_cases.links import issue_link, redeem_link
 from plussa_identity.use_cases.sessions import current_session
 from plussa_shared.auth import Principal
+from plussa_shared.context import UnitOfWork
 
 
 async def change_password(ctx: IdentityContext, caller: Principal, *, current: str, new: str, address: str) -> None:

@@ -6,14 +6,19 @@ from typing import Any
 
 import structlog
 
-from plussa_identity.context import IdentityContext, UnitOfWork
-from plussa_identity.domain.errors import AccountNotFoundError, ExportNotReadyError, PrivacyRequestNotFoundError
+from plussa_identity.context import IdentityContext
+from plussa_identity.domain.errors import (
+    AccountNotFoundError,
+    ExportNotReadyError,
+    PrivacyRequestNotFoundError,
+    UnexpectedParticipantError,
+)
 from plussa_identity.domain.privacy import IDENTITY, Kind, PrivacyRequest
 from plussa_identity.events.consumed import ErasureAnswer, ExportAnswer
 from plussa_identity.events.published import ErasureCompleted, ErasureRequested, ExportRequested
 from plussa_identity.use_cases.sessions import current_session
 from plussa_shared.auth import Principal
-from plussa_shared.consumer import RejectEventError
+from plussa_shared.context import UnitOfWork
 from plussa_shared.events import CloudEvent, EventData
 from plussa_shared.mongo import Session
 
@@ -103,9 +108,9 @@ async def _record_answer(
     async def work(uow: UnitOfWork) -> None:
         request = await ctx.store.privacy_request(answer.request_id, uow.session)
         if request is None or request.kind != kind or request.person_id != answer.person_id:
-            raise RejectEventError(f"no {kind} request {answer.request_id} of this person")
+            raise PrivacyRequestNotFoundError(f"no {kind} request {answer.request_id} of this person")
         if answer.service not in request.participants or answer.service == IDENTITY:
-            raise RejectEventError(f"{answer.service} is not an expected participant")
+            raise UnexpectedParticipantError(f"{answer.service} is not an expected participant")
         request = request.answered(answer.service, now, data)
         request = await _finish_erasure_if_due(ctx, uow, request, now)
         await ctx.store.save_privacy_request(request, uow.session)

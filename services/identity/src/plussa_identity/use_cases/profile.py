@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Any
 
-from plussa_identity.context import IdentityContext, UnitOfWork
+from plussa_identity.context import IdentityContext
 from plussa_identity.domain.account import Account
 from plussa_identity.domain.email_address import canonical_email
 from plussa_identity.domain.errors import AccountNotFoundError, EmailInUseError
@@ -11,6 +11,7 @@ from plussa_identity.events.published import EmailVerificationRequested, Profile
 from plussa_identity.use_cases.links import issue_link
 from plussa_identity.use_cases.sessions import current_session
 from plussa_shared.auth import Principal
+from plussa_shared.context import UnitOfWork
 from plussa_shared.events import EventData
 
 

@@ -2,9 +2,10 @@
 
 from typing import Any
 
-from plussa_identity.context import IdentityContext, UnitOfWork
+from plussa_identity.context import IdentityContext
 from plussa_identity.domain.members import CardView
 from plussa_identity.events.consumed import AccessChanged, CardChanged, HouseholdCreated, MemberAdded, MemberRemoved
+from plussa_shared.context import UnitOfWork
 from plussa_shared.events import CloudEvent
 
 

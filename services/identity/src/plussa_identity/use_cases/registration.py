@@ -4,7 +4,7 @@ from datetime import date
 
 from pymongo.errors import DuplicateKeyError
 
-from plussa_identity.context import IdentityContext, UnitOfWork
+from plussa_identity.context import IdentityContext
 from plussa_identity.domain.account import Account
 from plussa_identity.domain.card_numbers import is_valid_card_number, normalise_card_number
 from plussa_identity.domain.email_address import canonical_email
@@ -19,6 +19,7 @@ from plussa_identity.domain.members import Language, member_for_registration
 from plussa_identity.events.published import CustomerRegistered, EmailVerificationRequested, EmailVerified
 from plussa_identity.use_cases import throttling
 from plussa_identity.use_cases.links import issue_link, redeem_link
+from plussa_shared.context import UnitOfWork
 
 
 async def register(

@@ -5,9 +5,10 @@ from dataclasses import dataclass
 from typing import Literal
 
 from plussa_identity.adapters.access_tokens import IssuedToken
-from plussa_identity.context import IdentityContext, UnitOfWork
+from plussa_identity.context import IdentityContext
 from plussa_identity.domain.errors import ClientExistsError, InvalidClientError, InvalidScopeError
 from plussa_identity.use_cases import throttling
+from plussa_shared.context import UnitOfWork
 
 ClientKind = Literal["service", "operator"]
 SCOPES = frozenset({"cards:issue", "cards:lookup", "cards:bank", "points:ingest", "points:spend", "ops"})

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from plussa_identity.adapters.opaque_tokens import new_token, token_hash
-from plussa_identity.context import IdentityContext, UnitOfWork
+from plussa_identity.context import IdentityContext
 from plussa_identity.domain.account import Account
 from plussa_identity.domain.email_address import canonical_email
 from plussa_identity.domain.errors import (
@@ -22,6 +22,7 @@ from plussa_identity.domain.login_session import LoginSession, on_spent_token
 from plussa_identity.domain.members import MemberView
 from plussa_identity.use_cases import throttling
 from plussa_shared.auth import Principal
+from plussa_shared.context import UnitOfWork
 
 
 @dataclass(frozen=True)

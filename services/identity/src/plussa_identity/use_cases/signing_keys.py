@@ -4,7 +4,8 @@ from typing import Any
 
 import structlog
 
-from plussa_identity.context import IdentityContext, UnitOfWork
+from plussa_identity.context import IdentityContext
+from plussa_shared.context import UnitOfWork
 
 log = structlog.get_logger(__name__)
 

@@ -6,9 +6,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from plussa_identity.context import IdentityContext, UnitOfWork
+from plussa_identity.context import IdentityContext
 from plussa_identity.domain.errors import ThrottledError
 from plussa_identity.domain.throttle import ThrottlePolicy
+from plussa_shared.context import UnitOfWork
 from plussa_shared.mongo import Session
 
 
