@@ -1,5 +1,6 @@
 """Every refused registration answers with its problem type and leaves nothing behind."""
 
+import asyncio
 from datetime import date
 from typing import Any
 
@@ -133,6 +134,20 @@ async def test_an_email_address_already_in_use_is_refused(
     await until_card_known(identity, parallel)
     await refused(client, body(parallel, email="AINO@example.fi"), 409, "email-in-use")
     assert await identity.store.account(parallel.person_id) is None
+
+
+async def test_two_people_registering_one_email_address_at_once_get_one_login_and_one_refusal(
+    client: Any, identity: IdentityContext, cards: CardsFeed, holder: Holder
+) -> None:
+    parallel = await cards.parallel(holder)
+    await until_card_known(identity, parallel)
+    first, second = await asyncio.gather(
+        client.post("/v1/registrations", json=body(holder)), client.post("/v1/registrations", json=body(parallel))
+    )
+    assert sorted([first.status, second.status]) == [201, 409]
+    loser = first if first.status == 409 else second
+    assert (await loser.json())["type"] == PROBLEMS + "email-in-use"
+    assert await identity.store.db[ACCOUNTS].count_documents({"email": "aino@example.fi"}) == 1
 
 
 async def test_guessing_dates_of_birth_for_a_card_is_throttled(

@@ -2,8 +2,6 @@
 
 from datetime import date
 
-from pymongo.errors import DuplicateKeyError
-
 from plussa_identity.context import IdentityContext
 from plussa_identity.domain.account import Account
 from plussa_identity.domain.card_numbers import is_valid_card_number, normalise_card_number
@@ -68,15 +66,12 @@ async def register(
         return member.person_id
 
     try:
+        # Two registrations racing for one person or e-mail: the unique indexes let one
+        # win, and ctx.run's second run finds its login and refuses as a sequential one would.
         return await ctx.run(work)
     except CardNotRecognisedError:
         await throttling.record_failure(ctx, [guard], now)
         raise
-    except DuplicateKeyError as exc:
-        # Two registrations raced; the database's unique indexes decided.
-        if "one_login_per_email" in str(exc):
-            raise EmailInUseError() from exc
-        raise AlreadyRegisteredError() from exc
 
 
 async def _open_account(ctx: IdentityContext, uow: UnitOfWork, account: Account, household_id: str) -> None:
@@ -129,7 +124,4 @@ async def verify_email(ctx: IdentityContext, token: str) -> str:
         )
         return email
 
-    try:
-        return await ctx.run(work)
-    except DuplicateKeyError as exc:
-        raise EmailInUseError() from exc
+    return await ctx.run(work)
