@@ -8,7 +8,7 @@ customer, a till and the programme's operators would make it:
 2. logged in, she orders a parallel card for Eero and lets him use the Plussa money;
    Eero registers with his card;
 3. a demo till gets service credentials from identity's command line
-   (``python -m plussa_identity.clients create``);
+   (``python -m plussa_identity.commands.clients create``);
 4. the till sends a few months of purchases by both to points (``POST /v1/purchases``);
 5. the months that have ended are closed (``python -m plussa_points.month_end``), so
    there are statements and Plussa money.
@@ -347,7 +347,7 @@ def create_till_client(env: dict[str, str]) -> tuple[str, str]:
     command line; its id and secret."""
     out = run_command(
         env,
-        "plussa_identity.clients",
+        "plussa_identity.commands.clients",
         "create",
         "--client-id",
         TILL_CLIENT_ID,

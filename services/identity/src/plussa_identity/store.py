@@ -11,7 +11,6 @@ from plussa_identity.domain.login_session import LoginSession
 from plussa_identity.domain.members import CardView, MemberView
 from plussa_identity.domain.privacy import Answer, PrivacyRequest
 from plussa_identity.domain.throttle import ThrottleState
-from plussa_identity.signing_keys import KEY_INDEXES
 from plussa_shared.mongo import Database, Document, Session
 
 CARDS = "cards"
@@ -24,6 +23,7 @@ THROTTLES = "throttles"
 TRUSTED = "trusted_addresses"
 CLIENTS = "clients"
 PRIVACY = "privacy_requests"
+SIGNING_KEYS = "signing_keys"
 
 INDEXES: dict[str, Sequence[IndexModel]] = {
     CARDS: [IndexModel([("card_number", ASCENDING)])],
@@ -45,7 +45,9 @@ INDEXES: dict[str, Sequence[IndexModel]] = {
     TRUSTED: [IndexModel([("forget_at", ASCENDING)], expireAfterSeconds=0)],
     CLIENTS: [],
     PRIVACY: [IndexModel([("person_id", ASCENDING)])],
-    **KEY_INDEXES,
+    SIGNING_KEYS: [
+        IndexModel([("active", ASCENDING)], unique=True, partialFilterExpression={"active": True}, name="one_active"),
+    ],
 }
 
 
@@ -100,13 +102,15 @@ class IdentityStore:
         """Store a new login (unique e-mail and person enforced by the database)."""
         await self.db[ACCOUNTS].insert_one(_account_doc(account), session=session)
 
-    async def save_account(self, account: Account, session: Session | None = None) -> None:
+    async def save_account(self, account: Account, session: Session) -> None:
         """Replace a login."""
         await self.db[ACCOUNTS].replace_one({"_id": account.person_id}, _account_doc(account), session=session)
 
-    async def set_password_hash(self, person_id: str, password_hash: str) -> None:
+    async def set_password_hash(self, person_id: str, password_hash: str, session: Session) -> None:
         """Store a password rehashed with the current parameters, touching nothing else."""
-        await self.db[ACCOUNTS].update_one({"_id": person_id}, {"$set": {"password_hash": password_hash}})
+        await self.db[ACCOUNTS].update_one(
+            {"_id": person_id}, {"$set": {"password_hash": password_hash}}, session=session
+        )
 
     # e-mail link tokens
 
@@ -114,7 +118,7 @@ class IdentityStore:
         """Store a link token record (its hash only)."""
         await self.db[LINK_TOKENS].insert_one(doc, session=session)
 
-    async def link_token(self, hashed: str, purpose: str, session: Session) -> Document | None:
+    async def link_token(self, hashed: str, purpose: str, session: Session | None = None) -> Document | None:
         """The link token record with this hash and purpose."""
         return await self.db[LINK_TOKENS].find_one({"_id": hashed, "purpose": purpose}, session=session)
 
@@ -157,11 +161,13 @@ class IdentityStore:
         doc = {"_id": hashed, "session_id": session_id, "forget_at": forget_at}
         await self.db[SPENT_REFRESH].insert_one(doc, session=session)
 
-    async def active_sessions(self, person_id: str, now: datetime) -> list[LoginSession]:
+    async def active_sessions(
+        self, person_id: str, now: datetime, session: Session | None = None
+    ) -> list[LoginSession]:
         """The person's sessions that are neither ended nor expired, newest first."""
         cursor = (
             self.db[SESSIONS]
-            .find({"person_id": person_id, "revoked_at": None, "expires_at": {"$gt": now}})
+            .find({"person_id": person_id, "revoked_at": None, "expires_at": {"$gt": now}}, session=session)
             .sort("created_at", -1)
         )
         return [_login_session(doc) async for doc in cursor]
@@ -197,14 +203,14 @@ class IdentityStore:
         }
         await self.db[THROTTLES].update_one({"_id": key}, {"$set": doc}, upsert=True, session=session)
 
-    async def clear_throttle(self, key: str, session: Session | None = None) -> None:
+    async def clear_throttle(self, key: str, session: Session) -> None:
         """Forget a key's failure streak."""
         await self.db[THROTTLES].delete_one({"_id": key}, session=session)
 
-    async def trust_address(self, person_id: str, address: str, forget_at: datetime) -> None:
+    async def trust_address(self, person_id: str, address: str, forget_at: datetime, session: Session) -> None:
         """Remember that this person logged in from ``address``."""
         await self.db[TRUSTED].update_one(
-            {"_id": f"{person_id}|{address}"}, {"$set": {"forget_at": forget_at}}, upsert=True
+            {"_id": f"{person_id}|{address}"}, {"$set": {"forget_at": forget_at}}, upsert=True, session=session
         )
 
     async def is_trusted_address(self, person_id: str, address: str, now: datetime) -> bool:
@@ -214,23 +220,23 @@ class IdentityStore:
 
     # service clients
 
-    async def client(self, client_id: str) -> Document | None:
+    async def client(self, client_id: str, session: Session | None = None) -> Document | None:
         """A service or operator client."""
-        return await self.db[CLIENTS].find_one({"_id": client_id})
+        return await self.db[CLIENTS].find_one({"_id": client_id}, session=session)
 
-    async def insert_client(self, doc: Document) -> None:
+    async def insert_client(self, doc: Document, session: Session) -> None:
         """Store a new client (duplicate ids refused by the database)."""
-        await self.db[CLIENTS].insert_one(doc)
+        await self.db[CLIENTS].insert_one(doc, session=session)
 
-    async def replace_client_secret(self, client_id: str, fields: Document) -> Document | None:
+    async def replace_client_secret(self, client_id: str, fields: Document, session: Session) -> Document | None:
         """Set a new secret hash and scopes of an existing client."""
         return await self.db[CLIENTS].find_one_and_update(
-            {"_id": client_id}, {"$set": fields}, return_document=ReturnDocument.AFTER
+            {"_id": client_id}, {"$set": fields}, return_document=ReturnDocument.AFTER, session=session
         )
 
-    async def update_client_hash(self, client_id: str, secret_hash: str) -> None:
+    async def update_client_hash(self, client_id: str, secret_hash: str, session: Session) -> None:
         """Store a secret rehashed with the current parameters."""
-        await self.db[CLIENTS].update_one({"_id": client_id}, {"$set": {"secret_hash": secret_hash}})
+        await self.db[CLIENTS].update_one({"_id": client_id}, {"$set": {"secret_hash": secret_hash}}, session=session)
 
     # privacy requests
 
@@ -252,6 +258,32 @@ class IdentityStore:
             {"$set": {"answers": {}, "erased": True}},
             session=session,
         )
+
+    # signing keys
+
+    async def active_signing_key(self) -> Document | None:
+        """The key that signs now, with its encrypted private half."""
+        return await self.db[SIGNING_KEYS].find_one({"active": True})
+
+    async def published_signing_keys(self, retired_after: datetime) -> list[Document]:
+        """The public JWKs of the active key and of keys retired after ``retired_after``, newest first."""
+        cursor = (
+            self.db[SIGNING_KEYS]
+            .find({"$or": [{"active": True}, {"retired_at": {"$gt": retired_after}}]}, {"public_jwk": 1})
+            .sort("created_at", -1)
+        )
+        return [doc["public_jwk"] async for doc in cursor]
+
+    async def add_first_signing_key(self, document: Document) -> None:
+        """Store the first key (a replica that lost the race gets the unique index's DuplicateKeyError)."""
+        await self.db[SIGNING_KEYS].insert_one(document)
+
+    async def replace_active_signing_key(self, document: Document, now: datetime, session: Session) -> None:
+        """Retire the active key at ``now`` and make ``document`` the one that signs."""
+        await self.db[SIGNING_KEYS].update_many(
+            {"active": True}, {"$set": {"active": False, "retired_at": now}}, session=session
+        )
+        await self.db[SIGNING_KEYS].insert_one(document, session=session)
 
 
 def _member(doc: Document) -> MemberView:

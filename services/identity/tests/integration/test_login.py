@@ -2,11 +2,12 @@
 
 from typing import Any
 
+from plussa_identity.adapters.passwords import Hasher
 from plussa_identity.app import create_app
-from plussa_identity.keys import IDENTITY
-from plussa_identity.passwords import Hasher
+from plussa_identity.context import IdentityContext
 from plussa_identity.settings import IdentitySettings
 from plussa_identity.testing import CardsFeed, IdentityApi, until_card_known
+from plussa_shared.keys import context_of
 from plussa_shared.testing.bus import BusProbe
 
 PASSWORD = "kesäinen mökkiranta 42"
@@ -34,7 +35,7 @@ async def test_guessing_passwords_locks_the_account_with_retry_after_and_the_rig
     settings = settings_for(IdentitySettings, account_free_failures=3, account_lock_base_s=30, **FAST)
     client = await aiohttp_client(create_app(settings))
     holder = await cards.household()
-    await until_card_known(client.app[IDENTITY], holder)
+    await until_card_known(context_of(client.app, IdentityContext), holder)
     await IdentityApi(client, probe).registered(holder, "aino@example.fi", PASSWORD)
     for guess in range(3):
         assert (await attempt(client, "aino@example.fi", f"arvaus numero {guess}")).status == 401
@@ -52,7 +53,7 @@ async def test_a_guesser_elsewhere_cannot_lock_out_the_person_on_an_address_they
     settings = settings_for(IdentitySettings, account_free_failures=2, trust_forwarded_for=True, **FAST)
     client = await aiohttp_client(create_app(settings))
     holder = await cards.household()
-    await until_card_known(client.app[IDENTITY], holder)
+    await until_card_known(context_of(client.app, IdentityContext), holder)
     await IdentityApi(client, probe).registered(holder, "aino@example.fi", PASSWORD)
     assert (await attempt(client, "aino@example.fi", PASSWORD, "10.0.0.5")).status == 201
     for guess in range(4):
@@ -87,7 +88,7 @@ async def test_a_guesser_cannot_escape_the_address_lock_by_forging_earlier_forwa
 async def test_a_hash_made_with_old_parameters_is_replaced_at_the_next_login(
     client: Any, probe: BusProbe, holder: Any, settings: IdentitySettings
 ) -> None:
-    identity = client.app[IDENTITY]
+    identity = context_of(client.app, IdentityContext)
     await IdentityApi(client, probe).registered(holder, "aino@example.fi", PASSWORD)
     before = (await identity.store.account(holder.person_id)).password_hash
     identity.hasher = Hasher(settings.model_copy(update={"argon2_time_cost": 2}))

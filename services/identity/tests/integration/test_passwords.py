@@ -3,8 +3,8 @@
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from plussa_identity.bootstrap import Identity
-from plussa_identity.opaque_tokens import token_hash
+from plussa_identity.adapters.opaque_tokens import token_hash
+from plussa_identity.context import IdentityContext
 from plussa_identity.store import LINK_TOKENS
 from plussa_identity.testing import Holder, IdentityApi
 from plussa_shared.testing.bus import BusProbe
@@ -54,7 +54,7 @@ async def test_a_reset_token_works_once_and_ends_every_session(client: Any, prob
 
 
 async def test_an_expired_reset_token_is_refused_and_changes_nothing(
-    client: Any, identity: Identity, probe: BusProbe, holder: Holder
+    client: Any, identity: IdentityContext, probe: BusProbe, holder: Holder
 ) -> None:
     api = IdentityApi(client, probe)
     await api.registered(holder, "aino@example.fi", PASSWORD)

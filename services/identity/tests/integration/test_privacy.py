@@ -3,7 +3,7 @@
 import asyncio
 from typing import Any
 
-from plussa_identity.bootstrap import Identity
+from plussa_identity.context import IdentityContext
 from plussa_identity.testing import CardsFeed, Holder, IdentityApi, until_card_known
 from plussa_shared.testing.bus import BusProbe, drain, envelope, publish
 
@@ -73,7 +73,7 @@ async def test_an_export_shows_progress_and_downloads_once_every_service_has_ans
 
 
 async def test_another_person_cannot_see_or_download_my_export(
-    client: Any, identity: Identity, cards: CardsFeed, probe: BusProbe, holder: Holder
+    client: Any, identity: IdentityContext, cards: CardsFeed, probe: BusProbe, holder: Holder
 ) -> None:
     api = IdentityApi(client, probe)
     parallel = await cards.parallel(holder)
@@ -90,7 +90,7 @@ async def test_another_person_cannot_see_or_download_my_export(
 
 
 async def test_erasure_ends_with_the_login_once_every_other_service_has_answered(
-    client: Any, identity: Identity, cards: CardsFeed, probe: BusProbe, holder: Holder
+    client: Any, identity: IdentityContext, cards: CardsFeed, probe: BusProbe, holder: Holder
 ) -> None:
     api = IdentityApi(client, probe)
     await api.registered(holder, "aino@example.fi", PASSWORD)
@@ -131,4 +131,4 @@ async def test_an_answer_to_a_request_that_does_not_exist_is_dead_lettered(
     await answer(cards, "cards", "export", "no-such-request", "p-1", data={})
     queue = f"{settings.amqp_queue_prefix}identity.events.dead"
     [message] = await drain(cards.amqp_url, queue)
-    assert message.headers["x-plussa-dead-reason"] == "rejected"
+    assert message.headers["x-plussa-dead-reason"] == "privacy-request-not-found"

@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from plussa_identity.bootstrap import Identity
+from plussa_identity.context import IdentityContext
 from plussa_identity.testing import CardsFeed, Holder, IdentityApi, until_card_known
 from plussa_shared.testing.bus import BusProbe
 
@@ -46,7 +46,7 @@ async def test_a_new_email_address_takes_effect_only_once_verified(
 
 
 async def test_an_email_address_of_another_login_cannot_be_taken(
-    client: Any, identity: Identity, cards: CardsFeed, probe: BusProbe, holder: Holder
+    client: Any, identity: IdentityContext, cards: CardsFeed, probe: BusProbe, holder: Holder
 ) -> None:
     api = IdentityApi(client, probe)
     parallel = await cards.parallel(holder)

@@ -1,8 +1,8 @@
 import pytest
 
+from plussa_identity.adapters.passwords import breached_passwords
 from plussa_identity.domain.errors import BreachedPasswordError, WeakPasswordError
 from plussa_identity.domain.password_policy import PasswordPolicy
-from plussa_identity.passwords import breached_passwords
 
 POLICY = PasswordPolicy(min_length=12, max_length=64, breached=frozenset({"password1234", "salasana1234"}))
 

@@ -5,7 +5,8 @@ from typing import Any
 from aiohttp import web
 from pydantic import BaseModel
 
-from plussa_identity.keys import KEYRING
+from plussa_identity.keys import context
+from plussa_identity.use_cases.signing_keys import published_keys
 from plussa_shared.auth import Access
 from plussa_shared.routing import RouteTable
 
@@ -23,5 +24,5 @@ class Jwks(BaseModel):
 )
 async def get_jwks(request: web.Request) -> web.Response:
     """The active key and recently retired ones; cached briefly by verifiers."""
-    body = await request.app[KEYRING].jwks()
+    body = await published_keys(context(request))
     return web.json_response(body, headers={"Cache-Control": "public, max-age=60"})

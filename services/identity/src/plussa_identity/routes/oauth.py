@@ -8,9 +8,10 @@ from urllib.parse import unquote
 from aiohttp import web
 from pydantic import BaseModel, Field, ValidationError
 
-from plussa_identity.keys import KEYRING
-from plussa_identity.routes.caller import client_address, identity_of
-from plussa_identity.use_cases import service_clients
+from plussa_identity.keys import context
+from plussa_identity.routes.caller import client_address
+from plussa_identity.routes.problems import SCOPE_ERRORS, bad_request
+from plussa_identity.use_cases import service_clients, signing_keys
 from plussa_shared.auth import Access
 from plussa_shared.errors import BadRequestError, ProblemError, UnsupportedMediaTypeError
 from plussa_shared.routing import RouteTable, validation_errors
@@ -109,9 +110,10 @@ def _basic_credentials(request: web.Request) -> tuple[str, str] | None:
 async def post_oauth_token(request: web.Request) -> web.Response:
     """Problems carry the RFC 6749 ``error`` code as a member too."""
     body = await _token_request(request)
-    token, scopes = await service_clients.client_token(
-        identity_of(request), body.client_id, body.client_secret, body.scope, client_address(request)
-    )
+    with bad_request(SCOPE_ERRORS):
+        token, scopes = await service_clients.client_token(
+            context(request), body.client_id, body.client_secret, body.scope, client_address(request)
+        )
     answer = TokenResponse(access_token=token.token, expires_in=token.expires_in, scope=" ".join(scopes))
     return web.json_response(answer.model_dump(), headers={"Cache-Control": "no-store", "Pragma": "no-cache"})
 
@@ -127,10 +129,8 @@ async def post_oauth_token(request: web.Request) -> web.Response:
 )
 async def post_client(request: web.Request, body: ClientIn) -> ClientOut:
     """Scopes as in the event contract; the secret is returned once and stored hashed (argon2id)."""
-    identity = identity_of(request)
-    created = await service_clients.create_client(
-        identity.store, identity.hasher, body.client_id, body.scopes, body.kind
-    )
+    with bad_request(SCOPE_ERRORS):
+        created = await service_clients.create_client(context(request), body.client_id, body.scopes, body.kind)
     return ClientOut(
         client_id=created.client_id, client_secret=created.client_secret, kind=created.kind, scopes=created.scopes
     )
@@ -141,7 +141,7 @@ async def post_client(request: web.Request, body: ClientIn) -> ClientOut:
 )
 async def post_key_rotation(request: web.Request) -> RotatedKey:
     """A new key signs from now on; the old one verifies the tokens it signed until they expire."""
-    return RotatedKey(kid=await request.app[KEYRING].rotate())
+    return RotatedKey(kid=await signing_keys.rotate_keys(context(request)))
 
 
 FORM_SCHEMA = {

@@ -3,9 +3,12 @@
 from aiohttp import web
 from pydantic import BaseModel, Field, SecretStr
 
-from plussa_identity.routes.caller import client_address, identity_of, live_session
+from plussa_identity.keys import context
+from plussa_identity.routes.caller import client_address
+from plussa_identity.routes.problems import LINK_ERRORS, bad_request
 from plussa_identity.use_cases import passwords
 from plussa_shared.auth import Access
+from plussa_shared.keys import principal
 from plussa_shared.routing import RouteTable
 
 routes = RouteTable(tag="passwords")
@@ -40,11 +43,9 @@ class PasswordResetConfirmIn(BaseModel):
 )
 async def put_my_password(request: web.Request, body: PasswordChangeIn) -> None:
     """Every other session of the person ends; this one continues."""
-    current = await live_session(request)
     await passwords.change_password(
-        identity_of(request),
-        person_id=current.person_id,
-        session_id=current.session_id,
+        context(request),
+        principal(request),
         current=body.current_password.get_secret_value(),
         new=body.new_password.get_secret_value(),
         address=client_address(request),
@@ -61,7 +62,7 @@ async def put_my_password(request: web.Request, body: PasswordChangeIn) -> None:
 )
 async def post_password_reset(request: web.Request, body: PasswordResetIn) -> None:
     """Always 202, whether or not the address has a login; the link goes only to a login's address."""
-    await passwords.request_reset(identity_of(request), body.email, client_address(request))
+    await passwords.request_reset(context(request), body.email, client_address(request))
 
 
 @routes.post(
@@ -72,4 +73,5 @@ async def post_password_reset(request: web.Request, body: PasswordResetIn) -> No
 )
 async def post_password_reset_confirm(request: web.Request, body: PasswordResetConfirmIn) -> None:
     """Single use and short-lived; all sessions of the person end."""
-    await passwords.confirm_reset(identity_of(request), body.token, body.new_password.get_secret_value())
+    with bad_request(LINK_ERRORS):
+        await passwords.confirm_reset(context(request), body.token, body.new_password.get_secret_value())

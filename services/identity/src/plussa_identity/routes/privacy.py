@@ -7,7 +7,7 @@ from aiohttp import web
 from pydantic import BaseModel
 
 from plussa_identity.domain.privacy import Kind, PrivacyRequest
-from plussa_identity.routes.caller import identity_of, live_session
+from plussa_identity.keys import context
 from plussa_identity.use_cases import privacy
 from plussa_shared.auth import Access
 from plussa_shared.keys import principal
@@ -54,9 +54,7 @@ def _out(request: PrivacyRequest) -> PrivacyRequestOut:
 
 
 async def _start(request: web.Request, kind: Kind) -> PrivacyRequestOut:
-    current = await live_session(request)
-    household_id = principal(request).household_id
-    return _out(await privacy.start(identity_of(request), current.person_id, household_id, kind))
+    return _out(await privacy.start(context(request), principal(request), kind))
 
 
 @routes.post(
@@ -80,8 +78,7 @@ async def post_my_data_export(request: web.Request) -> PrivacyRequestOut:
 )
 async def get_my_data_export(request: web.Request, request_id: str) -> PrivacyRequestOut:
     """Which services have answered."""
-    current = await live_session(request)
-    return _out(await privacy.status(identity_of(request), current.person_id, request_id, "export"))
+    return _out(await privacy.status(context(request), principal(request), request_id, "export"))
 
 
 @routes.get(
@@ -93,8 +90,7 @@ async def get_my_data_export(request: web.Request, request_id: str) -> PrivacyRe
 )
 async def download_my_data_export(request: web.Request, request_id: str) -> web.Response:
     """One JSON document with every service's part; 409 until all have answered."""
-    current = await live_session(request)
-    document = await privacy.download(identity_of(request), current.person_id, request_id)
+    document = await privacy.download(context(request), principal(request), request_id)
     return web.json_response(
         document,
         headers={
@@ -126,5 +122,4 @@ async def post_my_erasure_request(request: web.Request) -> PrivacyRequestOut:
 )
 async def get_my_erasure_request(request: web.Request, request_id: str) -> PrivacyRequestOut:
     """Which services have answered."""
-    current = await live_session(request)
-    return _out(await privacy.status(identity_of(request), current.person_id, request_id, "erasure"))
+    return _out(await privacy.status(context(request), principal(request), request_id, "erasure"))

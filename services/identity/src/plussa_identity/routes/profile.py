@@ -7,10 +7,11 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from plussa_identity.domain.account import Account, PostalAddress
 from plussa_identity.domain.members import Language
-from plussa_identity.routes.caller import identity_of, live_session
+from plussa_identity.keys import context
 from plussa_identity.use_cases import profile
 from plussa_shared.auth import Access
 from plussa_shared.errors import ValidationFailedError
+from plussa_shared.keys import principal
 from plussa_shared.routing import RouteTable
 
 routes = RouteTable(tag="profile")
@@ -56,8 +57,7 @@ def _out(account: Account) -> ProfileOut:
 @routes.get("/v1/me/profile", summary="My profile", access=Access.customers(), response=ProfileOut)
 async def get_my_profile(request: web.Request) -> ProfileOut:
     """Name, e-mail, phone, language and postal address."""
-    current = await live_session(request)
-    return _out(await profile.profile(identity_of(request), current.person_id))
+    return _out(await profile.profile(context(request), principal(request)))
 
 
 @routes.patch(
@@ -70,11 +70,10 @@ async def get_my_profile(request: web.Request) -> ProfileOut:
 )
 async def patch_my_profile(request: web.Request, body: ProfilePatch) -> ProfileOut:
     """A new e-mail address takes effect once verified through the link sent to it."""
-    current = await live_session(request)
     changes = {name: getattr(body, name) for name in body.model_fields_set}
     cleared = sorted(name for name in REQUIRED if name in changes and changes[name] is None)
     if cleared:
         raise ValidationFailedError(
             errors=[{"field": n, "message": "cannot be cleared", "code": "required"} for n in cleared]
         )
-    return _out(await profile.update_profile(identity_of(request), current.person_id, changes))
+    return _out(await profile.update_profile(context(request), principal(request), changes))

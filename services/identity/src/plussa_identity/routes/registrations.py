@@ -6,7 +6,9 @@ from aiohttp import web
 from pydantic import BaseModel, Field, SecretStr
 
 from plussa_identity.domain.members import Language
-from plussa_identity.routes.caller import client_address, identity_of
+from plussa_identity.keys import context
+from plussa_identity.routes.caller import client_address
+from plussa_identity.routes.problems import LINK_ERRORS, bad_request
 from plussa_identity.use_cases.registration import register, verify_email
 from plussa_shared.auth import Access
 from plussa_shared.routing import RouteTable
@@ -56,7 +58,7 @@ class EmailVerificationOut(BaseModel):
 async def post_registration(request: web.Request, body: RegistrationIn) -> RegistrationOut:
     """Create a login for the holder of the card; a verification link is sent to the e-mail address."""
     person_id = await register(
-        identity_of(request),
+        context(request),
         card_number=body.card_number,
         date_of_birth=body.date_of_birth,
         email=body.email,
@@ -77,4 +79,5 @@ async def post_registration(request: web.Request, body: RegistrationIn) -> Regis
 )
 async def post_email_verification(request: web.Request, body: EmailVerificationIn) -> EmailVerificationOut:
     """Single use; an expired or used token is refused."""
-    return EmailVerificationOut(email=await verify_email(identity_of(request), body.token))
+    with bad_request(LINK_ERRORS):
+        return EmailVerificationOut(email=await verify_email(context(request), body.token))

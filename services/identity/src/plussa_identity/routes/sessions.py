@@ -6,9 +6,11 @@ from typing import Literal
 from aiohttp import web
 from pydantic import BaseModel, Field, SecretStr
 
-from plussa_identity.routes.caller import client_address, identity_of, live_session
+from plussa_identity.keys import context
+from plussa_identity.routes.caller import client_address
 from plussa_identity.use_cases import sessions
 from plussa_shared.auth import Access
+from plussa_shared.keys import principal
 from plussa_shared.routing import RouteTable
 
 routes = RouteTable(tag="sessions")
@@ -70,7 +72,7 @@ def _tokens(tokens: sessions.Tokens) -> TokensOut:
 async def post_session(request: web.Request, body: LoginIn) -> TokensOut:
     """Repeated failures lock the e-mail address and the client address for a growing, expiring while."""
     tokens = await sessions.login(
-        identity_of(request),
+        context(request),
         email=body.email,
         password=body.password.get_secret_value(),
         address=client_address(request),
@@ -89,21 +91,19 @@ async def post_session(request: web.Request, body: LoginIn) -> TokensOut:
 )
 async def post_refresh(request: web.Request, body: RefreshIn) -> TokensOut:
     """The refresh token is replaced by a new one; presenting a used one ends the session."""
-    return _tokens(await sessions.refresh(identity_of(request), body.refresh_token))
+    return _tokens(await sessions.refresh(context(request), body.refresh_token))
 
 
 @routes.delete("/v1/sessions/current", summary="Log out", access=Access.customers())
 async def delete_current_session(request: web.Request) -> None:
     """End the session of the access token; its refresh token stops working at once."""
-    current = await live_session(request)
-    await sessions.end_session(identity_of(request), current.person_id, current.session_id, "logout")
+    await sessions.log_out(context(request), principal(request))
 
 
 @routes.get("/v1/me/sessions", summary="My active sessions", access=Access.customers(), response=list[SessionOut])
 async def get_my_sessions(request: web.Request) -> list[SessionOut]:
     """Every session that is neither ended nor expired, newest first."""
-    current = await live_session(request)
-    found = await sessions.active_sessions(identity_of(request), current.person_id)
+    found, current_id = await sessions.my_sessions(context(request), principal(request))
     return [
         SessionOut(
             session_id=s.session_id,
@@ -112,7 +112,7 @@ async def get_my_sessions(request: web.Request) -> list[SessionOut]:
             expires_at=s.expires_at,
             user_agent=s.user_agent,
             address=s.address,
-            current=s.session_id == current.session_id,
+            current=s.session_id == current_id,
         )
         for s in found
     ]
@@ -123,5 +123,4 @@ async def get_my_sessions(request: web.Request) -> list[SessionOut]:
 )
 async def delete_my_session(request: web.Request, session_id: str) -> None:
     """Another person's session is 404."""
-    current = await live_session(request)
-    await sessions.end_session(identity_of(request), current.person_id, session_id, "ended-by-person")
+    await sessions.end_session(context(request), principal(request), session_id)

@@ -6,9 +6,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from plussa_identity.bootstrap import Identity
+from plussa_identity.context import IdentityContext
 from plussa_identity.domain.errors import ThrottledError
 from plussa_identity.domain.throttle import ThrottlePolicy
+from plussa_shared.context import UnitOfWork
 from plussa_shared.mongo import Session
 
 
@@ -20,22 +21,22 @@ class ThrottleKey:
     policy: ThrottlePolicy
 
 
-def account_key(identity: Identity, email: str) -> ThrottleKey:
+def account_key(ctx: IdentityContext, email: str) -> ThrottleKey:
     """Failed logins for one e-mail address, known or not (so the answer tells nothing)."""
     digest = hashlib.sha256(email.encode()).hexdigest()
-    return ThrottleKey(f"account:{digest}", identity.account_throttle)
+    return ThrottleKey(f"account:{digest}", ctx.account_throttle)
 
 
-def address_key(identity: Identity, purpose: str, address: str) -> ThrottleKey:
+def address_key(ctx: IdentityContext, purpose: str, address: str) -> ThrottleKey:
     """Failed attempts of one kind from one client address."""
-    return ThrottleKey(f"{purpose}:{address}", identity.address_throttle)
+    return ThrottleKey(f"{purpose}:{address}", ctx.address_throttle)
 
 
-async def check(identity: Identity, keys: Sequence[ThrottleKey], now: datetime) -> None:
+async def check(ctx: IdentityContext, keys: Sequence[ThrottleKey], now: datetime) -> None:
     """Raise 429 with Retry-After while any of ``keys`` is locked."""
     waits = []
     for item in keys:
-        state = await identity.store.throttle(item.key)
+        state = await ctx.store.throttle(item.key)
         wait = state.retry_after(now)
         if wait is not None:
             waits.append(wait)
@@ -44,17 +45,18 @@ async def check(identity: Identity, keys: Sequence[ThrottleKey], now: datetime) 
         raise ThrottledError(f"Try again in {seconds} seconds", retry_after=seconds)
 
 
-async def record_failure(identity: Identity, keys: Sequence[ThrottleKey], now: datetime) -> None:
-    """Count one failure on each key; concurrent failures are counted one by one."""
-
-    async def work(session: Session) -> None:
-        for item in keys:
-            state = (await identity.store.throttle(item.key, session)).after_failure(item.policy, now)
-            await identity.store.save_throttle(item.key, state, state.forgotten_at(item.policy), session)
-
-    await identity.run(work)
+async def count_failure(ctx: IdentityContext, keys: Sequence[ThrottleKey], now: datetime, session: Session) -> None:
+    """Count one failure on each key within ``session``'s transaction."""
+    for item in keys:
+        state = (await ctx.store.throttle(item.key, session)).after_failure(item.policy, now)
+        await ctx.store.save_throttle(item.key, state, state.forgotten_at(item.policy), session)
 
 
-async def clear(identity: Identity, key: ThrottleKey) -> None:
-    """Forget the failures of ``key`` (after a successful login or a password reset)."""
-    await identity.store.clear_throttle(key.key)
+async def record_failure(ctx: IdentityContext, keys: Sequence[ThrottleKey], now: datetime) -> None:
+    """Count one failure on each key in a transaction of its own, which commits although the
+    attempt it counts is refused; concurrent failures are counted one by one."""
+
+    async def work(uow: UnitOfWork) -> None:
+        await count_failure(ctx, keys, now, uow.session)
+
+    await ctx.run(work)

@@ -10,28 +10,23 @@ Replicas re-read the active key every ``key_refresh_s``.
 
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import jwt
 import structlog
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from pymongo import ASCENDING, AsyncMongoClient, IndexModel
 from pymongo.errors import DuplicateKeyError
 
 from plussa_identity.settings import IdentitySettings
-from plussa_shared.mongo import Database, Document, Session, run_in_transaction
+from plussa_identity.store import IdentityStore
+from plussa_shared.mongo import Document
 
 log = structlog.get_logger(__name__)
 
-KEYS = "signing_keys"
-KEY_INDEXES = {
-    KEYS: [
-        IndexModel([("active", ASCENDING)], unique=True, partialFilterExpression={"active": True}, name="one_active"),
-    ]
-}
 ALGORITHM = "EdDSA"
 UNKNOWN_KID_RELOAD_S = 1.0
 
@@ -67,9 +62,9 @@ def new_key_document(secret: bytes, now: datetime) -> Document:
 class KeyRing:
     """Signs with the active key and answers which public keys are valid (a ``KeySource``)."""
 
-    def __init__(self, client: AsyncMongoClient[Document], db: Database, settings: IdentitySettings) -> None:
-        self._client = client
-        self._keys = db[KEYS]
+    def __init__(self, store: IdentityStore, settings: IdentitySettings, clock: Callable[[], datetime]) -> None:
+        self._store = store
+        self._clock = clock
         self._secret = settings.key_secret
         self._refresh_s = settings.key_refresh_s
         self._publish_after_retire = timedelta(
@@ -82,20 +77,24 @@ class KeyRing:
 
     async def start(self) -> None:
         """Make the first key if there is none (several replicas may race; one wins)."""
-        if await self._keys.find_one({"active": True}, {"_id": 1}) is None:
+        if await self._store.active_signing_key() is None:
             try:
-                document = new_key_document(self._secret, datetime.now(UTC))
-                await self._keys.insert_one(document)
+                document = self.new_key(self._clock())
+                await self._store.add_first_signing_key(document)
                 log.info("signing_key_created", kid=document["_id"])
             except DuplicateKeyError:
                 pass
         await self.signer()
 
+    def new_key(self, now: datetime) -> Document:
+        """A fresh key, its private half encrypted under the key-encryption secret."""
+        return new_key_document(self._secret, now)
+
     async def signer(self) -> Signer:
         """The active key, re-read at most every ``key_refresh_s``."""
         if self._signer is not None and time.monotonic() - self._signer_loaded < self._refresh_s:
             return self._signer
-        document = await self._keys.find_one({"active": True})
+        document = await self._store.active_signing_key()
         if document is None:
             raise RuntimeError("no active signing key")
         if self._signer is None or self._signer.kid != document["_id"]:
@@ -108,36 +107,19 @@ class KeyRing:
 
     async def jwks(self) -> dict[str, Any]:
         """The public keys tokens may be signed with now: the active one and recently retired ones."""
-        documents = await self._published().to_list()
-        return {"keys": [d["public_jwk"] for d in documents]}
+        return {"keys": await self._published()}
 
     async def key(self, kid: str) -> jwt.PyJWK | None:
         """The published public key with this ``kid`` (verifying identity's own tokens)."""
         age = time.monotonic() - self._public_loaded
         if age >= self._refresh_s or (kid not in self._public and age >= UNKNOWN_KID_RELOAD_S):
-            documents = await self._published().to_list()
-            self._public = {d["_id"]: jwt.PyJWK(d["public_jwk"]) for d in documents}
+            self._public = {jwk["kid"]: jwt.PyJWK(jwk) for jwk in await self._published()}
             self._public_loaded = time.monotonic()
         return self._public.get(kid)
 
-    async def rotate(self) -> str:
-        """Make a new key the signer; the old one stays published until its tokens expire."""
-        now = datetime.now(UTC)
-        document = new_key_document(self._secret, now)
-
-        async def work(session: Session) -> None:
-            await self._keys.update_many(
-                {"active": True}, {"$set": {"active": False, "retired_at": now}}, session=session
-            )
-            await self._keys.insert_one(document, session=session)
-
-        await run_in_transaction(self._client, work)
+    def forget_cached(self) -> None:
+        """Re-read the keys at next use (another key has just become the signer)."""
         self._signer_loaded = self._public_loaded = float("-inf")
-        log.info("signing_key_rotated", kid=document["_id"])
-        return str(document["_id"])
 
-    def _published(self) -> Any:
-        cutoff = datetime.now(UTC) - self._publish_after_retire
-        return self._keys.find({"$or": [{"active": True}, {"retired_at": {"$gt": cutoff}}]}, {"public_jwk": 1}).sort(
-            "created_at", -1
-        )
+    async def _published(self) -> list[dict[str, Any]]:
+        return await self._store.published_signing_keys(self._clock() - self._publish_after_retire)

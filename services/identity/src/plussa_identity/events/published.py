@@ -1,4 +1,5 @@
-"""Events about a person's login and profile, as in docs/event-contract.md."""
+"""The events identity publishes, as in docs/event-contract.md: a person's login and
+profile, and the data export and erasure requests it coordinates."""
 
 from datetime import datetime
 from typing import Any, ClassVar
@@ -70,6 +71,36 @@ class ProfileUpdated(EventData):
     phone: str | None
     language: str
     postal_address: dict[str, Any] | None
+    occurred_at: datetime
+
+
+class ExportRequested(EventData):
+    """Every participant sends what it holds about the person."""
+
+    event_type: ClassVar[str] = "fi.plussa.identity.export.requested"
+    request_id: str
+    person_id: str
+    household_id: str | None
+    occurred_at: datetime
+
+
+class ErasureRequested(EventData):
+    """Every participant erases or anonymises what it holds about the person."""
+
+    event_type: ClassVar[str] = "fi.plussa.identity.erasure.requested"
+    request_id: str
+    person_id: str
+    household_id: str | None
+    occurred_at: datetime
+
+
+class ErasureCompleted(EventData):
+    """Identity erased the login, the last part of an erasure: every participant has answered."""
+
+    event_type: ClassVar[str] = "fi.plussa.identity.erasure.completed"
+    request_id: str
+    person_id: str
+    service: str
     occurred_at: datetime
 
 

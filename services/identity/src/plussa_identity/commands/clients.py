@@ -1,6 +1,7 @@
 """Creating service and operator credentials from the command line, for bootstrapping.
 
-    python -m plussa_identity.clients create --client-id till-1 --scopes "points:spend cards:lookup" [--kind service]
+    python -m plussa_identity.commands.clients create --client-id till-1 \
+        --scopes "points:spend cards:lookup" [--kind service]
 
 Reads the same PLUSSA_IDENTITY_* settings as the service (database, hashing
 parameters). Prints the generated secret once, alone on standard output; it is
@@ -11,18 +12,19 @@ secret and the given scopes instead of failing.
 import argparse
 import asyncio
 import sys
+from functools import partial
 
-from plussa_identity.passwords import Hasher
+from plussa_identity.context import IdentityContext
 from plussa_identity.settings import IdentitySettings
-from plussa_identity.store import IdentityStore
+from plussa_identity.store import INDEXES
 from plussa_identity.use_cases.service_clients import ClientKind, NewClient, create_client
-from plussa_shared.errors import ProblemError
-from plussa_shared.mongo import create_client as mongo_client
+from plussa_shared.commands import command_context
+from plussa_shared.domain import DomainError
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command; the exit status is 0 on success, 1 when the client exists or the input is wrong."""
-    parser = argparse.ArgumentParser(prog="python -m plussa_identity.clients")
+    parser = argparse.ArgumentParser(prog="python -m plussa_identity.commands.clients")
     commands = parser.add_subparsers(dest="command", required=True)
     create = commands.add_parser("create", help="create a client and print its secret")
     create.add_argument("--client-id", required=True)
@@ -33,7 +35,7 @@ def main(argv: list[str] | None = None) -> int:
     settings = IdentitySettings()
     try:
         created = asyncio.run(_create(settings, args.client_id, args.scopes.split(), args.kind, args.replace))
-    except ProblemError as exc:
+    except DomainError as exc:
         sys.stderr.write(f"{exc.detail}\n")
         return 1
     sys.stderr.write(f"created {created.kind} client {created.client_id} with scopes {' '.join(created.scopes)}\n")
@@ -44,12 +46,8 @@ def main(argv: list[str] | None = None) -> int:
 async def _create(
     settings: IdentitySettings, client_id: str, scopes: list[str], kind: ClientKind, replace: bool
 ) -> NewClient:
-    client = mongo_client(str(settings.mongo_url), app_name="identity-clients-cli")
-    try:
-        store = IdentityStore(client[settings.mongo_database])
-        return await create_client(store, Hasher(settings), client_id, scopes, kind, replace=replace)
-    finally:
-        await client.close()
+    async with command_context(settings, partial(IdentityContext.build, settings), INDEXES) as ctx:
+        return await create_client(ctx, client_id, scopes, kind, replace=replace)
 
 
 if __name__ == "__main__":

@@ -1,7 +1,8 @@
-"""Identity's own copies of the cards events it learns cards and members from."""
+"""Identity's own copies of the events it consumes: the cards events it learns cards and
+members from, and the participants' answers to export and erasure requests."""
 
 from datetime import date
-from typing import Literal
+from typing import Any, Literal
 
 from plussa_shared.events import ConsumedEventData
 
@@ -58,6 +59,23 @@ class AccessChanged(ConsumedEventData):
     household_id: str
     person_id: str
     can_use_money: bool
+
+
+class ExportAnswer(ConsumedEventData):
+    """Identity's copy of ``fi.plussa.{service}.export.completed``."""
+
+    request_id: str
+    person_id: str
+    service: str
+    data: dict[str, Any]
+
+
+class ErasureAnswer(ConsumedEventData):
+    """Identity's copy of ``fi.plussa.{service}.erasure.completed``."""
+
+    request_id: str
+    person_id: str
+    service: str
 
 
 CARD_EVENT_TYPES = tuple(

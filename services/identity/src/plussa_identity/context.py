@@ -1,51 +1,57 @@
-"""The dependencies every identity use case works with, wired once per application."""
+"""The identity service's context: the shared one (settings, database, outbox, clock, run)
+plus identity's store, password hasher, signing keys and token issuer; built once per process."""
 
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import TypeVar
 
 from pymongo import AsyncMongoClient
 
-from plussa_identity.access_tokens import TokenIssuer
+from plussa_identity.adapters.access_tokens import TokenIssuer
+from plussa_identity.adapters.passwords import Hasher, password_policy
+from plussa_identity.adapters.signing_keys import KeyRing
 from plussa_identity.domain.login_session import SessionPolicy
 from plussa_identity.domain.password_policy import PasswordPolicy
 from plussa_identity.domain.throttle import ThrottlePolicy
-from plussa_identity.passwords import Hasher, password_policy
 from plussa_identity.settings import IdentitySettings
-from plussa_identity.signing_keys import KeyRing
 from plussa_identity.store import IdentityStore
-from plussa_shared.events import CloudEvent, EventData, new_event
-from plussa_shared.mongo import Database, Document, Session
+from plussa_shared.context import Clock, ServiceContext, system_clock
+from plussa_shared.mongo import Database, Document
 from plussa_shared.outbox import Outbox
-from plussa_shared.unit_of_work import UnitOfWork
-
-T = TypeVar("T")
 
 
 @dataclass
-class Identity:
-    """Settings, store, hasher, keys and the unit of work of the identity service."""
+class IdentityContext(ServiceContext[IdentitySettings]):
+    """What identity's use cases work with."""
 
-    settings: IdentitySettings
-    store: IdentityStore
-    hasher: Hasher
-    keys: KeyRing
-    issuer: TokenIssuer
-    uow: UnitOfWork
+    store: IdentityStore = field(kw_only=True)
+    hasher: Hasher = field(kw_only=True)
+    keys: KeyRing = field(kw_only=True)
+    issuer: TokenIssuer = field(kw_only=True)
 
     @classmethod
     def build(
-        cls, settings: IdentitySettings, client: AsyncMongoClient[Document], db: Database, outbox: Outbox, keys: KeyRing
-    ) -> "Identity":
-        """Wire the real dependencies."""
+        cls,
+        settings: IdentitySettings,
+        client: AsyncMongoClient[Document],
+        db: Database,
+        outbox: Outbox,
+        keys: KeyRing | None = None,
+        clock: Clock = system_clock,
+    ) -> "IdentityContext":
+        """Wire the real dependencies; ``keys`` when the application made the key ring already
+        (it verifies tokens before the context exists)."""
+        store = IdentityStore(db)
+        keys = keys or KeyRing(store, settings, clock)
         return cls(
-            settings=settings,
-            store=IdentityStore(db),
+            settings,
+            client,
+            db,
+            outbox,
+            clock,
+            store=store,
             hasher=Hasher(settings),
             keys=keys,
             issuer=TokenIssuer(keys, settings),
-            uow=UnitOfWork(client, outbox),
         )
 
     @property
@@ -80,11 +86,3 @@ class Identity:
             timedelta(seconds=s.address_lock_max_s),
             timedelta(seconds=s.failures_forgotten_after_s),
         )
-
-    def event(self, data: EventData, subject: str) -> CloudEvent[EventData]:
-        """An event of identity about ``subject``."""
-        return new_event(data, source=self.settings.event_source, subject=subject)
-
-    async def run(self, work: Callable[[Session], Awaitable[T]]) -> T:
-        """One use case, one transaction."""
-        return await self.uow.run(work)

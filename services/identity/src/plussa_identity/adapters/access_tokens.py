@@ -6,9 +6,9 @@ from typing import Any
 
 import jwt
 
+from plussa_identity.adapters.signing_keys import ALGORITHM, KeyRing
 from plussa_identity.domain.members import MemberView
 from plussa_identity.settings import IdentitySettings
-from plussa_identity.signing_keys import ALGORITHM, KeyRing
 
 
 @dataclass(frozen=True)
