@@ -1,17 +1,18 @@
-"""Wiring of the cards service: routes, subscriptions, indexes. No I/O here."""
+"""Wiring of the cards service: routes, subscriptions, indexes, the context. No I/O here."""
 
 from collections.abc import AsyncIterator
+from typing import Any
 
 from aiohttp import web
 
+from plussa_cards.context import CardsContext
 from plussa_cards.events.erasure_requested import ErasureRequested
 from plussa_cards.events.export_requested import ExportRequested
-from plussa_cards.keys import CARDS, PRIVACY
-from plussa_cards.privacy import PrivacyRequests
+from plussa_cards.keys import CONTEXT
 from plussa_cards.routes import applications, bank, cards, help, household, lookup, stores
-from plussa_cards.service import CardsService, utc_now
 from plussa_cards.settings import CardsSettings
 from plussa_cards.store import INDEXES
+from plussa_cards.subscriptions import subscriptions
 from plussa_shared.app import ServiceSpec, create_service_app
 from plussa_shared.consumer import Subscription
 from plussa_shared.events import CloudEvent
@@ -22,16 +23,15 @@ from plussa_shared.mongo import Session
 def create_app(settings: CardsSettings) -> web.Application:
     """Build the cards service's application."""
 
-    async def use_cases(app: web.Application) -> AsyncIterator[None]:
-        app[CARDS] = CardsService(app[MONGO], app[DB], app[OUTBOX], settings)
-        app[PRIVACY] = PrivacyRequests(app[DB], app[OUTBOX], settings.event_source, utc_now)
+    async def context(app: web.Application) -> AsyncIterator[None]:
+        app[CONTEXT] = CardsContext(settings, app[MONGO], app[DB], app[OUTBOX])
         yield
 
-    async def on_export_requested(event: CloudEvent[ExportRequested], session: Session) -> None:
-        await app[PRIVACY].export(event, session)
+    def late(index: int) -> Any:
+        async def handler(event: CloudEvent[Any], session: Session) -> None:
+            await subscriptions(app[CONTEXT])[index].handler(event, session)
 
-    async def on_erasure_requested(event: CloudEvent[ErasureRequested], session: Session) -> None:
-        await app[PRIVACY].erase(event, session)
+        return handler
 
     app = create_service_app(
         settings,
@@ -47,11 +47,11 @@ def create_app(settings: CardsSettings) -> web.Application:
                 help.routes,
             ],
             subscriptions=[
-                Subscription(ExportRequested.event_type, ExportRequested, on_export_requested),
-                Subscription(ErasureRequested.event_type, ErasureRequested, on_erasure_requested),
+                Subscription(ExportRequested.event_type, ExportRequested, late(0)),
+                Subscription(ErasureRequested.event_type, ErasureRequested, late(1)),
             ],
             indexes=INDEXES,
-            contexts=[use_cases],
+            contexts=[context],
         ),
     )
     return app

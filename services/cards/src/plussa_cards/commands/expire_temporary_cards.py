@@ -1,4 +1,4 @@
-"""Expire unlinked temporary cards past their validity: `python -m plussa_cards.expire_temporary_cards`.
+"""Expire unlinked temporary cards past their validity: `python -m plussa_cards.commands.expire_temporary_cards`.
 
 A scheduler runs it (daily is enough); running it again changes nothing. The running
 service's outbox relay publishes the `card.expired` events it writes.
@@ -8,8 +8,9 @@ import asyncio
 
 import structlog
 
-from plussa_cards.service import CardsService
+from plussa_cards.context import CardsContext
 from plussa_cards.settings import CardsSettings
+from plussa_cards.use_cases.temporary_cards import expire_temporary_cards
 from plussa_shared.logging import configure_logging
 from plussa_shared.mongo import client_lifespan
 from plussa_shared.outbox import Outbox
@@ -21,8 +22,7 @@ async def expire(settings: CardsSettings) -> int:
     """Run one expiry pass against the configured database; how many cards expired."""
     async for client in client_lifespan(str(settings.mongo_url), f"{settings.service_name}-expiry"):
         db = client[settings.mongo_database]
-        service = CardsService(client, db, Outbox(db), settings)
-        return await service.expire_temporary_cards()
+        return await expire_temporary_cards(CardsContext(settings, client, db, Outbox(db)))
     return 0
 
 
