@@ -11,6 +11,7 @@ from plussa_cards.domain.access import require_main_holder
 from plussa_cards.domain.card import Card, CardKind
 from plussa_cards.domain.card_number import parse_card_number
 from plussa_cards.domain.errors import CardNotFoundError, IllegalCardTransitionError, MainHolderOnlyError
+from plussa_cards.domain.household import Household
 from plussa_cards.domain.member import Member, PersonDetails, Role
 from plussa_cards.uow import UnitOfWork
 from plussa_cards.use_cases.common import (
@@ -74,10 +75,7 @@ async def remove_parallel_holder(ctx: CardsContext, person_id: str, parallel_per
     now = ctx.now()
 
     async def work(uow: UnitOfWork) -> None:
-        main = await actor(ctx, uow, person_id)
-        require_main_holder(main)
-        target = await member_of_household(ctx, uow, main.household_id, parallel_person_id)
-        household, loaded = await household_of(ctx, uow, main.household_id)
+        target, household, loaded = await _parallel_holder_for_main(ctx, uow, person_id, parallel_person_id)
         household.remove_parallel_holder(target, now)
         await ctx.store.save_household(uow, household, loaded)
         for card in await ctx.store.cards_of_person(uow, target.person_id):
@@ -95,10 +93,7 @@ async def set_money_access(ctx: CardsContext, person_id: str, parallel_person_id
     now = ctx.now()
 
     async def work(uow: UnitOfWork) -> Member:
-        main = await actor(ctx, uow, person_id)
-        require_main_holder(main)
-        target = await member_of_household(ctx, uow, main.household_id, parallel_person_id)
-        household, loaded = await household_of(ctx, uow, main.household_id)
+        target, household, loaded = await _parallel_holder_for_main(ctx, uow, person_id, parallel_person_id)
         if household.set_money_access(target, allowed, now):
             await ctx.store.save_household(uow, household, loaded)
             await ctx.store.save_member(uow, target)
@@ -107,6 +102,17 @@ async def set_money_access(ctx: CardsContext, person_id: str, parallel_person_id
     member = await ctx.run(work)
     log.info("money_access_set", person_id=member.person_id, can_use_money=member.can_use_money)
     return member
+
+
+async def _parallel_holder_for_main(
+    ctx: CardsContext, uow: UnitOfWork, person_id: str, parallel_person_id: str
+) -> tuple[Member, Household, int]:
+    """The parallel holder the caller, who must be the main holder, acts on, and their household."""
+    main = await actor(ctx, uow, person_id)
+    require_main_holder(main)
+    target = await member_of_household(ctx, uow, main.household_id, parallel_person_id)
+    household, loaded = await household_of(ctx, uow, main.household_id)
+    return target, household, loaded
 
 
 async def _add_parallel_holder(
