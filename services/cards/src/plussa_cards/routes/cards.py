@@ -9,7 +9,7 @@ from plussa_cards.domain.card import BlockReason
 from plussa_cards.domain.replacement import ReplacementReason
 from plussa_cards.keys import context
 from plussa_cards.routes.models import CardNumberText, CardOut, Strict
-from plussa_cards.use_cases import card_states, mobile_cards, temporary_cards
+from plussa_cards.use_cases import cards, mobile_cards, temporary_cards
 from plussa_shared.auth import Access
 from plussa_shared.keys import principal
 from plussa_shared.routing import RouteTable
@@ -59,7 +59,7 @@ async def my_cards(request: web.Request) -> list[CardOut]:
 async def block_card(request: web.Request, card_id: str, body: BlockIn) -> CardOut:
     """A blocked card never earns or spends again."""
     ctx = context(request)
-    card = await card_states.block_card(ctx, principal(request).require_customer(), card_id, BlockReason(body.reason))
+    card = await cards.block_card(ctx, principal(request).require_customer(), card_id, BlockReason(body.reason))
     return CardOut.of(card, ctx.today())
 
 
@@ -75,7 +75,7 @@ async def block_card(request: web.Request, card_id: str, body: BlockIn) -> CardO
 async def order_replacement(request: web.Request, card_id: str, body: ReplacementIn) -> CardOut:
     """The new card is ``ordered``; the holder activates it when it arrives."""
     ctx = context(request)
-    successor = await card_states.order_card_replacement(
+    successor = await cards.order_card_replacement(
         ctx, principal(request).require_customer(), card_id, ReplacementReason(body.reason)
     )
     return CardOut.of(successor, ctx.today())
@@ -91,7 +91,7 @@ async def order_replacement(request: web.Request, card_id: str, body: Replacemen
 async def activate_card(request: web.Request, card_id: str) -> CardOut:
     """Activating a replacement for a damaged card retires the damaged one."""
     ctx = context(request)
-    card = await card_states.activate_card(ctx, principal(request).require_customer(), card_id)
+    card = await cards.activate_card(ctx, principal(request).require_customer(), card_id)
     return CardOut.of(card, ctx.today())
 
 

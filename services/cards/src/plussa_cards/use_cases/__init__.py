@@ -3,7 +3,7 @@ runs in one transaction, whether a route, a subscription or a command calls it.
 
 - ``applications``: joining Plussa
 - ``household``: parallel holders and their right to the Plussa money
-- ``card_states``: blocking, replacing (lost or damaged) and activating a card
+- ``cards``: blocking, replacing (lost or damaged) and activating a card
 - ``mobile_cards``: a card number for the phone app
 - ``temporary_cards``: cards handed over in a store, linking and expiry
 - ``payment_cards``: K-Plussa MasterCards linked and blocked by the issuing bank
