@@ -3,10 +3,9 @@
 from aiohttp import web
 
 from plussa_cards.context import CardsContext
-
-CONTEXT = web.AppKey("cards_context", CardsContext)
+from plussa_shared.keys import context_of
 
 
 def context(request: web.Request) -> CardsContext:
     """The cards context of this request's application."""
-    return request.app[CONTEXT]
+    return context_of(request.app, CardsContext)

@@ -9,10 +9,10 @@ from pymongo import AsyncMongoClient
 from plussa_cards.context import CardsContext
 from plussa_cards.domain.card_number import luhn_check_digit
 from plussa_cards.domain.dates import add_months
-from plussa_cards.keys import CONTEXT
 from plussa_cards.settings import CardsSettings
 from plussa_cards.testing import CardsApi, problem
 from plussa_cards.use_cases.temporary_cards import expire_temporary_cards
+from plussa_shared.keys import context_of
 from plussa_shared.testing.bus import BusProbe
 
 LINK = "/v1/me/temporary-cards/link"
@@ -102,7 +102,7 @@ async def test_unlinked_temporary_cards_expire_after_their_validity_once(api: Ca
     stale = await issue_temporary(api)
     kept = await issue_temporary(api)
     await api.client.post(LINK, json={"card_number": kept["card_number"]}, headers=main.headers)
-    ctx = api.client.server.app[CONTEXT]
+    ctx = context_of(api.client.server.app, CardsContext)
     last_day = date.fromisoformat(str(stale["valid_until"]))
     on_last_day = datetime.combine(last_day, datetime.min.time(), UTC) + timedelta(hours=23)
 

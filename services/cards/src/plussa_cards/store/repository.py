@@ -17,7 +17,7 @@ from plussa_cards.domain.household import Household
 from plussa_cards.domain.member import Member, MemberStatus
 from plussa_cards.domain.payment_card import PaymentCard
 from plussa_cards.store import mappers
-from plussa_cards.uow import UnitOfWork
+from plussa_shared.context import UnitOfWork
 from plussa_shared.mongo import Database, Session
 
 HOUSEHOLDS = "households"

@@ -8,8 +8,8 @@ from plussa_cards.context import CardsContext
 from plussa_cards.domain.card import Card, CardKind
 from plussa_cards.domain.household import Household
 from plussa_cards.domain.member import Member, PersonDetails, Role
-from plussa_cards.uow import UnitOfWork
 from plussa_cards.use_cases.common import issue_card, new_id, refuse_existing_member
+from plussa_shared.context import UnitOfWork
 
 log = structlog.get_logger(__name__)
 

@@ -6,8 +6,8 @@ import structlog
 from plussa_cards.context import CardsContext
 from plussa_cards.domain.card import BlockReason, Card
 from plussa_cards.domain.replacement import ReplacementReason, activate, order_replacement
-from plussa_cards.uow import UnitOfWork
 from plussa_cards.use_cases.common import card_for, new_id
+from plussa_shared.context import UnitOfWork
 
 log = structlog.get_logger(__name__)
 

@@ -9,7 +9,7 @@ from plussa_cards.domain.card import Card, CardKind
 from plussa_cards.domain.errors import AlreadyAMemberError, CardNotFoundError, MemberNotFoundError, NotAMemberError
 from plussa_cards.domain.household import Household
 from plussa_cards.domain.member import Member
-from plussa_cards.uow import UnitOfWork
+from plussa_shared.context import UnitOfWork
 
 
 def new_id() -> str:

@@ -13,7 +13,6 @@ from plussa_cards.domain.card_number import parse_card_number
 from plussa_cards.domain.errors import CardNotFoundError, IllegalCardTransitionError, MainHolderOnlyError
 from plussa_cards.domain.household import Household
 from plussa_cards.domain.member import Member, PersonDetails, Role
-from plussa_cards.uow import UnitOfWork
 from plussa_cards.use_cases.common import (
     actor,
     household_of,
@@ -22,6 +21,7 @@ from plussa_cards.use_cases.common import (
     new_id,
     refuse_existing_member,
 )
+from plussa_shared.context import UnitOfWork
 
 log = structlog.get_logger(__name__)
 

@@ -2,8 +2,8 @@
 
 from plussa_cards.context import CardsContext
 from plussa_cards.domain.card import Card, CardKind, require_mobile_card_room
-from plussa_cards.uow import UnitOfWork
 from plussa_cards.use_cases.common import actor, issue_card
+from plussa_shared.context import UnitOfWork
 
 
 async def issue_mobile_card(ctx: CardsContext, person_id: str) -> Card:

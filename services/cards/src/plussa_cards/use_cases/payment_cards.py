@@ -5,8 +5,8 @@ import structlog
 from plussa_cards.context import CardsContext
 from plussa_cards.domain.errors import MemberNotFoundError, PaymentCardAlreadyLinkedError, PaymentCardNotFoundError
 from plussa_cards.domain.payment_card import PaymentCard
-from plussa_cards.uow import UnitOfWork
 from plussa_cards.use_cases.common import new_id
+from plussa_shared.context import UnitOfWork
 
 log = structlog.get_logger(__name__)
 

@@ -6,7 +6,7 @@ from plussa_cards.context import CardsContext
 from plussa_cards.domain.card import Card
 from plussa_cards.domain.member import Member
 from plussa_cards.domain.payment_card import PaymentCard, PaymentCardState
-from plussa_cards.uow import UnitOfWork
+from plussa_shared.context import UnitOfWork
 
 ERASED = "erased"
 """Why the cards of an erased person were closed and their payment cards blocked."""

@@ -10,8 +10,8 @@ from plussa_cards.domain.card import Card, CardKind
 from plussa_cards.domain.card_number import parse_card_number
 from plussa_cards.domain.dates import add_months
 from plussa_cards.domain.errors import CardNotFoundError
-from plussa_cards.uow import UnitOfWork
 from plussa_cards.use_cases.common import actor, issue_card
+from plussa_shared.context import UnitOfWork
 
 log = structlog.get_logger(__name__)
 
