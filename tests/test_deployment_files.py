@@ -112,7 +112,7 @@ def test_settings_come_from_generated_config_maps_and_secrets_are_referenced_but
     [
         ("points-month-end", "plussa_points.month_end"),
         ("points-expire", "plussa_points.expire"),
-        ("cards-expire-temporary-cards", "plussa_cards.expire_temporary_cards"),
+        ("cards-expire-temporary-cards", "plussa_cards.commands.expire_temporary_cards"),
     ],
 )
 def test_each_scheduled_job_runs_a_command_that_exists_once_at_a_time(job: str, module: str) -> None:

@@ -1,20 +1,21 @@
 """A household: one Plussa account, its main holder and at most a configured number of parallel holders."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 from plussa_cards.domain.errors import MemberNotFoundError, NotAParallelHolderError, ParallelHolderLimitError
 from plussa_cards.domain.member import Member, Role
+from plussa_cards.domain.recorder import CardsAggregate
 from plussa_cards.events.access_granted import AccessGranted
 from plussa_cards.events.access_withdrawn import AccessWithdrawn
+from plussa_cards.events.base import HouseholdEvent
 from plussa_cards.events.household_created import HouseholdCreated
 from plussa_cards.events.member_added import MemberAdded
 from plussa_cards.events.member_removed import MemberRemoved
-from plussa_shared.events import EventData
 
 
 @dataclass
-class Household:
+class Household(CardsAggregate):
     """The household aggregate. ``version`` grows on every change to its membership, so two
     concurrent orders for the last free parallel slot cannot both be saved."""
 
@@ -23,7 +24,6 @@ class Household:
     parallel_person_ids: list[str]
     created_at: datetime
     version: int = 1
-    events: list[EventData] = field(default_factory=list, compare=False, repr=False)
 
     @classmethod
     def create(cls, household_id: str, main: Member, now: datetime) -> "Household":
@@ -33,10 +33,8 @@ class Household:
         household = cls(
             household_id=household_id, main_person_id=main.person_id, parallel_person_ids=[], created_at=now
         )
-        household.events.append(
-            HouseholdCreated(household_id=household_id, main_person_id=main.person_id, occurred_at=now)
-        )
-        household.events.append(_member_added(main, now))
+        household._happened(HouseholdCreated(household_id=household_id, main_person_id=main.person_id, occurred_at=now))
+        household._happened(_member_added(main, now))
         return household
 
     def add_parallel_holder(self, member: Member, max_parallel_holders: int, now: datetime) -> None:
@@ -49,7 +47,7 @@ class Household:
             )
         self.parallel_person_ids.append(member.person_id)
         self.version += 1
-        self.events.append(_member_added(member, now))
+        self._happened(_member_added(member, now))
 
     def remove_parallel_holder(self, member: Member, now: datetime) -> None:
         """``member`` leaves the household (the caller closes their cards)."""
@@ -57,7 +55,7 @@ class Household:
         self.parallel_person_ids.remove(member.person_id)
         member.leave()
         self.version += 1
-        self.events.append(MemberRemoved(household_id=self.household_id, person_id=member.person_id, occurred_at=now))
+        self._happened(MemberRemoved(household_id=self.household_id, person_id=member.person_id, occurred_at=now))
 
     def set_money_access(self, member: Member, allowed: bool, now: datetime) -> bool:
         """Grant or withdraw a parallel holder's right to see and use the Plussa money; whether it changed."""
@@ -66,12 +64,12 @@ class Household:
             return False
         member.can_use_money = allowed
         self.version += 1
-        event: EventData
+        event: HouseholdEvent
         if allowed:
             event = AccessGranted(household_id=self.household_id, person_id=member.person_id, occurred_at=now)
         else:
             event = AccessWithdrawn(household_id=self.household_id, person_id=member.person_id, occurred_at=now)
-        self.events.append(event)
+        self._happened(event)
         return True
 
     def _require_parallel(self, member: Member) -> None:

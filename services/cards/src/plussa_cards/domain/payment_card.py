@@ -1,16 +1,19 @@
 """A K-Plussa MasterCard linked to a membership: only its network token and last four digits."""
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from plussa_cards.domain.errors import FullCardNumberRefusedError, PaymentCardAlreadyBlockedError
+from plussa_cards.domain.errors import (
+    FullCardNumberRefusedError,
+    InvalidLast4Error,
+    PaymentCardAlreadyBlockedError,
+)
 from plussa_cards.domain.member import Member
+from plussa_cards.domain.recorder import CardsAggregate
 from plussa_cards.events.payment_card_blocked import PaymentCardBlocked
 from plussa_cards.events.payment_card_linked import PaymentCardLinked
-from plussa_shared.errors import ValidationFailedError
-from plussa_shared.events import EventData
 
 # A payment card number has 12 to 19 digits, often written in groups; a token never carries one.
 _PAN_LIKE = re.compile(r"\d(?:[ \-]?\d){11,18}")
@@ -29,7 +32,7 @@ def looks_like_card_number(value: str) -> bool:
 
 
 @dataclass
-class PaymentCard:
+class PaymentCard(CardsAggregate):
     """A linked payment card. ``network_token`` is what a till sends with a purchase paid with it."""
 
     payment_card_id: str
@@ -40,7 +43,6 @@ class PaymentCard:
     last4: str
     linked_at: datetime
     state: PaymentCardState = PaymentCardState.ACTIVE
-    events: list[EventData] = field(default_factory=list, compare=False, repr=False)
 
     @classmethod
     def link(
@@ -52,7 +54,7 @@ class PaymentCard:
                 "Send the payment network's token and the last four digits, never the number"
             )
         if len(last4) != 4 or not last4.isascii() or not last4.isdigit():
-            raise ValidationFailedError("last4 is the last four digits of the card", slug="invalid-last4")
+            raise InvalidLast4Error("last4 is the last four digits of the card")
         card = cls(
             payment_card_id=payment_card_id,
             household_id=member.household_id,
@@ -62,7 +64,7 @@ class PaymentCard:
             last4=last4,
             linked_at=now,
         )
-        card.events.append(
+        card._happened(
             PaymentCardLinked(
                 payment_card_id=payment_card_id,
                 household_id=card.household_id,
@@ -80,7 +82,7 @@ class PaymentCard:
         if self.state is PaymentCardState.BLOCKED:
             raise PaymentCardAlreadyBlockedError()
         self.state = PaymentCardState.BLOCKED
-        self.events.append(
+        self._happened(
             PaymentCardBlocked(
                 payment_card_id=self.payment_card_id,
                 household_id=self.household_id,

@@ -6,8 +6,9 @@ from aiohttp import web
 from pydantic import BaseModel, StringConstraints
 
 from plussa_cards.domain.member import Address, PersonDetails
-from plussa_cards.keys import cards
+from plussa_cards.keys import context
 from plussa_cards.routes.models import BirthDate, CardOut, Email, Name, Strict
+from plussa_cards.use_cases import applications
 from plussa_shared.auth import Access
 from plussa_shared.routing import RouteTable
 
@@ -54,7 +55,7 @@ class ApplicationOut(BaseModel):
 )
 async def apply(request: web.Request, body: ApplicationIn) -> ApplicationOut:
     """The card is active at once: its number can be used at a till and for registering in Oma Plussa."""
-    service = cards(request)
+    ctx = context(request)
     details = PersonDetails(
         first_name=body.first_name,
         last_name=body.last_name,
@@ -63,9 +64,9 @@ async def apply(request: web.Request, body: ApplicationIn) -> ApplicationOut:
         language=body.language,
         address=Address(**body.address.model_dump()),
     )
-    joined = await service.apply(details)
+    joined = await applications.apply(ctx, details)
     return ApplicationOut(
         household_id=joined.household.household_id,
         person_id=joined.member.person_id,
-        card=CardOut.of(joined.card, service.today()),
+        card=CardOut.of(joined.card, ctx.today()),
     )

@@ -6,8 +6,9 @@ from aiohttp import web
 from pydantic import BaseModel, StringConstraints
 
 from plussa_cards.domain.payment_card import PaymentCard
-from plussa_cards.keys import cards
+from plussa_cards.keys import context
 from plussa_cards.routes.models import Strict
+from plussa_cards.use_cases import payment_cards
 from plussa_shared.auth import Access
 from plussa_shared.routing import RouteTable
 
@@ -65,7 +66,9 @@ class PaymentCardOut(BaseModel):
 )
 async def link_payment_card(request: web.Request, body: PaymentCardIn) -> PaymentCardOut:
     """Anything that looks like a full card number is refused and never stored."""
-    card = await cards(request).link_payment_card(body.person_id, body.network, body.network_token, body.last4)
+    card = await payment_cards.link_payment_card(
+        context(request), body.person_id, body.network, body.network_token, body.last4
+    )
     return PaymentCardOut.of(card)
 
 
@@ -79,4 +82,5 @@ async def link_payment_card(request: web.Request, body: PaymentCardIn) -> Paymen
 )
 async def block_payment_card(request: web.Request, payment_card_id: str, body: PaymentCardBlockIn) -> PaymentCardOut:
     """Purchases paid with it no longer earn as paid with it."""
-    return PaymentCardOut.of(await cards(request).block_payment_card(payment_card_id, body.reason))
+    card = await payment_cards.block_payment_card(context(request), payment_card_id, body.reason)
+    return PaymentCardOut.of(card)

@@ -4,10 +4,12 @@ from typing import Literal
 
 from aiohttp import web
 
+from plussa_cards import views
 from plussa_cards.domain.card import BlockReason
 from plussa_cards.domain.replacement import ReplacementReason
-from plussa_cards.keys import cards
+from plussa_cards.keys import context
 from plussa_cards.routes.models import CardNumberText, CardOut, Strict
+from plussa_cards.use_cases import cards, mobile_cards, temporary_cards
 from plussa_shared.auth import Access
 from plussa_shared.keys import principal
 from plussa_shared.routing import RouteTable
@@ -41,9 +43,9 @@ class LinkIn(Strict):
 )
 async def my_cards(request: web.Request) -> list[CardOut]:
     """Live cards: ordered, active or blocked."""
-    service = cards(request)
-    today = service.today()
-    return [CardOut.of(c, today) for c in await service.my_cards(principal(request).require_customer())]
+    ctx = context(request)
+    today = ctx.today()
+    return [CardOut.of(c, today) for c in await views.my_cards(ctx, principal(request).require_customer())]
 
 
 @routes.post(
@@ -56,9 +58,9 @@ async def my_cards(request: web.Request) -> list[CardOut]:
 )
 async def block_card(request: web.Request, card_id: str, body: BlockIn) -> CardOut:
     """A blocked card never earns or spends again."""
-    service = cards(request)
-    card = await service.block_card(principal(request).require_customer(), card_id, BlockReason(body.reason))
-    return CardOut.of(card, service.today())
+    ctx = context(request)
+    card = await cards.block_card(ctx, principal(request).require_customer(), card_id, BlockReason(body.reason))
+    return CardOut.of(card, ctx.today())
 
 
 @routes.post(
@@ -72,11 +74,11 @@ async def block_card(request: web.Request, card_id: str, body: BlockIn) -> CardO
 )
 async def order_replacement(request: web.Request, card_id: str, body: ReplacementIn) -> CardOut:
     """The new card is ``ordered``; the holder activates it when it arrives."""
-    service = cards(request)
-    successor = await service.order_replacement(
-        principal(request).require_customer(), card_id, ReplacementReason(body.reason)
+    ctx = context(request)
+    successor = await cards.order_card_replacement(
+        ctx, principal(request).require_customer(), card_id, ReplacementReason(body.reason)
     )
-    return CardOut.of(successor, service.today())
+    return CardOut.of(successor, ctx.today())
 
 
 @routes.post(
@@ -88,9 +90,9 @@ async def order_replacement(request: web.Request, card_id: str, body: Replacemen
 )
 async def activate_card(request: web.Request, card_id: str) -> CardOut:
     """Activating a replacement for a damaged card retires the damaged one."""
-    service = cards(request)
-    card = await service.activate_card(principal(request).require_customer(), card_id)
-    return CardOut.of(card, service.today())
+    ctx = context(request)
+    card = await cards.activate_card(ctx, principal(request).require_customer(), card_id)
+    return CardOut.of(card, ctx.today())
 
 
 @routes.post(
@@ -103,9 +105,9 @@ async def activate_card(request: web.Request, card_id: str) -> CardOut:
 )
 async def add_mobile_card(request: web.Request) -> CardOut:
     """The mobile card is active at once; a person has one (configurable)."""
-    service = cards(request)
-    card = await service.issue_mobile_card(principal(request).require_customer())
-    return CardOut.of(card, service.today())
+    ctx = context(request)
+    card = await mobile_cards.issue_mobile_card(ctx, principal(request).require_customer())
+    return CardOut.of(card, ctx.today())
 
 
 @routes.post(
@@ -118,6 +120,6 @@ async def add_mobile_card(request: web.Request) -> CardOut:
 )
 async def link_temporary_card(request: web.Request, body: LinkIn) -> CardOut:
     """The card then earns for the household and no longer expires; it still never spends."""
-    service = cards(request)
-    card = await service.link_temporary_card(principal(request).require_customer(), body.card_number)
-    return CardOut.of(card, service.today())
+    ctx = context(request)
+    card = await temporary_cards.link_temporary_card(ctx, principal(request).require_customer(), body.card_number)
+    return CardOut.of(card, ctx.today())

@@ -3,7 +3,8 @@
 from aiohttp import web
 from pydantic import BaseModel
 
-from plussa_cards.lost_card_help import LOST_CARD_HELP, HelpLanguage
+from plussa_cards import views
+from plussa_cards.domain.lost_card_help import HelpLanguage
 from plussa_cards.routes.models import Strict
 from plussa_shared.auth import Access
 from plussa_shared.routing import RouteTable
@@ -35,5 +36,5 @@ class LostCardHelpOut(BaseModel):
 )
 async def lost_card_help(request: web.Request, query: HelpQuery) -> LostCardHelpOut:
     """Finnish unless another language is asked for."""
-    help_text = LOST_CARD_HELP[query.lang]
+    help_text = views.lost_card_help(query.lang)
     return LostCardHelpOut(language=query.lang, title=help_text.title, steps=list(help_text.steps))

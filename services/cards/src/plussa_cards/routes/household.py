@@ -6,10 +6,12 @@ from typing import Literal
 from aiohttp import web
 from pydantic import BaseModel
 
+from plussa_cards import views
 from plussa_cards.domain.card import Card
 from plussa_cards.domain.member import Member
-from plussa_cards.keys import cards
+from plussa_cards.keys import context
 from plussa_cards.routes.models import CardOut, ParallelHolderOut, PersonIn, Strict
+from plussa_cards.use_cases import household
 from plussa_shared.auth import Access
 from plussa_shared.keys import principal
 from plussa_shared.routing import RouteTable
@@ -74,12 +76,12 @@ def members_out(members: list[Member], shown: list[Card], today: date) -> list[M
 @routes.get("/v1/me/household", summary="My household", access=Access.customers(), response=HouseholdOut)
 async def my_household(request: web.Request) -> HouseholdOut:
     """Members and their live cards, as the caller may see them."""
-    service = cards(request)
-    view = await service.household_view(principal(request).require_customer())
+    ctx = context(request)
+    view = await views.household_view(ctx, principal(request).require_customer())
     return HouseholdOut(
         household_id=view.actor.household_id,
         role=view.actor.role.value,
-        members=members_out(view.members, view.cards, service.today()),
+        members=members_out(view.members, view.cards, ctx.today()),
     )
 
 
@@ -92,9 +94,9 @@ async def my_household(request: web.Request) -> HouseholdOut:
 )
 async def household_for_operator(request: web.Request, household_id: str) -> OperatorHouseholdOut:
     """Every active member and live card of the household."""
-    service = cards(request)
-    members, shown = await service.household_for_operator(household_id)
-    return OperatorHouseholdOut(household_id=household_id, members=members_out(members, shown, service.today()))
+    ctx = context(request)
+    members, shown = await views.household_for_operator(ctx, household_id)
+    return OperatorHouseholdOut(household_id=household_id, members=members_out(members, shown, ctx.today()))
 
 
 @routes.post(
@@ -108,13 +110,13 @@ async def household_for_operator(request: web.Request, household_id: str) -> Ope
 )
 async def order_parallel_card(request: web.Request, body: PersonIn) -> ParallelHolderOut:
     """The new parallel holder's card is active at once."""
-    service = cards(request)
-    added = await service.order_parallel_card(principal(request).require_customer(), body.details())
+    ctx = context(request)
+    added = await household.order_parallel_card(ctx, principal(request).require_customer(), body.details())
     return ParallelHolderOut(
         person_id=added.member.person_id,
         household_id=added.member.household_id,
         can_use_money=added.member.may_use_money,
-        card=CardOut.of(added.card, service.today()),
+        card=CardOut.of(added.card, ctx.today()),
     )
 
 
@@ -127,7 +129,7 @@ async def order_parallel_card(request: web.Request, body: PersonIn) -> ParallelH
 )
 async def remove_parallel_holder(request: web.Request, person_id: str) -> None:
     """Remove the parallel holder."""
-    await cards(request).remove_parallel_holder(principal(request).require_customer(), person_id)
+    await household.remove_parallel_holder(context(request), principal(request).require_customer(), person_id)
 
 
 @routes.put(
@@ -140,5 +142,6 @@ async def remove_parallel_holder(request: web.Request, person_id: str) -> None:
 )
 async def set_money_access(request: web.Request, person_id: str, body: MoneyAccessIn) -> MoneyAccessOut:
     """Setting the value it already has changes nothing and publishes nothing."""
-    member = await cards(request).set_money_access(principal(request).require_customer(), person_id, body.can_use_money)
+    caller = principal(request).require_customer()
+    member = await household.set_money_access(context(request), caller, person_id, body.can_use_money)
     return MoneyAccessOut(person_id=member.person_id, can_use_money=member.may_use_money)

@@ -6,8 +6,9 @@ from typing import Literal
 from aiohttp import web
 from pydantic import BaseModel
 
+from plussa_cards import views
 from plussa_cards.events.card_snapshot import CardKindName, CardStateName
-from plussa_cards.keys import cards
+from plussa_cards.keys import context
 from plussa_shared.auth import Access
 from plussa_shared.routing import RouteTable
 
@@ -38,9 +39,9 @@ class CardLookupOut(BaseModel):
 )
 async def look_up_card(request: web.Request, card_number: str) -> CardLookupOut:
     """A number of the wrong form is 422; an unknown one 404."""
-    service = cards(request)
-    found = await service.look_up(card_number)
-    snapshot = found.card.snapshot(service.today())
+    ctx = context(request)
+    found = await views.look_up(ctx, card_number)
+    snapshot = found.card.snapshot(ctx.today())
     can_spend = snapshot.can_spend and found.holder_may_use_money
     return CardLookupOut(
         card_id=snapshot.card_id,

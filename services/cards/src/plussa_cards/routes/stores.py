@@ -2,8 +2,9 @@
 
 from aiohttp import web
 
-from plussa_cards.keys import cards
+from plussa_cards.keys import context
 from plussa_cards.routes.models import CardNumberText, CardOut, ParallelHolderOut, PersonIn, StoreId, Strict
+from plussa_cards.use_cases import household, temporary_cards
 from plussa_shared.auth import Access
 from plussa_shared.routing import RouteTable
 
@@ -36,13 +37,13 @@ class TemporaryCardIn(Strict):
 )
 async def order_parallel_card(request: web.Request, body: StoreParallelCardIn) -> ParallelHolderOut:
     """The parallel card is handed over and active at once."""
-    service = cards(request)
-    added = await service.order_parallel_card_in_store(body.main_card_number, body.details(), body.store_id)
+    ctx = context(request)
+    added = await household.order_parallel_card_in_store(ctx, body.main_card_number, body.details(), body.store_id)
     return ParallelHolderOut(
         person_id=added.member.person_id,
         household_id=added.member.household_id,
         can_use_money=added.member.may_use_money,
-        card=CardOut.of(added.card, service.today()),
+        card=CardOut.of(added.card, ctx.today()),
     )
 
 
@@ -57,5 +58,5 @@ async def order_parallel_card(request: web.Request, body: StoreParallelCardIn) -
 )
 async def issue_temporary_card(request: web.Request, body: TemporaryCardIn) -> CardOut:
     """The card is active at once, on no account until a member links it."""
-    service = cards(request)
-    return CardOut.of(await service.issue_temporary_card(body.store_id), service.today())
+    ctx = context(request)
+    return CardOut.of(await temporary_cards.issue_temporary_card(ctx, body.store_id), ctx.today())

@@ -1,4 +1,4 @@
-"""What to do when a Plussa card is lost or damaged, in the programme's three languages."""
+"""Reference texts: what to do when a Plussa card is lost or damaged, in the programme's three languages."""
 
 from dataclasses import dataclass
 from typing import Literal
