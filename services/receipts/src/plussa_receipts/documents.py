@@ -4,10 +4,16 @@ The text is drawn with a Unicode TrueType font when one is installed (DejaVu San
 Debian's fonts-dejavu-core), so product names in any script print as they are; without
 it the PDF core font is used and characters outside Latin-1 print as "?"."""
 
+import atexit
+import shutil
+import tempfile
+import threading
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from fontTools import subset
+from fontTools.ttLib import TTFont
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
@@ -91,26 +97,63 @@ def day(value: date, language: Language) -> str:
     return value.isoformat() if language == Language.EN else f"{value.day}.{value.month}.{value.year}"
 
 
+# What receipts print: Latin with its extensions, Greek, Cyrillic, punctuation, currency
+# and letter-like symbols. Fonts cut to these parse about five times faster per PDF.
+PRINTED = [
+    *range(0x20, 0x250),
+    *range(0x370, 0x530),
+    *range(0x2000, 0x2070),
+    *range(0x20A0, 0x20D0),
+    *range(0x2100, 0x2200),
+    0x2713,
+]
+
+
 def find_font(directories: tuple[Path, ...] = FONT_DIRECTORIES) -> Path | None:
     """The first directory of ``directories`` holding DejaVu Sans, regular and bold."""
     return next((d for d in directories if (d / REGULAR).is_file() and (d / BOLD).is_file()), None)
 
 
+def cut_fonts(source: Path, target: Path) -> Path:
+    """Copies of the regular and bold font in ``target`` holding only the printed characters."""
+    for name in (REGULAR, BOLD):
+        font = TTFont(source / name)
+        options = subset.Options()
+        options.layout_features, options.hinting, options.name_IDs = [], False, ["*"]
+        subsetter = subset.Subsetter(options)
+        subsetter.populate(unicodes=PRINTED)
+        subsetter.subset(font)
+        font.save(target / name)
+    return target
+
+
 class ReceiptPdf:
     """Renders receipts with the DejaVu Sans of directory ``font``, or the core font when None."""
 
-    def __init__(self, font: Path | None) -> None:
-        self._font = font
+    def __init__(self, font: Path | None, *, cut: bool = False) -> None:
+        self._source = font
+        self._cut = cut
+        self._font: Path | None = None if cut else font
+        self._cutting = threading.Lock()
 
     @classmethod
     def installed(cls) -> "ReceiptPdf":
-        """A renderer with the Unicode font this machine has, if any."""
-        return cls(find_font())
+        """A renderer with the Unicode font this machine has, if any, cut to what receipts
+        print when the first PDF is made (in a temporary folder removed at exit)."""
+        return cls(find_font(), cut=True)
 
     @property
     def unicode(self) -> bool:
         """Whether names outside Latin-1 print as they are."""
-        return self._font is not None
+        return self._source is not None
+
+    def _ready_font(self) -> Path | None:
+        with self._cutting:  # renders run in worker threads; the first one cuts
+            if self._font is None and self._cut and self._source is not None:
+                folder = Path(tempfile.mkdtemp(prefix="plussa-receipts-fonts-"))
+                atexit.register(shutil.rmtree, folder, ignore_errors=True)
+                self._font = cut_fonts(self._source, folder)
+        return self._font
 
     def render(self, receipt: WarrantyReceipt, language: Language) -> bytes:
         """The PDF document of ``receipt`` in ``language``."""
@@ -148,10 +191,11 @@ class ReceiptPdf:
         return bytes(pdf.output())
 
     def _use_font(self, pdf: FPDF) -> str:
-        if self._font is None:
+        font = self._ready_font()
+        if font is None:
             return "Helvetica"
-        pdf.add_font("DejaVu", fname=str(self._font / REGULAR))
-        pdf.add_font("DejaVu", style="B", fname=str(self._font / BOLD))
+        pdf.add_font("DejaVu", fname=str(font / REGULAR))
+        pdf.add_font("DejaVu", style="B", fname=str(font / BOLD))
         return "DejaVu"
 
     def _line(self, pdf: FPDF, text: str, height: float) -> None:

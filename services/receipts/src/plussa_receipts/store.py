@@ -140,7 +140,7 @@ class ReceiptsStore:
     async def add_receipt(self, uow: UnitOfWork, receipt: WarrantyReceipt) -> None:
         """Store a new receipt (the unique index refuses a second one for the same purchase)."""
         uow.track(receipt)
-        await self._receipts.insert_one(_receipt_document(receipt), session=uow.session)
+        await self._receipts.insert_one(receipt_document(receipt), session=uow.session)
 
     async def has_receipt(self, uow: UnitOfWork, person_id: str, purchase_id: str) -> bool:
         """Whether the purchase was already saved for the person."""
@@ -238,7 +238,7 @@ def _line_document(line: ReceiptLine) -> Document:
     }
 
 
-def _receipt_document(receipt: WarrantyReceipt) -> Document:
+def receipt_document(receipt: WarrantyReceipt) -> Document:
     return {
         "_id": receipt.receipt_id,
         "person_id": receipt.person_id,
