@@ -197,6 +197,8 @@ def _broker_ctx(spec: ServiceSpec) -> CleanupCtx:
                 prefetch=settings.consumer_prefetch,
                 retry_delays_ms=settings.consumer_retry_delays_ms,
                 after_commit=app[OUTBOX].nudge,
+                queue_type=settings.queue_type,
+                delivery_limit=settings.queue_delivery_limit,
             )
             app[CONSUMER] = consumer
         await broker.start()
