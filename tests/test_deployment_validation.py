@@ -85,7 +85,7 @@ def test_the_kustomize_build_of_deploy_passes_strict_validation_against_the_pinn
 
 K8S_MISTAKES = {
     "unknown-field": ("      completionMode: Indexed\n", "      completionMode: Indexed\n      completionz: 4\n"),
-    "wrong-type-in-a-budget": ("  minAvailable: 1\n", "  minAvailable: [1]\n"),
+    "wrong-type-in-a-budget": ("  maxUnavailable: 1\n", "  maxUnavailable: [1]\n"),
     "wrong-type-in-a-security-context": ("runAsNonRoot: true", 'runAsNonRoot: "yes"'),
 }
 
@@ -104,7 +104,7 @@ def test_the_kubernetes_validator_fails_each_build_that_has_one_mistake_in_it(tm
     errors = [line for line in result.stdout.splitlines() if line.startswith("ERROR")]
     assert {line.split()[1] for line in errors} == {str(path) for path in files}
     assert any("completionz" in line for line in errors if "unknown-field" in line)
-    assert any("minAvailable" in line for line in errors if "budget" in line)
+    assert any("maxUnavailable" in line for line in errors if "budget" in line)
     assert any("runAsNonRoot" in line for line in errors if "security-context" in line)
 
 
