@@ -216,6 +216,8 @@ def _broker_ctx(spec: ServiceSpec) -> CleanupCtx:
                 retry_delays_ms=settings.consumer_retry_delays_ms,
                 after_commit=app[OUTBOX].nudge,
                 private_exchange=settings.private_exchange(settings.service_name),
+                queue_type=settings.queue_type,
+                delivery_limit=settings.queue_delivery_limit,
             )
             app[CONSUMER] = consumer
         await broker.start()

@@ -44,6 +44,7 @@ from plussa_shared.domain import DomainError, DuplicateError, ErrorKind
 from plussa_shared.events import CloudEvent, RawEvent, routing_key_for
 from plussa_shared.metrics import Metrics
 from plussa_shared.mongo import Database, Document, Session, activated, run_in_transaction
+from plussa_shared.queues import QueueRole, QueueType, queue_arguments
 
 log = structlog.get_logger(__name__)
 
@@ -190,6 +191,8 @@ class EventConsumer:
         retry_delays_ms: Sequence[int] = (1_000, 10_000, 60_000),
         after_commit: Callable[[], None] | None = None,
         private_exchange: str | None = None,
+        queue_type: QueueType = "classic",
+        delivery_limit: int = 20,
     ) -> None:
         self.names = QueueNames(queue_name)
         self._private_exchange = private_exchange
@@ -200,6 +203,8 @@ class EventConsumer:
         self._metrics = metrics
         self._prefetch = prefetch
         self._retry_delays_ms = list(retry_delays_ms)
+        self._queue_type: QueueType = queue_type
+        self._delivery_limit = delivery_limit
         # Handlers may add follow-up events to the outbox; wake its relay once they commit.
         self._after_commit = after_commit
         self._channel: AbstractChannel | None = None
@@ -242,7 +247,7 @@ class EventConsumer:
         self._channel = channel
         exchange = await self._broker.declare_exchange(channel)
         requeue = await channel.declare_exchange(self.names.requeue, aio_pika.ExchangeType.DIRECT, durable=True)
-        dead = await channel.declare_queue(self.names.dead, durable=True)
+        dead = await channel.declare_queue(self.names.dead, durable=True, arguments=self._typed(QueueRole.DEAD))
         await dead.bind(requeue, routing_key=self.names.dead)
         for delay in sorted(set(self._retry_delays_ms)):
             delayed = await channel.declare_queue(
@@ -252,6 +257,7 @@ class EventConsumer:
                     "x-message-ttl": delay,
                     "x-dead-letter-exchange": self.names.requeue,
                     "x-dead-letter-routing-key": self.names.main,
+                    **self._typed(QueueRole.DELAY),
                 },
             )
             await delayed.bind(requeue, routing_key=self.names.delay(delay))
@@ -259,7 +265,11 @@ class EventConsumer:
         queue = await channel.declare_queue(
             self.names.main,
             durable=True,
-            arguments={"x-dead-letter-exchange": self.names.requeue, "x-dead-letter-routing-key": self.names.dead},
+            arguments={
+                "x-dead-letter-exchange": self.names.requeue,
+                "x-dead-letter-routing-key": self.names.dead,
+                **self._typed(QueueRole.MAIN),
+            },
         )
         await queue.bind(requeue, routing_key=self.names.main)
         private = None
@@ -273,6 +283,10 @@ class EventConsumer:
                 await queue.bind(exchange, routing_key=subscription.routing_key)
         self._queue = queue
         self._consumer_tag = await queue.consume(self._on_message)
+
+    def _typed(self, role: QueueRole) -> dict[str, Any]:
+        """The queue-type arguments (quorum or classic) of a queue playing ``role``."""
+        return queue_arguments(role, self._queue_type, self._delivery_limit)
 
     async def stop(self) -> None:
         """Stop consuming; in-flight messages not yet acked are redelivered later."""
