@@ -35,6 +35,10 @@ class ServiceSettings(BaseSettings):
     consumer_prefetch: int = Field(default=32, ge=1, le=1000)
     consumer_retry_delays_ms: list[int] = Field(default_factory=lambda: [1_000, 10_000, 60_000])
 
+    inbox_retention_days: int = Field(default=30, ge=1)
+    """How long handled event ids are kept to recognise a redelivery; longer than any
+    redelivery, retry or dead-letter replay is expected to take."""
+
     outbox_poll_interval_s: float = Field(default=0.5, gt=0)
     outbox_batch_size: int = Field(default=100, ge=1, le=10_000)
 
