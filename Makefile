@@ -30,7 +30,7 @@ mongod: install
 	@$(PY) -m scripts.ensure_mongod
 
 run: install mongod
-	$(PY) -m scripts.run_local $(RUN_ARGS)
+	exec $(PY) -m scripts.run_local $(RUN_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -48,6 +48,10 @@ class ServiceSettings(BaseSettings):
     """Quorum queues only: deliveries of one message (redeliveries after a consumer
     died holding it) before the main queue dead-letters it."""
 
+    inbox_retention_days: int = Field(default=30, ge=1)
+    """How long handled event ids are kept to recognise a redelivery; longer than any
+    redelivery, retry or dead-letter replay is expected to take."""
+
     outbox_poll_interval_s: float = Field(default=0.5, gt=0)
     outbox_batch_size: int = Field(default=100, ge=1, le=10_000)
 
