@@ -34,7 +34,7 @@ fonts:
 	@$(PYTHON) -m scripts.ensure_fonts
 
 run: install mongod fonts
-	$(PY) -m scripts.run_local $(RUN_ARGS)
+	exec $(PY) -m scripts.run_local $(RUN_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .

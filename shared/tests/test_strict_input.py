@@ -75,7 +75,7 @@ async def test_lax_input_gets_422_problem_details(client: Any, field: str, value
     assert resp.content_type == PROBLEM
     problem = await resp.json()
     assert problem["type"] == "https://api.plussa.fi/problems/validation-failed"
-    assert [e["field"] for e in problem["errors"]] == [field]
+    assert [e["pointer"] for e in problem["errors"]] == [f"/{field}"]
 
 
 async def test_a_control_character_in_a_path_id_gets_400_problem_details(client: Any) -> None:

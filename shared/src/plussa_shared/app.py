@@ -39,6 +39,7 @@ from plussa_shared.keys import (
     METRICS,
     MONGO,
     OPENAPI,
+    OUTAGES,
     OUTBOX,
     RELAY,
     REVOKED,
@@ -48,6 +49,7 @@ from plussa_shared.keys import (
 from plussa_shared.metrics import Metrics
 from plussa_shared.mongo import client_lifespan
 from plussa_shared.openapi import build_openapi, openapi_routes, server_url
+from plussa_shared.outages import MongoWatch, Outages
 from plussa_shared.outbox import Outbox, OutboxRelay
 from plussa_shared.paging import PageLimits
 from plussa_shared.revocation import REVOCATION_INDEXES, RevokedSessions
@@ -89,6 +91,7 @@ def create_service_app(settings: ServiceSettings, spec: ServiceSpec) -> web.Appl
     )
     app[SETTINGS] = settings
     app[METRICS] = Metrics()
+    app[OUTAGES] = Outages()
     endpoints = add_routes(app, spec.routes)
     app[ENDPOINTS] = endpoints
     app[OPENAPI] = build_openapi(
@@ -128,11 +131,16 @@ async def _http_client_ctx(app: web.Application) -> AsyncIterator[None]:
 def _mongo_ctx(spec: ServiceSpec) -> CleanupCtx:
     async def ctx(app: web.Application) -> AsyncIterator[None]:
         settings = app[SETTINGS]
-        async for client in client_lifespan(str(settings.mongo_url), settings.service_name):
+        watch = [MongoWatch(app[OUTAGES].mongodb)]
+        async for client in client_lifespan(str(settings.mongo_url), settings.service_name, watch):
             db = client[settings.mongo_database]
             app[MONGO] = client
             app[DB] = db
-            await prepare_database(db, {**IDEMPOTENCY_INDEXES, **REVOCATION_INDEXES, **spec.indexes})
+            await prepare_database(
+                db,
+                {**IDEMPOTENCY_INDEXES, **REVOCATION_INDEXES, **spec.indexes},
+                inbox_retention_days=settings.inbox_retention_days,
+            )
             app[OUTBOX] = Outbox(db, Exchanges.from_settings(settings))
             yield
 
@@ -190,6 +198,7 @@ def _broker_ctx(spec: ServiceSpec) -> CleanupCtx:
             settings.amqp_url.get_secret_value(),
             settings.amqp_exchange,
             reconnect_interval_s=settings.broker_reconnect_interval_s,
+            outage=app[OUTAGES].rabbitmq,
         )
         app[BROKER] = broker
         relay = OutboxRelay(
@@ -216,6 +225,8 @@ def _broker_ctx(spec: ServiceSpec) -> CleanupCtx:
                 retry_delays_ms=settings.consumer_retry_delays_ms,
                 after_commit=app[OUTBOX].nudge,
                 private_exchange=settings.private_exchange(settings.service_name),
+                queue_type=settings.queue_type,
+                delivery_limit=settings.queue_delivery_limit,
             )
             app[CONSUMER] = consumer
         await broker.start()

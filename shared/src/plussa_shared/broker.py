@@ -8,6 +8,8 @@ import aio_pika
 import structlog
 from aio_pika.abc import AbstractChannel, AbstractExchange, AbstractRobustConnection
 
+from plussa_shared.outages import Dependency, describe, watch_connection
+
 if TYPE_CHECKING:
     from plussa_shared.events import EventData
     from plussa_shared.settings import ServiceSettings
@@ -48,7 +50,13 @@ class Broker:
     """
 
     def __init__(
-        self, url: str, exchange_name: str, *, retry_interval_s: float = 1.0, reconnect_interval_s: float = 2.0
+        self,
+        url: str,
+        exchange_name: str,
+        *,
+        retry_interval_s: float = 1.0,
+        reconnect_interval_s: float = 2.0,
+        outage: Dependency | None = None,
     ) -> None:
         self._url = url
         self.exchange_name = exchange_name
@@ -57,6 +65,9 @@ class Broker:
         self._connection: AbstractRobustConnection | None = None
         self._connected = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self.outage = outage or Dependency("rabbitmq")
+        self._closing = False
+        """Where losing and regaining the broker is reported (once each)."""
 
     async def start(self) -> None:
         """Begin connecting in the background."""
@@ -69,9 +80,11 @@ class Broker:
                     self._url, timeout=10, reconnect_interval=self._reconnect_interval_s
                 )
             except (TimeoutError, OSError, aio_pika.exceptions.AMQPError) as exc:
-                log.warning("broker_unreachable", error=type(exc).__name__)
+                self.outage.down(describe(exc))
                 await asyncio.sleep(self._retry_interval_s)
                 continue
+            watch_connection(self._connection, self.outage, lambda: self._closing)
+            self.outage.up()
             self._connected.set()
             log.info("broker_connected")
             return
@@ -115,6 +128,7 @@ class Broker:
 
     async def close(self) -> None:
         """Stop connecting and close the connection."""
+        self._closing = True
         if self._task is not None:
             self._task.cancel()
             await asyncio.gather(self._task, return_exceptions=True)

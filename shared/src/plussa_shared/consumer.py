@@ -37,20 +37,37 @@ import structlog
 from aio_pika.abc import AbstractChannel, AbstractExchange, AbstractIncomingMessage, AbstractQueue
 from pydantic import BaseModel, ValidationError
 from pymongo import AsyncMongoClient
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import DuplicateKeyError, OperationFailure
 
 from plussa_shared.broker import Broker
 from plussa_shared.domain import DomainError, DuplicateError, ErrorKind
 from plussa_shared.events import CloudEvent, RawEvent, routing_key_for
 from plussa_shared.metrics import Metrics
 from plussa_shared.mongo import Database, Document, Session, activated, run_in_transaction
+from plussa_shared.outages import describe, is_outage
+from plussa_shared.queues import QueueRole, QueueType, queue_arguments
 
 log = structlog.get_logger(__name__)
 
 INBOX = "inbox"
+INBOX_EXPIRY_INDEX = "handled_ttl"
+INDEX_OPTIONS_CONFLICT = 85
 RETRY_HEADER = "x-plussa-retries"
+LAST_ERROR_HEADER = "x-plussa-last-error"
+DEAD_REASON_HEADER = "x-plussa-dead-reason"
+DEAD_DETAIL_HEADER = "x-plussa-dead-detail"
+DEAD_AT_HEADER = "x-plussa-dead-at"
+ORIGINAL_ROUTING_KEY_HEADER = "x-plussa-original-routing-key"
 
 DataT = TypeVar("DataT", bound=BaseModel)
+
+CHANNEL_GONE = (
+    aio_pika.exceptions.ChannelInvalidStateError,
+    aio_pika.exceptions.ChannelClosed,
+    aio_pika.exceptions.AMQPConnectionError,
+    ConnectionError,
+)
+"""Settling failed because the channel or its connection closed under it."""
 
 
 RETRIED_KINDS = frozenset({ErrorKind.NOT_KNOWN_YET, ErrorKind.UNAVAILABLE})
@@ -141,6 +158,18 @@ def _takes_session(handler: Callable[..., Any]) -> bool:
     return len(required) >= 2
 
 
+async def ensure_inbox_expiry(db: Database, retention_days: int) -> None:
+    """Have MongoDB remove handled event ids ``retention_days`` after they were handled
+    (a TTL index on ``handled_at``); a changed retention updates the index in place."""
+    seconds = retention_days * 24 * 3600
+    try:
+        await db[INBOX].create_index("handled_at", name=INBOX_EXPIRY_INDEX, expireAfterSeconds=seconds)
+    except OperationFailure as exc:
+        if exc.code != INDEX_OPTIONS_CONFLICT:
+            raise
+        await db.command("collMod", INBOX, index={"name": INBOX_EXPIRY_INDEX, "expireAfterSeconds": seconds})
+
+
 @dataclass(frozen=True)
 class QueueNames:
     """The queue names of one consumer: main, delay queues, dead letters."""
@@ -190,6 +219,8 @@ class EventConsumer:
         retry_delays_ms: Sequence[int] = (1_000, 10_000, 60_000),
         after_commit: Callable[[], None] | None = None,
         private_exchange: str | None = None,
+        queue_type: QueueType = "classic",
+        delivery_limit: int = 20,
     ) -> None:
         self.names = QueueNames(queue_name)
         self._private_exchange = private_exchange
@@ -200,6 +231,8 @@ class EventConsumer:
         self._metrics = metrics
         self._prefetch = prefetch
         self._retry_delays_ms = list(retry_delays_ms)
+        self._queue_type: QueueType = queue_type
+        self._delivery_limit = delivery_limit
         # Handlers may add follow-up events to the outbox; wake its relay once they commit.
         self._after_commit = after_commit
         self._channel: AbstractChannel | None = None
@@ -242,7 +275,7 @@ class EventConsumer:
         self._channel = channel
         exchange = await self._broker.declare_exchange(channel)
         requeue = await channel.declare_exchange(self.names.requeue, aio_pika.ExchangeType.DIRECT, durable=True)
-        dead = await channel.declare_queue(self.names.dead, durable=True)
+        dead = await channel.declare_queue(self.names.dead, durable=True, arguments=self._typed(QueueRole.DEAD))
         await dead.bind(requeue, routing_key=self.names.dead)
         for delay in sorted(set(self._retry_delays_ms)):
             delayed = await channel.declare_queue(
@@ -252,6 +285,7 @@ class EventConsumer:
                     "x-message-ttl": delay,
                     "x-dead-letter-exchange": self.names.requeue,
                     "x-dead-letter-routing-key": self.names.main,
+                    **self._typed(QueueRole.DELAY),
                 },
             )
             await delayed.bind(requeue, routing_key=self.names.delay(delay))
@@ -259,7 +293,11 @@ class EventConsumer:
         queue = await channel.declare_queue(
             self.names.main,
             durable=True,
-            arguments={"x-dead-letter-exchange": self.names.requeue, "x-dead-letter-routing-key": self.names.dead},
+            arguments={
+                "x-dead-letter-exchange": self.names.requeue,
+                "x-dead-letter-routing-key": self.names.dead,
+                **self._typed(QueueRole.MAIN),
+            },
         )
         await queue.bind(requeue, routing_key=self.names.main)
         private = None
@@ -274,6 +312,10 @@ class EventConsumer:
         self._queue = queue
         self._consumer_tag = await queue.consume(self._on_message)
 
+    def _typed(self, role: QueueRole) -> dict[str, Any]:
+        """The queue-type arguments (quorum or classic) of a queue playing ``role``."""
+        return queue_arguments(role, self._queue_type, self._delivery_limit)
+
     async def stop(self) -> None:
         """Stop consuming; in-flight messages not yet acked are redelivered later."""
         if self._queue is not None and self._consumer_tag is not None:
@@ -287,17 +329,28 @@ class EventConsumer:
         if self._channel is not None and not self._channel.is_closed:
             await self._channel.close()
 
+    async def dead_letter_depth(self) -> int:
+        """How many messages wait in the dead-letter queue; also sets the gauge.
+
+        Asked on a channel of its own: a failed passive declare closes its channel,
+        which must not be the one messages are consumed on."""
+        channel = await self._broker.channel(publisher_confirms=False)
+        try:
+            queue = await channel.declare_queue(self.names.dead, passive=True)
+            depth = int(queue.declaration_result.message_count or 0)
+        finally:
+            if not channel.is_closed:
+                await channel.close()
+        self._metrics.dead_letter_depth.labels(self.names.dead).set(depth)
+        return depth
+
     async def _on_message(self, message: AbstractIncomingMessage) -> None:
         request_id = (message.headers or {}).get("x-request-id") or None
         structlog.contextvars.bind_contextvars(message_id=message.message_id, request_id=request_id)
         try:
             await self._handle(message)
-        except Exception:
-            # Settling failed (the channel went away mid-way): the broker redelivers
-            # the unacked message, and the inbox makes the second handling a no-op.
-            log.exception("event_settle_failed")
-            with contextlib.suppress(Exception):
-                await message.nack(requeue=True)
+        except Exception as exc:
+            await _settle_failed(message, exc)
         finally:
             structlog.contextvars.unbind_contextvars("message_id", "request_id", "event_id", "event_type")
 
@@ -365,10 +418,8 @@ class EventConsumer:
                 with _message_context(pending):
                     try:
                         await self.acknowledge(pending.message)
-                    except Exception:
-                        log.exception("event_settle_failed")
-                        with contextlib.suppress(Exception):
-                            await pending.message.nack(requeue=True)
+                    except Exception as exc:
+                        await _settle_failed(pending.message, exc)
                         continue
                     self._metrics.events_consumed.labels(subscription.event_type, _outcome(applied)).inc()
                     log.info("event_handled", duplicate=not applied, batch=len(batch))
@@ -380,10 +431,8 @@ class EventConsumer:
     async def _settle_alone(self, pending: _Pending, subscription: Subscription[Any]) -> None:
         try:
             await self._apply_and_settle(pending.message, subscription, pending.event)
-        except Exception:
-            log.exception("event_settle_failed")
-            with contextlib.suppress(Exception):
-                await pending.message.nack(requeue=True)
+        except Exception as exc:
+            await _settle_failed(pending.message, exc)
 
     async def _apply_batch(self, subscription: Subscription[Any], batch: list[_Pending]) -> list[bool]:
         """Record the batch's new event ids and apply those events in one transaction;
@@ -478,7 +527,9 @@ class EventConsumer:
         elif isinstance(exc, RejectEventError):
             await self._dead_letter(message, "rejected", str(exc), event_type)
         else:
-            log.warning("event_handler_failed", error=type(exc).__name__, detail=str(exc)[:500])
+            # The database being away is reported once, as an outage, not per event.
+            report = log.info if is_outage(exc) else log.warning
+            report("event_handler_failed", error=type(exc).__name__, detail=str(exc)[:500])
             await self._retry_or_dead_letter(message, exc, event_type)
 
     async def _retry_or_dead_letter(
@@ -496,7 +547,12 @@ class EventConsumer:
         if retries >= len(self._retry_delays_ms):
             await self._dead_letter(message, reason, detail, event_type)
             return
-        headers = {**(message.headers or {}), RETRY_HEADER: retries + 1, "x-plussa-last-error": detail}
+        headers = {
+            **(message.headers or {}),
+            RETRY_HEADER: retries + 1,
+            LAST_ERROR_HEADER: detail,
+            ORIGINAL_ROUTING_KEY_HEADER: _original_routing_key(message),
+        }
         await self._publish_copy(message, self.names.delay(self._retry_delays_ms[retries]), headers)
         await message.ack()
         self._metrics.events_consumed.labels(event_type, "retried").inc()
@@ -507,10 +563,10 @@ class EventConsumer:
         """Park ``message`` unchanged in the dead-letter queue with why, then ack it."""
         headers = {
             **(message.headers or {}),
-            "x-plussa-dead-reason": reason,
-            "x-plussa-dead-detail": detail[:2000],
-            "x-plussa-dead-at": datetime.now(UTC).isoformat(),
-            "x-plussa-original-routing-key": message.routing_key or "",
+            DEAD_REASON_HEADER: reason,
+            DEAD_DETAIL_HEADER: detail[:2000],
+            DEAD_AT_HEADER: datetime.now(UTC).isoformat(),
+            ORIGINAL_ROUTING_KEY_HEADER: _original_routing_key(message),
         }
         await self._publish_copy(message, self.names.dead, headers)
         await message.ack()
@@ -594,6 +650,27 @@ def _message_context(pending: _Pending) -> Iterator[None]:
         event_type=pending.event.type,
     ):
         yield
+
+
+def _original_routing_key(message: AbstractIncomingMessage) -> str:
+    """The key the event was published with: a retried or replayed message arrives
+    from the default exchange under the queue's name, and carries the original."""
+    original = (message.headers or {}).get(ORIGINAL_ROUTING_KEY_HEADER)
+    if isinstance(original, bytes):
+        original = original.decode(errors="replace")
+    return str(original or message.routing_key or "")
+
+
+async def _settle_failed(message: AbstractIncomingMessage, exc: Exception) -> None:
+    """Acking or dead-lettering a message failed: the broker redelivers it (unacked
+    messages of a closed channel go back to the queue) and the inbox makes the second
+    handling a no-op. A channel closed by a broker outage is that expected case."""
+    if isinstance(exc, CHANNEL_GONE):
+        log.info("event_settle_deferred", cause=describe(exc))
+    else:
+        log.error("event_settle_failed", exc_info=exc)
+    with contextlib.suppress(Exception):
+        await message.nack(requeue=True)
 
 
 def _outcome(applied: bool) -> str:

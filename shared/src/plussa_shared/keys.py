@@ -12,6 +12,7 @@ from plussa_shared.consumer import EventConsumer
 from plussa_shared.context import ServiceContext
 from plussa_shared.metrics import Metrics
 from plussa_shared.mongo import Database, Document
+from plussa_shared.outages import Outages
 from plussa_shared.outbox import Outbox, OutboxRelay
 from plussa_shared.revocation import RevokedSessions
 from plussa_shared.settings import ServiceSettings
@@ -25,6 +26,8 @@ DB = web.AppKey("db", Database)
 BROKER = web.AppKey("broker", Broker)
 OUTBOX = web.AppKey("outbox", Outbox)
 RELAY = web.AppKey("relay", OutboxRelay)
+OUTAGES = web.AppKey("outages", Outages)
+"""Whether the broker or the database is away right now (reported once per outage)."""
 CONSUMER = web.AppKey("consumer", EventConsumer)
 """Set only for a service with subscriptions."""
 VERIFIER = web.AppKey("verifier", TokenVerifier)

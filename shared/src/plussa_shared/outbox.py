@@ -26,6 +26,7 @@ from plussa_shared.broker import Broker, Exchanges
 from plussa_shared.events import CloudEvent, EventData
 from plussa_shared.metrics import Metrics
 from plussa_shared.mongo import Database, Session
+from plussa_shared.outages import is_outage
 
 log = structlog.get_logger(__name__)
 
@@ -132,7 +133,9 @@ class OutboxRelay:
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # broker or database away: wait, then try again
-                log.warning("outbox_relay_failed", error=type(exc).__name__, detail=str(exc)[:200])
+                # An outage is reported once by the broker or the database watch.
+                report = log.info if is_outage(exc) else log.warning
+                report("outbox_relay_failed", error=type(exc).__name__, detail=str(exc)[:200])
                 await self._drop_channel()
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, self._max_backoff_s)

@@ -5,6 +5,8 @@ from typing import Literal
 from pydantic import AnyHttpUrl, Field, IPvAnyNetwork, MongoDsn, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from plussa_shared.queues import QueueType
+
 
 class ServiceSettings(BaseSettings):
     """Base settings. A service declares ``model_config`` with its own ``env_prefix``.
@@ -39,6 +41,16 @@ class ServiceSettings(BaseSettings):
     broker_reconnect_interval_s: float = Field(default=2.0, gt=0)
     consumer_prefetch: int = Field(default=32, ge=1, le=1000)
     consumer_retry_delays_ms: list[int] = Field(default_factory=lambda: [1_000, 10_000, 60_000])
+    queue_type: QueueType = "classic"
+    """``classic`` durable queues (local default) or replicated ``quorum`` queues
+    (production, set in the deploy ConfigMaps); see docs/queues.md."""
+    queue_delivery_limit: int = Field(default=20, ge=1)
+    """Quorum queues only: deliveries of one message (redeliveries after a consumer
+    died holding it) before the main queue dead-letters it."""
+
+    inbox_retention_days: int = Field(default=30, ge=1)
+    """How long handled event ids are kept to recognise a redelivery; longer than any
+    redelivery, retry or dead-letter replay is expected to take."""
 
     outbox_poll_interval_s: float = Field(default=0.5, gt=0)
     outbox_batch_size: int = Field(default=100, ge=1, le=10_000)
