@@ -13,7 +13,7 @@ from pymongo import ASCENDING, DESCENDING, IndexModel
 
 from plussa_receipts.domain.enrolment import Enrolment
 from plussa_receipts.domain.receipt import ReceiptLine, WarrantyReceipt
-from plussa_receipts.domain.search_text import fold
+from plussa_receipts.domain.search_text import ReceiptQuery, fold
 from plussa_shared.context import UnitOfWork
 from plussa_shared.mongo import Database, Document, Session
 from plussa_shared.paging import keyset_page
@@ -44,18 +44,6 @@ class CardHolder:
     person_id: str | None
     household_id: str | None
     version: int
-
-
-@dataclass(frozen=True)
-class ReceiptQuery:
-    """A person's search: product text (folded), store, and a date range (inclusive)."""
-
-    person_id: str
-    today: date
-    text: str | None = None
-    store_id: str | None = None
-    purchased_from: date | None = None
-    purchased_to: date | None = None
 
 
 def _session(uow: UnitOfWork | None) -> Session | None:

@@ -6,7 +6,7 @@ from plussa_receipts.context import ReceiptsContext
 from plussa_receipts.domain.enrolment import Enrolment
 from plussa_receipts.domain.errors import InvalidDateRangeError, ReceiptNotFoundError
 from plussa_receipts.domain.receipt import WarrantyReceipt
-from plussa_receipts.store import ReceiptQuery
+from plussa_receipts.domain.search_text import ReceiptQuery
 from plussa_shared.errors import field_error
 from plussa_shared.languages import Language
 

@@ -3,9 +3,9 @@
 from aiohttp import web
 
 from plussa_receipts import views
+from plussa_receipts.domain.search_text import ReceiptQuery
 from plussa_receipts.keys import context
 from plussa_receipts.routes.models import EXAMPLE_RECEIPT, ID_PATTERN, ReceiptOut, ReceiptsQuery
-from plussa_receipts.store import ReceiptQuery
 from plussa_receipts.use_cases import receipts
 from plussa_shared.auth import Access
 from plussa_shared.errors import NotFoundError
