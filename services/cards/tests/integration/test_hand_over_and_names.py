@@ -148,6 +148,7 @@ async def test_a_member_has_an_online_account_once_identity_registers_them_until
         assert await accounts() == expected
 
     assert await accounts() == {main.person_id: False, parallel.person_id: False}
+    before = (await api.client.get("/v1/me/household", headers=main.headers)).headers["ETag"]
     registered = envelope(
         "fi.plussa.identity.customer.registered",
         {
@@ -161,6 +162,9 @@ async def test_a_member_has_an_online_account_once_identity_registers_them_until
     )
     await publish(amqp_url, cards_settings.amqp_exchange, registered)
     await until({main.person_id: False, parallel.person_id: True})
+    # The view changed, so a cached copy must not be confirmed with 304.
+    again = await api.client.get("/v1/me/household", headers={**main.headers, "If-None-Match": before})
+    assert again.status == 200
 
     erased = envelope(
         "fi.plussa.identity.erasure.completed",

@@ -151,6 +151,14 @@ class Household(CardsAggregate):
         member.can_use_money = True
         return Household.create(new_household_id, member, now)
 
+    def set_online_account(self, member: Member, has_account: bool) -> bool:
+        """Note whether ``member`` has an online account (the household view shows it); whether it changed."""
+        if member.household_id != self.household_id or member.has_online_account == has_account:
+            return False
+        member.has_online_account = has_account
+        self.version += 1
+        return True
+
     @property
     def has_parallel_holders(self) -> bool:
         """Whether anyone but the main holder is in the household."""

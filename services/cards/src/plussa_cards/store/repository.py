@@ -120,13 +120,6 @@ class CardsStore:
         and one of them runs again (a write that changes nothing would not conflict)."""
         await self._members.update_one({"_id": person_id}, {"$inc": {"lock": 1}}, session=uow.session)
 
-    async def set_online_account(self, uow: UnitOfWork, person_id: str, has_account: bool) -> bool:
-        """Record whether the person has an online account; whether the person is known here."""
-        result = await self._members.update_one(
-            {"_id": person_id}, {"$set": {"has_online_account": has_account}}, session=uow.session
-        )
-        return result.matched_count == 1
-
     async def save_member(self, uow: UnitOfWork, member: Member) -> None:
         """Insert or replace the person."""
         await self._members.replace_one(

@@ -84,7 +84,17 @@ async def online_account(ctx: CardsContext, person_id: str, has_account: bool) -
     """Identity told whether the person has an online account (registered, or erased)."""
 
     async def work(uow: UnitOfWork) -> None:
-        if not await ctx.store.set_online_account(uow, person_id, has_account) and has_account:
-            raise MemberNotFoundError("A registration for a person cards does not know")
+        member = await ctx.store.member(uow, person_id)
+        if member is None:
+            if has_account:
+                raise MemberNotFoundError("A registration for a person cards does not know")
+            return
+        household = await ctx.store.household(uow, member.household_id)
+        if household is None:
+            return
+        loaded = household.version
+        if household.set_online_account(member, has_account):
+            await ctx.store.save_household(uow, household, loaded)
+            await ctx.store.save_member(uow, member)
 
     await ctx.run(work)
