@@ -45,11 +45,12 @@ async def test_a_parallel_holder_with_a_lax_value_is_refused(api: CardsApi, fiel
     assert (await resp.json())["errors"][0]["pointer"] == f"/{field}"
 
 
-async def test_an_application_with_a_number_as_date_of_birth_is_refused(api: CardsApi) -> None:
-    assert await problem(await api.client.post("/v1/applications", json=application(date_of_birth=0))) == (
-        422,
-        "validation-failed",
-    )
+async def test_an_application_with_a_number_as_date_of_birth_or_a_control_character_is_refused(
+    api: CardsApi,
+) -> None:
+    nul_in_street = {"street": "Hämeenkatu\u0000 5", "postal_code": "33100", "city": "Tampere"}
+    for body in (application(date_of_birth=0), application(address=nul_in_street), application(first_name="A\u0007")):
+        assert await problem(await api.client.post("/v1/applications", json=body)) == (422, "validation-failed")
 
 
 @pytest.mark.parametrize("store_id", ["käsi-market", "k market", "k-market\u0661"])

@@ -20,7 +20,9 @@ routes = RouteTable(tag="applications")
 class AddressIn(Strict):
     """Where the card is sent."""
 
-    street: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+    street: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=r"^[^\x00-\x1f\x7f]+$")
+    ]
     postal_code: Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[0-9]{5}$")]
     city: Name
     country: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")] = "FI"
