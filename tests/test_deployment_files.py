@@ -110,8 +110,8 @@ def test_settings_come_from_generated_config_maps_and_secrets_are_referenced_but
 @pytest.mark.parametrize(
     ("job", "module"),
     [
-        ("points-month-end", "plussa_points.month_end"),
-        ("points-expire", "plussa_points.expire"),
+        ("points-month-end", "plussa_points.commands.month_end"),
+        ("points-expire", "plussa_points.commands.expire"),
         ("cards-expire-temporary-cards", "plussa_cards.expire_temporary_cards"),
     ],
 )

@@ -92,3 +92,31 @@ class InvalidSettingError(ValidationFailedError):
 
     slug = "invalid-setting"
     title = "The setting is not allowed"
+
+
+class MonthNotOverError(ValidationFailedError):
+    """Month end asked for a month that has not ended yet."""
+
+    slug = "month-not-over"
+    title = "The month has not ended yet"
+
+
+class LotChangedError(ConflictError):
+    """A lot changed under a spend (only another replica's write can cause this); retry."""
+
+    slug = "concurrent-spend"
+    title = "The balance changed; try again"
+
+
+class SpendNotFoundError(NotFoundError):
+    """No spend with this till transaction id."""
+
+    slug = "spend-not-found"
+    title = "Not found"
+
+
+class StatementNotFoundError(NotFoundError):
+    """No statement for this month (not closed yet, or before the household existed)."""
+
+    slug = "statement-not-found"
+    title = "Not found"

@@ -3,8 +3,9 @@
 from aiohttp import web
 from pydantic import BaseModel, Field
 
-from plussa_points import till
+from plussa_points.domain.till import Spend
 from plussa_points.keys import POINTS
+from plussa_points.use_cases import till
 from plussa_shared.auth import Access
 from plussa_shared.routing import RouteTable
 
@@ -29,7 +30,7 @@ class SpendOut(BaseModel):
     state: str
 
 
-def _out(result: till.SpendResult) -> SpendOut:
+def _out(result: Spend) -> SpendOut:
     return SpendOut(
         till_transaction_id=result.till_transaction_id,
         spent_cents=result.spent_cents,

@@ -1,9 +1,9 @@
-"""The points context for commands run outside the web service (month end, expiry)."""
+"""Command-line jobs of the points service (Kubernetes CronJobs): ``python -m plussa_points.commands.<job>``."""
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from plussa_points.context import Points
+from plussa_points.context import PointsContext
 from plussa_points.settings import PointsSettings
 from plussa_points.store import INDEXES
 from plussa_shared.consumer import INBOX
@@ -12,7 +12,7 @@ from plussa_shared.outbox import LEASES, OUTBOX, OUTBOX_INDEXES, Outbox
 
 
 @asynccontextmanager
-async def points_context(settings: PointsSettings) -> AsyncIterator[Points]:
+async def points_context(settings: PointsSettings) -> AsyncIterator[PointsContext]:
     """Connect to the service's database, make sure its collections exist, and yield the context."""
     client = create_client(str(settings.mongo_url), app_name=f"{settings.service_name}-command")
     try:
@@ -20,6 +20,6 @@ async def points_context(settings: PointsSettings) -> AsyncIterator[Points]:
         indexes = {**OUTBOX_INDEXES, **INDEXES}
         await ensure_collections(db, [OUTBOX, INBOX, LEASES, *indexes])
         await ensure_indexes(db, indexes)
-        yield Points(settings=settings, client=client, db=db, outbox=Outbox(db))
+        yield PointsContext(settings=settings, client=client, db=db, outbox=Outbox(db))
     finally:
         await client.close()
