@@ -28,7 +28,7 @@ from plussa_points.events.consumed import (
     PurchaseCompleted,
     PurchaseReturned,
 )
-from plussa_points.use_cases import ingest, membership, privacy, returns
+from plussa_points.use_cases import cards, ingest, privacy, returns
 from plussa_shared.consumer import RejectEventError, Subscription
 from plussa_shared.errors import ProblemError
 from plussa_shared.events import CloudEvent
@@ -72,14 +72,14 @@ def subscriptions(ctx: PointsContext) -> list[Subscription[Any]]:
     ``purchase_batch_max`` per transaction; everything else one per transaction.
     """
     table: list[tuple[str, type[Any], Handler]] = [
-        *[(t, CardChanged, _timed(membership.apply_card, ctx)) for t in CARD_EVENT_TYPES],
-        ("fi.plussa.cards.household.created", HouseholdCreated, _data(membership.household_created, ctx)),
-        ("fi.plussa.cards.member.added", MemberAdded, _timed(membership.member_added, ctx)),
-        ("fi.plussa.cards.member.removed", MemberRemoved, _timed(membership.member_removed, ctx)),
-        ("fi.plussa.cards.access.granted", AccessChanged, _timed(membership.access_changed, ctx)),
-        ("fi.plussa.cards.access.withdrawn", AccessChanged, _timed(membership.access_changed, ctx)),
-        ("fi.plussa.cards.payment_card.linked", PaymentCardLinked, _data(membership.payment_card_linked, ctx)),
-        ("fi.plussa.cards.payment_card.blocked", PaymentCardBlocked, _data(membership.payment_card_blocked, ctx)),
+        *[(t, CardChanged, _timed(cards.apply_card, ctx)) for t in CARD_EVENT_TYPES],
+        ("fi.plussa.cards.household.created", HouseholdCreated, _data(cards.household_created, ctx)),
+        ("fi.plussa.cards.member.added", MemberAdded, _timed(cards.member_added, ctx)),
+        ("fi.plussa.cards.member.removed", MemberRemoved, _timed(cards.member_removed, ctx)),
+        ("fi.plussa.cards.access.granted", AccessChanged, _timed(cards.access_changed, ctx)),
+        ("fi.plussa.cards.access.withdrawn", AccessChanged, _timed(cards.access_changed, ctx)),
+        ("fi.plussa.cards.payment_card.linked", PaymentCardLinked, _data(cards.payment_card_linked, ctx)),
+        ("fi.plussa.cards.payment_card.blocked", PaymentCardBlocked, _data(cards.payment_card_blocked, ctx)),
     ]
     after: list[tuple[str, type[Any], Handler]] = [
         ("fi.plussa.stores.purchase.returned", PurchaseReturned, _data(returns.record_return, ctx)),

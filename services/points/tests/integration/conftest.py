@@ -20,7 +20,7 @@ from plussa_points.events.consumed import (
 )
 from plussa_points.keys import POINTS
 from plussa_points.settings import PointsSettings
-from plussa_points.use_cases import membership
+from plussa_points.use_cases import cards
 from plussa_shared.mongo import Database, Document
 from plussa_shared.testing.bus import envelope, publish
 from plussa_shared.testing.tokens import TestTokens
@@ -84,17 +84,17 @@ class Harness:
         data = CardChanged.model_validate(
             {"card": card_snapshot(card_number, household_id, person_id, kind, state, version, can_earn, spend)}
         )
-        await membership.apply_card(self.pts, data, self.clock())
+        await cards.apply_card(self.pts, data, self.clock())
 
     async def member(self, household_id: str, person_id: str, role: str = "main", can_use_money: bool = False) -> None:
         data = MemberAdded(household_id=household_id, person_id=person_id, role=role, can_use_money=can_use_money)  # type: ignore[arg-type]
-        await membership.member_added(self.pts, data, self.clock())
+        await cards.member_added(self.pts, data, self.clock())
 
     async def mastercard(self, token: str, household_id: str, person_id: str) -> None:
         data = PaymentCardLinked(
             payment_card_id=f"pc-{token}", household_id=household_id, person_id=person_id, network_token=token
         )
-        await membership.payment_card_linked(self.pts, data)
+        await cards.payment_card_linked(self.pts, data)
 
     async def household(self, household_id: str, main: str, card_number: str) -> None:
         """A household with its main holder and main card."""
