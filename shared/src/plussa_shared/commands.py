@@ -3,7 +3,7 @@ the service's use cases outside the web process: the same context, built once.""
 
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from pymongo import AsyncMongoClient, IndexModel
 
@@ -13,7 +13,7 @@ from plussa_shared.mongo import Database, Document, create_client, ensure_collec
 from plussa_shared.outbox import LEASES, OUTBOX, OUTBOX_INDEXES, Outbox
 from plussa_shared.settings import ServiceSettings
 
-C = TypeVar("C", bound=ServiceContext[ServiceSettings])
+C = TypeVar("C", bound=ServiceContext[Any])
 
 
 async def prepare_database(db: Database, indexes: dict[str, Sequence[IndexModel]]) -> None:

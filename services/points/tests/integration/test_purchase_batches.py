@@ -98,7 +98,7 @@ async def test_purchases_arriving_together_are_applied_in_one_transaction_and_a_
 
     await h.until(all_more_recorded)
 
-    assert (dead.headers or {})["x-plussa-dead-reason"] == "handler-failed"
+    assert (dead.headers or {})["x-plussa-dead-reason"] == "unknown-card"
     assert "unknown-card" in str((dead.headers or {})["x-plussa-dead-detail"])
     assert await h.db.ledger.count_documents({"reason": "purchase"}) == 9
     account = await h.account("h1")

@@ -103,7 +103,7 @@ async def test_a_purchase_on_a_blocked_card_is_dead_lettered_with_its_reason_and
     await h.publish(PURCHASE, h.purchase_data("1111222233334444", [("grocery", 5000)]))
     [headers] = await dead_letters(h)
 
-    assert headers["x-plussa-dead-reason"] == "rejected"
+    assert headers["x-plussa-dead-reason"] == "card-cannot-earn"
     assert "card-cannot-earn" in headers["x-plussa-dead-detail"]
     assert await h.db.purchases.count_documents({}) == 0
     assert (await h.account("h1") or {}).get("points", 0) == 0
@@ -129,7 +129,7 @@ async def test_a_purchase_for_a_card_never_announced_ends_dead_lettered_after_it
     await h.publish(PURCHASE, h.purchase_data("9999888877776666", [("grocery", 4200)]))
     [headers] = await dead_letters(h)
 
-    assert headers["x-plussa-dead-reason"] == "handler-failed"
+    assert headers["x-plussa-dead-reason"] == "unknown-card"
     assert "unknown-card" in headers["x-plussa-dead-detail"]
     assert await h.db.purchases.count_documents({}) == 0
 
@@ -312,6 +312,6 @@ async def test_campaign_points_for_a_member_never_announced_end_dead_lettered_un
     await h.publish("fi.plussa.benefits.campaign_points.granted", grant)
     [headers] = await dead_letters(h)
 
-    assert headers["x-plussa-dead-reason"] == "handler-failed"
+    assert headers["x-plussa-dead-reason"] == "unknown-member"
     assert "unknown-member" in headers["x-plussa-dead-detail"]
     assert await h.db.ledger.count_documents({}) == 0
