@@ -44,13 +44,13 @@ async def test_an_erasure_request_anonymises_the_person_and_keeps_the_households
         await h.publish("fi.plussa.identity.erasure.requested", request)
         [event] = await probe.wait_for("fi.plussa.points.erasure.completed")
 
-    purchase = await h.pts.store.purchases.find_one({"_id": "b1"})
-    month = await h.pts.store.household_months.find_one({"_id": "h1:2026-03"})
+    purchase = await h.db.purchases.find_one({"_id": "b1"})
+    month = await h.db.household_months.find_one({"_id": "h1:2026-03"})
     assert event["data"]["person_id"] == "p1"
     assert purchase is not None
     assert (purchase["person_id"], purchase["lines"][0]["name"], purchase["total_cents"]) == (None, "", 2500)
-    assert await h.pts.store.ledger.count_documents({"person_id": "p1"}) == 0
+    assert await h.db.ledger.count_documents({"person_id": "p1"}) == 0
     assert month is not None
     assert month["base_points"] == 25
     assert "p1" not in month.get("persons", {})
-    assert await h.pts.store.member("h1", "p1") is None
+    assert await h.pts.store.members.member("h1", "p1") is None

@@ -7,10 +7,9 @@ from typing import Any
 
 import aio_pika
 
-from plussa_points import ingest
-from plussa_points.context import Points
+from plussa_points.domain.ingest import Recorded
 from plussa_points.events.consumed import PurchaseCompleted
-from plussa_shared.mongo import Session
+from plussa_points.use_cases import ingest
 from plussa_shared.testing.broker_users import harness_url
 from plussa_shared.testing.bus import drain, envelope
 
@@ -29,11 +28,7 @@ async def scene(h: Harness, side: str, digit: str) -> list[PurchaseCompleted]:
     await h.card(parallel, f"{side}-h1", f"{side}-p2", kind="parallel")
     await h.household(f"{side}-h2", f"{side}-p3", other)
     await h.mastercard(f"{side}-tok", f"{side}-h2", f"{side}-p3")
-    await h.apply(
-        lambda p, s: p.store.accounts.update_one(
-            {"_id": f"{side}-h2"}, {"$set": {"last_closed_month": "2026-03"}}, upsert=True, session=s
-        )
-    )
+    await h.db.accounts.update_one({"_id": f"{side}-h2"}, {"$set": {"last_closed_month": "2026-03"}}, upsert=True)
     march = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
     payloads = [
         h.purchase_data(main, [("grocery", 2599), ("alcohol", 1500)], purchase_id=f"{side}-buy1", at=march),
@@ -47,7 +42,7 @@ async def scene(h: Harness, side: str, digit: str) -> list[PurchaseCompleted]:
 
 async def snapshot(h: Harness, side: str, digit: str) -> str:
     """Everything the purchases left behind for ``side``, with its names made neutral."""
-    db = h.pts.store.db
+    db = h.db
     found: dict[str, Any] = {}
     for name in ["accounts", "household_months", "purchases", "ledger"]:
         docs = (
@@ -71,20 +66,17 @@ async def test_purchases_recorded_together_leave_exactly_what_recording_them_one
     together = await scene(h, "a", "1")
     alone = await scene(h, "b", "2")
 
-    async def batch(p: Points, session: Session) -> list[ingest.Recorded]:
-        return await ingest.record_purchases(p, together, session)
+    recorded_together = await ingest.record_purchases(h.pts, together)
+    recorded_alone = [await ingest.record_purchase(h.pts, data) for data in alone]
 
-    recorded_together = await h.apply(batch)
-    recorded_alone = [await h.apply(lambda p, s, d=data: ingest.record_purchase(p, d, s)) for data in alone]
-
-    def neutral(recorded: list[ingest.Recorded]) -> list[tuple[str, str, int, bool]]:
+    def neutral(recorded: list[Recorded]) -> list[tuple[str, str, int, bool]]:
         return [(r.reference[2:], r.month, r.points, r.duplicate) for r in recorded]
 
     assert neutral(recorded_together) == neutral(recorded_alone)
     assert [r.duplicate for r in recorded_together] == [False, False, False, False, True]
     assert recorded_together[2].month == "2026-04"  # March was closed for that household
     assert await snapshot(h, "a", "1") == await snapshot(h, "b", "2")
-    assert await h.pts.store.purchases.count_documents({"_id": {"$regex": "^a-"}}) == 4
+    assert await h.db.purchases.count_documents({"_id": {"$regex": "^a-"}}) == 4
 
 
 async def test_purchases_arriving_together_are_applied_in_one_transaction_and_a_bad_one_is_retried_alone(
@@ -103,18 +95,18 @@ async def test_purchases_arriving_together_are_applied_in_one_transaction_and_a_
     )
 
     async def all_more_recorded() -> bool:
-        return await h.pts.store.purchases.count_documents({"_id": {"$regex": "^more-"}}) == 5
+        return await h.db.purchases.count_documents({"_id": {"$regex": "^more-"}}) == 5
 
     await h.until(all_more_recorded)
 
-    assert (dead.headers or {})["x-plussa-dead-reason"] == "handler-failed"
+    assert (dead.headers or {})["x-plussa-dead-reason"] == "unknown-card"
     assert "unknown-card" in str((dead.headers or {})["x-plussa-dead-detail"])
-    assert await h.pts.store.ledger.count_documents({"reason": "purchase"}) == 9
-    account = await h.pts.store.account("h1")
+    assert await h.db.ledger.count_documents({"reason": "purchase"}) == 9
+    account = await h.account("h1")
     assert account is not None
     assert account["points"] == 4 * 10 + 5 * 5
     # The five purchases without a bad one among them shared one transaction.
-    inbox = await h.pts.store.db["inbox"].find({"type": PURCHASE}).to_list()
+    inbox = await h.db["inbox"].find({"type": PURCHASE}).to_list()
     handled_at = {d["handled_at"] for d in inbox}
     assert len(inbox) == 9
     assert len(handled_at) == 4 + 1

@@ -4,9 +4,9 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from plussa_points import ingest
 from plussa_points.events.consumed import PurchaseCompleted
-from plussa_points.month_close import close_all
+from plussa_points.use_cases import ingest
+from plussa_points.use_cases.month_end import close_all
 
 Start = Callable[..., Awaitable[Any]]
 MAIN, PARALLEL = "1111222233334444", "5555666677778888"
@@ -20,7 +20,7 @@ async def scene(points: Start, *, access: bool = False) -> Any:
     await h.household("h2", "q1", "2222333344445555")
     for card, lines in ((MAIN, [("grocery", 1999), ("alcohol", 900)]), (PARALLEL, [("home", 4550)])):
         data = PurchaseCompleted.model_validate(h.purchase_data(card, lines))
-        await h.pts.run(lambda session, d=data: ingest.record_purchase(h.pts, d, session))
+        await ingest.record_purchase(h.pts, data)
     return h
 
 

@@ -5,9 +5,9 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from plussa_points import till
-from plussa_points.context import Points
-from plussa_points.money import expire_lots
+from plussa_points.context import PointsContext
+from plussa_points.use_cases import till
+from plussa_points.use_cases.expiry import expire_lots
 
 Start = Callable[..., Awaitable[Any]]
 NOW = datetime(2026, 3, 15, 10, 0, tzinfo=UTC)
@@ -49,7 +49,7 @@ async def test_a_till_spends_the_oldest_lot_first_and_a_repeat_of_the_same_trans
     assert await repeat.json() == await first.json()
     assert reused.status == 409
     assert await h.remaining("h1") == {"lot-old": 0, "lot-new": 800}
-    assert await h.pts.store.ledger.count_documents({"reason": "spend"}) == 1
+    assert await h.db.ledger.count_documents({"reason": "spend"}) == 1
 
 
 async def test_a_till_never_takes_more_than_the_balance(points: Start) -> None:
@@ -94,7 +94,7 @@ async def test_a_parallel_holder_with_access_spends_the_household_money(points: 
     )
 
     assert (await response.json())["spent_cents"] == 500
-    spend = await h.pts.store.spends.find_one({"_id": "t1"})
+    spend = await h.db.spends.find_one({"_id": "t1"})
     assert spend is not None
     assert spend["person_id"] == "p2"
 
@@ -106,7 +106,7 @@ async def test_two_tills_spending_the_last_euro_at_once_spend_it_once(points: St
     await h.card(PARALLEL, "h1", "p2", kind="parallel")
     await h.lot("h1", "last", 100, NOW - timedelta(days=1), NOW + timedelta(days=300))
     # A second context shares the database but not the in-process lock: like another replica.
-    other = Points(settings=h.settings, client=h.pts.client, db=h.pts.db, outbox=h.pts.outbox, clock=h.clock)
+    other = PointsContext(settings=h.settings, client=h.pts.client, db=h.pts.db, outbox=h.pts.outbox, clock=h.clock)
 
     results = await asyncio.gather(till.spend(h.pts, "a", MAIN, 100), till.spend(other, "b", PARALLEL, 100))
 
@@ -117,7 +117,7 @@ async def test_two_tills_spending_the_last_euro_at_once_spend_it_once(points: St
 async def test_many_members_paying_at_the_same_moment_never_overspend(points: Start) -> None:
     h = await scene(points, parallel_access=True)
     creds = h.service("points:spend")
-    other = Points(settings=h.settings, client=h.pts.client, db=h.pts.db, outbox=h.pts.outbox, clock=h.clock)
+    other = PointsContext(settings=h.settings, client=h.pts.client, db=h.pts.db, outbox=h.pts.outbox, clock=h.clock)
     requests = [
         h.client.post("/v1/till/spends", json=spend_body(f"t{i}", 130, MAIN if i % 2 else PARALLEL), headers=creds)
         for i in range(24)
@@ -131,7 +131,7 @@ async def test_many_members_paying_at_the_same_moment_never_overspend(points: St
     assert all(a.status == 200 for a in answers)
     assert spent == 1400
     assert await h.remaining("h1") == {"lot-old": 0, "lot-new": 0}
-    cursor = await h.pts.store.ledger.aggregate([{"$group": {"_id": None, "cents": {"$sum": "$cents"}}}])
+    cursor = await h.db.ledger.aggregate([{"$group": {"_id": None, "cents": {"$sum": "$cents"}}}])
     ledger = await cursor.to_list()
     assert ledger[0]["cents"] == -1400
 
@@ -162,7 +162,7 @@ async def test_a_lot_expiring_the_same_second_it_is_spent_is_either_spent_or_exp
     expires = NOW + timedelta(seconds=1)
     await h.lot("h1", "ending", 900, NOW - timedelta(days=395), expires)
     h.clock.now = expires - timedelta(microseconds=1)
-    expiry = Points(settings=h.settings, client=h.pts.client, db=h.pts.db, outbox=h.pts.outbox, clock=h.clock)
+    expiry = PointsContext(settings=h.settings, client=h.pts.client, db=h.pts.db, outbox=h.pts.outbox, clock=h.clock)
 
     spent, expired = await asyncio.gather(till.spend(h.pts, "t1", MAIN, 900), expire_lots(expiry, expires))
 
@@ -175,7 +175,7 @@ async def test_a_lot_expiring_the_same_second_it_is_spent_is_either_spent_or_exp
 
 async def test_one_till_transaction_sent_to_two_replicas_at_once_spends_once(points: Start) -> None:
     h = await scene(points)
-    other = Points(settings=h.settings, client=h.pts.client, db=h.pts.db, outbox=h.pts.outbox, clock=h.clock)
+    other = PointsContext(settings=h.settings, client=h.pts.client, db=h.pts.db, outbox=h.pts.outbox, clock=h.clock)
 
     first, second = await asyncio.gather(till.spend(h.pts, "same", MAIN, 500), till.spend(other, "same", MAIN, 500))
 

@@ -11,9 +11,8 @@ from typing import Any
 
 import pytest
 
-from plussa_points import read_model
 from plussa_points.app import create_app
-from plussa_points.context import Points
+from plussa_points.context import PointsContext, UnitOfWork
 from plussa_points.events.consumed import (
     CardChanged,
     MemberAdded,
@@ -21,7 +20,8 @@ from plussa_points.events.consumed import (
 )
 from plussa_points.keys import POINTS
 from plussa_points.settings import PointsSettings
-from plussa_shared.mongo import Session
+from plussa_points.use_cases import cards
+from plussa_shared.mongo import Database, Document
 from plussa_shared.testing.bus import envelope, publish
 from plussa_shared.testing.tokens import TestTokens
 
@@ -41,7 +41,7 @@ class Harness:
     """One running points service and ways to feed it."""
 
     client: Any
-    pts: Points
+    pts: PointsContext
     settings: PointsSettings
     tokens: TestTokens
     clock: Clock
@@ -59,9 +59,14 @@ class Harness:
         await publish(*self.amqp, event)
         return str(event["id"])
 
-    async def apply(self, work: Callable[[Points, Session], Awaitable[Any]]) -> Any:
-        """Run a read-model update directly in a transaction (setting the scene quickly)."""
-        return await self.pts.run(lambda session: work(self.pts, session))
+    @property
+    def db(self) -> Database:
+        """The service's database, to set the scene and check what was written."""
+        return self.pts.db
+
+    async def account(self, household_id: str) -> Document | None:
+        """The household's account projection as stored."""
+        return await self.db.accounts.find_one({"_id": household_id})
 
     async def card(
         self,
@@ -79,17 +84,17 @@ class Harness:
         data = CardChanged.model_validate(
             {"card": card_snapshot(card_number, household_id, person_id, kind, state, version, can_earn, spend)}
         )
-        await self.apply(lambda p, s: read_model.apply_card(p, data, s, self.clock()))
+        await cards.apply_card(self.pts, data, self.clock())
 
     async def member(self, household_id: str, person_id: str, role: str = "main", can_use_money: bool = False) -> None:
         data = MemberAdded(household_id=household_id, person_id=person_id, role=role, can_use_money=can_use_money)  # type: ignore[arg-type]
-        await self.apply(lambda p, s: read_model.member_added(p, data, s, self.clock()))
+        await cards.member_added(self.pts, data, self.clock())
 
     async def mastercard(self, token: str, household_id: str, person_id: str) -> None:
         data = PaymentCardLinked(
             payment_card_id=f"pc-{token}", household_id=household_id, person_id=person_id, network_token=token
         )
-        await self.apply(lambda p, s: read_model.payment_card_linked(p, data, s))
+        await cards.payment_card_linked(self.pts, data)
 
     async def household(self, household_id: str, main: str, card_number: str) -> None:
         """A household with its main holder and main card."""
@@ -107,8 +112,8 @@ class Harness:
     ) -> None:
         """Plussa money paid to a household (as month end would pay it)."""
 
-        async def work(p: Points, session: Session) -> None:
-            await p.store.lots.insert_one(
+        async def work(uow: UnitOfWork) -> None:
+            await self.db.lots.insert_one(
                 {
                     "_id": lot_id,
                     "household_id": household_id,
@@ -119,17 +124,17 @@ class Harness:
                     "expires_at": expires_at,
                     "saved_until": saved_until,
                 },
-                session=session,
+                session=uow.session,
             )
-            await p.store.accounts.update_one(
-                {"_id": household_id}, {"$inc": {"money_cents": cents}}, upsert=True, session=session
+            await self.db.accounts.update_one(
+                {"_id": household_id}, {"$inc": {"money_cents": cents}}, upsert=True, session=uow.session
             )
 
-        await self.apply(work)
+        await self.pts.run(work)
 
     async def remaining(self, household_id: str) -> dict[str, int]:
         """What is left in each lot of the household."""
-        docs = await self.pts.store.lots.find({"household_id": household_id}).to_list()
+        docs = await self.db.lots.find({"household_id": household_id}).to_list()
         return {d["_id"]: d["remaining_cents"] for d in docs}
 
     def customer(self, person_id: str, household_id: str, role: str = "main") -> dict[str, str]:

@@ -5,10 +5,9 @@ from datetime import date
 import pytest
 
 from plussa_points.domain.earning import Line, ReturnedLine, apply_return, mastercard_applies, score
-from plussa_points.domain.errors import ReturnExceedsPurchaseError, UnknownLineError
+from plussa_points.domain.errors import InvalidPurchaseError, ReturnExceedsPurchaseError, UnknownLineError
 from plussa_points.domain.validation import LineFigures, check_purchase, check_return
 from plussa_points.settings import PointsSettings
-from plussa_shared.errors import ValidationFailedError
 
 RULES = PointsSettings(mastercard_window_start=date(2026, 1, 1), mastercard_window_end=date(2026, 12, 31)).rules()
 
@@ -85,16 +84,16 @@ def test_a_return_of_more_than_was_bought_is_refused() -> None:
 
 
 def test_negative_absurd_and_inconsistent_figures_are_refused() -> None:
-    with pytest.raises(ValidationFailedError, match="negative"):
+    with pytest.raises(InvalidPurchaseError, match="negative"):
         check_purchase(RULES, [LineFigures("1", 1, -100)], -100)
-    with pytest.raises(ValidationFailedError, match="beyond"):
+    with pytest.raises(InvalidPurchaseError, match="beyond"):
         check_purchase(RULES, [LineFigures("1", 1, 999_999_999)], 999_999_999)
-    with pytest.raises(ValidationFailedError, match="total"):
+    with pytest.raises(InvalidPurchaseError, match="total"):
         check_purchase(RULES, [LineFigures("1", 1, 100)], 200)
-    with pytest.raises(ValidationFailedError, match="quantity"):
+    with pytest.raises(InvalidPurchaseError, match="quantity"):
         check_purchase(RULES, [LineFigures("1", 0, 100)], 100)
-    with pytest.raises(ValidationFailedError, match="repeat"):
+    with pytest.raises(InvalidPurchaseError, match="repeat"):
         check_purchase(RULES, [LineFigures("1", 1, 100), LineFigures("1", 1, 100)], 200)
-    with pytest.raises(ValidationFailedError, match="nothing"):
+    with pytest.raises(InvalidPurchaseError, match="nothing"):
         check_return(RULES, [LineFigures("1", 0, 0)])
     check_purchase(RULES, [LineFigures("1", 1, 100)], 100)

@@ -1,4 +1,4 @@
-"""Month end as a command a scheduler runs: ``python -m plussa_points.month_end --month YYYY-MM``.
+"""Month end as a command a scheduler runs: ``python -m plussa_points.commands.month_end --month YYYY-MM``.
 
 Idempotent and resumable: run it again after any failure and every household is
 closed exactly once. Events leave through the points service's outbox relay.
@@ -7,15 +7,15 @@ closed exactly once. Events leave through the points service's outbox relay.
 import argparse
 import asyncio
 import json
+import re
 import sys
-from datetime import UTC, datetime
 
 import structlog
 
-from plussa_points.cli import points_context
+from plussa_points.commands import points_context
 from plussa_points.domain.calendar import MONTH_PATTERN, month_of, shift_month
-from plussa_points.month_close import close_all
 from plussa_points.settings import PointsSettings
+from plussa_points.use_cases.month_end import close_all
 from plussa_shared.logging import configure_logging
 
 log = structlog.get_logger(__name__)
@@ -23,7 +23,7 @@ log = structlog.get_logger(__name__)
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     """Read the command line."""
-    parser = argparse.ArgumentParser(prog="plussa_points.month_end", description=__doc__)
+    parser = argparse.ArgumentParser(prog="plussa_points.commands.month_end", description=__doc__)
     parser.add_argument("--month", help="YYYY-MM to close; default: the month before now")
     parser.add_argument("--limit", type=int, default=None, help="close at most this many households")
     return parser.parse_args(argv)
@@ -31,9 +31,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 async def run(settings: PointsSettings, month: str | None, limit: int | None) -> dict[str, object]:
     """Close the month and return the run's figures."""
-    async with points_context(settings) as pts:
-        target = month or shift_month(month_of(datetime.now(UTC), pts.rules.zone), -1)
-        report = await close_all(pts, target, limit=limit)
+    async with points_context(settings) as ctx:
+        target = month or shift_month(month_of(ctx.now(), ctx.rules.zone), -1)
+        report = await close_all(ctx, target, limit=limit)
         return {
             "month": report.month,
             "households_closed": report.households_closed,
@@ -46,8 +46,6 @@ async def run(settings: PointsSettings, month: str | None, limit: int | None) ->
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the CronJob."""
-    import re
-
     args = parse_args(argv)
     if args.month is not None and not re.match(MONTH_PATTERN, args.month):
         sys.stderr.write("--month must be YYYY-MM\n")
