@@ -31,10 +31,6 @@ from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapProp
 
 from plussa_shared.settings import ServiceSettings
 
-TRACEPARENT = "traceparent"
-TRACESTATE = "tracestate"
-LOG_KEYS = ("trace_id", "span_id")
-
 # W3C trace context only: no baggage, whose free-form values a caller could otherwise
 # pass into events that partners read.
 _W3C = TraceContextTextMapPropagator()
@@ -54,8 +50,7 @@ class Tracing:
         provider = TracerProvider(
             resource=Resource.create({SERVICE_NAME: settings.service_name}), shutdown_on_exit=False
         )
-        exporter = span_exporter(settings)
-        if processor is None and exporter is not None:
+        if processor is None and (exporter := span_exporter(settings)) is not None:
             processor = BatchSpanProcessor(exporter)
         if processor is not None:
             provider.add_span_processor(processor)
