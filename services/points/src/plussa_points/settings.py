@@ -78,6 +78,11 @@ class PointsSettings(ServiceSettings):
     max_line_quantity: int = Field(default=10_000, gt=0)
     max_campaign_points: int = Field(default=100_000, gt=0)
     max_spend_cents: int = Field(default=1_000_000, gt=0)
+    # A purchase or return may be dated at most this far ahead of the service's clock
+    # (the tills' clocks drift) and at most this many days back (a store system that
+    # was offline sends late); anything else is refused, never counted in a wrong month.
+    purchase_clock_skew_s: int = Field(default=300, ge=0, le=86_400)
+    purchase_max_age_days: int = Field(default=180, ge=1, le=3_650)
 
     # Month end
     month_end_batch_size: int = Field(default=200, ge=1, le=5_000)
@@ -118,4 +123,6 @@ class PointsSettings(ServiceSettings):
             max_line_quantity=self.max_line_quantity,
             max_campaign_points=self.max_campaign_points,
             max_spend_cents=self.max_spend_cents,
+            purchase_clock_skew_s=self.purchase_clock_skew_s,
+            purchase_max_age_days=self.purchase_max_age_days,
         )

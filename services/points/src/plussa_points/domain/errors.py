@@ -4,6 +4,18 @@ or to the consumer's retry or dead-letter) and a stable slug (the problem type).
 from plussa_shared.domain import DomainError, ErrorKind
 
 
+def field_problem(code: str, detail: str, pointer: str) -> dict[str, str]:
+    """One item of a problem's ``errors``: the JSON pointer of the refused field, a stable
+    snake_case code and a human detail. The shape of ``plussa_shared.errors.field_error``,
+    which the domain does not import (its errors carry kinds, not HTTP problems)."""
+    return {"pointer": pointer, "code": code, "detail": detail}
+
+
+def refused(error: type[DomainError], code: str, detail: str, pointer: str) -> DomainError:
+    """``error`` for one refused field of the request or event."""
+    return error(detail, errors=[field_problem(code, detail, pointer)])
+
+
 class InvalidPurchaseError(DomainError):
     """A purchase or return with impossible figures (negative, absurd, inconsistent)."""
 

@@ -78,9 +78,8 @@ async def _record(ctx: PointsContext, uow: UnitOfWork, purchases: Sequence[Purch
 
 
 def _check_and_digest(ctx: PointsContext, data: PurchaseCompleted) -> str:
-    check_purchase(
-        ctx.rules, [LineFigures(x.line_id, x.quantity, x.amount_cents) for x in data.lines], data.total_cents
-    )
+    lines = [LineFigures(x.line_id, x.quantity, x.amount_cents) for x in data.lines]
+    check_purchase(ctx.rules, lines, data.total_cents, data.occurred_at, ctx.now())
     return fingerprint(data)
 
 
