@@ -4,11 +4,13 @@ Every figure of the programme rules lives here, never in code.
 """
 
 from datetime import date
+from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 from pydantic_settings import SettingsConfigDict
 
 from plussa_points.domain.rules import Charity, GroceryStep, ProgrammeRules
+from plussa_shared.languages import LocalizedText
 from plussa_shared.settings import ServiceSettings
 
 
@@ -20,10 +22,16 @@ class GroceryStepSetting(BaseModel):
 
 
 class CharitySetting(BaseModel):
-    """A charity people may donate their points to."""
+    """A charity people may donate their points to, named in Finnish, Swedish and English
+    (a plain string names it alike in all three)."""
 
     charity_id: str = Field(min_length=1, max_length=64, pattern=r"^[a-z0-9-]+$")
-    name: str = Field(min_length=1, max_length=200)
+    name: LocalizedText
+
+    @field_validator("name", mode="before")
+    @classmethod
+    def _one_name_for_all(cls, value: Any) -> Any:
+        return {"fi": value, "sv": value, "en": value} if isinstance(value, str) else value
 
 
 class PointsSettings(ServiceSettings):
@@ -62,9 +70,21 @@ class PointsSettings(ServiceSettings):
     savings_max_months: int = Field(default=12, ge=1)
     charities: list[CharitySetting] = Field(
         default_factory=lambda: [
-            CharitySetting(charity_id="red-cross", name="Suomen Punainen Risti"),
-            CharitySetting(charity_id="unicef", name="UNICEF Suomi"),
-            CharitySetting(charity_id="mll", name="Mannerheimin Lastensuojeluliitto"),
+            CharitySetting(
+                charity_id="red-cross",
+                name=LocalizedText(fi="Suomen Punainen Risti", sv="Finlands Röda Kors", en="Finnish Red Cross"),
+            ),
+            CharitySetting(
+                charity_id="unicef", name=LocalizedText(fi="UNICEF Suomi", sv="UNICEF Finland", en="UNICEF Finland")
+            ),
+            CharitySetting(
+                charity_id="mll",
+                name=LocalizedText(
+                    fi="Mannerheimin Lastensuojeluliitto",
+                    sv="Mannerheims Barnskyddsförbund",
+                    en="The Mannerheim League for Child Welfare",
+                ),
+            ),
         ]
     )
 
@@ -115,7 +135,7 @@ class PointsSettings(ServiceSettings):
             payout_day=self.payout_day,
             lot_validity_months=self.lot_validity_months,
             savings_max_months=self.savings_max_months,
-            charities=tuple(Charity(c.charity_id, c.name) for c in self.charities),
+            charities=tuple(Charity(c.charity_id, c.name.fi) for c in self.charities),
             best_customer_threshold_cents=self.best_customer_threshold_cents,
             best_customer_window_months=self.best_customer_window_months,
             max_purchase_cents=self.max_purchase_cents,

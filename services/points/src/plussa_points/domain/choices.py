@@ -28,10 +28,27 @@ def check_charity(rules: ProgrammeRules, charity_id: str | None, max_thousands: 
         raise refused(InvalidSettingError, "too_small", detail, "/max_thousands")
 
 
+def check_savings_amount(amount_cents: int | None, coming_cents: int) -> int | None:
+    """A chosen amount of each payment is whole euros, positive, and no more than the
+    money coming (the next payment as the points stand); None saves all of it."""
+    if amount_cents is None:
+        return None
+    if amount_cents <= 0:
+        raise refused(InvalidSettingError, "too_small", "Save a positive amount", "/amount/amount")
+    if amount_cents % 100:
+        raise refused(InvalidSettingError, "whole_euros", "Save whole euros", "/amount/amount")
+    if amount_cents > coming_cents:
+        detail = f"The money coming is {coming_cents} cents; save at most that"
+        raise refused(InvalidSettingError, "too_big", detail, "/amount/amount")
+    return amount_cents
+
+
 @dataclass(frozen=True)
 class SavingsChoice:
-    """The main holder's saving: on until a release date (local midnight ``release_at``), or off."""
+    """The main holder's saving: on until a release date (local midnight ``release_at``),
+    all of each payment or ``amount_cents`` of it; or off."""
 
     on: bool
     release_on: date | None = None
     release_at: datetime | None = None
+    amount_cents: int | None = None

@@ -150,3 +150,25 @@ class StatementNotFoundError(DomainError):
     kind = ErrorKind.NOT_FOUND
     slug = "statement-not-found"
     title = "Not found"
+
+
+class StaleChoiceError(DomainError):
+    """The ``If-Match`` version is no longer the choice's: nothing was changed."""
+
+    kind = ErrorKind.STALE
+    slug = "precondition-failed"
+    title = "The resource has changed since you read it"
+
+
+def require_version(current: int, expected: int | None) -> None:
+    """A conditional change goes ahead only on the version the caller read."""
+    if expected is not None and expected != current:
+        raise StaleChoiceError("The choice has changed since you read it; read it again")
+
+
+class RecordNotFoundError(DomainError):
+    """No purchase or return recorded under this id."""
+
+    kind = ErrorKind.NOT_FOUND
+    slug = "not-recorded"
+    title = "Not found"

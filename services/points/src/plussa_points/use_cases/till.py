@@ -105,6 +105,14 @@ async def _spend(
     return done
 
 
+async def recorded_spend(ctx: PointsContext, till_transaction_id: str) -> Spend:
+    """A spend as recorded, else SpendNotFoundError."""
+    found = await ctx.store.money.spend(till_transaction_id)
+    if found is None:
+        raise SpendNotFoundError("No spend with this till transaction id")
+    return found
+
+
 async def cancel_spend(ctx: PointsContext, till_transaction_id: str) -> Spend:
     """Give a spend's money back to the lots it came from (once)."""
     found = await ctx.store.money.spend(till_transaction_id)
