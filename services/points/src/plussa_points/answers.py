@@ -192,3 +192,19 @@ class CharityOption(BaseModel):
 
     charity_id: str
     name: LocalizedText
+
+
+class RejectedPurchaseView(BaseModel):
+    """A purchase that could not be credited, and why."""
+
+    purchase_id: str
+    card_number: str
+    store_id: str
+    occurred_at: datetime
+    total: Money
+    reason: str = Field(description="The problem slug: unknown-card, card-cannot-earn, invalid-purchase")
+    detail: str
+    attempts: int = Field(description="How many times it was refused (retries, replays, re-applications)")
+    first_rejected_at: datetime
+    last_rejected_at: datetime
+    state: str = Field(json_schema_extra={"enum": ["rejected", "credited"]}, description="credited: applied since")

@@ -17,6 +17,7 @@ from plussa_points.answers import (
     MoneyUseView,
     MonthPurchasesView,
     PurchaseView,
+    RejectedPurchaseView,
     SavingsView,
     StatementSummaryView,
     StatementView,
@@ -212,6 +213,16 @@ async def recorded(ctx: PointsContext, what: Literal["purchase", "return"], refe
     return Recorded(reference, found["month"], found["points_reversed" if what == "return" else "points"])
 
 
+async def rejected_purchases(
+    ctx: PointsContext, card_number: str | None, purchase_id: str | None, limit: int, cursor: str | None
+) -> Page[RejectedPurchaseView]:
+    """Purchases that could not be credited, a card's or one, and whether each was credited since."""
+    docs, credited, after = await ctx.store.rejected.page(
+        card_number=card_number, purchase_id=purchase_id, limit=limit, cursor=cursor
+    )
+    return Page(items=[_rejected(d, d["_id"] in credited) for d in docs], next_cursor=after)
+
+
 def charities(ctx: PointsContext) -> list[CharityOption]:
     """The configured charities, named in all three languages."""
     return [CharityOption(charity_id=c.charity_id, name=c.name) for c in ctx.settings.charities]
@@ -247,4 +258,21 @@ def _lot(d: Document) -> Lot:
         remaining_cents=d["remaining_cents"],
         saved_until=d.get("saved_until"),
         saved_cents=d.get("saved_cents"),
+    )
+
+
+def _rejected(doc: Document, credited: bool) -> RejectedPurchaseView:
+    purchase = doc["purchase"]
+    return RejectedPurchaseView(
+        purchase_id=doc["_id"],
+        card_number=doc["card_number"],
+        store_id=purchase["store_id"],
+        occurred_at=purchase["occurred_at"],
+        total=Money.eur(purchase["total_cents"]),
+        reason=doc["reason"],
+        detail=doc["detail"],
+        attempts=doc["attempts"],
+        first_rejected_at=doc["first_rejected_at"],
+        last_rejected_at=doc["last_rejected_at"],
+        state="credited" if credited else "rejected",
     )

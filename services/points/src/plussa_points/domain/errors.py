@@ -172,3 +172,11 @@ class RecordNotFoundError(DomainError):
     kind = ErrorKind.NOT_FOUND
     slug = "not-recorded"
     title = "Not found"
+
+
+class RejectedPurchaseNotFoundError(DomainError):
+    """No purchase was rejected under this id."""
+
+    kind = ErrorKind.NOT_FOUND
+    slug = "rejected-purchase-not-found"
+    title = "Not found"
