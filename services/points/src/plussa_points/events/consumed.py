@@ -95,6 +95,31 @@ class PaymentCardBlocked(ConsumedEventData):
     network_token: str
 
 
+class PaymentCardUnlinked(ConsumedEventData):
+    """``fi.plussa.cards.payment_card.unlinked``: the MasterCard left ``household_id`` with its holder."""
+
+    payment_card_id: str
+    household_id: str
+    network_token: str
+
+
+class MemberRoleChanged(ConsumedEventData):
+    """``fi.plussa.cards.member.role_changed``: after a hand-over, one per member whose role changed."""
+
+    household_id: str
+    person_id: str
+    role: Literal["main", "parallel"]
+    can_use_money: bool
+
+
+class HouseholdHandedOver(ConsumedEventData):
+    """``fi.plussa.cards.household.handed_over``."""
+
+    household_id: str
+    previous_main_person_id: str
+    main_person_id: str
+
+
 class Payment(ConsumedEventData):
     """How a purchase was paid."""
 
