@@ -251,7 +251,7 @@ def _open_month(doc: Document) -> OpenMonth:
         campaign_points=doc.get("campaign_points", 0),
         grocery_cents=doc.get("grocery_cents", 0),
     )
-    return OpenMonth(activity, doc.get("purchase_cents", 0))
+    return OpenMonth(activity, status_spend(doc))
 
 
 def _account_state(doc: Document) -> AccountState:
@@ -281,3 +281,11 @@ def _closed_account(c: Closing) -> UpdateOne:
     if c.dropped_months:
         update["$unset"] = {f"spend_by_month.{m}": "" for m in c.dropped_months}
     return UpdateOne({"_id": c.household_id}, update)
+
+
+def status_spend(month: Document) -> int:
+    """What a month counts towards Best Customer: its eligible spend; a month projected
+    before eligible spend was kept falls back to all of its purchases."""
+    if "eligible_cents" in month:
+        return int(month["eligible_cents"])
+    return int(month.get("purchase_cents", 0))
