@@ -10,7 +10,7 @@ from plussa_identity.domain.members import Language
 from plussa_identity.keys import context
 from plussa_identity.use_cases import profile
 from plussa_shared.auth import Access
-from plussa_shared.errors import ValidationFailedError
+from plussa_shared.errors import ValidationFailedError, field_error
 from plussa_shared.keys import principal
 from plussa_shared.routing import RouteTable
 
@@ -74,6 +74,6 @@ async def patch_my_profile(request: web.Request, body: ProfilePatch) -> ProfileO
     cleared = sorted(name for name in REQUIRED if name in changes and changes[name] is None)
     if cleared:
         raise ValidationFailedError(
-            errors=[{"field": n, "message": "cannot be cleared", "code": "required"} for n in cleared]
+            errors=[field_error("required", "This field cannot be cleared", pointer=f"/{n}") for n in cleared]
         )
     return _out(await profile.update_profile(context(request), principal(request), changes))

@@ -47,21 +47,35 @@ class CharityIn(BaseModel):
     max_thousands: int | None = None
 
 
-@routes.get("/v1/me/balance", summary="The household's Plussa money", access=CUSTOMER, response=views.BalanceView)
+@routes.get(
+    "/v1/me/balance", summary="The household's Plussa money", access=CUSTOMER, response=views.BalanceView, errors=(404,)
+)
 async def get_balance(request: web.Request) -> views.BalanceView:
     """Main holder, or a parallel holder with access."""
     pts, me = await _me(request)
     return await views.balance(pts, require_money_access(me))
 
 
-@routes.get("/v1/me/lots", summary="Plussa money by payout, with expiry", access=CUSTOMER, response=list[views.LotView])
+@routes.get(
+    "/v1/me/lots",
+    summary="Plussa money by payout, with expiry",
+    access=CUSTOMER,
+    response=list[views.LotView],
+    errors=(404,),
+)
 async def get_lots(request: web.Request) -> list[views.LotView]:
     """Main holder, or a parallel holder with access."""
     pts, me = await _me(request)
     return await views.lots(pts, require_money_access(me))
 
 
-@routes.get("/v1/me/money-use", summary="How the money was used", access=CUSTOMER, response=list[views.MoneyUseView])
+@routes.get(
+    "/v1/me/money-use",
+    summary="How the money was used",
+    access=CUSTOMER,
+    response=list[views.MoneyUseView],
+    errors=(404,),
+)
 async def get_money_use(request: web.Request) -> list[views.MoneyUseView]:
     """Main holder, or a parallel holder with access."""
     pts, me = await _me(request)
@@ -74,6 +88,7 @@ async def get_money_use(request: web.Request) -> list[views.MoneyUseView]:
     access=CUSTOMER,
     query=MonthQuery,
     response=views.MonthPurchasesView,
+    errors=(404,),
 )
 async def get_purchases(request: web.Request, query: MonthQuery) -> views.MonthPurchasesView:
     """Every member sees their own purchases."""
@@ -100,7 +115,7 @@ async def get_statement(request: web.Request, month: str) -> views.StatementView
     access=CUSTOMER,
     body=SavingsIn,
     response=views.SavingsView,
-    errors=(403, 422),
+    errors=(403, 404, 422),
 )
 async def put_savings(request: web.Request, body: SavingsIn) -> views.SavingsView:
     """Main holder only; applies at once to the household's money and future payouts."""
@@ -115,7 +130,7 @@ async def put_savings(request: web.Request, body: SavingsIn) -> views.SavingsVie
     access=CUSTOMER,
     body=CharityIn,
     response=views.CharityView,
-    errors=(403, 422),
+    errors=(403, 404, 422),
 )
 async def put_charity(request: web.Request, body: CharityIn) -> views.CharityView:
     """Main holder only; applies from the next month end on."""
