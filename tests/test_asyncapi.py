@@ -170,9 +170,7 @@ BROKEN = {
     "a payload schema with an unknown type": _set(
         ["components", "messages", "cards.card.activated", "payload", "type"], "nonsense"
     ),
-    "a component schema whose required is not a list": _set(
-        ["components", "schemas", "CloudEvent", "required"], "id"
-    ),
+    "a component schema whose required is not a list": _set(["components", "schemas", "CloudEvent", "required"], "id"),
     "an AMQP channel binding of an unknown kind": _set(
         ["channels", "cards.card.activated", "bindings", "amqp", "is"], "topic"
     ),
