@@ -80,7 +80,8 @@ async def test_the_response_recorder_lists_every_answer_its_document_does_not_de
     greeting = await broken_client.get("/v1/broken-greeting")
     nowhere = await catalogue.get("/v1/nowhere")
 
-    assert colours.status == 200 and (await colours.json()) is not None  # the body stays readable
+    assert colours.status == 200
+    assert (await colours.json()) is not None  # the body stays readable after the check
     assert (await greeting.json()) == {"text": 5}
     assert nowhere.status == 404
     assert responses.checked == ["GET /v1/colours -> 200"]
