@@ -1,12 +1,15 @@
 """Repository-wide tests: the dev stack, the deployment files, the AsyncAPI document, the
 fuzz of every API, and the contract fixtures the end-to-end tests use."""
 
+import importlib
 import sys
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 from pathlib import Path
+from typing import Any
 
 import pytest
+from aiohttp import web
 
 from plussa_shared.bus_access import SERVICES
 from plussa_shared.settings import ServiceSettings
@@ -48,3 +51,19 @@ def response_recorder() -> ResponseRecorder:
     response they receive is checked against the answering service's OpenAPI document,
     and ``response_recorder.assert_all_documented()`` fails listing those that break it."""
     return ResponseRecorder()
+
+
+@pytest.fixture
+def service_app(settings_for: Any) -> Callable[..., web.Application]:
+    """``service_app("cards", **settings)``: a service's real application (not started) on
+    this test's database and exchanges."""
+
+    def build(service: str, **overrides: Any) -> web.Application:
+        package = f"plussa_{service}"
+        settings_cls = getattr(importlib.import_module(f"{package}.settings"), f"{service.capitalize()}Settings")
+        app: web.Application = importlib.import_module(f"{package}.app").create_app(
+            settings_for(settings_cls, **overrides)
+        )
+        return app
+
+    return build

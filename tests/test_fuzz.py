@@ -7,7 +7,6 @@ Bounded for ``make test``: a few derandomized examples per operation, caller and
 (``PLUSSA_FUZZ_EXAMPLES`` raises it for a deeper run).
 """
 
-import importlib
 import uuid
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -16,23 +15,16 @@ import pytest
 from schemathesis import APIOperation
 
 from plussa_shared.auth import Access
+from plussa_shared.bus_access import SERVICES
 from plussa_shared.keys import ENDPOINTS, OPENAPI
 from plussa_shared.routing import Endpoint
 from plussa_shared.testing.fuzz import Caller, fuzz, max_examples
 from plussa_shared.testing.live import LiveServer
 from plussa_shared.testing.tokens import TestTokens
 
-SERVICES = ("identity", "cards", "points", "benefits", "notifications", "receipts")
 EXAMPLES = 4
 FAST_HASHING = {"argon2_time_cost": 1, "argon2_memory_cost_kib": 64, "argon2_parallelism": 1}
 OVERRIDES: dict[str, dict[str, Any]] = {"identity": FAST_HASHING}
-
-
-def build_app(service: str, settings_for: Any) -> Any:
-    package = f"plussa_{service}"
-    settings_cls = getattr(importlib.import_module(f"{package}.settings"), f"{service.capitalize()}Settings")
-    create_app = importlib.import_module(f"{package}.app").create_app
-    return create_app(settings_for(settings_cls, **OVERRIDES.get(service, {})))
 
 
 def signing_tokens(service: str, server: LiveServer, tokens: TestTokens) -> TestTokens:
@@ -71,9 +63,9 @@ def is_plumbing(operation: APIOperation) -> bool:
 
 @pytest.mark.parametrize("service", SERVICES)
 def test_no_generated_request_gets_a_server_error_or_an_undocumented_answer(
-    service: str, settings_for: Any, tokens: TestTokens
+    service: str, service_app: Callable[..., Any], tokens: TestTokens
 ) -> None:
-    app = build_app(service, settings_for)
+    app = service_app(service, **OVERRIDES.get(service, {}))
     with LiveServer(app) as server:
         signed = signing_tokens(service, server, tokens)
         report = fuzz(
