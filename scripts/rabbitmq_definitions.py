@@ -15,6 +15,7 @@ from typing import Any
 
 from plussa_shared import bus_access
 from plussa_shared.bus_access import BusNames
+from plussa_shared.events import EventData
 from scripts.asyncapi import import_events_packages
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -43,6 +44,12 @@ def users(names: BusNames) -> list[bus_access.BusUser]:
     ]
 
 
+def service_event_classes() -> list[type[EventData]]:
+    """The event classes the services publish (not those a test defines for itself)."""
+    packages = {f"plussa_{service}" for service in bus_access.SERVICES}
+    return [cls for cls in bus_access.all_event_classes() if cls.__module__.split(".")[0] in packages]
+
+
 def document() -> dict[str, Any]:
     """The definitions document for production."""
     import_events_packages()
@@ -53,7 +60,7 @@ def document() -> dict[str, Any]:
         internal=INTERNAL,
         partner=PARTNER,
         private=[PRIVATE_PREFIX + service for service in bus_access.SERVICES],
-        partner_keys=bus_access.partner_routing_keys(bus_access.all_event_classes()),
+        partner_keys=bus_access.partner_routing_keys(service_event_classes()),
         passwords={user.name: "" for user in made},
         policies=POLICIES,
     )

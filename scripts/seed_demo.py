@@ -10,7 +10,7 @@ customer, a till and the programme's operators would make it:
 3. a demo till gets service credentials from identity's command line
    (``python -m plussa_identity.commands.clients create``);
 4. the till sends a few months of purchases by both to points (``POST /v1/purchases``);
-5. the months that have ended are closed (``python -m plussa_points.month_end``), so
+5. the months that have ended are closed (``python -m plussa_points.commands.month_end``), so
    there are statements and Plussa money.
 
 Each step is skipped when what it makes exists, and once everything is made the
@@ -539,7 +539,7 @@ async def _seed(targets: SeedTargets, state: SeedState) -> Outcome:
             batch = purchases(outcome.card_numbers[person.email], person.role, today)
             outcome.purchases_sent += await send_purchases(api, token, batch)
     for month in ended_months(today):
-        run_command(targets.service_envs["points"], "plussa_points.month_end", "--month", month)
+        run_command(targets.service_envs["points"], "plussa_points.commands.month_end", "--month", month)
     return outcome
 
 

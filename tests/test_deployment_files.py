@@ -133,7 +133,7 @@ def test_production_declares_quorum_queues_with_a_delivery_limit_for_every_servi
 @pytest.mark.parametrize(
     ("job", "module"),
     [
-        ("points-expire", "plussa_points.expire"),
+        ("points-expire", "plussa_points.commands.expire"),
         ("cards-expire-temporary-cards", "plussa_cards.commands.expire_temporary_cards"),
     ],
 )

@@ -330,12 +330,22 @@ async def test_with_quorum_queues_every_queue_is_quorum_and_the_service_queue_ha
     await _redeclare(
         amqp_url,
         names.main,
-        {**QUORUM_MAIN, "x-delivery-limit": 7, "x-dead-letter-exchange": "", "x-dead-letter-routing-key": names.dead},
+        {
+            **QUORUM_MAIN,
+            "x-delivery-limit": 7,
+            "x-dead-letter-exchange": names.requeue,
+            "x-dead-letter-routing-key": names.dead,
+        },
     )
     await _redeclare(
         amqp_url,
         names.delay(50),
-        {**QUORUM_MAIN, "x-message-ttl": 50, "x-dead-letter-exchange": "", "x-dead-letter-routing-key": names.main},
+        {
+            **QUORUM_MAIN,
+            "x-message-ttl": 50,
+            "x-dead-letter-exchange": names.requeue,
+            "x-dead-letter-routing-key": names.main,
+        },
     )
     await _redeclare(amqp_url, names.dead, {"x-queue-type": "quorum"})
     with pytest.raises(aio_pika.exceptions.ChannelPreconditionFailed, match="x-queue-type"):
@@ -344,7 +354,7 @@ async def test_with_quorum_queues_every_queue_is_quorum_and_the_service_queue_ha
         await _redeclare(
             amqp_url,
             names.main,
-            {**QUORUM_MAIN, "x-dead-letter-exchange": "", "x-dead-letter-routing-key": names.dead},
+            {**QUORUM_MAIN, "x-dead-letter-exchange": names.requeue, "x-dead-letter-routing-key": names.dead},
         )
 
 
@@ -354,7 +364,9 @@ async def test_by_default_the_service_queue_is_a_classic_queue_without_a_deliver
     reader = await start_reader()
     names = reader.client.app[CONSUMER].names
 
-    await _redeclare(amqp_url, names.main, {"x-dead-letter-exchange": "", "x-dead-letter-routing-key": names.dead})
+    await _redeclare(
+        amqp_url, names.main, {"x-dead-letter-exchange": names.requeue, "x-dead-letter-routing-key": names.dead}
+    )
     with pytest.raises(aio_pika.exceptions.ChannelPreconditionFailed, match="x-queue-type"):
         await _redeclare(amqp_url, names.dead, {"x-queue-type": "quorum"})
 

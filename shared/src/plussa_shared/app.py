@@ -27,6 +27,7 @@ from plussa_shared.http import (
     problem_middleware,
     request_context_middleware,
     request_id_trace_config,
+    trace_middleware,
 )
 from plussa_shared.idempotency import IDEMPOTENCY_INDEXES
 from plussa_shared.keys import (
@@ -44,6 +45,7 @@ from plussa_shared.keys import (
     RELAY,
     REVOKED,
     SETTINGS,
+    TRACING,
     VERIFIER,
 )
 from plussa_shared.metrics import Metrics
@@ -55,6 +57,7 @@ from plussa_shared.paging import PageLimits
 from plussa_shared.revocation import REVOCATION_INDEXES, RevokedSessions
 from plussa_shared.routing import RouteTable, add_routes, undeclared_routes
 from plussa_shared.settings import ServiceSettings
+from plussa_shared.tracing import Tracing, client_trace_config
 
 log = structlog.get_logger(__name__)
 
@@ -87,9 +90,17 @@ def create_service_app(settings: ServiceSettings, spec: ServiceSpec) -> web.Appl
     server_errors.install()
     app = web.Application(
         client_max_size=settings.max_body_bytes,
-        middlewares=[request_context_middleware, no_store_by_default_middleware, problem_middleware, auth_middleware],
+        middlewares=[
+            trace_middleware,
+            request_context_middleware,
+            no_store_by_default_middleware,
+            problem_middleware,
+            auth_middleware,
+        ],
     )
     app[SETTINGS] = settings
+    app[TRACING] = Tracing.for_service(settings)
+    app.on_cleanup.append(_shutdown_tracing)  # after every resource, so their last spans are sent
     app[METRICS] = Metrics()
     app[OUTAGES] = Outages()
     endpoints = add_routes(app, spec.routes)
@@ -123,7 +134,8 @@ async def _refuse_undeclared_routes(app: web.Application) -> None:
 
 async def _http_client_ctx(app: web.Application) -> AsyncIterator[None]:
     timeout = aiohttp.ClientTimeout(total=app[SETTINGS].http_timeout_s)
-    async with aiohttp.ClientSession(timeout=timeout, trace_configs=[request_id_trace_config()]) as session:
+    traces = [request_id_trace_config(), client_trace_config(app[TRACING])]
+    async with aiohttp.ClientSession(timeout=timeout, trace_configs=traces) as session:
         app[HTTP_CLIENT] = session
         yield
 
@@ -227,6 +239,7 @@ def _broker_ctx(spec: ServiceSpec) -> CleanupCtx:
                 private_exchange=settings.private_exchange(settings.service_name),
                 queue_type=settings.queue_type,
                 delivery_limit=settings.queue_delivery_limit,
+                tracer=app[TRACING].tracer,
             )
             app[CONSUMER] = consumer
         await broker.start()
@@ -254,6 +267,11 @@ def _broker_ctx(spec: ServiceSpec) -> CleanupCtx:
         await _bounded("broker_close", broker.close())
 
     return ctx
+
+
+async def _shutdown_tracing(app: web.Application) -> None:
+    # In a thread: sending the last spans to an unreachable collector blocks until its timeout.
+    await _bounded("tracing_shutdown", asyncio.to_thread(app[TRACING].shutdown), timeout_s=10.0)
 
 
 async def _bounded(step: str, work: Coroutine[Any, Any, None], timeout_s: float = 5.0) -> None:

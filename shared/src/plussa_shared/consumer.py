@@ -35,6 +35,8 @@ from typing import Any, Generic, TypeAlias, TypeVar, Union
 import aio_pika
 import structlog
 from aio_pika.abc import AbstractChannel, AbstractExchange, AbstractIncomingMessage, AbstractQueue
+from opentelemetry import context as otel_context
+from opentelemetry import trace
 from pydantic import BaseModel, ValidationError
 from pymongo import AsyncMongoClient
 from pymongo.errors import DuplicateKeyError, OperationFailure
@@ -46,6 +48,7 @@ from plussa_shared.metrics import Metrics
 from plussa_shared.mongo import Database, Document, Session, activated, run_in_transaction
 from plussa_shared.outages import describe, is_outage
 from plussa_shared.queues import QueueRole, QueueType, queue_arguments
+from plussa_shared.tracing import consuming, continued, shared_context
 
 log = structlog.get_logger(__name__)
 
@@ -221,8 +224,10 @@ class EventConsumer:
         private_exchange: str | None = None,
         queue_type: QueueType = "classic",
         delivery_limit: int = 20,
+        tracer: trace.Tracer | None = None,
     ) -> None:
         self.names = QueueNames(queue_name)
+        self._tracer = tracer or trace.get_tracer(__name__)
         self._private_exchange = private_exchange
         self._subscriptions = {s.event_type: s for s in subscriptions}
         self._broker = broker
@@ -347,12 +352,14 @@ class EventConsumer:
     async def _on_message(self, message: AbstractIncomingMessage) -> None:
         request_id = (message.headers or {}).get("x-request-id") or None
         structlog.contextvars.bind_contextvars(message_id=message.message_id, request_id=request_id)
-        try:
-            await self._handle(message)
-        except Exception as exc:
-            await _settle_failed(message, exc)
-        finally:
-            structlog.contextvars.unbind_contextvars("message_id", "request_id", "event_id", "event_type")
+        # The handling continues the trace the message carries (traceparent), as a consumer span.
+        with consuming(self._tracer, message.headers, message.type or message.routing_key or "event"):
+            try:
+                await self._handle(message)
+            except Exception as exc:
+                await _settle_failed(message, exc)
+            finally:
+                structlog.contextvars.unbind_contextvars("message_id", "request_id", "event_id", "event_type")
 
     async def _handle(self, message: AbstractIncomingMessage) -> None:
         try:
@@ -457,7 +464,8 @@ class EventConsumer:
                 # Records it adds to the outbox carry the request id the batch's messages share, if any.
                 request_ids = {(p.message.headers or {}).get("x-request-id") or None for p in new}
                 shared_id = request_ids.pop() if len(request_ids) == 1 else None
-                with structlog.contextvars.bound_contextvars(request_id=shared_id):
+                shared_trace = shared_context([p.trace for p in new])  # likewise the trace
+                with structlog.contextvars.bound_contextvars(request_id=shared_id), continued(shared_trace):
                     await subscription.apply_batch([p.event for p in new], session)
             else:
                 for pending in new:
@@ -594,6 +602,8 @@ class _Pending:
     message: AbstractIncomingMessage
     event: CloudEvent[Any]
     done: asyncio.Future[None]
+    trace: otel_context.Context = field(default_factory=otel_context.get_current)
+    """The message's consumer span, where it was received; its batch runs in another task."""
 
 
 class _Batcher:
@@ -641,13 +651,16 @@ class _Batcher:
 
 @contextlib.contextmanager
 def _message_context(pending: _Pending) -> Iterator[None]:
-    """Log lines (and outbox records) about one message of a batch carry its ids."""
+    """Log lines (and outbox records) about one message of a batch carry its ids and trace."""
     request_id = (pending.message.headers or {}).get("x-request-id") or None
-    with structlog.contextvars.bound_contextvars(
-        message_id=pending.message.message_id,
-        request_id=request_id,
-        event_id=pending.event.id,
-        event_type=pending.event.type,
+    with (
+        structlog.contextvars.bound_contextvars(
+            message_id=pending.message.message_id,
+            request_id=request_id,
+            event_id=pending.event.id,
+            event_type=pending.event.type,
+        ),
+        continued(pending.trace),
     ):
         yield
 

@@ -16,6 +16,7 @@ from plussa_shared.outages import Outages
 from plussa_shared.outbox import Outbox, OutboxRelay
 from plussa_shared.revocation import RevokedSessions
 from plussa_shared.settings import ServiceSettings
+from plussa_shared.tracing import Tracing
 
 C = TypeVar("C", bound=ServiceContext[Any])
 
@@ -39,6 +40,9 @@ ENDPOINTS = web.AppKey("endpoints", list)
 """Every declared route of the service (``routing.Endpoint``), for documentation checks."""
 CONTEXT = web.AppKey("context", ServiceContext[Any])
 """The service's context, built once MongoDB is up (``ServiceSpec.context``)."""
+TRACING = web.AppKey("tracing", Tracing)
+"""The service's tracer (exporting only when ``otlp_endpoint`` is set); read at start-up
+and per request, so a test may replace it before the app starts."""
 
 PRINCIPAL = web.RequestKey("principal", Principal)
 """Where the auth middleware stores the verified caller of a request."""

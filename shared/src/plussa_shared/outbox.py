@@ -27,6 +27,7 @@ from plussa_shared.events import CloudEvent, EventData
 from plussa_shared.metrics import Metrics
 from plussa_shared.mongo import Database, Session
 from plussa_shared.outages import is_outage
+from plussa_shared.tracing import outbox_headers
 
 log = structlog.get_logger(__name__)
 
@@ -56,11 +57,13 @@ class Outbox:
         self._nudge = signal
 
     async def add(self, session: Session, events: Sequence[CloudEvent[Any]]) -> None:
-        """Store ``events`` in the transaction bound to ``session``."""
+        """Store ``events`` in the transaction bound to ``session``, with the current request
+        id and trace context, which the relay sends along as message headers."""
         if not events:
             return
         now = datetime.now(UTC)
         request_id = structlog.contextvars.get_contextvars().get("request_id")
+        trace_headers = outbox_headers()  # the request's or the handled event's trace
         docs = [
             {
                 "_id": event.id,
@@ -74,6 +77,7 @@ class Outbox:
                 "created_at": now,
                 "sent_at": None,
                 "request_id": request_id,
+                "trace": trace_headers,
             }
             for event in events
         ]
@@ -183,7 +187,11 @@ class OutboxRelay:
                     message_id=doc["_id"],
                     type=doc["type"],
                     delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
-                    headers={"ce-subject": doc.get("subject") or "", "x-request-id": doc.get("request_id") or ""},
+                    headers={
+                        "ce-subject": doc.get("subject") or "",
+                        "x-request-id": doc.get("request_id") or "",
+                        **(doc.get("trace") or {}),  # traceparent, tracestate
+                    },
                 ),
                 routing_key=doc["routing_key"],
                 # An event nobody subscribes to yet is not an error of the publisher.

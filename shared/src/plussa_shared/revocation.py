@@ -18,6 +18,7 @@ from pymongo import ASCENDING, IndexModel
 from plussa_shared.consumer import Subscription
 from plussa_shared.events import CloudEvent, ConsumedEventData
 from plussa_shared.mongo import Database, Session
+from plussa_shared.outages import is_outage
 
 log = structlog.get_logger(__name__)
 
@@ -78,7 +79,9 @@ class RevokedSessions:
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # the database away: keep what we know, try again
-                log.warning("revocations_reload_failed", error=type(exc).__name__)
+                # An outage is reported once by the MongoDB watch (plussa_shared.outages).
+                level = log.debug if is_outage(exc) else log.warning
+                level("revocations_reload_failed", error=type(exc).__name__)
             await asyncio.sleep(self._refresh_s)
 
 

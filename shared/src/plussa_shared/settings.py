@@ -25,6 +25,9 @@ class ServiceSettings(BaseSettings):
 
     log_format: Literal["json", "console"] = "json"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    otlp_endpoint: AnyHttpUrl | None = None
+    """An OpenTelemetry collector's OTLP/HTTP base URL (``http://collector:4318``): spans
+    are exported there. None (the default): traces are only propagated and logged."""
 
     mongo_url: MongoDsn = MongoDsn("mongodb://127.0.0.1:27017/?replicaSet=rs0")
     mongo_database: str = "plussa"

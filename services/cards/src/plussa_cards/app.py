@@ -3,7 +3,7 @@
 from aiohttp import web
 
 from plussa_cards.context import CardsContext
-from plussa_cards.routes import applications, bank, cards, help, household, lookup, stores
+from plussa_cards.routes import applications, bank, cards, help, household, lookup, members, stores
 from plussa_cards.settings import CardsSettings
 from plussa_cards.store import INDEXES
 from plussa_cards.subscriptions import subscriptions
@@ -24,6 +24,7 @@ def create_app(settings: CardsSettings) -> web.Application:
             routes=[
                 applications.routes,
                 household.routes,
+                members.routes,
                 cards.routes,
                 stores.routes,
                 lookup.routes,

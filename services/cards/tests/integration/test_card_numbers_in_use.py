@@ -26,8 +26,8 @@ async def test_a_card_number_already_in_use_is_never_issued_twice(api: CardsApi,
     source = digits(0, 0, 1)
     ctx = CardsContext(cards_settings, app[MONGO], app[DB], app[OUTBOX], random_below=lambda _: next(source))
 
-    first = await apply(ctx, person("Eka"))
-    second = await apply(ctx, person("Toka"))
+    first = await apply(ctx, person("Eka"), "192.0.2.1")
+    second = await apply(ctx, person("Toka"), "192.0.2.1")
 
     assert first.card.card_number == "604012000000000" + first.card.card_number[-1]
     assert second.card.card_number.startswith("604012111111111")

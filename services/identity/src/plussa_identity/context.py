@@ -63,7 +63,11 @@ class IdentityContext(ServiceContext[IdentitySettings]):
     def sessions(self) -> SessionPolicy:
         """How long sessions live."""
         s = self.settings
-        return SessionPolicy(timedelta(seconds=s.refresh_token_idle_s), timedelta(seconds=s.session_max_age_s))
+        return SessionPolicy(
+            timedelta(seconds=s.refresh_token_idle_s),
+            timedelta(seconds=s.session_max_age_s),
+            timedelta(seconds=s.access_token_ttl_s),
+        )
 
     @property
     def account_throttle(self) -> ThrottlePolicy:

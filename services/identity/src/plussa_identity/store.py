@@ -4,14 +4,16 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from pymongo import ASCENDING, IndexModel, ReturnDocument
+from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument
 
 from plussa_identity.domain.account import Account
+from plussa_identity.domain.errors import ProfileChangedError
 from plussa_identity.domain.login_session import LoginSession
 from plussa_identity.domain.members import CardView, MemberView
 from plussa_identity.domain.privacy import Answer, PrivacyRequest
 from plussa_identity.domain.throttle import ThrottleState
 from plussa_shared.mongo import Database, Document, Session
+from plussa_shared.paging import keyset_page
 
 CARDS = "cards"
 PEOPLE = "people"
@@ -37,7 +39,10 @@ INDEXES: dict[str, Sequence[IndexModel]] = {
     ],
     SESSIONS: [
         IndexModel([("token_hash", ASCENDING)], unique=True),
-        IndexModel([("person_id", ASCENDING), ("revoked_at", ASCENDING)]),
+        # the session list: a person's live sessions, newest first (keyset paging)
+        IndexModel(
+            [("person_id", ASCENDING), ("revoked_at", ASCENDING), ("created_at", DESCENDING), ("_id", DESCENDING)]
+        ),
         IndexModel([("forget_at", ASCENDING)], expireAfterSeconds=0),
     ],
     SPENT_REFRESH: [IndexModel([("forget_at", ASCENDING)], expireAfterSeconds=0)],
@@ -82,6 +87,14 @@ class IdentityStore:
         """Set fields of a person (creating the person when first heard of)."""
         await self.db[PEOPLE].update_one({"_id": person_id}, {"$set": fields}, upsert=True, session=session)
 
+    async def rename_member(self, person_id: str, first_name: str, last_name: str, session: Session) -> None:
+        """Set a known person's name (an erased person's stays erased)."""
+        await self.db[PEOPLE].update_one(
+            {"_id": person_id, "erased": {"$ne": True}},
+            {"$set": {"first_name": first_name, "last_name": last_name}},
+            session=session,
+        )
+
     # accounts
 
     async def account(self, person_id: str, session: Session | None = None) -> Account | None:
@@ -102,9 +115,17 @@ class IdentityStore:
         """Store a new login (unique e-mail and person enforced by the database)."""
         await self.db[ACCOUNTS].insert_one(_account_doc(account), session=session)
 
-    async def save_account(self, account: Account, session: Session) -> None:
-        """Replace a login."""
-        await self.db[ACCOUNTS].replace_one({"_id": account.person_id}, _account_doc(account), session=session)
+    async def save_account(self, account: Account, session: Session) -> Account:
+        """Replace the login as it was loaded (at ``account.version``) with ``account`` at the next
+        version; a login changed since it was loaded is refused, never silently overwritten."""
+        saved = account.model_copy(update={"version": account.version + 1})
+        loaded_at: Any = account.version if account.version else {"$in": [0, None]}
+        result = await self.db[ACCOUNTS].replace_one(
+            {"_id": account.person_id, "version": loaded_at}, _account_doc(saved), session=session
+        )
+        if result.matched_count == 0:
+            raise ProfileChangedError("The login changed while this change was made; try again")
+        return saved
 
     async def set_password_hash(self, person_id: str, password_hash: str, session: Session) -> None:
         """Store a password rehashed with the current parameters, touching nothing else."""
@@ -161,6 +182,16 @@ class IdentityStore:
         doc = {"_id": hashed, "session_id": session_id, "forget_at": forget_at}
         await self.db[SPENT_REFRESH].insert_one(doc, session=session)
 
+    async def sessions_page(
+        self, person_id: str, now: datetime, *, limit: int, cursor: str | None
+    ) -> tuple[list[LoginSession], str | None]:
+        """One page of the person's sessions that are neither ended nor expired, newest first."""
+        where = {"person_id": person_id, "revoked_at": None, "expires_at": {"$gt": now}}
+        found, next_cursor = await keyset_page(
+            self.db[SESSIONS], where, sort_key="created_at", limit=limit, cursor=cursor
+        )
+        return [_login_session(doc) for doc in found], next_cursor
+
     async def active_sessions(
         self, person_id: str, now: datetime, session: Session | None = None
     ) -> list[LoginSession]:
@@ -174,38 +205,78 @@ class IdentityStore:
 
     async def revoke_sessions(
         self, person_id: str, now: datetime, reason: str, session: Session, *, keep: str | None = None
-    ) -> int:
-        """End all the person's sessions but ``keep``; return how many ended."""
+    ) -> list[LoginSession]:
+        """End all the person's sessions but ``keep``; return those that ended now."""
         query: Document = {"person_id": person_id, "revoked_at": None}
         if keep is not None:
             query["_id"] = {"$ne": keep}
-        result = await self.db[SESSIONS].update_many(
-            query, {"$set": {"revoked_at": now, "revoked_reason": reason}}, session=session
+        ending = [_login_session(doc) async for doc in self.db[SESSIONS].find(query, session=session)]
+        if not ending:
+            return []
+        await self.db[SESSIONS].update_many(
+            {"_id": {"$in": [s.session_id for s in ending]}, "revoked_at": None},
+            {"$set": {"revoked_at": now, "revoked_reason": reason}},
+            session=session,
         )
-        return result.modified_count
+        return [s.revoked(now, reason) for s in ending]
 
     # throttling
 
     async def throttle(self, key: str, session: Session | None = None) -> ThrottleState:
         """The failure streak of a key."""
         doc = await self.db[THROTTLES].find_one({"_id": key}, session=session)
-        if doc is None:
-            return ThrottleState()
-        return ThrottleState(doc["failures"], doc.get("last_failure_at"), doc.get("locked_until"))
+        return _throttle(doc)
+
+    async def start_check(self, key: str, now: datetime, lease_until: datetime) -> tuple[ThrottleState, int]:
+        """Count one more check of ``key`` as running, in one atomic statement of its own (never
+        in a transaction, so every concurrent check sees it at once); return the key's state and
+        how many checks are running, this one included. Running checks whose lease has passed
+        (their process died) are no longer counted."""
+        still_running = {"$cond": [{"$gt": ["$lease_until", now]}, {"$ifNull": ["$running", 0]}, 0]}
+        doc = await self.db[THROTTLES].find_one_and_update(
+            {"_id": key},
+            [
+                {
+                    "$set": {
+                        "running": {"$add": [still_running, 1]},
+                        "lease_until": lease_until,
+                        "forget_at": {"$max": ["$forget_at", lease_until]},
+                    }
+                }
+            ],
+            upsert=True,
+            return_document=ReturnDocument.AFTER,
+        )
+        if doc is None:  # an upsert returning the document after it always finds one
+            raise RuntimeError(f"throttle {key} was not counted")
+        return _throttle(doc), int(doc["running"])
+
+    async def end_check(self, key: str) -> None:
+        """One running check of ``key`` has ended."""
+        await self.db[THROTTLES].update_one(
+            {"_id": key}, [{"$set": {"running": {"$max": [0, {"$subtract": [{"$ifNull": ["$running", 0]}, 1]}]}}}]
+        )
 
     async def save_throttle(self, key: str, state: ThrottleState, forget_at: datetime | None, session: Session) -> None:
-        """Store a failure streak; MongoDB forgets it at ``forget_at``."""
+        """Store a failure streak; MongoDB forgets it at ``forget_at`` (the running checks' count is
+        left as it is)."""
         doc = {
             "failures": state.failures,
             "last_failure_at": state.last_failure_at,
             "locked_until": state.locked_until,
-            "forget_at": forget_at,
         }
-        await self.db[THROTTLES].update_one({"_id": key}, {"$set": doc}, upsert=True, session=session)
+        update: Document = {"$set": doc}
+        if forget_at is not None:
+            update["$max"] = {"forget_at": forget_at}
+        await self.db[THROTTLES].update_one({"_id": key}, update, upsert=True, session=session)
 
     async def clear_throttle(self, key: str, session: Session) -> None:
-        """Forget a key's failure streak."""
-        await self.db[THROTTLES].delete_one({"_id": key}, session=session)
+        """Forget a key's failure streak (checks still running stay counted)."""
+        await self.db[THROTTLES].update_one(
+            {"_id": key},
+            {"$set": {"failures": 0, "last_failure_at": None, "locked_until": None}},
+            session=session,
+        )
 
     async def trust_address(self, person_id: str, address: str, forget_at: datetime, session: Session) -> None:
         """Remember that this person logged in from ``address``."""
@@ -290,8 +361,14 @@ def _member(doc: Document) -> MemberView:
     return MemberView.model_validate({**doc, "person_id": doc["_id"]})
 
 
+def _throttle(doc: Document | None) -> ThrottleState:
+    if doc is None:
+        return ThrottleState()
+    return ThrottleState(doc.get("failures", 0), doc.get("last_failure_at"), doc.get("locked_until"))
+
+
 def _account(doc: Document) -> Account:
-    return Account.model_validate({**doc, "person_id": doc["_id"]})
+    return Account.model_validate({**doc, "person_id": doc["_id"], "version": doc.get("version") or 0})
 
 
 def _account_doc(account: Account) -> Document:

@@ -14,6 +14,7 @@ from plussa_identity.events.consumed import (
     HouseholdCreated,
     MemberAdded,
     MemberRemoved,
+    MemberRenamed,
 )
 from plussa_identity.use_cases import privacy, read_model
 from plussa_shared.consumer import Subscription
@@ -27,6 +28,7 @@ def subscriptions(ctx: IdentityContext) -> list[Subscription[Any]]:
         *(Subscription(t, CardChanged, partial(read_model.card_changed, ctx)) for t in CARD_EVENT_TYPES),
         Subscription("fi.plussa.cards.household.created", HouseholdCreated, partial(read_model.household_created, ctx)),
         Subscription("fi.plussa.cards.member.added", MemberAdded, partial(read_model.member_added, ctx)),
+        Subscription("fi.plussa.cards.member.renamed", MemberRenamed, partial(read_model.member_renamed, ctx)),
         Subscription("fi.plussa.cards.member.removed", MemberRemoved, partial(read_model.member_removed, ctx)),
         Subscription("fi.plussa.cards.access.granted", AccessChanged, partial(read_model.access_changed, ctx)),
         Subscription("fi.plussa.cards.access.withdrawn", AccessChanged, partial(read_model.access_changed, ctx)),

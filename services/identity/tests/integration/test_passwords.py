@@ -96,7 +96,11 @@ async def test_changing_the_password_ends_the_other_sessions_but_not_this_one(
     wrong = await client.put(
         "/v1/me/password", json={"current_password": "väärä salasana 1", "new_password": NEW}, headers=api.bearer(here)
     )
-    assert wrong.status == 401
+    assert wrong.status == 403  # signed in, not allowed: never 401, which a BFF reads as "log out"
+    problem = await wrong.json()
+    assert problem["type"] == PROBLEMS + "wrong-current-password"
+    assert [(e["pointer"], e["code"]) for e in problem["errors"]] == [("/current_password", "wrong_password")]
+    assert (await client.get("/v1/me/profile", headers=api.bearer(here))).status == 200
     changed = await client.put(
         "/v1/me/password", json={"current_password": PASSWORD, "new_password": NEW}, headers=api.bearer(here)
     )

@@ -111,6 +111,8 @@ async def test_erasure_ends_with_the_login_once_every_other_service_has_answered
     await answer(cards, "points", "erasure", request_id, holder.person_id, occurred_at="2026-03-01T12:00:01+00:00")
     [done] = await probe.wait_for("fi.plussa.identity.erasure.completed")
     assert (done["data"]["request_id"], done["data"]["person_id"]) == (request_id, holder.person_id)
+    [ended] = await probe.wait_for("fi.plussa.identity.session.ended", lambda e: e["data"]["reason"] == "erased")
+    assert ended["data"]["session_id"] == tokens["session_id"]
 
     assert (await client.post("/v1/sessions", json={"email": "aino@example.fi", "password": PASSWORD})).status == 401
     assert (await client.post("/v1/sessions/refresh", json={"refresh_token": tokens["refresh_token"]})).status == 401

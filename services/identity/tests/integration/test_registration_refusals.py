@@ -84,7 +84,8 @@ async def test_a_blocked_card_cannot_be_used_to_register(
     await cards.block(holder)
     await until_card_known(identity, holder)
     problem = await refused(client, body(holder), 422, "card-not-eligible")
-    assert problem["reason"] == "blocked"
+    assert [(e["pointer"], e["code"]) for e in problem["errors"]] == [("/card_number", "card_blocked")]
+    assert "reason" not in problem
     await nothing_written(identity, probe)
 
 
@@ -104,7 +105,8 @@ async def test_a_temporary_card_cannot_be_used_to_register(
 async def test_a_weak_or_breached_password_is_refused(
     client: Any, identity: IdentityContext, holder: Holder, probe: BusProbe, password: str, slug: str
 ) -> None:
-    await refused(client, body(holder, password=password), 422, slug)
+    problem = await refused(client, body(holder, password=password), 422, slug)
+    assert [e["pointer"] for e in problem["errors"]] == ["/password"]
     await nothing_written(identity, probe)
 
 

@@ -24,6 +24,7 @@ ROUTES = {
     ("get", "/v1/me/erasure-requests/{request_id}"),
     ("post", "/v1/oauth/token"),
     ("post", "/v1/clients"),
+    ("get", "/v1/clients/{client_id}"),
     ("post", "/v1/keys/rotate"),
 }
 

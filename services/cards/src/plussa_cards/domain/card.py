@@ -201,6 +201,14 @@ class Card(CardsAggregate):
         self._bump()
         self._happened(CardLinked(card=self.snapshot(now.date()), occurred_at=now))
 
+    def move_to(self, household_id: str, now: datetime) -> None:
+        """The card goes with its holder to a household of their own (``card.linked`` names it)."""
+        if self.household_id == household_id:
+            return
+        self.household_id = household_id
+        self._bump()
+        self._happened(CardLinked(card=self.snapshot(now.date()), occurred_at=now))
+
     def _move(self, to: CardState, action: str) -> None:
         if to not in LEGAL_TRANSITIONS[self.state]:
             raise IllegalCardTransitionError(

@@ -175,3 +175,27 @@ class InvalidLast4Error(DomainError):
     kind = ErrorKind.INVALID
     slug = "invalid-last4"
     title = "Invalid last four digits"
+
+
+class NotAnAdultError(DomainError):
+    """Only an adult may hold a household's account."""
+
+    kind = ErrorKind.INVALID
+    slug = "not-an-adult"
+    title = "The person is not an adult"
+
+
+class StaleVersionError(DomainError):
+    """The ``If-Match`` version is no longer the resource's: nothing was changed."""
+
+    kind = ErrorKind.STALE
+    slug = "precondition-failed"
+    title = "The resource has changed since you read it; read it again"
+
+
+class AlreadyAMemberThrottledError(DomainError):
+    """Too many applications from one address were for people who are members already."""
+
+    kind = ErrorKind.THROTTLED
+    slug = "too-many-applications"
+    title = "Too many applications from this address; try again later"

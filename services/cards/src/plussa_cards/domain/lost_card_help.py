@@ -14,7 +14,7 @@ class LostCardHelp:
     steps: tuple[str, ...]
 
 
-LOST_CARD_HELP: dict[HelpLanguage, LostCardHelp] = {
+LOST_CARD_HELP: dict[str, LostCardHelp] = {
     "fi": LostCardHelp(
         title="Kadonnut tai vioittunut Plussa-kortti",
         steps=(

@@ -14,6 +14,7 @@ from plussa_cards.domain.member import Member
 from plussa_cards.domain.recorder import CardsAggregate
 from plussa_cards.events.payment_card_blocked import PaymentCardBlocked
 from plussa_cards.events.payment_card_linked import PaymentCardLinked
+from plussa_cards.events.payment_card_unlinked import PaymentCardUnlinked
 
 # A payment card number has 12 to 19 digits, often written in groups; a token never carries one.
 _PAN_LIKE = re.compile(r"\d(?:[ \-]?\d){11,18}")
@@ -24,6 +25,7 @@ class PaymentCardState(StrEnum):
 
     ACTIVE = "active"
     BLOCKED = "blocked"
+    UNLINKED = "unlinked"
 
 
 def looks_like_card_number(value: str) -> bool:
@@ -64,18 +66,48 @@ class PaymentCard(CardsAggregate):
             last4=last4,
             linked_at=now,
         )
-        card._happened(
-            PaymentCardLinked(
-                payment_card_id=payment_card_id,
-                household_id=card.household_id,
-                person_id=card.person_id,
-                network=network,
-                network_token=network_token,
-                last4=last4,
+        card._linked(now)
+        return card
+
+    def relink(self, member: Member, now: datetime) -> None:
+        """The card follows its holder to ``member``'s household (it moved with them, or the bank
+        links it again after they left one); a blocked card stays blocked."""
+        if self.state is PaymentCardState.BLOCKED:
+            raise PaymentCardAlreadyBlockedError()
+        self.household_id = member.household_id
+        self.person_id = member.person_id
+        self.state = PaymentCardState.ACTIVE
+        self._linked(now)
+
+    def unlink(self, reason: str, now: datetime) -> None:
+        """The holder left the household: the card is theirs, so it leaves with them and no longer
+        earns for the household. Only an active card is unlinked."""
+        if self.state is not PaymentCardState.ACTIVE:
+            return
+        self.state = PaymentCardState.UNLINKED
+        self._happened(
+            PaymentCardUnlinked(
+                payment_card_id=self.payment_card_id,
+                household_id=self.household_id,
+                person_id=self.person_id,
+                network_token=self.network_token,
+                reason=reason,
                 occurred_at=now,
             )
         )
-        return card
+
+    def _linked(self, now: datetime) -> None:
+        self._happened(
+            PaymentCardLinked(
+                payment_card_id=self.payment_card_id,
+                household_id=self.household_id,
+                person_id=self.person_id,
+                network=self.network,
+                network_token=self.network_token,
+                last4=self.last4,
+                occurred_at=now,
+            )
+        )
 
     def block(self, reason: str, now: datetime) -> None:
         """The issuing bank stopped the card."""

@@ -16,12 +16,17 @@ from plussa_cards.events.card_issued import CardIssued
 from plussa_cards.events.card_linked import CardLinked
 from plussa_cards.events.card_replaced import CardReplaced
 from plussa_cards.events.erasure_completed import ErasureCompleted
+from plussa_cards.events.erasure_refused import ErasureRefused
 from plussa_cards.events.export_completed import ExportCompleted
 from plussa_cards.events.household_created import HouseholdCreated
+from plussa_cards.events.household_handed_over import HouseholdHandedOver
 from plussa_cards.events.member_added import MemberAdded
 from plussa_cards.events.member_removed import MemberRemoved
+from plussa_cards.events.member_renamed import MemberRenamed
+from plussa_cards.events.member_role_changed import MemberRoleChanged
 from plussa_cards.events.payment_card_blocked import PaymentCardBlocked
 from plussa_cards.events.payment_card_linked import PaymentCardLinked
+from plussa_cards.events.payment_card_unlinked import PaymentCardUnlinked
 
 __all__ = [
     "AccessGranted",
@@ -34,10 +39,15 @@ __all__ = [
     "CardLinked",
     "CardReplaced",
     "ErasureCompleted",
+    "ErasureRefused",
     "ExportCompleted",
     "HouseholdCreated",
+    "HouseholdHandedOver",
     "MemberAdded",
     "MemberRemoved",
+    "MemberRenamed",
+    "MemberRoleChanged",
     "PaymentCardBlocked",
     "PaymentCardLinked",
+    "PaymentCardUnlinked",
 ]

@@ -44,6 +44,7 @@ def member_document(m: Member) -> Document:
         "can_use_money": m.can_use_money,
         "joined_at": m.joined_at,
         "status": m.status.value,
+        "has_online_account": m.has_online_account,
         "identity_key": m.identity_key,
         "email_key": m.email_key,
         "lock": 0,
@@ -64,6 +65,7 @@ def member_from(d: Document) -> Member:
         can_use_money=d["can_use_money"],
         joined_at=d["joined_at"],
         status=MemberStatus(d["status"]),
+        has_online_account=d.get("has_online_account", False),
     )
 
 

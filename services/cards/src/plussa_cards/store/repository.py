@@ -6,12 +6,12 @@ work (``uow=None``) are for views and load nothing to change.
 """
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
 from typing import Any, TypeVar
 
-from pymongo import ASCENDING, IndexModel
+from pymongo import ASCENDING, IndexModel, ReturnDocument
 
-from plussa_cards.domain.card import Card, CardKind, CardState
+from plussa_cards.domain.card import LIVE_STATES, Card, CardKind, CardState
 from plussa_cards.domain.errors import ConcurrentUpdateError
 from plussa_cards.domain.household import Household
 from plussa_cards.domain.member import Member, MemberStatus
@@ -19,11 +19,13 @@ from plussa_cards.domain.payment_card import PaymentCard
 from plussa_cards.store import mappers
 from plussa_shared.context import UnitOfWork
 from plussa_shared.mongo import Database, Session
+from plussa_shared.paging import keyset_page
 
 HOUSEHOLDS = "households"
 MEMBERS = "members"
 CARDS = "cards"
 PAYMENT_CARDS = "payment_cards"
+REFUSALS = "application_refusals"
 
 _STRING = {"$type": "string"}
 A = TypeVar("A", Card, Household, PaymentCard)
@@ -40,6 +42,8 @@ INDEXES: dict[str, Sequence[IndexModel]] = {
         IndexModel([("card_number", ASCENDING)], unique=True),
         IndexModel([("household_id", ASCENDING)]),
         IndexModel([("person_id", ASCENDING)]),
+        # GET /v1/me/cards pages a household's (or a holder's) live cards, oldest first.
+        IndexModel([("household_id", ASCENDING), ("state", ASCENDING), ("issued_at", ASCENDING), ("_id", ASCENDING)]),
         IndexModel(
             [("kind", ASCENDING), ("state", ASCENDING), ("household_id", ASCENDING), ("valid_until", ASCENDING)]
         ),
@@ -48,6 +52,8 @@ INDEXES: dict[str, Sequence[IndexModel]] = {
         IndexModel([("network_token", ASCENDING)], unique=True),
         IndexModel([("person_id", ASCENDING)]),
     ],
+    # One counter per client address and throttling window, gone once the window is over.
+    REFUSALS: [IndexModel([("expires_at", ASCENDING)], expireAfterSeconds=0)],
 }
 
 
@@ -63,12 +69,13 @@ class CardsStore:
         self._members = db[MEMBERS]
         self._cards = db[CARDS]
         self._payment_cards = db[PAYMENT_CARDS]
+        self._refusals = db[REFUSALS]
 
     # Households
 
-    async def household(self, uow: UnitOfWork, household_id: str) -> Household | None:
+    async def household(self, uow: UnitOfWork | None, household_id: str) -> Household | None:
         """The household, or None."""
-        doc = await self._households.find_one({"_id": household_id}, session=uow.session)
+        doc = await self._households.find_one({"_id": household_id}, session=_session(uow))
         return self._tracked(uow, mappers.household_from(doc)) if doc else None
 
     async def add_household(self, uow: UnitOfWork, household: Household) -> None:
@@ -158,18 +165,36 @@ class CardsStore:
         )
         return [d["_id"] for d in docs]
 
-    async def save_card(self, uow: UnitOfWork, card: Card) -> None:
-        """Insert or replace the card."""
-        uow.track(card)
-        await self._cards.replace_one(
-            {"_id": card.card_id}, mappers.card_document(card), upsert=True, session=uow.session
+    async def live_cards_page(
+        self, household_id: str, person_id: str | None, limit: int, cursor: str | None
+    ) -> tuple[list[Card], str | None]:
+        """One page of the household's live cards (only ``person_id``'s when given), oldest first."""
+        where: dict[str, Any] = {"household_id": household_id, "state": {"$in": [s.value for s in LIVE_STATES]}}
+        if person_id is not None:
+            where["person_id"] = person_id
+        docs, next_cursor = await keyset_page(
+            self._cards, where, sort_key="issued_at", limit=limit, cursor=cursor, descending=False
         )
+        return [mappers.card_from(d) for d in docs], next_cursor
+
+    async def save_card(self, uow: UnitOfWork, card: Card, loaded_version: int | None = None) -> None:
+        """Insert or replace the card; with ``loaded_version``, only if nobody changed it since."""
+        uow.track(card)
+        doc = mappers.card_document(card)
+        if loaded_version is None:
+            await self._cards.replace_one({"_id": card.card_id}, doc, upsert=True, session=uow.session)
+            return
+        result = await self._cards.replace_one(
+            {"_id": card.card_id, "version": loaded_version}, doc, session=uow.session
+        )
+        if result.matched_count != 1:
+            raise ConcurrentUpdateError()
 
     # Payment cards
 
-    async def payment_card(self, uow: UnitOfWork, payment_card_id: str) -> PaymentCard | None:
+    async def payment_card(self, uow: UnitOfWork | None, payment_card_id: str) -> PaymentCard | None:
         """The linked payment card, or None."""
-        doc = await self._payment_cards.find_one({"_id": payment_card_id}, session=uow.session)
+        doc = await self._payment_cards.find_one({"_id": payment_card_id}, session=_session(uow))
         return self._tracked(uow, mappers.payment_card_from(doc)) if doc else None
 
     async def payment_card_by_token(self, uow: UnitOfWork, network_token: str) -> PaymentCard | None:
@@ -188,6 +213,26 @@ class CardsStore:
         await self._payment_cards.replace_one(
             {"_id": card.payment_card_id}, mappers.payment_card_document(card), upsert=True, session=uow.session
         )
+
+    # Throttling of already-a-member answers
+
+    async def refusals(self, address: str, window: int) -> int:
+        """How many already-a-member answers ``address`` got in throttling window ``window``."""
+        doc = await self._refusals.find_one({"_id": f"{address}|{window}"})
+        return int(doc["count"]) if doc else 0
+
+    async def count_refusal(self, address: str, window: int, expires_at: datetime) -> int:
+        """Count one more already-a-member answer to ``address`` in ``window``, atomically; the new count.
+
+        Outside any transaction on purpose: the answer is a refusal, and its count must stay.
+        """
+        doc = await self._refusals.find_one_and_update(
+            {"_id": f"{address}|{window}"},
+            {"$inc": {"count": 1}, "$setOnInsert": {"expires_at": expires_at}},
+            upsert=True,
+            return_document=ReturnDocument.AFTER,
+        )
+        return int(doc["count"]) if doc else 1
 
     @staticmethod
     def _tracked(uow: UnitOfWork | None, aggregate: A) -> A:

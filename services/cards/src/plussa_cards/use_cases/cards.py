@@ -6,20 +6,24 @@ import structlog
 from plussa_cards.context import CardsContext
 from plussa_cards.domain.card import BlockReason, Card
 from plussa_cards.domain.replacement import ReplacementReason, activate, order_replacement
-from plussa_cards.use_cases.common import card_for, new_id
+from plussa_cards.use_cases.common import card_for, new_id, require_card_version
 from plussa_shared.context import UnitOfWork
 
 log = structlog.get_logger(__name__)
 
 
-async def block_card(ctx: CardsContext, person_id: str, card_id: str, reason: BlockReason) -> Card:
+async def block_card(
+    ctx: CardsContext, person_id: str, card_id: str, reason: BlockReason, expected_version: int | None = None
+) -> Card:
     """The holder, or their main holder, blocks a card at once."""
     now = ctx.now()
 
     async def work(uow: UnitOfWork) -> Card:
         card = await card_for(ctx, uow, person_id, card_id)
+        require_card_version(card, expected_version)
+        loaded = card.version
         card.block(reason, now)
-        await ctx.store.save_card(uow, card)
+        await ctx.store.save_card(uow, card, loaded)
         return card
 
     card = await ctx.run(work)
@@ -27,12 +31,21 @@ async def block_card(ctx: CardsContext, person_id: str, card_id: str, reason: Bl
     return card
 
 
-async def order_card_replacement(ctx: CardsContext, person_id: str, card_id: str, reason: ReplacementReason) -> Card:
-    """Order a new card with a new number on the same account; the new card is activated on arrival."""
+async def order_card_replacement(
+    ctx: CardsContext,
+    person_id: str,
+    card_id: str,
+    reason: ReplacementReason,
+    expected_version: int | None = None,
+) -> Card:
+    """Order a new card with a new number on the same account; the new card is activated on arrival.
+    ``expected_version`` is the version of the card being replaced."""
     now = ctx.now()
 
     async def work(uow: UnitOfWork) -> Card:
         card = await card_for(ctx, uow, person_id, card_id)
+        require_card_version(card, expected_version)
+        loaded = card.version
         successor = order_replacement(
             card,
             reason,
@@ -41,7 +54,7 @@ async def order_card_replacement(ctx: CardsContext, person_id: str, card_id: str
             now=now,
             damaged_stays_usable=ctx.settings.damaged_card_stays_usable,
         )
-        await ctx.store.save_card(uow, card)
+        await ctx.store.save_card(uow, card, loaded)
         await ctx.store.save_card(uow, successor)
         return successor
 
@@ -50,17 +63,19 @@ async def order_card_replacement(ctx: CardsContext, person_id: str, card_id: str
     return successor
 
 
-async def activate_card(ctx: CardsContext, person_id: str, card_id: str) -> Card:
+async def activate_card(ctx: CardsContext, person_id: str, card_id: str, expected_version: int | None = None) -> Card:
     """The holder activates a card that arrived; a damaged card it replaces is retired."""
     now = ctx.now()
 
     async def work(uow: UnitOfWork) -> Card:
         card = await card_for(ctx, uow, person_id, card_id)
+        require_card_version(card, expected_version)
+        loaded = card.version
         predecessor = None
         if card.replaces_card_id is not None:
             predecessor = await ctx.store.card(uow, card.replaces_card_id)
         activate(card, predecessor, now)
-        await ctx.store.save_card(uow, card)
+        await ctx.store.save_card(uow, card, loaded)
         if predecessor is not None:
             await ctx.store.save_card(uow, predecessor)
         return card

@@ -6,8 +6,14 @@ from datetime import date, datetime
 from plussa_cards.context import CardsContext
 from plussa_cards.domain.access import require_card_holder
 from plussa_cards.domain.card import Card, CardKind
-from plussa_cards.domain.errors import AlreadyAMemberError, CardNotFoundError, MemberNotFoundError, NotAMemberError
-from plussa_cards.domain.household import Household
+from plussa_cards.domain.errors import (
+    AlreadyAMemberError,
+    CardNotFoundError,
+    MemberNotFoundError,
+    NotAMemberError,
+    StaleVersionError,
+)
+from plussa_cards.domain.household import Household, household_version
 from plussa_cards.domain.member import Member
 from plussa_shared.context import UnitOfWork
 
@@ -39,6 +45,32 @@ async def household_of(ctx: CardsContext, uow: UnitOfWork, household_id: str) ->
     if household is None:
         raise NotAMemberError("Your household no longer exists")
     return household, household.version
+
+
+async def require_household_version(
+    ctx: CardsContext, uow: UnitOfWork, household: Household, expected: int | None
+) -> None:
+    """412 unless ``expected`` (an ``If-Match``) is the household's version as its members see it.
+
+    Read in the write's transaction; the household's own save is filtered on the version it
+    was loaded at, so a change made meanwhile makes the write run again and fail here.
+    """
+    if expected is None:
+        return
+    cards = await ctx.store.cards_of_household(uow, household.household_id)
+    if household_version(household, cards) != expected:
+        raise StaleVersionError()
+
+
+async def current_household_version(ctx: CardsContext, uow: UnitOfWork, household: Household) -> int:
+    """The household's version after a change, for the answer's ``ETag``."""
+    return household_version(household, await ctx.store.cards_of_household(uow, household.household_id))
+
+
+def require_card_version(card: Card, expected: int | None) -> None:
+    """412 unless ``expected`` (an ``If-Match``) is the card's version."""
+    if expected is not None and card.version != expected:
+        raise StaleVersionError()
 
 
 async def card_for(ctx: CardsContext, uow: UnitOfWork, person_id: str, card_id: str) -> Card:

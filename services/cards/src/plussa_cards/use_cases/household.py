@@ -20,6 +20,7 @@ from plussa_cards.use_cases.common import (
     member_of_household,
     new_id,
     refuse_existing_member,
+    require_household_version,
 )
 from plussa_shared.context import UnitOfWork
 
@@ -37,13 +38,17 @@ class NewParallelHolder:
     card: Card
 
 
-async def order_parallel_card(ctx: CardsContext, person_id: str, details: PersonDetails) -> NewParallelHolder:
+async def order_parallel_card(
+    ctx: CardsContext, person_id: str, details: PersonDetails, expected_version: int | None = None
+) -> NewParallelHolder:
     """The main holder orders a parallel card for another person of the household."""
     now = ctx.now()
 
     async def work(uow: UnitOfWork) -> NewParallelHolder:
         main = await actor(ctx, uow, person_id)
         require_main_holder(main)
+        household, _ = await household_of(ctx, uow, main.household_id)
+        await require_household_version(ctx, uow, household, expected_version)
         return await _add_parallel_holder(ctx, uow, main.household_id, details, None, now)
 
     return await ctx.run(work)
@@ -70,30 +75,40 @@ async def order_parallel_card_in_store(
     return await ctx.run(work)
 
 
-async def remove_parallel_holder(ctx: CardsContext, person_id: str, parallel_person_id: str) -> None:
-    """The main holder removes a parallel holder; their cards are closed."""
+async def remove_parallel_holder(
+    ctx: CardsContext, person_id: str, parallel_person_id: str, expected_version: int | None = None
+) -> None:
+    """The main holder removes a parallel holder; their Plussa cards are closed and their
+    K-Plussa MasterCards, which are their own, leave the household with them (unlinked)."""
     now = ctx.now()
 
     async def work(uow: UnitOfWork) -> None:
         target, household, loaded = await _parallel_holder_for_main(ctx, uow, person_id, parallel_person_id)
+        await require_household_version(ctx, uow, household, expected_version)
         household.remove_parallel_holder(target, now)
         await ctx.store.save_household(uow, household, loaded)
         for card in await ctx.store.cards_of_person(uow, target.person_id):
             if card.is_live:
                 card.close(MEMBER_REMOVED, now)
                 await ctx.store.save_card(uow, card)
+        for payment_card in await ctx.store.payment_cards_of_person(uow, target.person_id):
+            payment_card.unlink(MEMBER_REMOVED, now)
+            await ctx.store.save_payment_card(uow, payment_card)
         await ctx.store.save_member(uow, target)
 
     await ctx.run(work)
     log.info("parallel_holder_removed", person_id=parallel_person_id)
 
 
-async def set_money_access(ctx: CardsContext, person_id: str, parallel_person_id: str, allowed: bool) -> Member:
+async def set_money_access(
+    ctx: CardsContext, person_id: str, parallel_person_id: str, allowed: bool, expected_version: int | None = None
+) -> Member:
     """The main holder grants or withdraws a parallel holder's right to see and use the money."""
     now = ctx.now()
 
     async def work(uow: UnitOfWork) -> Member:
         target, household, loaded = await _parallel_holder_for_main(ctx, uow, person_id, parallel_person_id)
+        await require_household_version(ctx, uow, household, expected_version)
         if household.set_money_access(target, allowed, now):
             await ctx.store.save_household(uow, household, loaded)
             await ctx.store.save_member(uow, target)

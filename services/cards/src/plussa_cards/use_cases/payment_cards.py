@@ -4,7 +4,7 @@ import structlog
 
 from plussa_cards.context import CardsContext
 from plussa_cards.domain.errors import MemberNotFoundError, PaymentCardAlreadyLinkedError, PaymentCardNotFoundError
-from plussa_cards.domain.payment_card import PaymentCard
+from plussa_cards.domain.payment_card import PaymentCard, PaymentCardState
 from plussa_cards.use_cases.common import new_id
 from plussa_shared.context import UnitOfWork
 
@@ -29,8 +29,13 @@ async def link_payment_card(
             last4=last4,
             now=now,
         )
-        if await ctx.store.payment_card_by_token(uow, network_token) is not None:
+        existing = await ctx.store.payment_card_by_token(uow, network_token)
+        if existing is not None and existing.state is not PaymentCardState.UNLINKED:
             raise PaymentCardAlreadyLinkedError()
+        if existing is not None:
+            # The card left a household with its holder; it is theirs, so it follows them.
+            existing.relink(member, now)
+            card = existing
         await ctx.store.save_payment_card(uow, card)
         return card
 

@@ -6,6 +6,14 @@ dead-letter decision."""
 from plussa_shared.domain import DomainError, ErrorKind
 
 
+def field_problem(code: str, detail: str, pointer: str) -> dict[str, str]:
+    """One item of a problem's ``errors``: the JSON pointer of the refused field in the
+    request body, a stable snake_case code and a human detail. The same shape as
+    ``plussa_shared.errors.field_error``, which the domain does not import (its errors
+    carry kinds, not HTTP problems)."""
+    return {"pointer": pointer, "code": code, "detail": detail}
+
+
 class InvalidCardNumberError(DomainError):
     """Not 16 digits with a valid Luhn check digit."""
 
@@ -79,6 +87,23 @@ class InvalidCredentialsError(DomainError):
     kind = ErrorKind.UNAUTHENTICATED
     slug = "invalid-credentials"
     title = "The e-mail address or password is wrong"
+
+
+class WrongCurrentPasswordError(DomainError):
+    """The current password given to change the password is wrong. 403, not 401: the caller
+    is signed in (a BFF reads 401 as "sign in again")."""
+
+    kind = ErrorKind.FORBIDDEN
+    slug = "wrong-current-password"
+    title = "The current password is wrong"
+
+
+class ProfileChangedError(DomainError):
+    """An ``If-Match`` named a version of the profile that is no longer current; nothing changed."""
+
+    kind = ErrorKind.STALE
+    slug = "precondition-failed"
+    title = "The resource has changed"
 
 
 class EmailNotVerifiedError(DomainError):
@@ -183,6 +208,14 @@ class ClientExistsError(DomainError):
     kind = ErrorKind.CONFLICT
     slug = "client-exists"
     title = "A client with this id exists"
+
+
+class ClientNotFoundError(DomainError):
+    """No client with this id."""
+
+    kind = ErrorKind.NOT_FOUND
+    slug = "client-not-found"
+    title = "Not found"
 
 
 class AccountNotFoundError(DomainError):

@@ -46,6 +46,15 @@ class MemberAdded(ConsumedEventData):
     can_use_money: bool = False
 
 
+class MemberRenamed(ConsumedEventData):
+    """``fi.plussa.cards.member.renamed``: cards owns the name; identity's profile projects it."""
+
+    household_id: str
+    person_id: str
+    first_name: str
+    last_name: str
+
+
 class MemberRemoved(ConsumedEventData):
     """A person left a household."""
 

@@ -1,5 +1,6 @@
 """Single-use e-mail link tokens (address verification, password reset)."""
 
+import uuid
 from datetime import datetime, timedelta
 from typing import Literal
 
@@ -32,6 +33,27 @@ async def issue_link(
         session,
     )
     return token, expires_at
+
+
+async def issue_decoy_link(ctx: IdentityContext, session: Session, *, now: datetime) -> None:
+    """The work and writes of ``issue_link`` for an address with no login, so that answering
+    takes as long: a record under a purpose no route redeems, for a person who does not
+    exist, forgotten by the database at once."""
+    token = new_token()
+    person_id = f"decoy-{uuid.uuid4().hex}"
+    await ctx.store.void_link_tokens(person_id, "decoy", now, session)
+    await ctx.store.add_link_token(
+        {
+            "_id": token_hash(token),
+            "purpose": "decoy",
+            "person_id": person_id,
+            "email": "",
+            "expires_at": now,
+            "used_at": None,
+            "forget_at": now,
+        },
+        session,
+    )
 
 
 async def redeem_link(

@@ -16,7 +16,7 @@ from plussa_identity.domain.errors import (
 from plussa_identity.domain.privacy import IDENTITY, Kind, PrivacyRequest
 from plussa_identity.events.consumed import ErasureAnswer, ExportAnswer
 from plussa_identity.events.published import ErasureCompleted, ErasureRequested, ExportRequested
-from plussa_identity.use_cases.sessions import current_session
+from plussa_identity.use_cases.sessions import current_session, end_all_sessions
 from plussa_shared.auth import Principal
 from plussa_shared.context import UnitOfWork
 from plussa_shared.events import CloudEvent, EventData
@@ -124,7 +124,7 @@ async def _finish_erasure_if_due(
 ) -> PrivacyRequest:
     if request.kind != "erasure" or not request.others_done or IDENTITY in request.answers:
         return request
-    await _erase_login(ctx, request.person_id, now, uow.session)
+    await _erase_login(ctx, uow, request.person_id, now)
     if IDENTITY in request.participants:
         request = request.answered(IDENTITY, now)
     completed = ErasureCompleted(
@@ -134,8 +134,9 @@ async def _finish_erasure_if_due(
     return request
 
 
-async def _erase_login(ctx: IdentityContext, person_id: str, now: datetime, session: Session) -> None:
+async def _erase_login(ctx: IdentityContext, uow: UnitOfWork, person_id: str, now: datetime) -> None:
     """Anonymise the login: the id stays so the person cannot be registered twice, nothing else."""
+    session = uow.session
     account = await ctx.store.account(person_id, session)
     if account is not None:
         erased = account.model_copy(
@@ -144,8 +145,6 @@ async def _erase_login(ctx: IdentityContext, person_id: str, now: datetime, sess
                 "email_verified": False,
                 "pending_email": None,
                 "password_hash": "",
-                "first_name": None,
-                "last_name": None,
                 "phone": None,
                 "postal_address": None,
                 "updated_at": now,
@@ -153,7 +152,7 @@ async def _erase_login(ctx: IdentityContext, person_id: str, now: datetime, sess
             }
         )
         await ctx.store.save_account(erased, session)
-    await ctx.store.revoke_sessions(person_id, now, "erased", session)
+    await end_all_sessions(ctx, uow, person_id, "erased", now)
     await ctx.store.void_link_tokens(person_id, "verify-email", now, session)
     await ctx.store.void_link_tokens(person_id, "reset-password", now, session)
     await ctx.store.drop_export_data(person_id, session)

@@ -4,7 +4,15 @@ from typing import Any
 
 from plussa_identity.context import IdentityContext
 from plussa_identity.domain.members import CardView
-from plussa_identity.events.consumed import AccessChanged, CardChanged, HouseholdCreated, MemberAdded, MemberRemoved
+from plussa_identity.events.consumed import (
+    AccessChanged,
+    CardChanged,
+    HouseholdCreated,
+    MemberAdded,
+    MemberRemoved,
+    MemberRenamed,
+)
+from plussa_identity.use_cases.sessions import end_all_sessions
 from plussa_shared.context import UnitOfWork
 from plussa_shared.events import CloudEvent
 
@@ -42,6 +50,16 @@ async def member_added(ctx: IdentityContext, event: CloudEvent[MemberAdded]) -> 
     await _update_member(ctx, event.data.person_id, {**fields, "removed": False})
 
 
+async def member_renamed(ctx: IdentityContext, event: CloudEvent[MemberRenamed]) -> None:
+    """The person's name changed at cards, which owns it; the profile shows it from now on."""
+    data = event.data
+
+    async def work(uow: UnitOfWork) -> None:
+        await ctx.store.rename_member(data.person_id, data.first_name, data.last_name, uow.session)
+
+    await ctx.run(work)
+
+
 async def member_removed(ctx: IdentityContext, event: CloudEvent[MemberRemoved]) -> None:
     """A person left the household: their sessions end and they cannot refresh or log in."""
     data = event.data
@@ -56,7 +74,7 @@ async def member_removed(ctx: IdentityContext, event: CloudEvent[MemberRemoved])
             {"household_id": None, "role": None, "removed": True, "can_use_money": False},
             uow.session,
         )
-        await ctx.store.revoke_sessions(data.person_id, now, "membership-ended", uow.session)
+        await end_all_sessions(ctx, uow, data.person_id, "membership-ended", now)
 
     await ctx.run(work)
 

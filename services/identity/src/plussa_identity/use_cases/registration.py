@@ -17,6 +17,7 @@ from plussa_identity.domain.members import Language, member_for_registration
 from plussa_identity.events.published import CustomerRegistered, EmailVerificationRequested, EmailVerified
 from plussa_identity.use_cases import throttling
 from plussa_identity.use_cases.links import issue_link, redeem_link
+from plussa_identity.use_cases.profile import profile_updated
 from plussa_shared.context import UnitOfWork
 
 
@@ -39,10 +40,8 @@ async def register(
     if not is_valid_card_number(number):
         raise InvalidCardNumberError()
     guard = throttling.address_key(ctx, "register", address)
-    await throttling.check(ctx, [guard], now)
     email = canonical_email(email)
     ctx.policy.check(password, email=email)
-    password_hash = await ctx.hasher.hash(password)
 
     async def work(uow: UnitOfWork) -> str:
         card = await ctx.store.card_by_number(number, uow.session)
@@ -57,21 +56,21 @@ async def register(
             email=email,
             password_hash=password_hash,
             language=language,
-            first_name=member.first_name,
-            last_name=member.last_name,
             created_at=now,
             updated_at=now,
         )
         await _open_account(ctx, uow, account, str(member.household_id))
         return member.person_id
 
-    try:
-        # Two registrations racing for one person or e-mail: the unique indexes let one
-        # win, and ctx.run's second run finds its login and refuses as a sequential one would.
-        return await ctx.run(work)
-    except CardNotRecognisedError:
-        await throttling.record_failure(ctx, [guard], now)
-        raise
+    async with throttling.checking(ctx, [guard], now):
+        password_hash = await ctx.hasher.hash(password)
+        try:
+            # Two registrations racing for one person or e-mail: the unique indexes let one
+            # win, and ctx.run's second run finds its login and refuses as a sequential one would.
+            return await ctx.run(work)
+        except CardNotRecognisedError:
+            await throttling.record_failure(ctx, [guard], now)
+            raise
 
 
 async def _open_account(ctx: IdentityContext, uow: UnitOfWork, account: Account, household_id: str) -> None:
@@ -119,9 +118,12 @@ async def verify_email(ctx: IdentityContext, token: str) -> str:
             }
         )
         await ctx.store.save_account(updated, uow.session)
-        uow.publish(
-            EmailVerified(person_id=account.person_id, email=email, occurred_at=now), f"person/{account.person_id}"
-        )
+        subject = f"person/{account.person_id}"
+        uow.publish(EmailVerified(person_id=account.person_id, email=email, occurred_at=now), subject)
+        if email != account.email:
+            # a changed address: consumers of the profile learn it with the other profile facts
+            member = await ctx.store.member(account.person_id, uow.session)
+            uow.publish(profile_updated(updated, member, ["email"], now), subject)
         return email
 
     return await ctx.run(work)

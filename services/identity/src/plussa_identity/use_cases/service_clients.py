@@ -6,7 +6,7 @@ from typing import Literal
 
 from plussa_identity.adapters.access_tokens import IssuedToken
 from plussa_identity.context import IdentityContext
-from plussa_identity.domain.errors import ClientExistsError, InvalidClientError, InvalidScopeError
+from plussa_identity.domain.errors import ClientExistsError, ClientNotFoundError, InvalidClientError, InvalidScopeError
 from plussa_identity.use_cases import throttling
 from plussa_shared.context import UnitOfWork
 
@@ -54,19 +54,36 @@ async def create_client(
     return NewClient(client_id, secret, kind, scopes)
 
 
+@dataclass(frozen=True)
+class ClientInfo:
+    """A client without its secret."""
+
+    client_id: str
+    kind: ClientKind
+    scopes: list[str]
+
+
+async def client(ctx: IdentityContext, client_id: str) -> ClientInfo:
+    """A client's kind and scopes; 404 when there is none."""
+    found = await ctx.store.client(client_id)
+    if found is None:
+        raise ClientNotFoundError()
+    return ClientInfo(client_id, found["kind"], list(found["scopes"]))
+
+
 async def client_token(
     ctx: IdentityContext, client_id: str, client_secret: str, scope: str | None, address: str
 ) -> tuple[IssuedToken, list[str]]:
     """A service token for valid client credentials, with the requested scopes (default: all of them)."""
     now = ctx.now()
     guard = throttling.address_key(ctx, "client", address)
-    await throttling.check(ctx, [guard], now)
     client = await ctx.store.client(client_id)
     stored = client["secret_hash"] if client else None
-    valid = await ctx.hasher.verify(stored, client_secret)
-    if client is None or stored is None or not valid:
-        await throttling.record_failure(ctx, [guard], now)
-        raise InvalidClientError(error="invalid_client")
+    async with throttling.checking(ctx, [guard], now):
+        valid = await ctx.hasher.verify(stored, client_secret)
+        if client is None or stored is None or not valid:
+            await throttling.record_failure(ctx, [guard], now)
+            raise InvalidClientError(error="invalid_client")
     if ctx.hasher.needs_rehash(stored):
         rehashed = await ctx.hasher.hash(client_secret)
 

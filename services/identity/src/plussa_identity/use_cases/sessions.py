@@ -20,6 +20,7 @@ from plussa_identity.domain.errors import (
 )
 from plussa_identity.domain.login_session import LoginSession, on_spent_token
 from plussa_identity.domain.members import MemberView
+from plussa_identity.events.published import SessionEnded
 from plussa_identity.use_cases import throttling
 from plussa_shared.auth import Principal
 from plussa_shared.context import UnitOfWork
@@ -50,11 +51,11 @@ async def login(ctx: IdentityContext, *, email: str, password: str, address: str
     address_guard = throttling.address_key(ctx, "login", address)
     trusted = await ctx.store.is_trusted_address(account.person_id if account else "", address, now)
     guards = [address_guard] if trusted and account else [account_guard, address_guard]
-    await throttling.check(ctx, guards, now)
-    valid = await ctx.hasher.verify(account.password_hash if account else None, password)
-    if account is None or not valid:
-        await throttling.record_failure(ctx, guards, now)
-        raise InvalidCredentialsError()
+    async with throttling.checking(ctx, guards, now):
+        valid = await ctx.hasher.verify(account.password_hash if account else None, password)
+        if account is None or not valid:
+            await throttling.record_failure(ctx, guards, now)
+            raise InvalidCredentialsError()
     rehashed = await ctx.hasher.hash(password) if ctx.hasher.needs_rehash(account.password_hash) else None
     if not account.email_verified:
         raise EmailNotVerifiedError()
@@ -118,14 +119,17 @@ async def refresh(ctx: IdentityContext, refresh_token: str) -> Tokens:
             owner = await ctx.store.session_by_spent_token(presented, session)
             if owner is None:
                 raise InvalidRefreshTokenError()
-            await ctx.store.save_session(on_spent_token(owner, now), session, forget_at=_forget_at(ctx, owner))
+            ended, event = on_spent_token(owner, now, ctx.sessions)
+            await ctx.store.save_session(ended, session, forget_at=_forget_at(ctx, owner))
+            _announce(uow, event)
             return "reused", None, None
         rotated = current.rotated(presented, token_hash(replacement), now, ctx.sessions)
         member = await ctx.store.member(current.person_id, session)
         account = await ctx.store.account(current.person_id, session)
         if member is None or account is None or not member.is_member:
-            ended = current.revoked(now, "membership-ended")
+            ended, event = current.end(now, "membership-ended", ctx.sessions)
             await ctx.store.save_session(ended, session, forget_at=_forget_at(ctx, current))
+            _announce(uow, event)
             return "ended", None, None
         await ctx.store.save_session(rotated, session, forget_at=_forget_at(ctx, rotated))
         await ctx.store.spend_refresh_token(presented, rotated.session_id, _forget_at(ctx, rotated), session)
@@ -168,13 +172,38 @@ async def _end(ctx: IdentityContext, person_id: str, session_id: str, reason: st
         login_session = await ctx.store.login_session(session_id, uow.session)
         if login_session is None or login_session.person_id != person_id or not login_session.is_active(now):
             raise SessionNotFoundError("No such session")
-        ended = login_session.revoked(now, reason)
+        ended, event = login_session.end(now, reason, ctx.sessions)
         await ctx.store.save_session(ended, uow.session, forget_at=_forget_at(ctx, login_session))
+        _announce(uow, event)
 
     await ctx.run(work)
 
 
-async def my_sessions(ctx: IdentityContext, caller: Principal) -> tuple[list[LoginSession], str]:
-    """The caller's sessions that are neither ended nor expired, newest first, and the id of the current one."""
+async def end_all_sessions(
+    ctx: IdentityContext, uow: UnitOfWork, person_id: str, reason: str, now: datetime, *, keep: str | None = None
+) -> None:
+    """End every session of the person but ``keep`` within ``uow``, telling every service to refuse their tokens."""
+    for ended in await ctx.store.revoke_sessions(person_id, now, reason, uow.session, keep=keep):
+        _announce(uow, ended.ended_event(ctx.sessions, now))
+
+
+def _announce(uow: UnitOfWork, event: SessionEnded | None) -> None:
+    """Publish ``session.ended`` (every service keeps the revocation until the tokens expire)."""
+    if event is not None:
+        uow.publish(event, f"person/{event.person_id}")
+
+
+@dataclass(frozen=True)
+class SessionPage:
+    """One page of the caller's live sessions, and which of them is the caller's own."""
+
+    sessions: list[LoginSession]
+    next_cursor: str | None
+    current_id: str
+
+
+async def my_sessions(ctx: IdentityContext, caller: Principal, *, limit: int, cursor: str | None) -> SessionPage:
+    """A page of the caller's sessions that are neither ended nor expired, newest first."""
     live = await current_session(ctx, caller)
-    return await ctx.store.active_sessions(live.person_id, ctx.now()), live.session_id
+    found, next_cursor = await ctx.store.sessions_page(live.person_id, ctx.now(), limit=limit, cursor=cursor)
+    return SessionPage(found, next_cursor, live.session_id)

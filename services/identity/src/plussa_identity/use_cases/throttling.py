@@ -1,10 +1,12 @@
-"""Counting failed attempts per account and per client address, and refusing while locked."""
+"""Counting failed attempts per account and per client address, and refusing while locked
+or while as many checks as may run are under way."""
 
 import hashlib
 import math
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from plussa_identity.context import IdentityContext
 from plussa_identity.domain.errors import ThrottledError
@@ -32,17 +34,32 @@ def address_key(ctx: IdentityContext, purpose: str, address: str) -> ThrottleKey
     return ThrottleKey(f"{purpose}:{address}", ctx.address_throttle)
 
 
-async def check(ctx: IdentityContext, keys: Sequence[ThrottleKey], now: datetime) -> None:
-    """Raise 429 with Retry-After while any of ``keys`` is locked."""
-    waits = []
-    for item in keys:
-        state = await ctx.store.throttle(item.key)
-        wait = state.retry_after(now)
-        if wait is not None:
-            waits.append(wait)
-    if waits:
-        seconds = max(1, math.ceil(max(waits).total_seconds()))
-        raise ThrottledError(f"Try again in {seconds} seconds", retry_after=seconds)
+@asynccontextmanager
+async def checking(ctx: IdentityContext, keys: Sequence[ThrottleKey], now: datetime) -> AsyncIterator[None]:
+    """Run the block as one check of ``keys`` (a password, a client secret, a card and date of birth).
+
+    The check is counted as running on every key atomically BEFORE the block runs, and is
+    refused with 429 (Retry-After) while a key is locked or while as many checks as its
+    streak allows are already running, so parallel guesses cannot outrun the limit by the
+    number in flight. The block records its failure (``record_failure``/``count_failure``);
+    the running count is given back when it ends, however it ends."""
+    lease_until = now + timedelta(seconds=ctx.settings.attempt_lease_s)
+    started: list[ThrottleKey] = []
+    try:
+        waits = []
+        for item in keys:
+            state, running = await ctx.store.start_check(item.key, now, lease_until)
+            started.append(item)
+            wait = state.admits(running, item.policy, now)
+            if wait is not None:
+                waits.append(wait)
+        if waits:
+            seconds = max(1, math.ceil(max(waits).total_seconds()))
+            raise ThrottledError(f"Try again in {seconds} seconds", retry_after=seconds)
+        yield
+    finally:
+        for item in started:
+            await ctx.store.end_check(item.key)
 
 
 async def count_failure(ctx: IdentityContext, keys: Sequence[ThrottleKey], now: datetime, session: Session) -> None:
