@@ -18,9 +18,11 @@ import hypothesis
 import requests
 import schemathesis
 from hypothesis import HealthCheck, Phase, Verbosity
+from hypothesis.errors import Unsatisfiable
 from schemathesis import APIOperation, Case, GenerationMode
 from schemathesis.checks import CheckFunction, not_a_server_error
 from schemathesis.core.failures import Failure, FailureGroup
+from schemathesis.core.result import Ok
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
     negative_data_rejection,
@@ -39,6 +41,7 @@ CHECKS: list[CheckFunction] = [
     negative_data_rejection,
 ]
 MODES = (GenerationMode.POSITIVE, GenerationMode.NEGATIVE)
+Operation = APIOperation[Any, Any, Any, Any]
 
 
 @dataclass(frozen=True)
@@ -57,6 +60,8 @@ class FuzzReport:
     statuses: Counter[int] = field(default_factory=Counter)
     failures: dict[str, str] = field(default_factory=dict)
     """One entry per distinct failure (operation, caller, mode, check): a ``curl`` line that repeats it."""
+    ungenerated: list[str] = field(default_factory=list)
+    """Operation, caller and mode where no case could be generated (no invalid form of its input exists)."""
 
     def describe(self) -> str:
         """The failures for people, one block each."""
@@ -71,29 +76,37 @@ def max_examples(default: int) -> int:
 def fuzz(
     document: dict[str, Any],
     base_url: str,
-    callers: Callable[[APIOperation], Sequence[Caller]],
+    callers: Callable[[Operation], Sequence[Caller]],
     *,
     examples: int,
-    skip: Callable[[APIOperation], bool] = lambda _: False,
+    skip: Callable[[Operation], bool] = lambda _: False,
+    order: Callable[[Operation], int] = lambda _: 0,
 ) -> FuzzReport:
     """Call every operation of ``document`` at ``base_url`` with ``examples`` generated
-    cases per caller and generation mode (derandomized: the same cases on every run)."""
+    cases per caller and generation mode (derandomized: the same cases on every run),
+    in the document's order, except that a higher ``order`` comes later (an operation
+    that ends the caller's session, say)."""
     schema = schemathesis.openapi.from_dict(document)
     schema.config.update(base_url=base_url)
+    operations: list[Operation] = []
+    for result in schema.get_all_operations():
+        if not isinstance(result, Ok):
+            raise AssertionError(f"the document has an operation schemathesis cannot read: {result.err()}")
+        operations.append(result.ok())
     report = FuzzReport()
     with requests.Session() as session:
-        for result in schema.get_all_operations():
-            operation = result.ok()
-            if skip(operation):
-                continue
+        for operation in sorted((op for op in operations if not skip(op)), key=order):
             for caller in callers(operation):
                 for mode in MODES:
-                    _fuzz_one(operation, caller, mode, session, base_url, examples, report)
+                    try:
+                        _fuzz_one(operation, caller, mode, session, base_url, examples, report)
+                    except Unsatisfiable:
+                        report.ungenerated.append(f"{operation.label} as {caller.label} ({mode.value} data)")
     return report
 
 
 def _fuzz_one(
-    operation: APIOperation,
+    operation: Operation,
     caller: Caller,
     mode: GenerationMode,
     session: requests.Session,
@@ -111,8 +124,8 @@ def _fuzz_one(
         verbosity=Verbosity.quiet,
     )
     @hypothesis.given(case=operation.as_strategy(generation_mode=mode))
-    def run(case: Case) -> None:
-        headers = {**(case.headers or {}), **caller.headers}
+    def run(case: Case[Operation]) -> None:
+        headers = {**dict(case.headers or {}), **caller.headers}
         try:
             response = case.call(base_url=base_url, session=session, headers=headers)
             report.calls += 1
