@@ -45,6 +45,7 @@ from plussa_shared.settings import ServiceSettings
 from plussa_shared.testing.embedded_mongo import EmbeddedMongo
 from plussa_shared.testing.isolation import declare_exchanges
 from scripts import seed_demo
+from scripts.dev_broker_users import DevBrokerUsers
 from scripts.ensure_rabbitmq import DEFAULT_AMQP_URL, RabbitMqUnavailableError, ensure_rabbitmq
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -185,6 +186,15 @@ class DevStack:
         self.mongo: EmbeddedMongo | None = None
         self.services: list[ServiceProcess] = []
         self.force_stop = threading.Event()
+        self.broker_users = DevBrokerUsers(
+            admin_url=config.amqp_url,
+            stack_id=str(config.base_port),
+            exchange=config.amqp_exchange,
+            partner_exchange=config.amqp_partner_exchange,
+            private_prefix=config.amqp_private_exchange_prefix,
+            queue_prefix=config.amqp_queue_prefix,
+            services=tuple(SERVICES),
+        )
 
     # -- start -------------------------------------------------------------------
 
@@ -277,11 +287,16 @@ class DevStack:
         )
         _import_event_classes()
         asyncio.run(declare_exchanges(config.amqp_url, names))
+        if self.broker_users.enforced:  # each service as its own user, as in production
+            self.broker_users.create()
 
     def service_env(self, name: str) -> dict[str, str]:
         """The environment ``plussa_<name>`` runs with in this stack."""
         assert self.mongo is not None
-        return service_environment(self.config, name, self.mongo.url)
+        return {
+            **service_environment(self.config, name, self.mongo.url),
+            f"PLUSSA_{name.upper()}_AMQP_URL": self.broker_users.url_for(name),
+        }
 
     def _start_service(self, name: str, colour: str) -> ServiceProcess:
         config = self.config
@@ -377,6 +392,7 @@ class DevStack:
                 service.process.wait()
         for service in self.services:
             service.release()
+        self.broker_users.remove()
         if self.mongo is not None:
             self.console.line("Stopping MongoDB")
             self.mongo.stop()

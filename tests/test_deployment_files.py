@@ -171,11 +171,11 @@ def test_month_end_runs_monthly_as_an_indexed_job_whose_pods_each_close_their_ow
     assert container["args"] == [
         "python",
         "-m",
-        "plussa_points.month_end",
+        "plussa_points.commands.month_end",
         "--partition",
         f"$(JOB_COMPLETION_INDEX)/{workers}",
     ]
-    assert module_exists("plussa_points.month_end")
+    assert module_exists("plussa_points.commands.month_end")
     # A failed partition is retried alone; that needs pods that are not restarted in place.
     assert job["backoffLimitPerIndex"] >= 1
     assert job["template"]["spec"]["restartPolicy"] == "Never"

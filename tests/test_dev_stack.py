@@ -5,16 +5,26 @@ stops when `make run`'s make alone is signalled, and restarts a service that die
 
 import os
 import signal
+import subprocess
 from pathlib import Path
 
 import pytest
 
+from plussa_shared import bus_access
 from tests.dev_stack_process import SERVICES, DevStackProcess, answers, children_of
 
 READY_TIMEOUT_S = 120.0
 STOP_TIMEOUT_S = 60.0
 
 pytestmark = pytest.mark.slow
+
+
+def broker_users() -> set[str]:
+    """The users of the local broker."""
+    ctl = bus_access.rabbitmqctl()
+    assert ctl is not None
+    listed = subprocess.run([ctl, "-q", "list_users"], capture_output=True, text=True, check=True).stdout  # noqa: S603
+    return {line.split()[0] for line in listed.splitlines() if line.strip() and not line.startswith("user")}
 
 
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
@@ -28,10 +38,13 @@ def test_the_dev_stack_serves_all_six_services_and_stops_everything_it_started_o
         commands = " ".join(stack.started.values())
         assert "mongod" in commands
         assert all(f"plussa_{service}" in commands for service in SERVICES), stack.started
+        own_users = {f"plussa-dev-{stack.ports['identity']}-{service}" for service in SERVICES}
+        assert own_users <= broker_users(), "each service connects as its own broker user"
 
         code = stack.interrupt(STOP_TIMEOUT_S, signum)
 
         assert code == 0, stack.output
+        assert own_users & broker_users() == set()
         assert "Stopped." in stack.output
         assert stack.left_running() == []
         assert [port for port in [*stack.ports.values(), stack.mongo_port] if answers(port)] == []

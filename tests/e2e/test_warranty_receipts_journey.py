@@ -15,13 +15,12 @@ from plussa_cards.settings import CardsSettings
 from plussa_cards.testing import CardsApi
 from plussa_receipts.app import create_app as create_receipts_app
 from plussa_receipts.commands.expire_receipts import run as expire_receipts
+from plussa_receipts.domain.warranty import add_months
 from plussa_receipts.settings import ReceiptsSettings
 from plussa_shared.testing.bus import envelope, publish
 
-BOUGHT = datetime.now(UTC).replace(microsecond=0) + timedelta(minutes=5)
 
-
-def purchase(card_number: str) -> dict[str, Any]:
+def purchase(card_number: str, bought: datetime) -> dict[str, Any]:
     lines = [
         ("1", 'Samsung TV 55" 4K', "electronics", 79900, 24),
         ("2", "Maito 1 l", "grocery", 129, None),
@@ -32,7 +31,7 @@ def purchase(card_number: str) -> dict[str, Any]:
         "store_id": "kcm-0042",
         "store_name": "K-Citymarket Ruoholahti",
         "chain": "k-citymarket",
-        "occurred_at": BOUGHT.isoformat(),
+        "occurred_at": bought.isoformat(),
         "payment": {"method": "cash", "network_token": None},
         "lines": [
             {
@@ -73,7 +72,8 @@ async def test_a_tv_receipt_is_kept_found_printed_hidden_from_the_parallel_holde
 
     turned_on = await receipts.put("/v1/me/receipt-service", json={"enabled": True}, headers=main.headers)
     assert turned_on.status == 200, await turned_on.text()
-    bought = purchase(main.card["card_number"])
+    bought_at = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=1)  # after turning it on
+    bought = purchase(main.card["card_number"], bought_at)
 
     async def published_and_listed() -> list[dict[str, Any]]:
         answer = await receipts.get("/v1/me/receipts", params={"q": "tv"}, headers=main.headers)
@@ -90,7 +90,7 @@ async def test_a_tv_receipt_is_kept_found_printed_hidden_from_the_parallel_holde
     )
     assert pdf.status == 200
     text = "".join(page.extract_text() for page in PdfReader(BytesIO(await pdf.read())).pages)
-    warranty_end = BOUGHT.date().replace(year=BOUGHT.year + 2)
+    warranty_end = add_months(bought_at.date(), 24)
     assert 'Samsung TV 55" 4K' in text
     assert warranty_end.isoformat() in text
 
@@ -99,7 +99,7 @@ async def test_a_tv_receipt_is_kept_found_printed_hidden_from_the_parallel_holde
     peek = await receipts.get(f"/v1/me/receipts/{found['receipt_id']}", headers=parallel.headers)
     assert peek.status == 404
 
-    thirty_months_later = BOUGHT + timedelta(days=30 * 31)
+    thirty_months_later = bought_at + timedelta(days=30 * 31)
     assert await expire_receipts(receipts_settings, at=thirty_months_later) == 1
     gone = await receipts.get(f"/v1/me/receipts/{found['receipt_id']}", headers=main.headers)
     assert gone.status == 404

@@ -9,6 +9,8 @@ off the till until the saving's release time.
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
+from zoneinfo import ZoneInfo
 
 from plussa_points.domain.calendar import add_months, local_midnight, payout_date
 from plussa_points.domain.ledger import Entry
@@ -113,9 +115,8 @@ def close_household(
     """Close ``month`` (and any older month still open) for one household."""
     ordered = sorted(open_months, key=lambda m: m.activity.month)
     st = close_month(rules, account.carry_points, [m.activity for m in ordered], account.charity)
-    paid_on = payout_date(month, rules.payout_day)
-    paid_at = local_midnight(paid_on, rules.zone)
-    kept = set(window_months(rules, month))
+    paid_at, expires_at = _payout_times(month, rules.payout_day, rules.lot_validity_months, rules.zone)
+    kept = _kept(window_months(rules, month))
     closed_spend = {m.activity.month: m.purchase_cents for m in ordered if m.activity.month in kept}
     spend = {**(account.spend_by_month or {}), **closed_spend}
     saving = account.saving_until
@@ -129,7 +130,19 @@ def close_household(
         closed_spend=closed_spend,
         dropped_months=tuple(m for m in spend if m not in kept and m <= month),
         paid_at=paid_at,
-        expires_at=local_midnight(add_months(paid_on, rules.lot_validity_months), rules.zone),
+        expires_at=expires_at,
         saved_until=saving if saving is not None and saving > paid_at else None,
         closed_at=now,
     )
+
+
+@lru_cache(maxsize=64)
+def _payout_times(month: str, payout_day: int, validity_months: int, zone: ZoneInfo) -> tuple[datetime, datetime]:
+    # The same for every household of the month: computed once per month.
+    paid_on = payout_date(month, payout_day)
+    return local_midnight(paid_on, zone), local_midnight(add_months(paid_on, validity_months), zone)
+
+
+@lru_cache(maxsize=64)
+def _kept(window: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(window)

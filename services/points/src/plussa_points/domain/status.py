@@ -1,6 +1,7 @@
 """Best Customer status: household purchases over a threshold in the previous months."""
 
 from collections.abc import Mapping
+from functools import lru_cache
 
 from plussa_points.domain.calendar import shift_month
 from plussa_points.domain.rules import ProgrammeRules
@@ -9,9 +10,15 @@ BEST_CUSTOMER = "best_customer"
 REGULAR = "regular"
 
 
-def window_months(rules: ProgrammeRules, month: str) -> list[str]:
+def window_months(rules: ProgrammeRules, month: str) -> tuple[str, ...]:
     """The months counted when status is computed at the end of ``month``."""
-    return [shift_month(month, -i) for i in range(rules.best_customer_window_months)]
+    return _window(month, rules.best_customer_window_months)
+
+
+@lru_cache(maxsize=64)
+def _window(month: str, length: int) -> tuple[str, ...]:
+    # Month end asks this for every household of one month: computed once per month.
+    return tuple(shift_month(month, -i) for i in range(length))
 
 
 def spend_in_window(rules: ProgrammeRules, spend_by_month: Mapping[str, int], month: str) -> int:
