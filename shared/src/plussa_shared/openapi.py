@@ -148,7 +148,10 @@ def _operation(e: Endpoint, schemas: dict[str, Any], page_limits: PageLimits | N
         "summary": e.summary,
         "description": description + e.access.describe(),
         "tags": [e.tag] if e.tag else [],
-        "parameters": [{"name": p, "in": "path", "required": True, "schema": PATH_VALUE} for p in e.path_params],
+        "parameters": [
+            {"name": p, "in": "path", "required": True, "schema": _path_schema(declared.path_patterns, p)}
+            for p in e.path_params
+        ],
         "responses": {},
     }
     op["parameters"] += _query_parameters(e, schemas, page_limits) + _header_parameters(e)
@@ -167,6 +170,11 @@ def _operation(e: Endpoint, schemas: dict[str, Any], page_limits: PageLimits | N
     if not e.access.public:
         op["security"] = [{"bearer": []}]
     return op
+
+
+def _path_schema(patterns: tuple[tuple[str, str], ...], name: str) -> dict[str, Any]:
+    pattern = dict(patterns).get(name)
+    return {**PATH_VALUE, **({"pattern": pattern} if pattern else {})}
 
 
 def _query_parameters(e: Endpoint, schemas: dict[str, Any], page_limits: PageLimits | None) -> list[dict[str, Any]]:
