@@ -178,3 +178,13 @@ def test_a_partial_return_reverses_a_percentage_benefit_in_proportion() -> None:
     assert redemption.amount == 500
     assert wallet.reverse(redemption, offer, {"2": 3_000}) == 300
     assert wallet.held["offer-1"].redeemed == 1
+
+
+def test_a_newly_published_offer_is_considered_for_each_person_once() -> None:
+    offer = published()
+    wallet = Wallet("aino")
+
+    assert wallet.consider(offer, GROCERY, shopper(30_000), NOW, HELSINKI, POINT_VALUE) is True
+    assert wallet.consider(offer, GROCERY, shopper(30_000), NOW, HELSINKI, POINT_VALUE) is False
+    assert Wallet("eero").consider(offer, GROCERY, shopper(100), NOW, HELSINKI, POINT_VALUE) is False
+    assert wallet.held["offer-1"].score == 250  # 500 points at half a cent each

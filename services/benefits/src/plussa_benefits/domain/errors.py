@@ -1,26 +1,17 @@
 """Errors of the benefits domain: each names its kind (mapped to a status or a
 consumer decision at the edge), a stable problem slug and a title."""
 
-from typing import Any, ClassVar
+from plussa_shared.domain import DomainError, ErrorKind
 
 
-class BenefitsError(Exception):
+class BenefitsError(DomainError):
     """A broken rule of offers, segments, redemption or sponsorship."""
-
-    kind: ClassVar[str] = "invalid"
-    slug: ClassVar[str] = "invalid"
-    title: ClassVar[str] = "The request breaks a rule"
-
-    def __init__(self, detail: str | None = None, **extras: Any) -> None:
-        super().__init__(detail or self.title)
-        self.detail = detail or self.title
-        self.extras = extras
 
 
 class InvalidOfferError(BenefitsError):
     """An offer with an impossible window, qualification, reward or texts."""
 
-    kind = "invalid"
+    kind = ErrorKind.INVALID
     slug = "invalid-offer"
     title = "The offer is not valid"
 
@@ -28,7 +19,7 @@ class InvalidOfferError(BenefitsError):
 class InvalidRewardError(BenefitsError):
     """A reward that is zero, negative or beyond the configured limits."""
 
-    kind = "invalid"
+    kind = ErrorKind.INVALID
     slug = "invalid-reward"
     title = "The reward is not valid"
 
@@ -36,7 +27,7 @@ class InvalidRewardError(BenefitsError):
 class UnknownCategoryError(BenefitsError):
     """A product category the store systems do not use."""
 
-    kind = "invalid"
+    kind = ErrorKind.INVALID
     slug = "unknown-category"
     title = "The category is not known"
 
@@ -44,7 +35,7 @@ class UnknownCategoryError(BenefitsError):
 class MissingLanguageError(BenefitsError):
     """A text without its Finnish, Swedish or English version."""
 
-    kind = "invalid"
+    kind = ErrorKind.INVALID
     slug = "missing-language"
     title = "A text lacks a language"
 
@@ -52,7 +43,7 @@ class MissingLanguageError(BenefitsError):
 class InvalidSegmentRuleError(BenefitsError):
     """A segment rule that does not parse or is too large."""
 
-    kind = "invalid"
+    kind = ErrorKind.INVALID
     slug = "invalid-segment-rule"
     title = "The segment rule is not valid"
 
@@ -60,7 +51,7 @@ class InvalidSegmentRuleError(BenefitsError):
 class UnknownSegmentError(BenefitsError):
     """An offer names a segment that does not exist."""
 
-    kind = "invalid"
+    kind = ErrorKind.INVALID
     slug = "unknown-segment"
     title = "The segment does not exist"
 
@@ -68,7 +59,7 @@ class UnknownSegmentError(BenefitsError):
 class OfferNotFoundError(BenefitsError):
     """No such offer, or not one this caller may see (another person's, untargeted)."""
 
-    kind = "not-found"
+    kind = ErrorKind.NOT_FOUND
     slug = "offer-not-found"
     title = "Offer not found"
 
@@ -76,7 +67,7 @@ class OfferNotFoundError(BenefitsError):
 class SegmentNotFoundError(BenefitsError):
     """No such segment for this issuer."""
 
-    kind = "not-found"
+    kind = ErrorKind.NOT_FOUND
     slug = "segment-not-found"
     title = "Segment not found"
 
@@ -84,7 +75,7 @@ class SegmentNotFoundError(BenefitsError):
 class OfferNotActiveError(BenefitsError):
     """The offer is withdrawn, not yet valid or already ended."""
 
-    kind = "conflict"
+    kind = ErrorKind.CONFLICT
     slug = "offer-not-active"
     title = "The offer is not active"
 
@@ -92,7 +83,7 @@ class OfferNotActiveError(BenefitsError):
 class OfferStartedError(BenefitsError):
     """An offer may change only before its window starts."""
 
-    kind = "conflict"
+    kind = ErrorKind.CONFLICT
     slug = "offer-already-started"
     title = "The offer has already started"
 
@@ -100,7 +91,7 @@ class OfferStartedError(BenefitsError):
 class OfferStateError(BenefitsError):
     """The offer's state does not allow this (publishing a withdrawn offer...)."""
 
-    kind = "conflict"
+    kind = ErrorKind.CONFLICT
     slug = "offer-state"
     title = "The offer's state does not allow this"
 
@@ -108,7 +99,7 @@ class OfferStateError(BenefitsError):
 class NoSponsorshipError(BenefitsError):
     """The store runs no sponsorship programme."""
 
-    kind = "not-found"
+    kind = ErrorKind.NOT_FOUND
     slug = "sponsorship-not-found"
     title = "The store has no sponsorship programme"
 
@@ -116,7 +107,7 @@ class NoSponsorshipError(BenefitsError):
 class UnknownCauseError(BenefitsError):
     """The store's programme has no such cause."""
 
-    kind = "invalid"
+    kind = ErrorKind.INVALID
     slug = "unknown-cause"
     title = "The cause does not exist"
 
@@ -124,7 +115,7 @@ class UnknownCauseError(BenefitsError):
 class NotJoinedError(BenefitsError):
     """The person has not joined this store's programme."""
 
-    kind = "not-found"
+    kind = ErrorKind.NOT_FOUND
     slug = "sponsorship-membership-not-found"
     title = "Not a member of the store's programme"
 
@@ -132,7 +123,7 @@ class NotJoinedError(BenefitsError):
 class InvalidProgrammeError(BenefitsError):
     """A programme with no causes, duplicate causes or a share out of bounds."""
 
-    kind = "invalid"
+    kind = ErrorKind.INVALID
     slug = "invalid-programme"
     title = "The sponsorship programme is not valid"
 
@@ -140,7 +131,7 @@ class InvalidProgrammeError(BenefitsError):
 class MonthNotEndedError(BenefitsError):
     """A month's totals can be closed only after the month."""
 
-    kind = "conflict"
+    kind = ErrorKind.CONFLICT
     slug = "month-not-ended"
     title = "The month has not ended"
 
@@ -148,7 +139,7 @@ class MonthNotEndedError(BenefitsError):
 class MonthClosedError(BenefitsError):
     """A month's totals are closed once."""
 
-    kind = "conflict"
+    kind = ErrorKind.CONFLICT
     slug = "month-already-closed"
     title = "The month is already closed"
 
@@ -156,6 +147,14 @@ class MonthClosedError(BenefitsError):
 class OtherStoreError(BenefitsError):
     """A store credential may act on its own store only."""
 
-    kind = "forbidden"
+    kind = ErrorKind.FORBIDDEN
     slug = "other-store"
     title = "Another store's data"
+
+
+class UnknownCardError(BenefitsError):
+    """A purchase with a card this service has not heard of yet (its card event may be late)."""
+
+    kind = ErrorKind.NOT_KNOWN_YET
+    slug = "unknown-card"
+    title = "The card is not known yet"

@@ -92,6 +92,17 @@ class Wallet:
             held.score = expected_value(offer, person, now, zone, point_value)
         return added
 
+    def consider(
+        self, offer: Offer, segment: Segment, person: PersonFeatures, now: datetime, zone: ZoneInfo, point_value: int
+    ) -> bool:
+        """Target one newly published offer when the person is in its segment; whether it was added."""
+        if offer.offer_id in self.held or not offer.open_at(now) or not matches(segment.rule, person, now, zone):
+            return False
+        self.held[offer.offer_id] = HeldOffer(
+            offer.offer_id, now, expected_value(offer, person, now, zone, point_value)
+        )
+        return True
+
     def activate(self, offer: Offer | None, now: datetime) -> bool:
         """Activate an offer targeted to this person; ``False`` when it already was (or needs none).
 

@@ -1,0 +1,65 @@
+"""Purchases as remembered here, and the redemptions they earned."""
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from pymongo import DESCENDING
+
+from plussa_benefits.domain.purchases import Purchase
+from plussa_benefits.domain.wallet import Redemption
+from plussa_benefits.store import mappers as m
+from plussa_shared.mongo import Database, Document, Session
+
+
+class Ledger:
+    """The ``purchases`` and ``redemptions`` collections."""
+
+    def __init__(self, db: Database) -> None:
+        self.purchases = db["purchases"]
+        self.redemptions = db["redemptions"]
+
+    async def seen(self, purchase_ids: Iterable[str], s: Session) -> set[str]:
+        """Which of these purchases were applied already."""
+        found = self.purchases.find({"_id": {"$in": list(set(purchase_ids))}}, {"_id": 1}, session=s)
+        return {doc["_id"] async for doc in found}
+
+    async def remember(self, purchases: list[Purchase], s: Session) -> None:
+        """Remember applied purchases (a second delivery then finds them)."""
+        if purchases:
+            await self.purchases.insert_many([m.purchase_doc(p) for p in purchases], ordered=False, session=s)
+
+    async def purchase(self, purchase_id: str, s: Session) -> tuple[Purchase, set[str]] | None:
+        """A remembered purchase and the returns already applied to it."""
+        doc = await self.purchases.find_one({"_id": purchase_id}, session=s)
+        return (m.purchase_from(doc), set(doc.get("returns", []))) if doc else None
+
+    async def note_return(self, purchase_id: str, return_id: str, s: Session) -> None:
+        """Record that a return was applied, so a second delivery of it changes nothing."""
+        await self.purchases.update_one({"_id": purchase_id}, {"$addToSet": {"returns": return_id}}, session=s)
+
+    async def add_redemptions(self, redemptions: list[tuple[Redemption, str]], s: Session) -> None:
+        """Store new redemptions with their offer's issuer."""
+        if redemptions:
+            docs = [m.redemption_doc(r, issuer) for r, issuer in redemptions]
+            await self.redemptions.insert_many(docs, ordered=False, session=s)
+
+    async def redemptions_of_purchase(self, purchase_id: str, s: Session) -> list[Redemption]:
+        """A purchase's redemptions as they stand."""
+        return [m.redemption_from(doc) async for doc in self.redemptions.find({"purchase_id": purchase_id}, session=s)]
+
+    async def reverse(self, redemption_id: str, amount: int, return_id: str, at: datetime, s: Session) -> None:
+        """Take ``amount`` off a redemption because of a return."""
+        await self.redemptions.update_one(
+            {"_id": redemption_id},
+            {
+                "$inc": {"reversed": amount},
+                "$push": {"reversals": {"return_id": return_id, "amount": amount, "at": at}},
+            },
+            session=s,
+        )
+
+    async def redemptions_of_person(self, person_id: str, before: datetime | None, limit: int) -> list[Document]:
+        """A person's redemptions, newest first."""
+        query: Document = {"person_id": person_id, **({"occurred_at": {"$lt": before}} if before else {})}
+        cursor = self.redemptions.find(query, {"lines": 0}).sort("occurred_at", DESCENDING).limit(limit)
+        return [doc async for doc in cursor]

@@ -1,0 +1,262 @@
+"""Read-only answers; the reads skip the domain and go straight to the stored documents."""
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from plussa_benefits.context import BenefitsContext
+from plussa_benefits.domain.offers import Offer
+from plussa_benefits.domain.segments import Segment
+from plussa_benefits.domain.sponsorship import MonthTotals, Programme
+from plussa_shared.mongo import Document
+
+RewardKind = Literal["campaign_points", "percent", "euro"]
+
+
+class RewardView(BaseModel):
+    """``campaign_points``: points; ``percent``: basis points of the qualifying lines; ``euro``: cents off them."""
+
+    kind: RewardKind
+    amount: int = Field(examples=[500])
+
+
+class MyOfferView(BaseModel):
+    """One of my offers, in my language."""
+
+    offer_id: str
+    issuer_id: str = Field(description="The chain or partner giving the offer", examples=["k-citymarket"])
+    title: str
+    description: str
+    reward: RewardView
+    min_spend_cents: int
+    valid_from: datetime
+    valid_until: datetime
+    needs_activation: bool
+    activated: bool
+    times_used: int = Field(description="Purchases that got this offer's benefit")
+    limit_per_person: int
+    expected_value_cents: int = Field(description="What the offer is likely worth to me in a month: the ranking key")
+
+
+class RedemptionView(BaseModel):
+    """What one purchase got from one offer."""
+
+    redemption_id: str
+    offer_id: str
+    purchase_id: str
+    reward_kind: RewardKind
+    amount: int = Field(description="Points or cents given by the purchase")
+    reversed: int = Field(description="Points or cents taken back by returns")
+    occurred_at: datetime
+
+
+def my_offers(doc: Document | None, language: str, now: datetime) -> list[MyOfferView]:
+    """The offers of a wallet that are valid now or coming, best first, in ``language``."""
+    held = sorted((doc or {}).get("held", []), key=lambda entry: (-entry["score"], entry["offer_id"]))
+    views = []
+    for entry in held:
+        view = entry["view"]
+        if view["valid_until"] <= now:
+            continue
+        views.append(
+            MyOfferView(
+                offer_id=entry["offer_id"],
+                issuer_id=view["issuer_id"],
+                title=_pick(view["title"], language),
+                description=_pick(view["description"], language),
+                reward=RewardView(**view["reward"]),
+                min_spend_cents=view["min_spend_cents"],
+                valid_from=view["valid_from"],
+                valid_until=view["valid_until"],
+                needs_activation=view["needs_activation"],
+                activated=entry.get("activated_at") is not None,
+                times_used=entry["redeemed"],
+                limit_per_person=view["limit_per_person"],
+                expected_value_cents=entry["score"],
+            )
+        )
+    return views
+
+
+def _pick(texts: dict[str, str], language: str) -> str:
+    return texts.get(language) or texts["fi"]
+
+
+def redemption(doc: Document) -> RedemptionView:
+    """A stored redemption as shown to its person."""
+    return RedemptionView(
+        redemption_id=doc["_id"],
+        offer_id=doc["offer_id"],
+        purchase_id=doc["purchase_id"],
+        reward_kind=doc["reward_kind"],
+        amount=doc["amount"],
+        reversed=doc.get("reversed", 0),
+        occurred_at=doc["occurred_at"],
+    )
+
+
+class LocalTextView(BaseModel):
+    """A text in Finnish, Swedish and English."""
+
+    fi: str = Field(min_length=1, max_length=2000)
+    sv: str = Field(min_length=1, max_length=2000)
+    en: str = Field(min_length=1, max_length=2000)
+
+
+class QualificationView(BaseModel):
+    """What a purchase must hold."""
+
+    product_ids: list[str]
+    categories: list[str]
+    min_spend_cents: int
+    store_ids: list[str]
+    chains: list[str]
+
+
+class OfferView(BaseModel):
+    """An offer as its issuer sees it."""
+
+    offer_id: str
+    issuer_kind: Literal["chain", "partner"]
+    issuer_id: str
+    state: Literal["draft", "published", "withdrawn"]
+    version: int
+    title: LocalTextView
+    description: LocalTextView
+    valid_from: datetime
+    valid_until: datetime
+    qualification: QualificationView
+    reward: RewardView
+    needs_activation: bool
+    limit_per_person: int
+    segment_id: str
+
+
+def offer(o: Offer) -> OfferView:
+    """An offer for its issuer."""
+    t = o.terms
+    q = t.qualification
+    return OfferView(
+        offer_id=o.offer_id,
+        issuer_kind=o.issuer.kind,  # type: ignore[arg-type]
+        issuer_id=o.issuer.issuer_id,
+        state=o.state.value,
+        version=o.version,
+        title=LocalTextView(**t.title.as_dict()),
+        description=LocalTextView(**t.description.as_dict()),
+        valid_from=t.valid_from,
+        valid_until=t.valid_until,
+        qualification=QualificationView(
+            product_ids=sorted(q.product_ids),
+            categories=sorted(q.categories),
+            min_spend_cents=q.min_spend_cents,
+            store_ids=sorted(q.store_ids),
+            chains=sorted(q.chains),
+        ),
+        reward=RewardView(kind=t.reward.kind.value, amount=t.reward.amount),
+        needs_activation=t.needs_activation,
+        limit_per_person=t.limit_per_person,
+        segment_id=t.segment_id,
+    )
+
+
+class SegmentView(BaseModel):
+    """A segment and its rule."""
+
+    segment_id: str
+    issuer_id: str
+    name: str
+    rule: dict[str, object]
+    version: int
+
+
+def segment(s: Segment) -> SegmentView:
+    """A segment for its issuer."""
+    return SegmentView(segment_id=s.segment_id, issuer_id=s.issuer, name=s.name, rule=s.rule_data(), version=s.version)
+
+
+class CauseView(BaseModel):
+    """A cause of a store's programme, in the caller's language."""
+
+    cause_id: str
+    name: str
+
+
+class ProgrammeView(BaseModel):
+    """A store's sponsorship programme."""
+
+    store_id: str
+    share_basis_points: int = Field(description="The share of eligible spend given, in basis points (100 = 1 %)")
+    active: bool
+    causes: list[CauseView]
+    version: int
+
+
+def programme(p: Programme, language: str) -> ProgrammeView:
+    """A programme in ``language``."""
+    return ProgrammeView(
+        store_id=p.store_id,
+        share_basis_points=p.share_basis_points,
+        active=p.active,
+        causes=[CauseView(cause_id=c.cause_id, name=c.name.pick(language)) for c in p.causes],
+        version=p.version,
+    )
+
+
+class CauseTotalView(BaseModel):
+    """What one cause got."""
+
+    cause_id: str
+    cents: int
+    currency: Literal["EUR"] = "EUR"
+
+
+class MonthTotalsView(BaseModel):
+    """A store's totals per cause in one month."""
+
+    store_id: str
+    month: str
+    causes: list[CauseTotalView]
+    total_cents: int
+    closed: bool
+    closed_at: datetime | None
+
+
+def month_totals(t: MonthTotals) -> MonthTotalsView:
+    """A store's month."""
+    return MonthTotalsView(
+        store_id=t.store_id,
+        month=t.month,
+        causes=[CauseTotalView(cause_id=c, cents=v) for c, v in sorted(t.totals.items())],
+        total_cents=sum(t.totals.values()),
+        closed=t.closed_at is not None,
+        closed_at=t.closed_at,
+    )
+
+
+class MySponsorshipView(BaseModel):
+    """My choice of cause in one store and what my purchases there raised."""
+
+    store_id: str
+    cause_id: str | None = Field(description="The cause I support now; null once I left")
+    joined_at: datetime
+    raised: list[CauseTotalView] = Field(description="What my purchases in this store gave, per cause")
+
+
+async def my_sponsorships(ctx: BenefitsContext, person_id: str) -> list[MySponsorshipView]:
+    """A person's memberships and what their purchases raised in each store."""
+    raised: dict[str, list[CauseTotalView]] = {}
+    for row in await ctx.sponsorship.raised_by(person_id):
+        raised.setdefault(row["_id"]["store_id"], []).append(
+            CauseTotalView(cause_id=row["_id"]["cause_id"], cents=row["cents"])
+        )
+    return [
+        MySponsorshipView(
+            store_id=doc["store_id"],
+            cause_id=doc["cause_id"],
+            joined_at=doc["joined_at"],
+            raised=raised.get(doc["store_id"], []),
+        )
+        for doc in await ctx.sponsorship.person_memberships(person_id)
+    ]
