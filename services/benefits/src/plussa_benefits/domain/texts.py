@@ -1,7 +1,8 @@
 """Texts in the programme's three languages."""
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from plussa_benefits.domain.errors import MissingLanguageError
 
@@ -19,7 +20,7 @@ class Texts:
     en: str
 
     @classmethod
-    def parse(cls, raw: dict[str, str], field: str) -> "Texts":
+    def parse(cls, raw: Mapping[Any, str], field: str) -> "Texts":
         """Texts from ``{"fi": ..., "sv": ..., "en": ...}``; each language present and not blank."""
         missing = [lang for lang in LANGUAGES if not (raw.get(lang) or "").strip()]
         if missing:

@@ -69,8 +69,8 @@ class OfferIn(_In):
         """The domain's terms (texts checked for every language)."""
         q = self.qualification
         return OfferTerms(
-            title=Texts.parse(dict(self.title), "title"),
-            description=Texts.parse(dict(self.description), "description"),
+            title=Texts.parse(self.title, "title"),
+            description=Texts.parse(self.description, "description"),
             valid_from=self.valid_from,
             valid_until=self.valid_until,
             qualification=Qualification(

@@ -94,7 +94,7 @@ async def get_programme(request: web.Request, store_id: str) -> web.Response:
 async def run_programme(request: web.Request, store_id: str, body: ProgrammeIn) -> views.ProgrammeView:
     """Causes need names in fi, sv and en; the share is 1 to 2000 basis points."""
     store = _own_store(request, store_id)
-    causes = tuple(Cause(c.cause_id, Texts.parse(dict(c.name), f"causes/{c.cause_id}/name")) for c in body.causes)
+    causes = tuple(Cause(c.cause_id, Texts.parse(c.name, f"causes/{c.cause_id}/name")) for c in body.causes)
     made = await sponsorship.run_programme(ctx_of(request), store, causes, body.share_basis_points, body.active)
     return views.programme(made, language(request))
 

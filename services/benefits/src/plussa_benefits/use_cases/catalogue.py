@@ -226,7 +226,7 @@ def _facts(offer: Offer) -> dict[str, Any]:
         "issuer_id": offer.issuer.issuer_id,
         "segment_id": terms.segment_id,
         "title": LocalText(**terms.title.as_dict()),
-        "reward": RewardOut(kind=terms.reward.kind.value, amount=terms.reward.amount),  # type: ignore[arg-type]
+        "reward": RewardOut(kind=terms.reward.kind.value, amount=terms.reward.amount),
         "needs_activation": terms.needs_activation,
         "valid_from": terms.valid_from,
         "valid_until": terms.valid_until,

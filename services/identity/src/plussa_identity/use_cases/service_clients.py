@@ -15,7 +15,18 @@ from plussa_identity.store import IdentityStore
 from plussa_identity.use_cases import throttling
 
 ClientKind = Literal["service", "operator"]
-SCOPES = frozenset({"cards:issue", "cards:lookup", "cards:bank", "points:ingest", "points:spend", "ops"})
+SCOPES = frozenset(
+    {
+        "cards:issue",
+        "cards:lookup",
+        "cards:bank",
+        "points:ingest",
+        "points:spend",
+        "benefits:offers",
+        "benefits:sponsorship",
+        "ops",
+    }
+)
 """The scopes of docs/event-contract.md."""
 
 
