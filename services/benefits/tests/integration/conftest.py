@@ -2,7 +2,6 @@
 MongoDB and RabbitMQ, a clock the test moves, and helpers to announce people, cards and
 purchases as the cards service and store systems would."""
 
-from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -169,8 +168,8 @@ def _event(event_type: str, data: Any) -> CloudEvent[Any]:
 
 
 @pytest.fixture
-async def harness(aiohttp_client: Any, settings_for: Any, tokens: TestTokens) -> AsyncIterator[Harness]:
+async def harness(aiohttp_client: Any, settings_for: Any, tokens: TestTokens) -> Harness:
     clock = Clock()
     settings = settings_for(BenefitsSettings, purchase_batch_max=1)
     client = await aiohttp_client(create_app(settings, clock))
-    yield Harness(client, context_of(client.app, BenefitsContext), settings, tokens, clock)
+    return Harness(client, context_of(client.app, BenefitsContext), settings, tokens, clock)

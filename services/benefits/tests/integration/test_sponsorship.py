@@ -1,5 +1,8 @@
 from datetime import timedelta
 
+import pytest
+
+from plussa_benefits.domain.errors import MonthClosedError
 from plussa_benefits.use_cases import sponsorship
 
 from .conftest import Harness
@@ -76,12 +79,8 @@ async def test_closing_a_month_twice_is_a_conflict(harness: Harness) -> None:
     harness.clock.now += timedelta(days=20)
     await sponsorship.close_month(harness.ctx, "store-1", "2026-03")
 
-    try:
+    with pytest.raises(MonthClosedError):
         await sponsorship.close_month(harness.ctx, "store-1", "2026-03")
-    except Exception as error:
-        assert getattr(error, "slug", None) == "month-already-closed"
-    else:
-        raise AssertionError("a second close was accepted")
     assert await harness.count("outbox", {"type": "fi.plussa.benefits.sponsorship.month_closed"}) == 1
 
 
