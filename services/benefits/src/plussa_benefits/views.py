@@ -244,19 +244,29 @@ class MySponsorshipView(BaseModel):
     raised: list[CauseTotalView] = Field(description="What my purchases in this store gave, per cause")
 
 
-async def my_sponsorships(ctx: BenefitsContext, person_id: str) -> list[MySponsorshipView]:
-    """A person's memberships and what their purchases raised in each store."""
+async def my_sponsorships(
+    ctx: BenefitsContext, person_id: str, limit: int, cursor: str | None, store_id: str | None = None
+) -> tuple[list[MySponsorshipView], str | None]:
+    """A page of a person's memberships and what their purchases raised in each store."""
     raised: dict[str, list[CauseTotalView]] = {}
     for row in await ctx.sponsorship.raised_by(person_id):
         raised.setdefault(row["_id"]["store_id"], []).append(
             CauseTotalView(cause_id=row["_id"]["cause_id"], cents=row["cents"])
         )
-    return [
+    docs, next_cursor = await ctx.sponsorship.person_memberships(person_id, limit, cursor, store_id)
+    views = [
         MySponsorshipView(
             store_id=doc["store_id"],
             cause_id=doc["cause_id"],
             joined_at=doc["joined_at"],
             raised=raised.get(doc["store_id"], []),
         )
-        for doc in await ctx.sponsorship.person_memberships(person_id)
+        for doc in docs
     ]
+    return views, next_cursor
+
+
+async def my_sponsorship(ctx: BenefitsContext, person_id: str, store_id: str) -> MySponsorshipView:
+    """A person's membership in one store."""
+    views, _ = await my_sponsorships(ctx, person_id, 1, None, store_id)
+    return views[0]

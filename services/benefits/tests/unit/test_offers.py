@@ -104,7 +104,8 @@ def test_a_text_missing_a_language_is_refused_naming_the_language() -> None:
     with pytest.raises(MissingLanguageError) as caught:
         Texts.parse({"fi": "Kahvi", "sv": "  ", "en": "Coffee"}, "title")
 
-    assert caught.value.extras == {"field": "title", "languages": ["sv"]}
+    assert caught.value.extras["languages"] == ["sv"]
+    assert caught.value.extras["errors"][0]["pointer"] == "/title"
 
 
 def test_a_text_picks_the_asked_language_and_falls_back_to_finnish() -> None:

@@ -1,11 +1,23 @@
 """Errors of the benefits domain: each names its kind (mapped to a status or a
 consumer decision at the edge), a stable problem slug and a title."""
 
+from typing import Any
+
 from plussa_shared.domain import DomainError, ErrorKind
 
 
 class BenefitsError(DomainError):
-    """A broken rule of offers, segments, redemption or sponsorship."""
+    """A broken rule of offers, segments, redemption or sponsorship.
+
+    ``pointer`` names the part of the request that broke it (a JSON pointer): the problem
+    then carries the one validation shape, ``errors`` [{``pointer``, ``code``, ``detail``}].
+    """
+
+    def __init__(self, detail: str | None = None, *, pointer: str | None = None, **extras: Any) -> None:
+        if pointer is not None:
+            code = self.slug.replace("-", "_")
+            extras["errors"] = [{"pointer": pointer, "code": code, "detail": detail or self.title}]
+        super().__init__(detail, **extras)
 
 
 class InvalidOfferError(BenefitsError):

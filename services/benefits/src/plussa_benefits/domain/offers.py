@@ -66,7 +66,7 @@ class Reward:
         }[self.kind]
         if not 0 < self.amount <= ceiling:
             raise InvalidRewardError(
-                f"A {self.kind.value} reward must be between 1 and {ceiling}", field="reward", maximum=ceiling
+                f"A {self.kind.value} reward must be between 1 and {ceiling}", pointer="/reward/amount", maximum=ceiling
             )
 
     def for_spend(self, qualifying_cents: int) -> int:
@@ -101,9 +101,13 @@ class Qualification:
         """Refuse unknown categories and impossible amounts."""
         unknown = sorted(self.categories - CATEGORIES)
         if unknown:
-            raise UnknownCategoryError(f"Unknown categories: {', '.join(unknown)}", categories=unknown)
+            raise UnknownCategoryError(
+                f"Unknown categories: {', '.join(unknown)}", pointer="/qualification/categories", categories=unknown
+            )
         if not 0 <= self.min_spend_cents <= 100_000_00:
-            raise InvalidOfferError("The minimum spend must be between 0 and 100000 euros", field="min_spend_cents")
+            raise InvalidOfferError(
+                "The minimum spend must be between 0 and 100000 euros", pointer="/qualification/min_spend_cents"
+            )
 
     def lines(self, purchase: Purchase) -> tuple[Line, ...]:
         """The purchase's qualifying lines; none when the store does not qualify."""
@@ -150,17 +154,17 @@ class OfferTerms:
     def check(self, limits: OfferLimits, now: datetime) -> None:
         """Refuse an empty, inverted, past or overlong window, and bad qualification or reward."""
         if self.valid_until <= self.valid_from:
-            raise InvalidOfferError("The validity window is empty or inverted", field="valid_until")
+            raise InvalidOfferError("The validity window is empty or inverted", pointer="/valid_until")
         if self.valid_until <= now:
-            raise InvalidOfferError("The validity window has already ended", field="valid_until")
+            raise InvalidOfferError("The validity window has already ended", pointer="/valid_until")
         if self.valid_until - self.valid_from > limits.max_window:
             raise InvalidOfferError(f"The validity window is longer than {limits.max_window.days} days")
         if not 1 <= self.limit_per_person <= limits.max_per_person:
             raise InvalidOfferError(
-                f"The per-person limit must be between 1 and {limits.max_per_person}", field="limit_per_person"
+                f"The per-person limit must be between 1 and {limits.max_per_person}", pointer="/limit_per_person"
             )
         if self.reward.kind is RewardKind.EURO and self.qualification.min_spend_cents < self.reward.amount:
-            raise InvalidRewardError("A euro benefit needs a minimum spend at least as large", field="reward")
+            raise InvalidRewardError("A euro benefit needs a minimum spend at least as large", pointer="/reward/amount")
         self.qualification.check()
         self.reward.check(limits)
 

@@ -50,12 +50,12 @@ class Programme:
         """Refuse a programme without causes, with repeated causes or a share out of bounds."""
         ids = [cause.cause_id for cause in self.causes]
         if not 1 <= len(ids) <= MAX_CAUSES:
-            raise InvalidProgrammeError(f"A programme has 1 to {MAX_CAUSES} causes", field="causes")
+            raise InvalidProgrammeError(f"A programme has 1 to {MAX_CAUSES} causes", pointer="/causes")
         if len(set(ids)) != len(ids):
-            raise InvalidProgrammeError("A cause appears twice", field="causes")
+            raise InvalidProgrammeError("A cause appears twice", pointer="/causes")
         if not 1 <= self.share_basis_points <= MAX_SHARE_BASIS_POINTS:
             raise InvalidProgrammeError(
-                f"The share must be between 1 and {MAX_SHARE_BASIS_POINTS} basis points", field="share_basis_points"
+                f"The share must be between 1 and {MAX_SHARE_BASIS_POINTS} basis points", pointer="/share_basis_points"
             )
 
     def cause(self, cause_id: str) -> Cause:

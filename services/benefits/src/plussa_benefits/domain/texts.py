@@ -24,10 +24,10 @@ class Texts:
         """Texts from ``{"fi": ..., "sv": ..., "en": ...}``; each language present and not blank."""
         missing = [lang for lang in LANGUAGES if not (raw.get(lang) or "").strip()]
         if missing:
-            raise MissingLanguageError(f"{field} lacks {', '.join(missing)}", field=field, languages=missing)
+            raise MissingLanguageError(f"{field} lacks {', '.join(missing)}", pointer=f"/{field}", languages=missing)
         too_long = [lang for lang in LANGUAGES if len(raw[lang]) > MAX_TEXT]
         if too_long:
-            raise MissingLanguageError(f"{field} is longer than {MAX_TEXT} characters", field=field)
+            raise MissingLanguageError(f"{field} is longer than {MAX_TEXT} characters", pointer=f"/{field}")
         return cls(fi=raw["fi"].strip(), sv=raw["sv"].strip(), en=raw["en"].strip())
 
     def pick(self, language: str) -> str:

@@ -4,51 +4,23 @@ Every member, main or parallel holder, has their own offers from their own purch
 nothing here reads the household's.
 """
 
-from datetime import datetime
-
 from aiohttp import web
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from plussa_benefits import views
 from plussa_benefits.domain.errors import OfferNotFoundError
-from plussa_benefits.routes.common import ID, ctx_of, language, path_id
+from plussa_benefits.routes import examples
+from plussa_benefits.routes.common import ID, ctx_of, path_id
 from plussa_benefits.use_cases import sponsorship, wallets
 from plussa_shared.auth import Access
 from plussa_shared.keys import principal
+from plussa_shared.languages import language_of
+from plussa_shared.paging import Page, PageQuery, Position, decode_cursor, encode_cursor
 from plussa_shared.routing import RouteTable
 
 routes = RouteTable(tag="me")
 CUSTOMER = Access.customers()
-
-
-class MyOffers(BaseModel):
-    """My offers valid now or coming, the most valuable to me first, in my language."""
-
-    items: list[views.MyOfferView]
-    next_cursor: str | None = None
-
-
-class RedemptionPage(BaseModel):
-    """What my purchases got from my offers, newest first."""
-
-    items: list[views.RedemptionView]
-    next_cursor: str | None
-
-
-class RedemptionQuery(BaseModel):
-    """``limit`` and ``cursor`` (the ``next_cursor`` of the previous page)."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    limit: int = Field(default=50, ge=1, le=200)
-    cursor: AwareDatetime | None = None
-
-
-class Activation(BaseModel):
-    """The activated offer."""
-
-    activated_now: bool = Field(description="False when it was already active")
-    offer: views.MyOfferView
+RANK = "rank"
 
 
 class JoinIn(BaseModel):
@@ -56,76 +28,96 @@ class JoinIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    cause_id: str = Field(pattern=ID, examples=["kallio-scouts"])
-
-
-class MySponsorships(BaseModel):
-    """My causes per store and what my purchases raised."""
-
-    items: list[views.MySponsorshipView]
-    next_cursor: str | None = None
+    cause_id: str = Field(pattern=ID)
 
 
 def _me(request: web.Request) -> str:
     return principal(request).require_customer()
 
 
-@routes.get("/v1/me/offers", summary="My offers, ranked, in my language", access=CUSTOMER, response=MyOffers)
-async def my_offers(request: web.Request) -> web.Response:
-    """One indexed read of my own wallet; texts follow ``Accept-Language``."""
+@routes.get(
+    "/v1/me/offers",
+    summary="My offers, ranked, in my language",
+    access=CUSTOMER,
+    query=PageQuery,
+    response=Page[views.MyOfferView],
+    operation_id="listMyOffers",
+    description=(
+        "The offers targeted to me from my own purchases, valid now or coming, the most valuable to me "
+        "first (`expected_value_cents`), texts in the `Accept-Language` language. One read of my own wallet."
+    ),
+    response_example=examples.MY_OFFERS,
+    localized="negotiated",
+)
+async def my_offers(request: web.Request, query: PageQuery) -> Page[views.MyOfferView]:
+    """List."""
     ctx = ctx_of(request)
-    lang = language(request)
-    doc = await ctx.store.wallet_doc(_me(request))
-    body = MyOffers(items=views.my_offers(doc, lang, ctx.now()))
-    return web.json_response(
-        text=body.model_dump_json(), headers={"Content-Language": lang, "Cache-Control": "no-store"}
-    )
+    ranked = views.my_offers(await ctx.store.wallet_doc(_me(request)), language_of(request).value, ctx.now())
+    start = int(decode_cursor(query.cursor, RANK).value) if query.cursor else 0
+    page = ranked[start : start + query.size]
+    more = start + query.size < len(ranked)
+    cursor = encode_cursor(Position(start + query.size, page[-1].offer_id), RANK) if more and page else None
+    return Page[views.MyOfferView](items=page, next_cursor=cursor)
 
 
 @routes.post(
     "/v1/me/offers/{offer_id}/activate",
     summary="Activate one of my offers",
     access=CUSTOMER,
-    response=Activation,
+    response=views.MyOfferView,
     errors=(404, 409),
+    operation_id="activateMyOffer",
+    description=(
+        "Purchases after the activation get the offer's benefit. Activating again changes nothing. "
+        "404 `offer-not-found` for an offer that is not mine (another person's, untargeted, withdrawn); "
+        "409 `offer-not-active` for one that has ended."
+    ),
+    response_example=examples.MY_OFFER,
+    idempotent=True,
+    localized="negotiated",
 )
-async def activate(request: web.Request, offer_id: str) -> Activation:
-    """404 for an offer that is not mine; 409 ``offer-not-active`` for an ended or withdrawn one."""
+async def activate(request: web.Request, offer_id: str) -> views.MyOfferView:
+    """Activate."""
     ctx = ctx_of(request)
     me = _me(request)
-    done = await wallets.activate_offer(ctx, me, path_id(offer_id))
-    shown = [
-        v
-        for v in views.my_offers(await ctx.store.wallet_doc(me), language(request), ctx.now())
-        if v.offer_id == offer_id
-    ]
-    if not shown:
-        raise OfferNotFoundError("No such offer among your offers")
-    return Activation(activated_now=done, offer=shown[0])
+    await wallets.activate_offer(ctx, me, path_id(offer_id))
+    ranked = views.my_offers(await ctx.store.wallet_doc(me), language_of(request).value, ctx.now())
+    for view in ranked:
+        if view.offer_id == offer_id:
+            return view
+    raise OfferNotFoundError("No such offer among your offers")
 
 
 @routes.get(
     "/v1/me/redemptions",
     summary="What my offers gave me",
     access=CUSTOMER,
-    query=RedemptionQuery,
-    response=RedemptionPage,
+    query=PageQuery,
+    response=Page[views.RedemptionView],
+    operation_id="listMyRedemptions",
+    description="Per purchase and offer, newest first: points or cents given, and what returns took back.",
+    response_example=examples.REDEMPTIONS,
 )
-async def my_redemptions(request: web.Request, query: RedemptionQuery) -> RedemptionPage:
-    """Per purchase and offer, with anything returns took back."""
-    docs = await ctx_of(request).ledger.redemptions_of_person(_me(request), query.cursor, query.limit + 1)
-    more = len(docs) > query.limit
-    docs = docs[: query.limit]
-    cursor: datetime | None = docs[-1]["occurred_at"] if more else None
-    return RedemptionPage(items=[views.redemption(d) for d in docs], next_cursor=cursor.isoformat() if cursor else None)
+async def my_redemptions(request: web.Request, query: PageQuery) -> Page[views.RedemptionView]:
+    """List."""
+    docs, cursor = await ctx_of(request).ledger.redemptions_of_person(_me(request), query.size, query.cursor)
+    return Page[views.RedemptionView](items=[views.redemption(d) for d in docs], next_cursor=cursor)
 
 
 @routes.get(
-    "/v1/me/sponsorships", summary="My causes and what my purchases raised", access=CUSTOMER, response=MySponsorships
+    "/v1/me/sponsorships",
+    summary="My causes and what my purchases raised",
+    access=CUSTOMER,
+    query=PageQuery,
+    response=Page[views.MySponsorshipView],
+    operation_id="listMySponsorships",
+    description="Per store: the cause I support now (null once I left) and what my purchases there gave each cause.",
+    response_example=examples.MY_SPONSORSHIPS,
 )
-async def my_sponsorships(request: web.Request) -> MySponsorships:
-    """Per store: the cause I support now and what my purchases there gave each cause."""
-    return MySponsorships(items=await views.my_sponsorships(ctx_of(request), _me(request)))
+async def my_sponsorships(request: web.Request, query: PageQuery) -> Page[views.MySponsorshipView]:
+    """List."""
+    items, cursor = await views.my_sponsorships(ctx_of(request), _me(request), query.size, query.cursor)
+    return Page[views.MySponsorshipView](items=items, next_cursor=cursor)
 
 
 @routes.put(
@@ -135,19 +127,31 @@ async def my_sponsorships(request: web.Request) -> MySponsorships:
     body=JoinIn,
     response=views.MySponsorshipView,
     errors=(404, 422),
+    operation_id="joinStoreCause",
+    description=(
+        "My purchases in the store give its share to this cause from now on. 404 `sponsorship-not-found` "
+        "when the store runs no programme; 422 `unknown-cause` for a cause it does not have."
+    ),
+    request_example=examples.JOIN_IN,
+    response_example=examples.MY_SPONSORSHIP,
 )
 async def join(request: web.Request, store_id: str, body: JoinIn) -> views.MySponsorshipView:
-    """404 ``sponsorship-not-found`` when the store runs none; 422 ``unknown-cause``."""
+    """Join."""
     ctx = ctx_of(request)
     me = _me(request)
     membership = await sponsorship.join_cause(ctx, me, path_id(store_id), body.cause_id)
-    mine = [s for s in await views.my_sponsorships(ctx, me) if s.store_id == membership.store_id]
-    return mine[0]
+    return await views.my_sponsorship(ctx, me, membership.store_id)
 
 
 @routes.delete(
-    "/v1/me/sponsorships/{store_id}", summary="Leave a store's cause", access=CUSTOMER, status=204, errors=(404,)
+    "/v1/me/sponsorships/{store_id}",
+    summary="Leave a store's cause",
+    access=CUSTOMER,
+    status=204,
+    errors=(404,),
+    operation_id="leaveStoreCause",
+    description="Later purchases give nothing; what my purchases raised stays.",
 )
 async def leave(request: web.Request, store_id: str) -> None:
-    """Later purchases give nothing; what was raised stays."""
+    """Leave."""
     await sponsorship.leave_cause(ctx_of(request), _me(request), path_id(store_id))

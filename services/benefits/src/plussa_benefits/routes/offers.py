@@ -1,4 +1,8 @@
-"""Chains and partners manage their offers and segments (scope ``benefits:offers``)."""
+"""Chains and partners manage their offers and segments (scope ``benefits:offers``).
+
+The credential's client id is the issuer: an issuer sees and changes only its own
+offers and segments; anyone else's answer 404.
+"""
 
 from typing import Annotated, Any, Literal
 
@@ -8,10 +12,12 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from plussa_benefits import views
 from plussa_benefits.domain.offers import Issuer, OfferTerms, Qualification, Reward, RewardKind
 from plussa_benefits.domain.texts import Texts
-from plussa_benefits.routes.common import ID, ctx_of, expected_version, path_id
+from plussa_benefits.routes import examples
+from plussa_benefits.routes.common import ID, ctx_of, path_id
 from plussa_benefits.use_cases import catalogue
 from plussa_shared.auth import Access
 from plussa_shared.keys import principal
+from plussa_shared.paging import Page, PageQuery
 from plussa_shared.routing import RouteTable
 
 routes = RouteTable(tag="offers")
@@ -19,7 +25,10 @@ ISSUER = Access.services("benefits:offers")
 K_CHAINS = frozenset({"k-citymarket", "k-supermarket", "k-market", "k-rauta"})
 
 Id = Annotated[str, Field(pattern=ID)]
-TextsIn = Annotated[dict[Literal["fi", "sv", "en"], Annotated[str, Field(max_length=2000)]], Field(max_length=3)]
+TextsIn = Annotated[
+    dict[Literal["fi", "sv", "en"], Annotated[str, Field(max_length=2000)]],
+    Field(max_length=3, description="The text in fi, sv and en: all three are required"),
+]
 
 
 class _In(BaseModel):
@@ -27,11 +36,15 @@ class _In(BaseModel):
 
 
 class SegmentIn(_In):
-    """A segment: a name and a rule over person features (see the segment rule language)."""
+    """A segment: a name and a rule over person features."""
 
-    name: str = Field(min_length=1, max_length=200, examples=["Grocery regulars"])
+    name: str = Field(min_length=1, max_length=200)
     rule: dict[str, Any] = Field(
-        examples=[{"feature": "spend_cents", "months": 3, "category": "grocery", "op": ">=", "value": 20000}]
+        description=(
+            "A rule tree: `all`/`any` (lists of rules), `not` (a rule), `everyone: true`, or a condition "
+            "`{feature, op, value, ...}` over `spend_cents` (months 1-12, optional category or chain), "
+            "`purchase_count` (months), `visited_store` (months, store_id), `household_role`, `status`, `language`"
+        )
     )
 
 
@@ -40,7 +53,7 @@ class QualificationIn(_In):
 
     product_ids: list[Id] = Field(default_factory=list, max_length=500)
     categories: list[Annotated[str, Field(max_length=50)]] = Field(default_factory=list, max_length=20)
-    min_spend_cents: int = 0
+    min_spend_cents: int = Field(default=0, description="Spend on the qualifying lines, in cents")
     store_ids: list[Id] = Field(default_factory=list, max_length=500)
     chains: list[Id] = Field(default_factory=list, max_length=20)
 
@@ -49,20 +62,20 @@ class RewardIn(_In):
     """``campaign_points`` (points), ``percent`` (basis points, 1000 = 10 %) or ``euro`` (cents)."""
 
     kind: Literal["campaign_points", "percent", "euro"]
-    amount: int = Field(ge=-(10**12), le=10**12, examples=[500])
+    amount: int = Field(ge=-(10**12), le=10**12)
 
 
 class OfferIn(_In):
     """An offer's terms."""
 
-    title: TextsIn = Field(examples=[{"fi": "Kahvi", "sv": "Kaffe", "en": "Coffee"}])
+    title: TextsIn
     description: TextsIn
     valid_from: AwareDatetime
     valid_until: AwareDatetime
     qualification: QualificationIn
     reward: RewardIn
     needs_activation: bool = True
-    limit_per_person: int = Field(default=1, ge=-(10**6), le=10**6)
+    limit_per_person: int = Field(default=1, ge=-(10**6), le=10**6, description="Redemptions per person")
     segment_id: Id
 
     def terms(self) -> OfferTerms:
@@ -87,31 +100,9 @@ class OfferIn(_In):
         )
 
 
-class OfferPage(BaseModel):
-    """A page of offers."""
-
-    items: list[views.OfferView]
-    next_cursor: str | None
-
-
-class PageQuery(_In):
-    """``limit`` and ``cursor`` of a list."""
-
-    limit: int = Field(default=50, ge=1, le=200)
-    cursor: Id | None = None
-
-
 def _issuer(request: web.Request) -> Issuer:
     subject = principal(request).subject
     return Issuer("chain" if subject in K_CHAINS else "partner", subject)
-
-
-def _tagged(view: BaseModel, version: int, status: int = 200, location: str | None = None) -> web.Response:
-    response = web.json_response(text=view.model_dump_json(), status=status)
-    response.headers["ETag"] = f'"{version}"'
-    if location:
-        response.headers["Location"] = location
-    return response
 
 
 @routes.post(
@@ -122,42 +113,62 @@ def _tagged(view: BaseModel, version: int, status: int = 200, location: str | No
     response=views.SegmentView,
     status=201,
     errors=(422,),
+    operation_id="createSegment",
+    description="A rule that does not parse is a 422 `invalid-segment-rule` with `errors[]` pointing into `/rule`.",
+    request_example=examples.SEGMENT_IN,
+    response_example=examples.SEGMENT,
+    idempotent=True,
+    location="/v1/segments/{segment_id}",
+    etag="version",
 )
-async def create_segment(request: web.Request, body: SegmentIn) -> web.Response:
-    """A rule that does not parse is a 422 ``invalid-segment-rule`` naming where and why."""
-    made = await catalogue.create_segment(
-        ctx_of(request), _issuer(request).issuer_id, catalogue.NewSegment(body.name, body.rule)
-    )
-    return _tagged(views.segment(made), made.version, 201, f"/v1/segments/{made.segment_id}")
+async def create_segment(request: web.Request, body: SegmentIn) -> views.SegmentView:
+    """Create."""
+    new = catalogue.NewSegment(body.name, body.rule)
+    return views.segment(await catalogue.create_segment(ctx_of(request), _issuer(request).issuer_id, new))
 
 
 @routes.get(
-    "/v1/segments/{segment_id}", summary="One of my segments", access=ISSUER, response=views.SegmentView, errors=(404,)
+    "/v1/segments/{segment_id}",
+    summary="One of my segments",
+    access=ISSUER,
+    response=views.SegmentView,
+    errors=(404,),
+    operation_id="getSegment",
+    description="Another issuer's segment is 404.",
+    response_example=examples.SEGMENT,
+    etag="version",
 )
-async def get_segment(request: web.Request, segment_id: str) -> web.Response:
-    """Another issuer's segment is 404."""
-    found = await catalogue.get_segment(ctx_of(request), _issuer(request).issuer_id, path_id(segment_id))
-    return _tagged(views.segment(found), found.version)
+async def get_segment(request: web.Request, segment_id: str) -> views.SegmentView:
+    """Read."""
+    return views.segment(await catalogue.get_segment(ctx_of(request), _issuer(request).issuer_id, path_id(segment_id)))
 
 
 @routes.put(
     "/v1/segments/{segment_id}",
-    summary="Change a segment's rule",
+    summary="Change a segment",
     access=ISSUER,
     body=SegmentIn,
     response=views.SegmentView,
     errors=(404, 412, 422),
+    operation_id="changeSegment",
+    description="People are judged by the new rule from their next purchase on. Honours `If-Match`.",
+    request_example=examples.SEGMENT_IN,
+    response_example=examples.SEGMENT,
+    etag="version",
+    conditional=True,
 )
-async def change_segment(request: web.Request, segment_id: str, body: SegmentIn) -> web.Response:
-    """Honours ``If-Match``."""
+async def change_segment(
+    request: web.Request, segment_id: str, body: SegmentIn, expected_version: int | None
+) -> views.SegmentView:
+    """Change."""
     changed = await catalogue.change_segment(
         ctx_of(request),
         _issuer(request).issuer_id,
         path_id(segment_id),
         catalogue.NewSegment(body.name, body.rule),
-        expected_version(request),
+        expected_version,
     )
-    return _tagged(views.segment(changed), changed.version)
+    return views.segment(changed)
 
 
 @routes.post(
@@ -168,28 +179,53 @@ async def change_segment(request: web.Request, segment_id: str, body: SegmentIn)
     response=views.OfferView,
     status=201,
     errors=(422,),
+    operation_id="createOffer",
+    description=(
+        "A draft for one of my segments. 422 `invalid-offer` (empty, inverted, ended or overlong window; "
+        "limit out of bounds), `unknown-category`, `missing-language`, `invalid-reward` (not positive, "
+        "beyond the limits, a euro benefit above the minimum spend), `unknown-segment`."
+    ),
+    request_example=examples.OFFER_IN,
+    response_example=examples.OFFER,
+    idempotent=True,
+    location="/v1/offers/{offer_id}",
+    etag="version",
 )
-async def create_offer(request: web.Request, body: OfferIn) -> web.Response:
-    """Refused with 422: an empty or inverted window, an unknown category, a missing language, a bad reward."""
-    made = await catalogue.create_offer(ctx_of(request), _issuer(request), body.terms())
-    return _tagged(views.offer(made), made.version, 201, f"/v1/offers/{made.offer_id}")
+async def create_offer(request: web.Request, body: OfferIn) -> views.OfferView:
+    """Create."""
+    return views.offer(await catalogue.create_offer(ctx_of(request), _issuer(request), body.terms()))
 
 
-@routes.get("/v1/offers", summary="My offers as an issuer", access=ISSUER, query=PageQuery, response=OfferPage)
-async def list_offers(request: web.Request, query: PageQuery) -> OfferPage:
-    """In id order, a page at a time."""
-    ctx = ctx_of(request)
-    found = await ctx.store.issuer_offers(_issuer(request).issuer_id, query.cursor, query.limit + 1)
-    more = len(found) > query.limit
-    found = found[: query.limit]
-    return OfferPage(items=[views.offer(o) for o in found], next_cursor=found[-1].offer_id if more else None)
+@routes.get(
+    "/v1/offers",
+    summary="My offers as an issuer",
+    access=ISSUER,
+    query=PageQuery,
+    response=Page[views.OfferView],
+    operation_id="listOffers",
+    description="Every offer of mine, the latest ending first.",
+    response_example=examples.OFFER_PAGE,
+)
+async def list_offers(request: web.Request, query: PageQuery) -> Page[views.OfferView]:
+    """List."""
+    found, cursor = await ctx_of(request).store.issuer_offers(_issuer(request).issuer_id, query.size, query.cursor)
+    return Page[views.OfferView](items=[views.offer(o) for o in found], next_cursor=cursor)
 
 
-@routes.get("/v1/offers/{offer_id}", summary="One of my offers", access=ISSUER, response=views.OfferView, errors=(404,))
-async def get_offer(request: web.Request, offer_id: str) -> web.Response:
-    """Another issuer's offer is 404."""
-    found = await catalogue.get_offer(ctx_of(request), _issuer(request).issuer_id, path_id(offer_id))
-    return _tagged(views.offer(found), found.version)
+@routes.get(
+    "/v1/offers/{offer_id}",
+    summary="One of my offers",
+    access=ISSUER,
+    response=views.OfferView,
+    errors=(404,),
+    operation_id="getOffer",
+    description="Another issuer's offer is 404.",
+    response_example=examples.OFFER,
+    etag="version",
+)
+async def get_offer(request: web.Request, offer_id: str) -> views.OfferView:
+    """Read."""
+    return views.offer(await catalogue.get_offer(ctx_of(request), _issuer(request).issuer_id, path_id(offer_id)))
 
 
 @routes.put(
@@ -199,13 +235,20 @@ async def get_offer(request: web.Request, offer_id: str) -> web.Response:
     body=OfferIn,
     response=views.OfferView,
     errors=(404, 409, 412, 422),
+    operation_id="changeOffer",
+    description="409 `offer-already-started` once its window has begun; people holding it see the change at once.",
+    request_example=examples.OFFER_IN,
+    response_example=examples.OFFER,
+    etag="version",
+    conditional=True,
 )
-async def change_offer(request: web.Request, offer_id: str, body: OfferIn) -> web.Response:
-    """409 ``offer-already-started`` once its window has begun; honours ``If-Match``."""
-    changed = await catalogue.change_offer(
-        ctx_of(request), _issuer(request).issuer_id, path_id(offer_id), body.terms(), expected_version(request)
-    )
-    return _tagged(views.offer(changed), changed.version)
+async def change_offer(
+    request: web.Request, offer_id: str, body: OfferIn, expected_version: int | None
+) -> views.OfferView:
+    """Change."""
+    issuer = _issuer(request).issuer_id
+    changed = await catalogue.change_offer(ctx_of(request), issuer, path_id(offer_id), body.terms(), expected_version)
+    return views.offer(changed)
 
 
 @routes.post(
@@ -214,13 +257,17 @@ async def change_offer(request: web.Request, offer_id: str, body: OfferIn) -> we
     access=ISSUER,
     response=views.OfferView,
     errors=(404, 409, 412),
+    operation_id="publishOffer",
+    description="Live at once for everyone already in its segment, and for anyone whose purchases bring them in.",
+    response_example=examples.OFFER,
+    idempotent=True,
+    etag="version",
+    conditional=True,
 )
-async def publish_offer(request: web.Request, offer_id: str) -> web.Response:
-    """Live at once for everyone already in its segment; publishing again changes nothing."""
-    done = await catalogue.publish_offer(
-        ctx_of(request), _issuer(request).issuer_id, path_id(offer_id), expected_version(request)
-    )
-    return _tagged(views.offer(done), done.version)
+async def publish_offer(request: web.Request, offer_id: str, expected_version: int | None) -> views.OfferView:
+    """Publish."""
+    issuer = _issuer(request).issuer_id
+    return views.offer(await catalogue.publish_offer(ctx_of(request), issuer, path_id(offer_id), expected_version))
 
 
 @routes.post(
@@ -229,10 +276,14 @@ async def publish_offer(request: web.Request, offer_id: str) -> web.Response:
     access=ISSUER,
     response=views.OfferView,
     errors=(404, 412),
+    operation_id="withdrawOffer",
+    description="It leaves every person's offers and gives no benefit from now on.",
+    response_example=examples.OFFER,
+    idempotent=True,
+    etag="version",
+    conditional=True,
 )
-async def withdraw_offer(request: web.Request, offer_id: str) -> web.Response:
-    """Nobody sees it or gets its benefit any more."""
-    done = await catalogue.withdraw_offer(
-        ctx_of(request), _issuer(request).issuer_id, path_id(offer_id), expected_version(request)
-    )
-    return _tagged(views.offer(done), done.version)
+async def withdraw_offer(request: web.Request, offer_id: str, expected_version: int | None) -> views.OfferView:
+    """Withdraw."""
+    issuer = _issuer(request).issuer_id
+    return views.offer(await catalogue.withdraw_offer(ctx_of(request), issuer, path_id(offer_id), expected_version))

@@ -1,7 +1,7 @@
 """A store's sponsorship programme: run by its own store system (scope ``benefits:sponsorship``),
 read by customers choosing a cause.
 
-A store credential's subject is its store id: it sees and runs its own store only.
+A store credential's client id is its store id: it sees and runs its own store only.
 """
 
 from typing import Annotated, Literal
@@ -13,16 +13,18 @@ from plussa_benefits import views
 from plussa_benefits.domain.errors import NoSponsorshipError, OtherStoreError
 from plussa_benefits.domain.sponsorship import Cause
 from plussa_benefits.domain.texts import Texts
-from plussa_benefits.routes.common import ctx_of, language, path_id
+from plussa_benefits.routes import examples
+from plussa_benefits.routes.common import ctx_of, path_id
 from plussa_benefits.use_cases import sponsorship
 from plussa_shared.auth import Access
 from plussa_shared.keys import principal
+from plussa_shared.languages import language_of
+from plussa_shared.paging import Page, PageQuery
 from plussa_shared.routing import RouteTable
 
 routes = RouteTable(tag="sponsorship")
 STORE = Access.services("benefits:sponsorship", "ops")
-ANYONE_SIGNED_IN = Access.customers("benefits:sponsorship", "ops")
-MONTH = r"^\d{4}-(0[1-9]|1[0-2])$"
+SIGNED_IN = Access.customers("benefits:sponsorship", "ops")
 
 
 class CauseIn(BaseModel):
@@ -30,34 +32,21 @@ class CauseIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    cause_id: str = Field(pattern=r"^[a-z0-9\-]{1,64}$", examples=["kallio-scouts"])
-    name: Annotated[dict[Literal["fi", "sv", "en"], Annotated[str, Field(max_length=200)]], Field(max_length=3)]
+    cause_id: str = Field(pattern=r"^[a-z0-9\-]{1,64}$")
+    name: Annotated[
+        dict[Literal["fi", "sv", "en"], Annotated[str, Field(max_length=200)]],
+        Field(max_length=3, description="The name in fi, sv and en: all three are required"),
+    ]
 
 
 class ProgrammeIn(BaseModel):
-    """The store's causes and the share of eligible spend they get (default 1 %)."""
+    """The store's causes and the share of eligible spend they get (default 100 basis points, 1 %)."""
 
     model_config = ConfigDict(extra="forbid")
 
     causes: list[CauseIn] = Field(max_length=50)
-    share_basis_points: int | None = Field(default=None, ge=-(10**6), le=10**6, examples=[100])
+    share_basis_points: int | None = Field(default=None, ge=-(10**6), le=10**6)
     active: bool = True
-
-
-class MonthsPage(BaseModel):
-    """A store's months, newest first."""
-
-    items: list[views.MonthTotalsView]
-    next_cursor: str | None
-
-
-class MonthsQuery(BaseModel):
-    """``limit`` and ``cursor`` (a month)."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    limit: int = Field(default=13, ge=1, le=60)
-    cursor: str | None = Field(default=None, pattern=MONTH)
 
 
 def _own_store(request: web.Request, store_id: str) -> str:
@@ -69,48 +58,62 @@ def _own_store(request: web.Request, store_id: str) -> str:
 
 @routes.get(
     "/v1/stores/{store_id}/sponsorship",
-    summary="A store's programme",
-    access=ANYONE_SIGNED_IN,
+    summary="A store's sponsorship programme",
+    access=SIGNED_IN,
     response=views.ProgrammeView,
     errors=(404,),
+    operation_id="getStoreSponsorship",
+    description="The causes a customer may join in the store, names in the `Accept-Language` language.",
+    response_example=examples.PROGRAMME,
+    localized="negotiated",
+    etag="version",
 )
-async def get_programme(request: web.Request, store_id: str) -> web.Response:
-    """The causes in the caller's language."""
+async def get_programme(request: web.Request, store_id: str) -> views.ProgrammeView:
+    """Read."""
     found = await ctx_of(request).sponsorship.programme(path_id(store_id), None)
     if found is None:
         raise NoSponsorshipError("The store runs no sponsorship programme")
-    lang = language(request)
-    return web.json_response(text=views.programme(found, lang).model_dump_json(), headers={"Content-Language": lang})
+    return views.programme(found, language_of(request).value)
 
 
 @routes.put(
     "/v1/stores/{store_id}/sponsorship",
-    summary="Run the store's programme",
+    summary="Run the store's sponsorship programme",
     access=STORE,
     body=ProgrammeIn,
     response=views.ProgrammeView,
     errors=(403, 422),
+    operation_id="runStoreSponsorship",
+    description=(
+        "Only the store's own credential. 1 to 20 causes, each named in fi, sv and en; the share is 1 to 2000 "
+        "basis points of eligible spend (alcohol, tobacco, deposits, betting and gift cards give nothing)."
+    ),
+    request_example=examples.PROGRAMME_IN,
+    response_example=examples.PROGRAMME,
+    localized="negotiated",
+    etag="version",
 )
 async def run_programme(request: web.Request, store_id: str, body: ProgrammeIn) -> views.ProgrammeView:
-    """Causes need names in fi, sv and en; the share is 1 to 2000 basis points."""
+    """Run."""
     store = _own_store(request, store_id)
     causes = tuple(Cause(c.cause_id, Texts.parse(c.name, f"causes/{c.cause_id}/name")) for c in body.causes)
     made = await sponsorship.run_programme(ctx_of(request), store, causes, body.share_basis_points, body.active)
-    return views.programme(made, language(request))
+    return views.programme(made, language_of(request).value)
 
 
 @routes.get(
     "/v1/stores/{store_id}/sponsorship/months",
     summary="The store's totals per cause and month",
     access=STORE,
-    query=MonthsQuery,
-    response=MonthsPage,
+    query=PageQuery,
+    response=Page[views.MonthTotalsView],
     errors=(403,),
+    operation_id="listStoreSponsorshipMonths",
+    description="Newest month first; a closed month's totals no longer change. 403 `other-store` for another store.",
+    response_example=examples.MONTHS,
 )
-async def months(request: web.Request, store_id: str, query: MonthsQuery) -> MonthsPage:
-    """403 ``other-store`` for another store's totals."""
+async def months(request: web.Request, store_id: str, query: PageQuery) -> Page[views.MonthTotalsView]:
+    """List."""
     store = _own_store(request, store_id)
-    found = await ctx_of(request).sponsorship.months(store, query.cursor, query.limit + 1)
-    more = len(found) > query.limit
-    found = found[: query.limit]
-    return MonthsPage(items=[views.month_totals(t) for t in found], next_cursor=found[-1].month if more else None)
+    found, cursor = await ctx_of(request).sponsorship.months(store, query.size, query.cursor)
+    return Page[views.MonthTotalsView](items=[views.month_totals(t) for t in found], next_cursor=cursor)

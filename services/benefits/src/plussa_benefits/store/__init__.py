@@ -12,10 +12,14 @@ from plussa_benefits.domain.segments import Segment
 from plussa_benefits.domain.wallet import HeldOffer, Wallet
 from plussa_benefits.store import mappers as m
 from plussa_shared.mongo import Database, Document, Session
+from plussa_shared.paging import keyset_page
 
 INDEXES: dict[str, Sequence[IndexModel]] = {
-    "offers": [IndexModel([("issuer_id", ASCENDING), ("_id", ASCENDING)]), IndexModel([("state", ASCENDING)])],
-    "segments": [IndexModel([("issuer_id", ASCENDING), ("_id", ASCENDING)])],
+    "offers": [
+        IndexModel([("issuer_id", ASCENDING), ("valid_until", DESCENDING), ("_id", DESCENDING)]),
+        IndexModel([("state", ASCENDING), ("valid_until", ASCENDING)]),
+    ],
+    "segments": [IndexModel([("issuer_id", ASCENDING)])],
     "meta": [],
     "cards": [],
     "features": [IndexModel([("household_id", ASCENDING)])],
@@ -23,13 +27,16 @@ INDEXES: dict[str, Sequence[IndexModel]] = {
     "wallets": [IndexModel([("held.offer_id", ASCENDING)])],
     "purchases": [],
     "redemptions": [
-        IndexModel([("person_id", ASCENDING), ("occurred_at", DESCENDING)]),
+        IndexModel([("person_id", ASCENDING), ("occurred_at", DESCENDING), ("_id", DESCENDING)]),
         IndexModel([("purchase_id", ASCENDING)]),
     ],
     "programmes": [],
-    "memberships": [IndexModel([("person_id", ASCENDING)])],
+    "memberships": [IndexModel([("person_id", ASCENDING), ("store_id", ASCENDING), ("_id", ASCENDING)])],
     "accruals": [IndexModel([("person_id", ASCENDING), ("store_id", ASCENDING)])],
-    "month_totals": [IndexModel([("store_id", ASCENDING), ("month", DESCENDING)])],
+    "month_totals": [
+        IndexModel([("store_id", ASCENDING), ("month", DESCENDING), ("_id", DESCENDING)]),
+        IndexModel([("month", ASCENDING)]),
+    ],
 }
 CATALOGUE = "catalogue"
 
@@ -60,13 +67,12 @@ class BenefitsStore:
         doc = await self.offers.find_one({"_id": offer_id}, session=s)
         return m.offer_from(doc) if doc else None
 
-    async def issuer_offers(
-        self, issuer_id: str, after: str | None, limit: int, s: Session | None = None
-    ) -> list[Offer]:
-        """An issuer's offers in id order, after a cursor."""
-        query: Document = {"issuer_id": issuer_id, **({"_id": {"$gt": after}} if after else {})}
-        cursor = self.offers.find(query, session=s).sort("_id", ASCENDING).limit(limit)
-        return [m.offer_from(doc) async for doc in cursor]
+    async def issuer_offers(self, issuer_id: str, limit: int, cursor: str | None) -> tuple[list[Offer], str | None]:
+        """A page of an issuer's offers, the latest ending first."""
+        docs, next_cursor = await keyset_page(
+            self.offers, {"issuer_id": issuer_id}, sort_key="valid_until", limit=limit, cursor=cursor
+        )
+        return [m.offer_from(doc) for doc in docs], next_cursor
 
     async def save_offer(self, offer: Offer, s: Session, *, new: bool = False) -> None:
         """Insert or replace an offer; every change moves the catalogue's version on."""
@@ -80,12 +86,6 @@ class BenefitsStore:
         """A segment by id."""
         doc = await self.segments.find_one({"_id": segment_id}, session=s)
         return m.segment_from(doc) if doc else None
-
-    async def issuer_segments(self, issuer_id: str, after: str | None, limit: int, s: Session) -> list[Segment]:
-        """An issuer's segments in id order, after a cursor."""
-        query: Document = {"issuer_id": issuer_id, **({"_id": {"$gt": after}} if after else {})}
-        cursor = self.segments.find(query, session=s).sort("_id", ASCENDING).limit(limit)
-        return [m.segment_from(doc) async for doc in cursor]
 
     async def save_segment(self, segment: Segment, s: Session, *, new: bool = False) -> None:
         """Insert or replace a segment; the catalogue's version moves on."""

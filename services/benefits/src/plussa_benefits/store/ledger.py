@@ -3,12 +3,11 @@
 from collections.abc import Iterable
 from datetime import datetime
 
-from pymongo import DESCENDING
-
 from plussa_benefits.domain.purchases import Purchase
 from plussa_benefits.domain.wallet import Redemption
 from plussa_benefits.store import mappers as m
 from plussa_shared.mongo import Database, Document, Session
+from plussa_shared.paging import keyset_page
 
 
 class Ledger:
@@ -58,8 +57,10 @@ class Ledger:
             session=s,
         )
 
-    async def redemptions_of_person(self, person_id: str, before: datetime | None, limit: int) -> list[Document]:
-        """A person's redemptions, newest first."""
-        query: Document = {"person_id": person_id, **({"occurred_at": {"$lt": before}} if before else {})}
-        cursor = self.redemptions.find(query, {"lines": 0}).sort("occurred_at", DESCENDING).limit(limit)
-        return [doc async for doc in cursor]
+    async def redemptions_of_person(
+        self, person_id: str, limit: int, cursor: str | None
+    ) -> tuple[list[Document], str | None]:
+        """A page of a person's redemptions, newest first."""
+        return await keyset_page(
+            self.redemptions, {"person_id": person_id}, sort_key="occurred_at", limit=limit, cursor=cursor
+        )

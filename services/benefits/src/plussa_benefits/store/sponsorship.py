@@ -2,11 +2,12 @@
 
 from collections.abc import Iterable
 
-from pymongo import ASCENDING, DESCENDING, UpdateOne
+from pymongo import UpdateOne
 
 from plussa_benefits.domain.sponsorship import Accrual, Membership, MonthTotals, Programme
 from plussa_benefits.store import mappers as m
 from plussa_shared.mongo import Database, Document, Session
+from plussa_shared.paging import keyset_page
 
 
 class SponsorshipStore:
@@ -49,9 +50,14 @@ class SponsorshipStore:
         doc = m.membership_doc(membership)
         await self.memberships.replace_one({"_id": doc["_id"]}, doc, upsert=True, session=s)
 
-    async def person_memberships(self, person_id: str) -> list[Document]:
-        """A person's memberships (current and left)."""
-        return [doc async for doc in self.memberships.find({"person_id": person_id}).sort("store_id", ASCENDING)]
+    async def person_memberships(
+        self, person_id: str, limit: int, cursor: str | None, store_id: str | None = None
+    ) -> tuple[list[Document], str | None]:
+        """A page of a person's memberships (current and left), by store."""
+        where: Document = {"person_id": person_id, **({"store_id": store_id} if store_id else {})}
+        return await keyset_page(
+            self.memberships, where, sort_key="store_id", limit=limit, cursor=cursor, descending=False
+        )
 
     async def closed_months(self, keys: Iterable[tuple[str, str]], s: Session) -> set[tuple[str, str]]:
         """Which (store, month) pairs are closed."""
@@ -103,11 +109,12 @@ class SponsorshipStore:
         doc = await self.month_totals.find_one({"_id": m.totals_id(store_id, month)}, session=s)
         return m.totals_from(doc, store_id, month)
 
-    async def months(self, store_id: str, before: str | None, limit: int) -> list[MonthTotals]:
-        """A store's months, newest first."""
-        query: Document = {"store_id": store_id, **({"month": {"$lt": before}} if before else {})}
-        cursor = self.month_totals.find(query).sort("month", DESCENDING).limit(limit)
-        return [m.totals_from(doc, store_id, doc["month"]) async for doc in cursor]
+    async def months(self, store_id: str, limit: int, cursor: str | None) -> tuple[list[MonthTotals], str | None]:
+        """A page of a store's months, newest first."""
+        docs, next_cursor = await keyset_page(
+            self.month_totals, {"store_id": store_id}, sort_key="month", limit=limit, cursor=cursor
+        )
+        return [m.totals_from(doc, store_id, doc["month"]) for doc in docs], next_cursor
 
     async def stores_with_month(self, month: str, s: Session | None) -> list[str]:
         """Stores with totals in ``month`` not yet closed."""

@@ -29,7 +29,7 @@ class StaleVersionError(DomainError):
     """The resource changed since the caller read it (If-Match)."""
 
     kind = ErrorKind.STALE
-    slug = "stale-version"
+    slug = "precondition-failed"
     title = "The resource has changed"
 
 

@@ -3,6 +3,7 @@
 from plussa_benefits.context import BenefitsContext
 from plussa_benefits.domain.features import PersonFeatures
 from plussa_benefits.events.consumed import CardChanged, MemberAdded, StatusChanged
+from plussa_benefits.events.published import OfferTargeted
 from plussa_shared.context import UnitOfWork
 from plussa_shared.events import CloudEvent
 
@@ -28,8 +29,25 @@ async def member_added(ctx: BenefitsContext, event: CloudEvent[MemberAdded]) -> 
         person.language = data.language
         person.status = await ctx.store.household_status(data.household_id, uow.session)
         await ctx.store.save_features([person], uow.session)
+        await _retarget(ctx, uow, person)
 
     await ctx.run(work)
+
+
+async def _retarget(ctx: BenefitsContext, uow: UnitOfWork, person: PersonFeatures) -> None:
+    """Give a new or changed member the live offers of the segments they are in now
+    (an offer for everyone, or for Swedish speakers, needs no purchase first)."""
+    now = ctx.now()
+    catalogue = await ctx.catalogue.current(now, uow.session)
+    wallet = (await ctx.store.wallets_of([person.person_id], uow.session))[person.person_id]
+    wallet.household_id = person.household_id
+    added = wallet.retarget(catalogue, person, now, ctx.zone, ctx.settings.point_value_millicents)
+    await ctx.store.save_wallets([wallet], {offer.offer_id: offer for offer in catalogue.offers}, uow.session)
+    for offer_id in added:
+        targeted = OfferTargeted(
+            offer_id=offer_id, person_id=person.person_id, household_id=person.household_id, occurred_at=now
+        )
+        uow.publish(targeted, f"person/{person.person_id}")
 
 
 async def status_changed(ctx: BenefitsContext, event: CloudEvent[StatusChanged]) -> None:
