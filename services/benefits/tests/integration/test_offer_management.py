@@ -41,7 +41,7 @@ async def test_a_stale_if_match_is_refused_and_changes_nothing(harness: Harness)
     )
 
     assert answer.status == 412
-    assert (await answer.json())["type"] == PROBLEMS + "stale-version"
+    assert (await answer.json())["type"] == PROBLEMS + "precondition-failed"
     assert (await harness.ctx.db.offers.find_one({"_id": offer_id}))["terms"]["limit_per_person"] == 1  # type: ignore[index]
 
 

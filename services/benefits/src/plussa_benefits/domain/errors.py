@@ -170,3 +170,11 @@ class UnknownCardError(BenefitsError):
     kind = ErrorKind.NOT_KNOWN_YET
     slug = "unknown-card"
     title = "The card is not known yet"
+
+
+class StaleVersionError(BenefitsError):
+    """The resource changed since the caller read it (``If-Match``)."""
+
+    kind = ErrorKind.STALE
+    slug = "precondition-failed"
+    title = "The resource has changed since you read it"

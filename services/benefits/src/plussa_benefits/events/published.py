@@ -1,7 +1,8 @@
 """The events the benefits service publishes (``source: /plussa/benefits``).
 
-Offer events carry business facts only (partners may read them). Events about a
-person carry ids and amounts, never names, e-mail or purchase lines.
+Offer events carry business facts only and are published for partner chains too
+(``partner``). Events about a person or a store's causes stay on the internal exchange;
+they carry ids and amounts, never names, e-mail or purchase lines.
 """
 
 from datetime import datetime
@@ -31,6 +32,7 @@ class OfferPublished(EventData):
     """An offer went live for its segment."""
 
     event_type: ClassVar[str] = "fi.plussa.benefits.offer.published"
+    partner: ClassVar[bool] = True
     offer_id: str
     issuer_kind: Literal["chain", "partner"]
     issuer_id: str
@@ -48,6 +50,7 @@ class OfferChanged(EventData):
     """A published offer's terms changed before its start."""
 
     event_type: ClassVar[str] = "fi.plussa.benefits.offer.changed"
+    partner: ClassVar[bool] = True
     offer_id: str
     issuer_id: str
     segment_id: str
@@ -64,6 +67,7 @@ class OfferWithdrawn(EventData):
     """An offer was withdrawn: nobody sees it or gets its benefit any more."""
 
     event_type: ClassVar[str] = "fi.plussa.benefits.offer.withdrawn"
+    partner: ClassVar[bool] = True
     offer_id: str
     issuer_id: str
     version: int

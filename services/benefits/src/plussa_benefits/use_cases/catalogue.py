@@ -10,7 +10,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from plussa_benefits.context import BenefitsContext
-from plussa_benefits.domain.errors import OfferNotFoundError, SegmentNotFoundError, UnknownSegmentError
+from plussa_benefits.domain.errors import (
+    OfferNotFoundError,
+    SegmentNotFoundError,
+    StaleVersionError,
+    UnknownSegmentError,
+)
 from plussa_benefits.domain.offers import Issuer, Offer, OfferTerms
 from plussa_benefits.domain.segments import Segment, parse_rule
 from plussa_benefits.events.published import (
@@ -22,15 +27,6 @@ from plussa_benefits.events.published import (
     RewardOut,
 )
 from plussa_shared.context import UnitOfWork
-from plussa_shared.domain import DomainError, ErrorKind
-
-
-class StaleVersionError(DomainError):
-    """The resource changed since the caller read it (If-Match)."""
-
-    kind = ErrorKind.STALE
-    slug = "precondition-failed"
-    title = "The resource has changed"
 
 
 @dataclass(frozen=True)
