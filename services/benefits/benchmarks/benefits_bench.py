@@ -109,21 +109,14 @@ def catalogue(rng: random.Random) -> tuple[list[Segment], list[Offer]]:
     """50 segments over spend, chains, stores and status; 500 offers over them."""
     segments = []
     for n in range(SEGMENTS):
+        # Each segment is a store's shoppers of one category (or its Best Customers): a
+        # person is in a few segments, so holds a few dozen of the 500 offers.
+        spend = {"feature": "spend_cents", "months": 3, "category": rng.choice(CATEGORIES), "op": ">=", "value": 2_000}
+        best = {"feature": "status", "op": "==", "value": "best_customer"}
         rule = {
-            "any": [
-                {
-                    "feature": "spend_cents",
-                    "months": 3,
-                    "category": rng.choice(CATEGORIES),
-                    "op": ">=",
-                    "value": rng.randrange(1_000, 40_000),
-                },
-                {
-                    "all": [
-                        {"feature": "visited_store", "months": 6, "store_id": rng.choice(STORES)},
-                        {"not": {"feature": "status", "op": "==", "value": "regular"}},
-                    ]
-                },
+            "all": [
+                {"feature": "visited_store", "months": 6, "store_id": STORES[n % len(STORES)]},
+                {"any": [spend, best]},
             ]
         }
         segments.append(Segment(f"seg-{n}", "k-citymarket", f"Segment {n}", parse_rule(rule)))

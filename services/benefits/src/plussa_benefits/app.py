@@ -3,7 +3,7 @@
 from aiohttp import web
 
 from plussa_benefits.context import BenefitsContext
-from plussa_benefits.routes import me, offers, stores
+from plussa_benefits.routes import ROUTES
 from plussa_benefits.settings import BenefitsSettings
 from plussa_benefits.store import INDEXES
 from plussa_benefits.subscriptions import subscriptions
@@ -22,7 +22,7 @@ def create_app(settings: BenefitsSettings, clock: Clock = system_clock) -> web.A
         settings,
         ServiceSpec(
             title="Plussa benefits",
-            routes=[me.routes, offers.routes, stores.routes],
+            routes=ROUTES,
             subscriptions=subscriptions,
             indexes=INDEXES,
             context=_context,

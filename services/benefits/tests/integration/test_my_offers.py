@@ -61,8 +61,8 @@ async def test_activating_my_offer_marks_it_once(harness: Harness) -> None:
     second = await harness.client.post(f"/v1/me/offers/{offer_id}/activate", headers=harness.customer("aino"))
 
     assert first.status == 200
-    assert (await first.json())["activated_now"] is True
-    assert (await second.json())["activated_now"] is False
+    assert (await first.json())["activated"] is True
+    assert (await second.json())["activated"] is True
     assert (await harness.my_offers("aino"))[0]["activated"] is True
     assert await harness.count("outbox", {"type": "fi.plussa.benefits.offer.activated"}) == 1
 

@@ -1,19 +1,10 @@
-"""What the benefits routes share: the context and path ids."""
+"""What the benefits routes share: path ids."""
 
 import re
 
-from aiohttp import web
-
-from plussa_benefits.context import BenefitsContext
 from plussa_shared.errors import BadRequestError
-from plussa_shared.keys import context_of
 
 ID = r"^[A-Za-z0-9_.\-]{1,100}$"
-
-
-def ctx_of(request: web.Request) -> BenefitsContext:
-    """The service's context."""
-    return context_of(request.app, BenefitsContext)
 
 
 def path_id(value: str) -> str:

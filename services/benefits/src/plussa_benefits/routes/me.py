@@ -9,8 +9,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from plussa_benefits import views
 from plussa_benefits.domain.errors import OfferNotFoundError
+from plussa_benefits.keys import context
 from plussa_benefits.routes import examples
-from plussa_benefits.routes.common import ID, ctx_of, path_id
+from plussa_benefits.routes.common import ID, path_id
 from plussa_benefits.use_cases import sponsorship, wallets
 from plussa_shared.auth import Access
 from plussa_shared.keys import principal
@@ -51,7 +52,7 @@ def _me(request: web.Request) -> str:
 )
 async def my_offers(request: web.Request, query: PageQuery) -> Page[views.MyOfferView]:
     """List."""
-    ctx = ctx_of(request)
+    ctx = context(request)
     ranked = views.my_offers(await ctx.store.wallet_doc(_me(request)), language_of(request).value, ctx.now())
     start = int(decode_cursor(query.cursor, RANK).value) if query.cursor else 0
     page = ranked[start : start + query.size]
@@ -78,7 +79,7 @@ async def my_offers(request: web.Request, query: PageQuery) -> Page[views.MyOffe
 )
 async def activate(request: web.Request, offer_id: str) -> views.MyOfferView:
     """Activate."""
-    ctx = ctx_of(request)
+    ctx = context(request)
     me = _me(request)
     await wallets.activate_offer(ctx, me, path_id(offer_id))
     ranked = views.my_offers(await ctx.store.wallet_doc(me), language_of(request).value, ctx.now())
@@ -100,7 +101,7 @@ async def activate(request: web.Request, offer_id: str) -> views.MyOfferView:
 )
 async def my_redemptions(request: web.Request, query: PageQuery) -> Page[views.RedemptionView]:
     """List."""
-    docs, cursor = await ctx_of(request).ledger.redemptions_of_person(_me(request), query.size, query.cursor)
+    docs, cursor = await context(request).ledger.redemptions_of_person(_me(request), query.size, query.cursor)
     return Page[views.RedemptionView](items=[views.redemption(d) for d in docs], next_cursor=cursor)
 
 
@@ -116,7 +117,7 @@ async def my_redemptions(request: web.Request, query: PageQuery) -> Page[views.R
 )
 async def my_sponsorships(request: web.Request, query: PageQuery) -> Page[views.MySponsorshipView]:
     """List."""
-    items, cursor = await views.my_sponsorships(ctx_of(request), _me(request), query.size, query.cursor)
+    items, cursor = await views.my_sponsorships(context(request), _me(request), query.size, query.cursor)
     return Page[views.MySponsorshipView](items=items, next_cursor=cursor)
 
 
@@ -137,7 +138,7 @@ async def my_sponsorships(request: web.Request, query: PageQuery) -> Page[views.
 )
 async def join(request: web.Request, store_id: str, body: JoinIn) -> views.MySponsorshipView:
     """Join."""
-    ctx = ctx_of(request)
+    ctx = context(request)
     me = _me(request)
     membership = await sponsorship.join_cause(ctx, me, path_id(store_id), body.cause_id)
     return await views.my_sponsorship(ctx, me, membership.store_id)
@@ -154,4 +155,4 @@ async def join(request: web.Request, store_id: str, body: JoinIn) -> views.MySpo
 )
 async def leave(request: web.Request, store_id: str) -> None:
     """Leave."""
-    await sponsorship.leave_cause(ctx_of(request), _me(request), path_id(store_id))
+    await sponsorship.leave_cause(context(request), _me(request), path_id(store_id))

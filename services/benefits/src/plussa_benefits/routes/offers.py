@@ -12,8 +12,9 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from plussa_benefits import views
 from plussa_benefits.domain.offers import Issuer, OfferTerms, Qualification, Reward, RewardKind
 from plussa_benefits.domain.texts import Texts
+from plussa_benefits.keys import context
 from plussa_benefits.routes import examples
-from plussa_benefits.routes.common import ID, ctx_of, path_id
+from plussa_benefits.routes.common import ID, path_id
 from plussa_benefits.use_cases import catalogue
 from plussa_shared.auth import Access
 from plussa_shared.keys import principal
@@ -124,7 +125,7 @@ def _issuer(request: web.Request) -> Issuer:
 async def create_segment(request: web.Request, body: SegmentIn) -> views.SegmentView:
     """Create."""
     new = catalogue.NewSegment(body.name, body.rule)
-    return views.segment(await catalogue.create_segment(ctx_of(request), _issuer(request).issuer_id, new))
+    return views.segment(await catalogue.create_segment(context(request), _issuer(request).issuer_id, new))
 
 
 @routes.get(
@@ -140,7 +141,7 @@ async def create_segment(request: web.Request, body: SegmentIn) -> views.Segment
 )
 async def get_segment(request: web.Request, segment_id: str) -> views.SegmentView:
     """Read."""
-    return views.segment(await catalogue.get_segment(ctx_of(request), _issuer(request).issuer_id, path_id(segment_id)))
+    return views.segment(await catalogue.get_segment(context(request), _issuer(request).issuer_id, path_id(segment_id)))
 
 
 @routes.put(
@@ -162,7 +163,7 @@ async def change_segment(
 ) -> views.SegmentView:
     """Change."""
     changed = await catalogue.change_segment(
-        ctx_of(request),
+        context(request),
         _issuer(request).issuer_id,
         path_id(segment_id),
         catalogue.NewSegment(body.name, body.rule),
@@ -193,7 +194,7 @@ async def change_segment(
 )
 async def create_offer(request: web.Request, body: OfferIn) -> views.OfferView:
     """Create."""
-    return views.offer(await catalogue.create_offer(ctx_of(request), _issuer(request), body.terms()))
+    return views.offer(await catalogue.create_offer(context(request), _issuer(request), body.terms()))
 
 
 @routes.get(
@@ -208,7 +209,7 @@ async def create_offer(request: web.Request, body: OfferIn) -> views.OfferView:
 )
 async def list_offers(request: web.Request, query: PageQuery) -> Page[views.OfferView]:
     """List."""
-    found, cursor = await ctx_of(request).store.issuer_offers(_issuer(request).issuer_id, query.size, query.cursor)
+    found, cursor = await context(request).store.issuer_offers(_issuer(request).issuer_id, query.size, query.cursor)
     return Page[views.OfferView](items=[views.offer(o) for o in found], next_cursor=cursor)
 
 
@@ -225,7 +226,7 @@ async def list_offers(request: web.Request, query: PageQuery) -> Page[views.Offe
 )
 async def get_offer(request: web.Request, offer_id: str) -> views.OfferView:
     """Read."""
-    return views.offer(await catalogue.get_offer(ctx_of(request), _issuer(request).issuer_id, path_id(offer_id)))
+    return views.offer(await catalogue.get_offer(context(request), _issuer(request).issuer_id, path_id(offer_id)))
 
 
 @routes.put(
@@ -247,7 +248,7 @@ async def change_offer(
 ) -> views.OfferView:
     """Change."""
     issuer = _issuer(request).issuer_id
-    changed = await catalogue.change_offer(ctx_of(request), issuer, path_id(offer_id), body.terms(), expected_version)
+    changed = await catalogue.change_offer(context(request), issuer, path_id(offer_id), body.terms(), expected_version)
     return views.offer(changed)
 
 
@@ -267,7 +268,7 @@ async def change_offer(
 async def publish_offer(request: web.Request, offer_id: str, expected_version: int | None) -> views.OfferView:
     """Publish."""
     issuer = _issuer(request).issuer_id
-    return views.offer(await catalogue.publish_offer(ctx_of(request), issuer, path_id(offer_id), expected_version))
+    return views.offer(await catalogue.publish_offer(context(request), issuer, path_id(offer_id), expected_version))
 
 
 @routes.post(
@@ -286,4 +287,4 @@ async def publish_offer(request: web.Request, offer_id: str, expected_version: i
 async def withdraw_offer(request: web.Request, offer_id: str, expected_version: int | None) -> views.OfferView:
     """Withdraw."""
     issuer = _issuer(request).issuer_id
-    return views.offer(await catalogue.withdraw_offer(ctx_of(request), issuer, path_id(offer_id), expected_version))
+    return views.offer(await catalogue.withdraw_offer(context(request), issuer, path_id(offer_id), expected_version))

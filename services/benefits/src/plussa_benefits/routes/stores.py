@@ -13,8 +13,9 @@ from plussa_benefits import views
 from plussa_benefits.domain.errors import NoSponsorshipError, OtherStoreError
 from plussa_benefits.domain.sponsorship import Cause
 from plussa_benefits.domain.texts import Texts
+from plussa_benefits.keys import context
 from plussa_benefits.routes import examples
-from plussa_benefits.routes.common import ctx_of, path_id
+from plussa_benefits.routes.common import path_id
 from plussa_benefits.use_cases import sponsorship
 from plussa_shared.auth import Access
 from plussa_shared.keys import principal
@@ -70,7 +71,7 @@ def _own_store(request: web.Request, store_id: str) -> str:
 )
 async def get_programme(request: web.Request, store_id: str) -> views.ProgrammeView:
     """Read."""
-    found = await ctx_of(request).sponsorship.programme(path_id(store_id), None)
+    found = await context(request).sponsorship.programme(path_id(store_id), None)
     if found is None:
         raise NoSponsorshipError("The store runs no sponsorship programme")
     return views.programme(found, language_of(request).value)
@@ -97,7 +98,7 @@ async def run_programme(request: web.Request, store_id: str, body: ProgrammeIn) 
     """Run."""
     store = _own_store(request, store_id)
     causes = tuple(Cause(c.cause_id, Texts.parse(c.name, f"causes/{c.cause_id}/name")) for c in body.causes)
-    made = await sponsorship.run_programme(ctx_of(request), store, causes, body.share_basis_points, body.active)
+    made = await sponsorship.run_programme(context(request), store, causes, body.share_basis_points, body.active)
     return views.programme(made, language_of(request).value)
 
 
@@ -115,5 +116,5 @@ async def run_programme(request: web.Request, store_id: str, body: ProgrammeIn) 
 async def months(request: web.Request, store_id: str, query: PageQuery) -> Page[views.MonthTotalsView]:
     """List."""
     store = _own_store(request, store_id)
-    found, cursor = await ctx_of(request).sponsorship.months(store, query.size, query.cursor)
+    found, cursor = await context(request).sponsorship.months(store, query.size, query.cursor)
     return Page[views.MonthTotalsView](items=[views.month_totals(t) for t in found], next_cursor=cursor)
