@@ -45,10 +45,10 @@ from plussa_benefits.domain.wallet import Wallet
 from plussa_benefits.settings import BenefitsSettings
 from plussa_benefits.store import mappers
 from plussa_shared.auth import StaticKeys, TokenVerifier
-from plussa_shared.embedded_mongo import EmbeddedMongo, free_port
 from plussa_shared.logging import configure_logging
 from plussa_shared.mongo import Document, Session, create_client, run_in_transaction
 from plussa_shared.testing.bus import envelope
+from plussa_shared.testing.embedded_mongo import EmbeddedMongo, free_port
 from plussa_shared.testing.isolation import isolated_values, remove_isolated
 from plussa_shared.testing.tokens import JwksServer, TestTokens
 
@@ -207,7 +207,7 @@ async def seed(
 
 def purchase_event(rng: random.Random) -> dict[str, Any]:
     i = rng.randrange(PEOPLE)
-    lines = [
+    lines: list[dict[str, Any]] = [
         {
             "line_id": str(n),
             "product_id": f"sku-{rng.randrange(200)}",

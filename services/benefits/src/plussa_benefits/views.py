@@ -6,6 +6,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from plussa_benefits.context import BenefitsContext
+from plussa_benefits.domain.errors import NoSponsorshipError
 from plussa_benefits.domain.offers import Offer
 from plussa_benefits.domain.segments import Segment
 from plussa_benefits.domain.sponsorship import MonthTotals, Programme
@@ -51,6 +52,11 @@ class RedemptionView(BaseModel):
     occurred_at: datetime
 
 
+async def offers_of(ctx: BenefitsContext, person_id: str, language: str) -> list[MyOfferView]:
+    """A person's offers, best first, in ``language``: one read of their wallet."""
+    return my_offers(await ctx.store.wallet_doc(person_id), language, ctx.now())
+
+
 def my_offers(doc: Document | None, language: str, now: datetime) -> list[MyOfferView]:
     """The offers of a wallet that are valid now or coming, best first, in ``language``."""
     held = sorted((doc or {}).get("held", []), key=lambda entry: (-entry["score"], entry["offer_id"]))
@@ -81,6 +87,14 @@ def my_offers(doc: Document | None, language: str, now: datetime) -> list[MyOffe
 
 def _pick(texts: dict[str, str], language: str) -> str:
     return texts.get(language) or texts["fi"]
+
+
+async def redemptions_of(
+    ctx: BenefitsContext, person_id: str, limit: int, cursor: str | None
+) -> tuple[list[RedemptionView], str | None]:
+    """A page of what a person's offers gave them, newest first."""
+    docs, next_cursor = await ctx.ledger.redemptions_of_person(person_id, limit, cursor)
+    return [redemption(d) for d in docs], next_cursor
 
 
 def redemption(doc: Document) -> RedemptionView:
@@ -131,6 +145,14 @@ class OfferView(BaseModel):
     needs_activation: bool
     limit_per_person: int
     segment_id: str
+
+
+async def offers_of_issuer(
+    ctx: BenefitsContext, issuer_id: str, limit: int, cursor: str | None
+) -> tuple[list[OfferView], str | None]:
+    """A page of an issuer's offers."""
+    found, next_cursor = await ctx.store.issuer_offers(issuer_id, limit, cursor)
+    return [offer(o) for o in found], next_cursor
 
 
 def offer(o: Offer) -> OfferView:
@@ -193,6 +215,14 @@ class ProgrammeView(BaseModel):
     version: int
 
 
+async def programme_of(ctx: BenefitsContext, store_id: str, language: str) -> ProgrammeView:
+    """A store's programme; ``NoSponsorshipError`` when it has none."""
+    found = await ctx.sponsorship.programme(store_id, None)
+    if found is None:
+        raise NoSponsorshipError("The store runs no sponsorship programme")
+    return programme(found, language)
+
+
 def programme(p: Programme, language: str) -> ProgrammeView:
     """A programme in ``language``."""
     return ProgrammeView(
@@ -221,6 +251,14 @@ class MonthTotalsView(BaseModel):
     total_cents: int
     closed: bool
     closed_at: datetime | None
+
+
+async def months_of(
+    ctx: BenefitsContext, store_id: str, limit: int, cursor: str | None
+) -> tuple[list[MonthTotalsView], str | None]:
+    """A page of a store's months, newest first."""
+    found, next_cursor = await ctx.sponsorship.months(store_id, limit, cursor)
+    return [month_totals(t) for t in found], next_cursor
 
 
 def month_totals(t: MonthTotals) -> MonthTotalsView:

@@ -1,13 +1,16 @@
 """Examples of every body the benefits API takes and gives, for its OpenAPI document."""
 
 from datetime import UTC, datetime
+from typing import Any
 
 from plussa_benefits import views
 from plussa_shared.paging import Page
 
 AT = datetime(2026, 3, 1, 0, 0, tzinfo=UTC)
 UNTIL = datetime(2026, 3, 31, 21, 0, tzinfo=UTC)
-RULE = {"all": [{"feature": "spend_cents", "months": 3, "category": "grocery", "op": ">=", "value": 20000}]}
+RULE: dict[str, Any] = {
+    "all": [{"feature": "spend_cents", "months": 3, "category": "grocery", "op": ">=", "value": 20000}]
+}
 TITLE = {"fi": "Kahvista 500 lisäpistettä", "sv": "500 extrapoäng för kaffe", "en": "500 extra points for coffee"}
 DESCRIPTION = {
     "fi": "Osta kahvia vähintään 10 eurolla.",

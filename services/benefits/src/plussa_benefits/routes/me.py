@@ -52,8 +52,7 @@ def _me(request: web.Request) -> str:
 )
 async def my_offers(request: web.Request, query: PageQuery) -> Page[views.MyOfferView]:
     """List."""
-    ctx = context(request)
-    ranked = views.my_offers(await ctx.store.wallet_doc(_me(request)), language_of(request).value, ctx.now())
+    ranked = await views.offers_of(context(request), _me(request), language_of(request).value)
     start = int(decode_cursor(query.cursor, RANK).value) if query.cursor else 0
     page = ranked[start : start + query.size]
     more = start + query.size < len(ranked)
@@ -82,7 +81,7 @@ async def activate(request: web.Request, offer_id: str) -> views.MyOfferView:
     ctx = context(request)
     me = _me(request)
     await wallets.activate_offer(ctx, me, path_id(offer_id))
-    ranked = views.my_offers(await ctx.store.wallet_doc(me), language_of(request).value, ctx.now())
+    ranked = await views.offers_of(ctx, me, language_of(request).value)
     for view in ranked:
         if view.offer_id == offer_id:
             return view
@@ -101,8 +100,8 @@ async def activate(request: web.Request, offer_id: str) -> views.MyOfferView:
 )
 async def my_redemptions(request: web.Request, query: PageQuery) -> Page[views.RedemptionView]:
     """List."""
-    docs, cursor = await context(request).ledger.redemptions_of_person(_me(request), query.size, query.cursor)
-    return Page[views.RedemptionView](items=[views.redemption(d) for d in docs], next_cursor=cursor)
+    items, cursor = await views.redemptions_of(context(request), _me(request), query.size, query.cursor)
+    return Page[views.RedemptionView](items=items, next_cursor=cursor)
 
 
 @routes.get(

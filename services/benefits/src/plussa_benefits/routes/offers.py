@@ -209,8 +209,8 @@ async def create_offer(request: web.Request, body: OfferIn) -> views.OfferView:
 )
 async def list_offers(request: web.Request, query: PageQuery) -> Page[views.OfferView]:
     """List."""
-    found, cursor = await context(request).store.issuer_offers(_issuer(request).issuer_id, query.size, query.cursor)
-    return Page[views.OfferView](items=[views.offer(o) for o in found], next_cursor=cursor)
+    items, cursor = await views.offers_of_issuer(context(request), _issuer(request).issuer_id, query.size, query.cursor)
+    return Page[views.OfferView](items=items, next_cursor=cursor)
 
 
 @routes.get(

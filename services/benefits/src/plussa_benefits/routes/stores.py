@@ -10,7 +10,7 @@ from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field
 
 from plussa_benefits import views
-from plussa_benefits.domain.errors import NoSponsorshipError, OtherStoreError
+from plussa_benefits.domain.errors import OtherStoreError
 from plussa_benefits.domain.sponsorship import Cause
 from plussa_benefits.domain.texts import Texts
 from plussa_benefits.keys import context
@@ -71,10 +71,7 @@ def _own_store(request: web.Request, store_id: str) -> str:
 )
 async def get_programme(request: web.Request, store_id: str) -> views.ProgrammeView:
     """Read."""
-    found = await context(request).sponsorship.programme(path_id(store_id), None)
-    if found is None:
-        raise NoSponsorshipError("The store runs no sponsorship programme")
-    return views.programme(found, language_of(request).value)
+    return await views.programme_of(context(request), path_id(store_id), language_of(request).value)
 
 
 @routes.put(
@@ -116,5 +113,5 @@ async def run_programme(request: web.Request, store_id: str, body: ProgrammeIn) 
 async def months(request: web.Request, store_id: str, query: PageQuery) -> Page[views.MonthTotalsView]:
     """List."""
     store = _own_store(request, store_id)
-    found, cursor = await context(request).sponsorship.months(store, query.size, query.cursor)
-    return Page[views.MonthTotalsView](items=[views.month_totals(t) for t in found], next_cursor=cursor)
+    items, cursor = await views.months_of(context(request), store, query.size, query.cursor)
+    return Page[views.MonthTotalsView](items=items, next_cursor=cursor)
