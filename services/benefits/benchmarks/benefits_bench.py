@@ -41,7 +41,7 @@ from plussa_benefits.domain.features import PersonFeatures
 from plussa_benefits.domain.offers import Issuer, Offer, OfferState, OfferTerms, Qualification, Reward, RewardKind
 from plussa_benefits.domain.segments import Segment, parse_rule
 from plussa_benefits.domain.texts import Texts
-from plussa_benefits.domain.wallet import Wallet
+from plussa_benefits.domain.wallet import Catalogue, Wallet
 from plussa_benefits.settings import BenefitsSettings
 from plussa_benefits.store import mappers
 from plussa_shared.auth import StaticKeys, TokenVerifier
@@ -58,7 +58,10 @@ OFFERS = 500
 SEGMENTS = 50
 CATEGORIES = ["grocery"] * 6 + ["alcohol", "home", "electronics", "fuel", "other"]
 STORES = [f"store-{n}" for n in range(20)]
+SKUS = 2_000
+"""Products on sale: an offer names one, so a purchase meets few of a person's offers."""
 ZONE_NOW = datetime.now(UTC)
+HELSINKI = ZoneInfo("Europe/Helsinki")
 
 
 def say(line: str) -> None:
@@ -129,11 +132,7 @@ def catalogue(rng: random.Random) -> tuple[list[Segment], list[Offer]]:
             description=Texts("Kuvaus", "Beskrivning", "Description"),
             valid_from=ZONE_NOW - timedelta(days=1),
             valid_until=ZONE_NOW + timedelta(days=30),
-            qualification=Qualification(
-                product_ids=frozenset({f"sku-{rng.randrange(200)}"}),
-                categories=frozenset({rng.choice(CATEGORIES)}),
-                min_spend_cents=1_000,
-            ),
+            qualification=Qualification(product_ids=frozenset({f"sku-{rng.randrange(SKUS)}"}), min_spend_cents=100),
             reward=Reward(kind, amount),
             needs_activation=rng.random() < 0.5,
             limit_per_person=3,
@@ -188,20 +187,21 @@ async def seed(
             for i in range(PEOPLE)
         ]
     )
-    for i in wallets_for or []:
-        wallet = Wallet(f"p{i}", f"h{i}")
-        everyone = Segment("x", "x", "x", parse_rule({"everyone": True}))
-        for offer in offers[:40]:
-            wallet.consider(offer, everyone, people[i], ZONE_NOW, ZoneInfo("Europe/Helsinki"), 500)
-        offers_by_id = {o.offer_id: o for o in offers}
-        await db["wallets"].insert_one(
-            {
-                "_id": wallet.person_id,
-                "household_id": wallet.household_id,
-                "version": 1,
-                "held": [mappers.held_doc(h, mappers.offer_view(offers_by_id[h.offer_id])) for h in wallet.ranked()],
-            }
-        )
+    # Steady state: every person already holds the offers of the segments they are in.
+    catalogue_now = Catalogue(tuple(offers), {s.segment_id: s for s in segments})
+    everyone = Segment("everyone", "k-citymarket", "Everyone", parse_rule({"everyone": True}))
+    wallets = []
+    for i, person in enumerate(people):
+        wallet = Wallet(person.person_id, person.household_id)
+        if i in (wallets_for or []):
+            for offer in offers[:40]:
+                wallet.consider(offer, everyone, person, ZONE_NOW, HELSINKI, 500)
+        else:
+            wallet.retarget(catalogue_now, person, ZONE_NOW, HELSINKI, 500)
+        held = [mappers.held_doc(h) for h in wallet.ranked()]
+        wallets.append({"_id": wallet.person_id, "household_id": wallet.household_id, "version": 1, "held": held})
+    for start in range(0, len(wallets), 200):
+        await db["wallets"].insert_many(wallets[start : start + 200])
     return segments, offers
 
 
@@ -210,7 +210,7 @@ def purchase_event(rng: random.Random) -> dict[str, Any]:
     lines: list[dict[str, Any]] = [
         {
             "line_id": str(n),
-            "product_id": f"sku-{rng.randrange(200)}",
+            "product_id": f"sku-{rng.randrange(SKUS)}",
             "name": "product",
             "category": rng.choice(CATEGORIES),
             "quantity": 1,

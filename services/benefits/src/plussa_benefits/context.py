@@ -28,7 +28,7 @@ class BenefitsContext(ServiceContext[BenefitsSettings]):
         self.store = BenefitsStore(self.db)
         self.ledger = Ledger(self.db)
         self.sponsorship = SponsorshipStore(self.db)
-        self.catalogue = CatalogueCache(self.store)
+        self.catalogue = CatalogueCache(self.store, self.settings.catalogue_refresh_s)
         self.zone = self.settings.zone
         self.limits = self.settings.offer_limits()
         self.not_eligible = frozenset(self.settings.not_eligible_categories)

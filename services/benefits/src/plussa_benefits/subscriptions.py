@@ -31,6 +31,7 @@ def subscriptions(ctx: BenefitsContext) -> Sequence[Subscription[Any]]:
             PurchaseCompleted,
             partial(purchases.record_purchase, ctx),
             batch_max=ctx.settings.purchase_batch_max,
+            batch_linger_ms=ctx.settings.purchase_batch_linger_ms,
             batch_handler=partial(purchases.record_purchases, ctx),
         ),
         Subscription("fi.plussa.stores.purchase.returned", PurchaseReturned, partial(purchases.record_return, ctx)),

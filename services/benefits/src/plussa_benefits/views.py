@@ -10,6 +10,7 @@ from plussa_benefits.domain.errors import NoSponsorshipError
 from plussa_benefits.domain.offers import Offer
 from plussa_benefits.domain.segments import Segment
 from plussa_benefits.domain.sponsorship import MonthTotals, Programme
+from plussa_benefits.domain.wallet import Catalogue
 from plussa_shared.mongo import Document
 
 RewardKind = Literal["campaign_points", "percent", "euro"]
@@ -53,40 +54,41 @@ class RedemptionView(BaseModel):
 
 
 async def offers_of(ctx: BenefitsContext, person_id: str, language: str) -> list[MyOfferView]:
-    """A person's offers, best first, in ``language``: one read of their wallet."""
-    return my_offers(await ctx.store.wallet_doc(person_id), language, ctx.now())
+    """A person's offers, best first, in ``language``: one read of their wallet, the
+    offers' texts from the catalogue cache."""
+    doc = await ctx.store.wallet_doc(person_id)
+    held = (doc or {}).get("held", [])
+    now = ctx.now()
+    catalogue = await ctx.catalogue.for_reading(now, [entry["offer_id"] for entry in held])
+    return my_offers(held, catalogue, language, now)
 
 
-def my_offers(doc: Document | None, language: str, now: datetime) -> list[MyOfferView]:
-    """The offers of a wallet that are valid now or coming, best first, in ``language``."""
-    held = sorted((doc or {}).get("held", []), key=lambda entry: (-entry["score"], entry["offer_id"]))
+def my_offers(held: list[Document], catalogue: Catalogue, language: str, now: datetime) -> list[MyOfferView]:
+    """The held offers still open, the most valuable to the person first, in ``language``."""
     views = []
-    for entry in held:
-        view = entry["view"]
-        if view["valid_until"] <= now:
+    for entry in sorted(held, key=lambda e: (-e["score"], e["offer_id"])):
+        o = catalogue.by_id.get(entry["offer_id"])
+        if o is None or not o.open_at(now):
             continue
+        t = o.terms
         views.append(
             MyOfferView(
-                offer_id=entry["offer_id"],
-                issuer_id=view["issuer_id"],
-                title=_pick(view["title"], language),
-                description=_pick(view["description"], language),
-                reward=RewardView(**view["reward"]),
-                min_spend_cents=view["min_spend_cents"],
-                valid_from=view["valid_from"],
-                valid_until=view["valid_until"],
-                needs_activation=view["needs_activation"],
+                offer_id=o.offer_id,
+                issuer_id=o.issuer.issuer_id,
+                title=t.title.pick(language),
+                description=t.description.pick(language),
+                reward=RewardView(kind=t.reward.kind.value, amount=t.reward.amount),
+                min_spend_cents=t.qualification.min_spend_cents,
+                valid_from=t.valid_from,
+                valid_until=t.valid_until,
+                needs_activation=t.needs_activation,
                 activated=entry.get("activated_at") is not None,
                 times_used=entry["redeemed"],
-                limit_per_person=view["limit_per_person"],
+                limit_per_person=t.limit_per_person,
                 expected_value_cents=entry["score"],
             )
         )
     return views
-
-
-def _pick(texts: dict[str, str], language: str) -> str:
-    return texts.get(language) or texts["fi"]
 
 
 async def redemptions_of(

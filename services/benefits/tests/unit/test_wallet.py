@@ -61,7 +61,7 @@ def test_withdrawn_and_ended_offers_leave_the_wallet() -> None:
     withdrawn.withdraw()
 
     wallet.retarget(
-        Catalogue((ending, withdrawn), {"grocery-lovers": GROCERY}),
+        Catalogue((ending, withdrawn), {"grocery-lovers": GROCERY}).open_at(NOW + timedelta(days=2)),
         shopper(),
         NOW + timedelta(days=2),
         HELSINKI,
@@ -121,7 +121,7 @@ def test_a_purchase_meeting_an_activated_offer_gives_its_reward() -> None:
     wallet = targeted(offer)
     wallet.activate(offer, NOW - timedelta(hours=1))
 
-    given = wallet.redeem([offer], purchase(line("1", 1_200), line("2", 900, "fuel")))
+    given = wallet.redeem({offer.offer_id: offer}, purchase(line("1", 1_200), line("2", 900, "fuel")))
 
     assert [(r.redemption_id, r.reward_kind, r.amount) for r in given] == [("offer-1:pur-1", "campaign_points", 500)]
     assert [qualifying.line_id for qualifying in given[0].lines] == ["1"]
@@ -131,23 +131,23 @@ def test_an_offer_needing_activation_gives_nothing_before_it_is_activated() -> N
     offer = published()
     wallet = targeted(offer)
 
-    assert wallet.redeem([offer], purchase(line("1", 1_200))) == []
+    assert wallet.redeem({offer.offer_id: offer}, purchase(line("1", 1_200))) == []
     wallet.activate(offer, NOW + timedelta(minutes=5))
-    assert wallet.redeem([offer], purchase(line("1", 1_200))) == []
+    assert wallet.redeem({offer.offer_id: offer}, purchase(line("1", 1_200))) == []
 
 
 def test_an_automatic_offer_gives_without_activation() -> None:
     offer = published(needs_activation=False, reward=Reward(RewardKind.PERCENT, 1_000))
     wallet = targeted(offer)
 
-    assert [r.amount for r in wallet.redeem([offer], purchase(line("1", 1_234)))] == [123]
+    assert [r.amount for r in wallet.redeem({offer.offer_id: offer}, purchase(line("1", 1_234)))] == [123]
 
 
 def test_the_per_person_limit_holds_across_purchases() -> None:
     offer = published(needs_activation=False, limit_per_person=2)
     wallet = targeted(offer)
 
-    given = [wallet.redeem([offer], purchase(line("1", 1_500), purchase_id=f"p{n}")) for n in range(3)]
+    given = [wallet.redeem({offer.offer_id: offer}, purchase(line("1", 1_500), purchase_id=f"p{n}")) for n in range(3)]
 
     assert [len(g) for g in given] == [1, 1, 0]
     assert wallet.held["offer-1"].redeemed == 2
@@ -157,13 +157,13 @@ def test_an_untargeted_offer_gives_nothing() -> None:
     offer = published(needs_activation=False)
     wallet = targeted(offer, features=shopper(100))
 
-    assert wallet.redeem([offer], purchase(line("1", 5_000))) == []
+    assert wallet.redeem({offer.offer_id: offer}, purchase(line("1", 5_000))) == []
 
 
 def test_returning_the_qualifying_lines_reverses_the_benefit_and_frees_the_use() -> None:
     offer = published(needs_activation=False)
     wallet = targeted(offer)
-    [redemption] = wallet.redeem([offer], purchase(line("1", 1_200), line("2", 500, "fuel")))
+    [redemption] = wallet.redeem({offer.offer_id: offer}, purchase(line("1", 1_200), line("2", 500, "fuel")))
 
     assert wallet.reverse(redemption, offer, {"2": 500}) == 0
     assert wallet.reverse(redemption, offer, {"1": 300}) == 500
@@ -173,7 +173,7 @@ def test_returning_the_qualifying_lines_reverses_the_benefit_and_frees_the_use()
 def test_a_partial_return_reverses_a_percentage_benefit_in_proportion() -> None:
     offer = published(needs_activation=False, reward=Reward(RewardKind.PERCENT, 1_000))
     wallet = targeted(offer)
-    [redemption] = wallet.redeem([offer], purchase(line("1", 2_000), line("2", 3_000)))
+    [redemption] = wallet.redeem({offer.offer_id: offer}, purchase(line("1", 2_000), line("2", 3_000)))
 
     assert redemption.amount == 500
     assert wallet.reverse(redemption, offer, {"2": 3_000}) == 300

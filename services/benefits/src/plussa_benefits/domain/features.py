@@ -7,6 +7,7 @@ rescanning purchases, and buckets older than the longest window are dropped.
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from plussa_benefits.domain.calendar import month_of, months_back, shift_month
@@ -35,9 +36,12 @@ class PersonFeatures:
     purchase_counts: dict[str, int] = field(default_factory=dict)
     stores: dict[str, str] = field(default_factory=dict)
     """store id -> the month of the last visit."""
+    _memo: dict[tuple[object, ...], Any] = field(default_factory=dict, repr=False, compare=False)
+    """Answers already computed since the last change: every segment of every offer asks."""
 
     def add_purchase(self, purchase: Purchase, zone: ZoneInfo) -> None:
         """Count a purchase in its month's buckets; returns subtract through ``add_return``."""
+        self._memo.clear()
         month = month_of(purchase.occurred_at, zone)
         for line in purchase.lines:
             _add(self.category_spend, line.category, month, line.amount_cents)
@@ -49,6 +53,7 @@ class PersonFeatures:
 
     def add_return(self, purchase: Purchase, returned: dict[str, int], zone: ZoneInfo) -> None:
         """Take returned cents off the purchase's month, never below zero."""
+        self._memo.clear()
         month = month_of(purchase.occurred_at, zone)
         total = 0
         for line in purchase.lines:
@@ -60,20 +65,28 @@ class PersonFeatures:
     def spend(self, now: datetime, zone: ZoneInfo, months: int, category: str | None, chain: str | None) -> int:
         """Cents spent in the last ``months`` months (this one included), optionally in one category or chain."""
         window = months_back(month_of(now, zone), months)
-        if category is not None:
-            return _sum(self.category_spend.get(category, {}), window)
-        if chain is not None:
-            return _sum(self.chain_spend.get(chain, {}), window)
-        return sum(_sum(buckets, window) for buckets in self.chain_spend.values())
+        key = ("spend", window, category, chain)
+        if key not in self._memo:
+            if category is not None:
+                self._memo[key] = _sum(self.category_spend.get(category, {}), window)
+            elif chain is not None:
+                self._memo[key] = _sum(self.chain_spend.get(chain, {}), window)
+            else:
+                self._memo[key] = sum(_sum(buckets, window) for buckets in self.chain_spend.values())
+        return int(self._memo[key])
 
     def purchases(self, now: datetime, zone: ZoneInfo, months: int) -> int:
         """Purchases in the last ``months`` months."""
         return _sum(self.purchase_counts, months_back(month_of(now, zone), months))
 
-    def visited(self, now: datetime, zone: ZoneInfo, months: int) -> set[str]:
+    def visited(self, now: datetime, zone: ZoneInfo, months: int) -> frozenset[str]:
         """Stores visited in the last ``months`` months."""
         oldest = shift_month(month_of(now, zone), -(months - 1))
-        return {store for store, month in self.stores.items() if month >= oldest}
+        key = ("visited", oldest)
+        if key not in self._memo:
+            self._memo[key] = frozenset(store for store, month in self.stores.items() if month >= oldest)
+        visited: frozenset[str] = self._memo[key]
+        return visited
 
     def _prune(self, latest: str) -> None:
         oldest = shift_month(latest, -(KEEP_MONTHS - 1))
@@ -92,5 +105,5 @@ def _add(buckets: Buckets, key: str, month: str, cents: int) -> None:
     months[month] = max(0, months.get(month, 0) + cents)
 
 
-def _sum(months: dict[str, int], window: list[str]) -> int:
+def _sum(months: dict[str, int], window: tuple[str, ...]) -> int:
     return sum(months.get(month, 0) for month in window)

@@ -5,7 +5,7 @@ ends or is withdrawn, even when their features later leave the segment, so an of
 they activated is never taken away by their own shopping.
 """
 
-from collections.abc import Iterable
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -21,14 +21,25 @@ RANKING_MONTHS = 3
 
 @dataclass(frozen=True)
 class Catalogue:
-    """The offers that may be targeted (published, not ended) and their segments."""
+    """The offers that may be targeted (published, not ended) and their segments,
+    indexed once, since every purchase is judged against all of them."""
 
     offers: tuple[Offer, ...]
     segments: dict[str, Segment]
+    by_id: dict[str, Offer] = field(init=False, repr=False)
+    by_segment: dict[str, tuple[Offer, ...]] = field(init=False, repr=False)
 
-    def offer(self, offer_id: str) -> Offer | None:
-        """The live offer with this id, if any."""
-        return next((offer for offer in self.offers if offer.offer_id == offer_id), None)
+    def __post_init__(self) -> None:
+        grouped: dict[str, list[Offer]] = {}
+        for offer in self.offers:
+            grouped.setdefault(offer.terms.segment_id, []).append(offer)
+        object.__setattr__(self, "by_id", {offer.offer_id: offer for offer in self.offers})
+        object.__setattr__(self, "by_segment", {key: tuple(group) for key, group in grouped.items()})
+
+    def open_at(self, now: datetime) -> "Catalogue":
+        """The catalogue without the offers that are no longer open at ``now``."""
+        still = tuple(offer for offer in self.offers if offer.open_at(now))
+        return self if len(still) == len(self.offers) else Catalogue(still, self.segments)
 
 
 @dataclass
@@ -72,24 +83,22 @@ class Wallet:
         self, catalogue: Catalogue, person: PersonFeatures, now: datetime, zone: ZoneInfo, point_value: int
     ) -> list[str]:
         """Add the offers whose segment the person is now in, drop those that ended or
-        were withdrawn, refresh every score; the ids newly targeted."""
-        live = {offer.offer_id: offer for offer in catalogue.offers if offer.open_at(now)}
+        were withdrawn, refresh every score; the ids newly targeted. ``catalogue`` holds
+        the offers open at ``now`` (``Catalogue.open_at``)."""
+        live = catalogue.by_id
         for offer_id in [held for held in self.held if held not in live]:
             del self.held[offer_id]
-        in_segment: dict[str, bool] = {}
         added: list[str] = []
-        for offer in live.values():
-            held = self.held.get(offer.offer_id)
-            if held is None:
-                segment_id = offer.terms.segment_id
-                if segment_id not in in_segment:
-                    segment = catalogue.segments.get(segment_id)
-                    in_segment[segment_id] = segment is not None and matches(segment.rule, person, now, zone)
-                if not in_segment[segment_id]:
-                    continue
-                held = self.held[offer.offer_id] = HeldOffer(offer.offer_id, now, 0)
+        for segment_id, offers in catalogue.by_segment.items():
+            fresh = [offer for offer in offers if offer.offer_id not in self.held]
+            segment = catalogue.segments.get(segment_id)
+            if not fresh or segment is None or not matches(segment.rule, person, now, zone):
+                continue
+            for offer in fresh:
+                self.held[offer.offer_id] = HeldOffer(offer.offer_id, now, 0)
                 added.append(offer.offer_id)
-            held.score = expected_value(offer, person, now, zone, point_value)
+        for held in self.held.values():
+            held.score = expected_value(live[held.offer_id], person, now, zone, point_value)
         return added
 
     def consider(
@@ -117,12 +126,12 @@ class Wallet:
         held.activated_at = now
         return True
 
-    def redeem(self, offers: Iterable[Offer], purchase: Purchase) -> list[Redemption]:
-        """The benefits ``purchase`` earns from this person's offers, each within its limit."""
+    def redeem(self, offers: Mapping[str, Offer], purchase: Purchase) -> list[Redemption]:
+        """The benefits ``purchase`` earns from this person's offers (``offers`` by id), each within its limit."""
         given: list[Redemption] = []
-        for offer in offers:
-            held = self.held.get(offer.offer_id)
-            if held is None or not offer.live_at(purchase.occurred_at):
+        for held in list(self.held.values()):
+            offer = offers.get(held.offer_id)
+            if offer is None or not offer.live_at(purchase.occurred_at):
                 continue
             if offer.terms.needs_activation and (held.activated_at is None or held.activated_at > purchase.occurred_at):
                 continue

@@ -75,10 +75,10 @@ class OfferWithdrawn(EventData):
 
 
 class OfferTargeted(EventData):
-    """An offer became one of a person's offers."""
+    """Offers became a person's offers (one event for all that one change brought)."""
 
     event_type: ClassVar[str] = "fi.plussa.benefits.offer.targeted"
-    offer_id: str
+    offer_ids: list[str]
     person_id: str
     household_id: str | None
     occurred_at: datetime

@@ -32,11 +32,12 @@ INDEXES: dict[str, Sequence[IndexModel]] = {
     ],
     "programmes": [],
     "memberships": [IndexModel([("person_id", ASCENDING), ("store_id", ASCENDING), ("_id", ASCENDING)])],
-    "accruals": [IndexModel([("person_id", ASCENDING), ("store_id", ASCENDING)])],
-    "month_totals": [
-        IndexModel([("store_id", ASCENDING), ("month", DESCENDING), ("_id", DESCENDING)]),
+    "accruals": [
+        IndexModel([("person_id", ASCENDING), ("store_id", ASCENDING)]),
+        IndexModel([("store_id", ASCENDING), ("month", DESCENDING), ("cause_id", ASCENDING)]),
         IndexModel([("month", ASCENDING)]),
     ],
+    "month_totals": [],
 }
 CATALOGUE = "catalogue"
 
@@ -167,8 +168,8 @@ class BenefitsStore:
         """A wallet as stored, with what each offer shows: the "my offers" read."""
         return await self.wallets.find_one({"_id": person_id})
 
-    async def save_wallets(self, wallets: Iterable[Wallet], offers: dict[str, Offer], s: Session) -> None:
-        """Write whole wallets; each held offer must be among ``offers`` (the live catalogue)."""
+    async def save_wallets(self, wallets: Iterable[Wallet], s: Session) -> None:
+        """Write whole wallets, best offer first."""
         ops = [
             ReplaceOne(
                 {"_id": w.person_id},
@@ -176,7 +177,7 @@ class BenefitsStore:
                     "_id": w.person_id,
                     "household_id": w.household_id,
                     "version": w.version + 1,
-                    "held": [m.held_doc(h, m.offer_view(offers[h.offer_id])) for h in w.ranked()],
+                    "held": [m.held_doc(h) for h in w.ranked()],
                 },
                 upsert=True,
             )
@@ -185,12 +186,11 @@ class BenefitsStore:
         if ops:
             await self.wallets.bulk_write(ops, ordered=False, session=s)
 
-    async def add_held(self, additions: list[tuple[Wallet, HeldOffer]], offer: Offer, s: Session) -> None:
+    async def add_held(self, additions: list[tuple[Wallet, HeldOffer]], s: Session) -> None:
         """Put one newly targeted offer into several wallets."""
-        view = m.offer_view(offer)
         ops: list[Any] = []
         for wallet, held in additions:
-            entry = m.held_doc(held, view)
+            entry = m.held_doc(held)
             if wallet.version:
                 ops.append(UpdateOne({"_id": wallet.person_id}, {"$push": {"held": entry}, "$inc": {"version": 1}}))
             else:
@@ -204,14 +204,6 @@ class BenefitsStore:
         await self.wallets.update_one(
             {"_id": person_id, "held.offer_id": offer_id},
             {"$set": {"held.$.activated_at": at}, "$inc": {"version": 1}},
-            session=s,
-        )
-
-    async def refresh_views(self, offer: Offer, s: Session) -> None:
-        """Show an offer's changed terms in every wallet holding it."""
-        await self.wallets.update_many(
-            {"held.offer_id": offer.offer_id},
-            {"$set": {"held.$.view": m.offer_view(offer)}, "$inc": {"version": 1}},
             session=s,
         )
 

@@ -1,7 +1,8 @@
 """Purchases as remembered here, and the redemptions they earned."""
 
-from collections.abc import Iterable
 from datetime import datetime
+
+from pymongo import UpdateOne
 
 from plussa_benefits.domain.purchases import Purchase
 from plussa_benefits.domain.wallet import Redemption
@@ -17,15 +18,13 @@ class Ledger:
         self.purchases = db["purchases"]
         self.redemptions = db["redemptions"]
 
-    async def seen(self, purchase_ids: Iterable[str], s: Session) -> set[str]:
-        """Which of these purchases were applied already."""
-        found = self.purchases.find({"_id": {"$in": list(set(purchase_ids))}}, {"_id": 1}, session=s)
-        return {doc["_id"] async for doc in found}
-
-    async def remember(self, purchases: list[Purchase], s: Session) -> None:
-        """Remember applied purchases (a second delivery then finds them)."""
-        if purchases:
-            await self.purchases.insert_many([m.purchase_doc(p) for p in purchases], ordered=False, session=s)
+    async def claim(self, purchases: list[Purchase], s: Session) -> set[str]:
+        """Remember purchases; the ids of those not applied before (one write, no read)."""
+        if not purchases:
+            return set()
+        ops = [UpdateOne({"_id": p.purchase_id}, {"$setOnInsert": m.purchase_doc(p)}, upsert=True) for p in purchases]
+        result = await self.purchases.bulk_write(ops, ordered=False, session=s)
+        return {purchases[index].purchase_id for index in result.upserted_ids or {}}
 
     async def purchase(self, purchase_id: str, s: Session) -> tuple[Purchase, set[str]] | None:
         """A remembered purchase and the returns already applied to it."""

@@ -94,23 +94,6 @@ def offer_from(doc: Document) -> Offer:
     )
 
 
-def offer_view(offer: Offer) -> Document:
-    """What a person's wallet shows of an offer, kept with the wallet so "my offers" is one read."""
-    terms = terms_doc(offer.terms)
-    return {
-        "issuer_id": offer.issuer.issuer_id,
-        "title": terms["title"],
-        "description": terms["description"],
-        "reward": terms["reward"],
-        "valid_from": terms["valid_from"],
-        "valid_until": terms["valid_until"],
-        "needs_activation": terms["needs_activation"],
-        "limit_per_person": terms["limit_per_person"],
-        "min_spend_cents": terms["qualification"]["min_spend_cents"],
-        "version": offer.version,
-    }
-
-
 def segment_doc(segment: Segment) -> Document:
     """A segment as stored: its rule as the JSON data it came in as."""
     return {
@@ -158,15 +141,15 @@ def features_from(doc: Document) -> PersonFeatures:
     )
 
 
-def held_doc(held: HeldOffer, view: Document) -> Document:
-    """One offer in a wallet, with what the person sees of it."""
+def held_doc(held: HeldOffer) -> Document:
+    """One offer in a wallet: what the person did with it. What the offer says comes from
+    the catalogue, so a wallet stays small and an offer's change touches no wallet."""
     return {
         "offer_id": held.offer_id,
         "targeted_at": held.targeted_at,
         "score": held.score,
         "activated_at": held.activated_at,
         "redeemed": held.redeemed,
-        "view": view,
     }
 
 

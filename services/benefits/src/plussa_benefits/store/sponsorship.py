@@ -2,12 +2,10 @@
 
 from collections.abc import Iterable
 
-from pymongo import UpdateOne
-
 from plussa_benefits.domain.sponsorship import Accrual, Membership, MonthTotals, Programme
 from plussa_benefits.store import mappers as m
 from plussa_shared.mongo import Database, Document, Session
-from plussa_shared.paging import keyset_page
+from plussa_shared.paging import Position, decode_cursor, encode_cursor, keyset_page
 
 
 class SponsorshipStore:
@@ -59,14 +57,15 @@ class SponsorshipStore:
             self.memberships, where, sort_key="store_id", limit=limit, cursor=cursor, descending=False
         )
 
-    async def closed_months(self, keys: Iterable[tuple[str, str]], s: Session) -> set[tuple[str, str]]:
-        """Which (store, month) pairs are closed."""
+    async def closed_months(self, keys: Iterable[tuple[str, str]], s: Session | None) -> set[tuple[str, str]]:
+        """Which (store, month) pairs are closed (a totals document exists only once closed)."""
         ids = [m.totals_id(store, month) for store, month in set(keys)]
-        found = self.month_totals.find({"_id": {"$in": ids}, "closed_at": {"$ne": None}}, session=s)
+        found = self.month_totals.find({"_id": {"$in": ids}}, {"store_id": 1, "month": 1}, session=s)
         return {(doc["store_id"], doc["month"]) async for doc in found}
 
     async def add_accruals(self, accruals: list[Accrual], s: Session) -> None:
-        """Store accruals and add them to their month's totals."""
+        """Store accruals. Totals are summed from them when read or closed: a shared
+        counter per store would make every purchase in a store collide with the others."""
         if not accruals:
             return
         await self.accruals.insert_many(
@@ -85,15 +84,6 @@ class SponsorshipStore:
             ordered=False,
             session=s,
         )
-        ops = [
-            UpdateOne(
-                {"_id": m.totals_id(a.store_id, a.month)},
-                {"$inc": {f"totals.{a.cause_id}": a.cents}, "$setOnInsert": {"store_id": a.store_id, "month": a.month}},
-                upsert=True,
-            )
-            for a in accruals
-        ]
-        await self.month_totals.bulk_write(ops, ordered=True, session=s)
 
     async def raised_by(self, person_id: str) -> list[Document]:
         """What a person's purchases gave, per store and cause."""
@@ -104,31 +94,56 @@ class SponsorshipStore:
         ]
         return [doc async for doc in await self.accruals.aggregate(pipeline)]
 
+    async def _summed(self, match: Document, limit: int, s: Session | None) -> dict[str, dict[str, int]]:
+        """month -> cause -> cents of the accruals matching ``match``, newest months first."""
+        pipeline: list[Document] = [
+            {"$match": match},
+            {"$group": {"_id": {"month": "$month", "cause_id": "$cause_id"}, "cents": {"$sum": "$cents"}}},
+            {"$sort": {"_id.month": -1, "_id.cause_id": 1}},
+        ]
+        months: dict[str, dict[str, int]] = {}
+        async for row in await self.accruals.aggregate(pipeline, session=s):
+            month = row["_id"]["month"]
+            if month not in months and len(months) == limit:
+                break
+            months.setdefault(month, {})[row["_id"]["cause_id"]] = row["cents"]
+        return months
+
     async def month(self, store_id: str, month: str, s: Session | None) -> MonthTotals:
-        """A store's totals of one month."""
-        doc = await self.month_totals.find_one({"_id": m.totals_id(store_id, month)}, session=s)
-        return m.totals_from(doc, store_id, month)
+        """A store's totals of one month: as closed, or summed so far."""
+        closed = await self.month_totals.find_one({"_id": m.totals_id(store_id, month)}, session=s)
+        if closed is not None:
+            return m.totals_from(closed, store_id, month)
+        summed = await self._summed({"store_id": store_id, "month": month}, 1, s)
+        return MonthTotals(store_id, month, summed.get(month, {}))
 
     async def months(self, store_id: str, limit: int, cursor: str | None) -> tuple[list[MonthTotals], str | None]:
-        """A page of a store's months, newest first."""
-        docs, next_cursor = await keyset_page(
-            self.month_totals, {"store_id": store_id}, sort_key="month", limit=limit, cursor=cursor
-        )
-        return [m.totals_from(doc, store_id, doc["month"]) for doc in docs], next_cursor
+        """A page of a store's months with accruals, newest first (the cursor is the last month shown)."""
+        before = decode_cursor(cursor, "month").value if cursor else None
+        match: Document = {"store_id": store_id, **({"month": {"$lt": before}} if before else {})}
+        summed = await self._summed(match, limit + 1, None)
+        shown = list(summed)[:limit]
+        closed = self.month_totals.find({"_id": {"$in": [m.totals_id(store_id, month) for month in shown]}})
+        closed_at = {doc["month"]: doc["closed_at"] async for doc in closed}
+        page = [MonthTotals(store_id, month, summed[month], closed_at.get(month)) for month in shown]
+        more = len(summed) > limit
+        return page, encode_cursor(Position(shown[-1], shown[-1]), "month") if more else None
 
     async def stores_with_month(self, month: str, s: Session | None) -> list[str]:
-        """Stores with totals in ``month`` not yet closed."""
-        found = self.month_totals.find({"month": month, "closed_at": None}, {"store_id": 1}, session=s)
-        return [doc["store_id"] async for doc in found]
+        """Stores with accruals in ``month`` that is not yet closed."""
+        stores = await self.accruals.distinct("store_id", {"month": month}, session=s)
+        closed = await self.closed_months([(store, month) for store in stores], s) if stores else set()
+        return sorted(store for store in stores if (store, month) not in closed)
 
     async def close(self, totals: MonthTotals, s: Session) -> None:
-        """Mark a month closed (the document exists once something accrued; an empty month is written too)."""
-        await self.month_totals.update_one(
-            {"_id": m.totals_id(totals.store_id, totals.month)},
+        """Keep a closed month's totals; a second close of it clashes on the id."""
+        await self.month_totals.insert_one(
             {
-                "$set": {"closed_at": totals.closed_at},
-                "$setOnInsert": {"store_id": totals.store_id, "month": totals.month, "totals": {}},
+                "_id": m.totals_id(totals.store_id, totals.month),
+                "store_id": totals.store_id,
+                "month": totals.month,
+                "totals": totals.totals,
+                "closed_at": totals.closed_at,
             },
-            upsert=True,
             session=s,
         )

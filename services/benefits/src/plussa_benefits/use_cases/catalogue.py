@@ -6,8 +6,9 @@ after it is published, a chunk of people per transaction.
 """
 
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from plussa_benefits.context import BenefitsContext
 from plussa_benefits.domain.errors import (
@@ -28,6 +29,8 @@ from plussa_benefits.events.published import (
 )
 from plussa_shared.context import UnitOfWork
 
+T = TypeVar("T")
+
 
 @dataclass(frozen=True)
 class NewSegment:
@@ -35,6 +38,13 @@ class NewSegment:
 
     name: str
     rule: Any
+
+
+async def _changing(ctx: BenefitsContext, work: Callable[[UnitOfWork], Awaitable[T]]) -> T:
+    """Run a change of the catalogue; purchases in this process see it at once."""
+    result = await ctx.run(work)
+    ctx.catalogue.changed()
+    return result
 
 
 def _check_version(current: int, expected: int | None) -> None:
@@ -64,7 +74,7 @@ async def create_segment(ctx: BenefitsContext, issuer_id: str, new: NewSegment) 
         await ctx.store.save_segment(segment, uow.session, new=True)
         return segment
 
-    return await ctx.run(work)
+    return await _changing(ctx, work)
 
 
 async def change_segment(
@@ -82,7 +92,7 @@ async def change_segment(
         await ctx.store.save_segment(changed, uow.session)
         return changed
 
-    return await ctx.run(work)
+    return await _changing(ctx, work)
 
 
 async def get_segment(ctx: BenefitsContext, issuer_id: str, segment_id: str) -> Segment:
@@ -107,7 +117,7 @@ async def create_offer(ctx: BenefitsContext, issuer: Issuer, terms: OfferTerms) 
         await ctx.store.save_offer(offer, uow.session, new=True)
         return offer
 
-    return await ctx.run(work)
+    return await _changing(ctx, work)
 
 
 async def get_offer(ctx: BenefitsContext, issuer_id: str, offer_id: str) -> Offer:
@@ -131,11 +141,10 @@ async def change_offer(
         offer.change(terms, ctx.limits, ctx.now())
         await ctx.store.save_offer(offer, uow.session)
         if offer.state.value == "published":
-            await ctx.store.refresh_views(offer, uow.session)
             uow.publish(OfferChanged(**_facts(offer), occurred_at=ctx.now()), f"offer/{offer.offer_id}")
         return offer
 
-    return await ctx.run(work)
+    return await _changing(ctx, work)
 
 
 async def publish_offer(ctx: BenefitsContext, issuer_id: str, offer_id: str, expected: int | None) -> Offer:
@@ -151,7 +160,7 @@ async def publish_offer(ctx: BenefitsContext, issuer_id: str, offer_id: str, exp
             uow.publish(event, f"offer/{offer.offer_id}")
         return offer, published
 
-    offer, published = await ctx.run(work)
+    offer, published = await _changing(ctx, work)
     if published:
         await target_offer(ctx, offer.offer_id)
     return offer
@@ -172,7 +181,7 @@ async def withdraw_offer(ctx: BenefitsContext, issuer_id: str, offer_id: str, ex
             uow.publish(withdrawn, f"offer/{offer.offer_id}")
         return offer
 
-    return await ctx.run(work)
+    return await _changing(ctx, work)
 
 
 async def target_offer(ctx: BenefitsContext, offer_id: str) -> int:
@@ -199,14 +208,14 @@ async def target_offer(ctx: BenefitsContext, offer_id: str) -> int:
                     additions.append((wallet, wallet.held[offer_id]))
                     uow.publish(
                         OfferTargeted(
-                            offer_id=offer_id,
+                            offer_ids=[offer_id],
                             person_id=person.person_id,
                             household_id=person.household_id,
                             occurred_at=now,
                         ),
                         f"person/{person.person_id}",
                     )
-            await ctx.store.add_held(additions, offer, uow.session)
+            await ctx.store.add_held(additions, uow.session)
             return people[-1].person_id, len(additions)
 
         after, count = await ctx.run(chunk)

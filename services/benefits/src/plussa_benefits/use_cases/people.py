@@ -42,10 +42,10 @@ async def _retarget(ctx: BenefitsContext, uow: UnitOfWork, person: PersonFeature
     wallet = (await ctx.store.wallets_of([person.person_id], uow.session))[person.person_id]
     wallet.household_id = person.household_id
     added = wallet.retarget(catalogue, person, now, ctx.zone, ctx.settings.point_value_millicents)
-    await ctx.store.save_wallets([wallet], {offer.offer_id: offer for offer in catalogue.offers}, uow.session)
-    for offer_id in added:
+    await ctx.store.save_wallets([wallet], uow.session)
+    if added:
         targeted = OfferTargeted(
-            offer_id=offer_id, person_id=person.person_id, household_id=person.household_id, occurred_at=now
+            offer_ids=added, person_id=person.person_id, household_id=person.household_id, occurred_at=now
         )
         uow.publish(targeted, f"person/{person.person_id}")
 

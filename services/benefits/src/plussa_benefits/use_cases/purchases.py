@@ -49,16 +49,14 @@ async def record_purchases(ctx: BenefitsContext, events: Sequence[CloudEvent[Pur
         batch = _Batch(
             await ctx.store.features_of(ids, s),
             await ctx.store.wallets_of(ids, s),
-            await ctx.catalogue.current(ctx.now(), s),
+            await ctx.catalogue.current(ctx.now(), s, fresh=False),
         )
         redemptions: list[tuple[Redemption, str]] = []
         for purchase in purchases:
             redemptions.extend(_judge(ctx, uow, batch, purchase))
         accruals = await _accruals(ctx, uow, purchases)
-        offers = {offer.offer_id: offer for offer in batch.catalogue.offers}
-        await ctx.ledger.remember(purchases, s)
         await ctx.store.save_features(batch.people.values(), s)
-        await ctx.store.save_wallets(batch.wallets.values(), offers, s)
+        await ctx.store.save_wallets(batch.wallets.values(), s)
         await ctx.ledger.add_redemptions(redemptions, s)
         await ctx.sponsorship.add_accruals(accruals, s)
 
@@ -71,12 +69,11 @@ async def record_purchase(ctx: BenefitsContext, event: CloudEvent[PurchaseComple
 
 
 async def _new_purchases(ctx: BenefitsContext, uow: UnitOfWork, data: list[PurchaseCompleted]) -> list[Purchase]:
-    """The batch's purchases not applied before, each made by a known person."""
-    seen = await ctx.ledger.seen([d.purchase_id for d in data], uow.session)
+    """The batch's purchases not applied before, each made by a known person (now remembered)."""
     cards = await ctx.store.card_holders([d.card_number for d in data], uow.session)
     purchases: dict[str, Purchase] = {}
     for d in data:
-        if d.purchase_id in seen or d.purchase_id in purchases:
+        if d.purchase_id in purchases:
             continue
         card = cards.get(d.card_number)
         if card is None:
@@ -87,7 +84,8 @@ async def _new_purchases(ctx: BenefitsContext, uow: UnitOfWork, data: list[Purch
         purchases[d.purchase_id] = Purchase(
             d.purchase_id, card["person_id"], card["household_id"], d.store_id, d.chain, d.occurred_at, lines
         )
-    return list(purchases.values())
+    new = await ctx.ledger.claim(list(purchases.values()), uow.session)
+    return [p for p in purchases.values() if p.purchase_id in new]
 
 
 def _judge(ctx: BenefitsContext, uow: UnitOfWork, batch: _Batch, purchase: Purchase) -> list[tuple[Redemption, str]]:
@@ -100,16 +98,16 @@ def _judge(ctx: BenefitsContext, uow: UnitOfWork, batch: _Batch, purchase: Purch
     wallet = batch.wallets[purchase.person_id]
     wallet.household_id = purchase.household_id
     subject = f"person/{purchase.person_id}"
-    for offer_id in wallet.retarget(batch.catalogue, person, now, ctx.zone, ctx.settings.point_value_millicents):
+    added = wallet.retarget(batch.catalogue, person, now, ctx.zone, ctx.settings.point_value_millicents)
+    if added:
         targeted = OfferTargeted(
-            offer_id=offer_id, person_id=purchase.person_id, household_id=purchase.household_id, occurred_at=now
+            offer_ids=added, person_id=purchase.person_id, household_id=purchase.household_id, occurred_at=now
         )
         uow.publish(targeted, subject)
-    given = wallet.redeem(batch.catalogue.offers, purchase)
-    issuers = {offer.offer_id: offer.issuer.issuer_id for offer in batch.catalogue.offers}
+    given = wallet.redeem(batch.catalogue.by_id, purchase)
     for redemption in given:
         _publish_redemption(ctx, uow, redemption)
-    return [(redemption, issuers[redemption.offer_id]) for redemption in given]
+    return [(r, batch.catalogue.by_id[r.offer_id].issuer.issuer_id) for r in given]
 
 
 def _publish_redemption(ctx: BenefitsContext, uow: UnitOfWork, r: Redemption) -> None:
@@ -218,7 +216,4 @@ async def _reverse(
         )
         uow.publish(reversed_, f"household/{redemption.household_id}")
     if changed:
-        catalogue = await ctx.catalogue.current(ctx.now(), s)
-        offers = {offer.offer_id: offer for offer in catalogue.offers}
-        wallet.held = {k: v for k, v in wallet.held.items() if k in offers}
-        await ctx.store.save_wallets([wallet], offers, s)
+        await ctx.store.save_wallets([wallet], s)
