@@ -384,15 +384,19 @@ def wrk(url: str, token: str, seconds: int) -> tuple[float, float]:
     return rps, p99
 
 
-def raw_app(db: Any, verifier: TokenVerifier) -> web.Application:
-    """The same token check and read, no framework: the ceiling of the "my offers" read."""
+def raw_app(db: Any, verifier: TokenVerifier, offers: dict[str, Offer]) -> web.Application:
+    """The same token check and read (the wallet; the offers' texts from memory), no
+    framework: the ceiling of the "my offers" read."""
 
     async def handler(request: web.Request) -> web.Response:
         header = request.headers.get("Authorization", "")
         who = await verifier.verify(header.removeprefix("Bearer "))
         doc = await db["wallets"].find_one({"_id": who.subject})
         held = sorted(doc["held"], key=lambda h: -h["score"]) if doc else []
-        items = [{"offer_id": h["offer_id"], "title": h["view"]["title"]["sv"], "score": h["score"]} for h in held]
+        items = [
+            {"offer_id": h["offer_id"], "title": offers[h["offer_id"]].terms.title.sv, "score": h["score"]}
+            for h in held
+        ]
         return web.json_response({"items": items, "next_cursor": None})
 
     app = web.Application()
@@ -410,21 +414,26 @@ async def my_offers(seconds: int) -> None:
             settings = bench_settings(mongo_url, jwks_server.url)
             client: AsyncMongoClient[Document] = create_client(mongo_url, app_name="seed")
             db = client[settings.mongo_database]
-            await seed(db, rng, wallets_for=[7])
+            _, offers = await seed(db, rng, wallets_for=[7])
             token = tokens.customer("p7", "h7", "main", ttl=timedelta(hours=1))
-            runner, url = await serve(create_app(settings))
-            await asyncio.sleep(1.0)
-            service_rps, service_p99 = await asyncio.to_thread(wrk, f"{url}/v1/me/offers", token, seconds)
-            await runner.cleanup()
             verifier = TokenVerifier(
                 StaticKeys(tokens.jwks), issuer=settings.jwt_issuer, audience=settings.jwt_audience
             )
-            raw_runner, raw_url = await serve(raw_app(db, verifier))
-            raw_rps, raw_p99 = await asyncio.to_thread(wrk, f"{raw_url}/v1/me/offers", token, seconds)
-            await raw_runner.cleanup()
+            service_runs, raw_runs = [], []
+            # Alternate the two, twice, and keep each one's best run: the machine is shared.
+            for _ in range(2):
+                runner, url = await serve(create_app(settings))
+                await asyncio.sleep(1.0)
+                service_runs.append(await asyncio.to_thread(wrk, f"{url}/v1/me/offers", token, seconds))
+                await runner.cleanup()
+                raw_runner, raw_url = await serve(raw_app(db, verifier, {o.offer_id: o for o in offers}))
+                raw_runs.append(await asyncio.to_thread(wrk, f"{raw_url}/v1/me/offers", token, seconds))
+                await raw_runner.cleanup()
+            service_rps, service_p99 = max(service_runs)
+            raw_rps, raw_p99 = max(raw_runs)
             await client.close()
             await remove_isolated(mongo_url, AMQP_URL, [settings])
-            say(f"my offers (40 held offers, 64 connections, {seconds} s each, wrk)")
+            say(f"my offers (40 held offers, a page of 20, 64 connections, {seconds} s a run, best of 2, wrk)")
             say(f"service: {service_rps:.0f} requests/s, p99 {service_p99:.1f} ms")
             say(f"raw aiohttp handler (same token check and read): {raw_rps:.0f} requests/s, p99 {raw_p99:.1f} ms")
             say(f"ratio service / raw = {service_rps / raw_rps:.2f} (target >= 0.6, p99 < 50 ms)")
