@@ -13,8 +13,9 @@ from plussa_benefits.events.consumed import (
     PurchaseReturned,
     StatusChanged,
 )
-from plussa_benefits.use_cases import people, purchases
+from plussa_benefits.use_cases import people, privacy, purchases
 from plussa_shared.consumer import Subscription
+from plussa_shared.privacy import privacy_subscriptions
 
 
 def subscriptions(ctx: BenefitsContext) -> Sequence[Subscription[Any]]:
@@ -35,4 +36,5 @@ def subscriptions(ctx: BenefitsContext) -> Sequence[Subscription[Any]]:
             batch_handler=partial(purchases.record_purchases, ctx),
         ),
         Subscription("fi.plussa.stores.purchase.returned", PurchaseReturned, partial(purchases.record_return, ctx)),
+        *privacy_subscriptions(ctx, privacy.PARTICIPANT),
     ]

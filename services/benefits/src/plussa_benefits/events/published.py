@@ -6,7 +6,7 @@ they carry ids and amounts, never names, e-mail or purchase lines.
 """
 
 from datetime import datetime
-from typing import ClassVar, Literal
+from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel
 
@@ -198,4 +198,25 @@ class SponsorshipMonthClosed(EventData):
     month: str
     totals: list[CauseTotal]
     total_cents: int
+    occurred_at: datetime
+
+
+class ExportCompleted(EventData):
+    """Everything the benefits service holds about one person, for their data export (to identity only)."""
+
+    event_type: ClassVar[str] = "fi.plussa.benefits.export.completed"
+    recipient: ClassVar[str | None] = "identity"
+    request_id: str
+    person_id: str
+    service: Literal["benefits"] = "benefits"
+    data: dict[str, Any]
+
+
+class ErasureCompleted(EventData):
+    """The person's features, offers and memberships are gone; their redemptions and shares are anonymised."""
+
+    event_type: ClassVar[str] = "fi.plussa.benefits.erasure.completed"
+    request_id: str
+    person_id: str
+    service: Literal["benefits"] = "benefits"
     occurred_at: datetime

@@ -212,3 +212,33 @@ class BenefitsStore:
         await self.wallets.update_many(
             {"held.offer_id": offer_id}, {"$pull": {"held": {"offer_id": offer_id}}, "$inc": {"version": 1}}, session=s
         )
+
+    # privacy
+
+    async def person_data(self, person_id: str, s: Session) -> dict[str, Any]:
+        """Everything held about a person, for their export."""
+        query: Document = {"person_id": person_id}
+        hidden = {"_id": 0}
+        features = await self.features.find_one({"_id": person_id}, session=s)
+        wallet = await self.wallets.find_one({"_id": person_id}, session=s)
+        return {
+            "features": _plain(features),
+            "offers": (wallet or {}).get("held", []),
+            "redemptions": [doc async for doc in self.redemptions.find(query, {"lines": 0}, session=s)],
+            "purchases": [doc async for doc in self.purchases.find(query, hidden, session=s)],
+            "sponsorships": [doc async for doc in self.db["memberships"].find(query, hidden, session=s)],
+            "sponsorship_shares": [doc async for doc in self.db["accruals"].find(query, session=s)],
+        }
+
+    async def erase_person(self, person_id: str, replacement: str, s: Session) -> None:
+        """Delete what describes a person; keep their redemptions and shares without them."""
+        await self.features.delete_one({"_id": person_id}, session=s)
+        await self.wallets.delete_one({"_id": person_id}, session=s)
+        await self.db["memberships"].delete_many({"person_id": person_id}, session=s)
+        await self.cards.update_many({"person_id": person_id}, {"$set": {"person_id": None}}, session=s)
+        for collection in (self.redemptions, self.purchases, self.db["accruals"]):
+            await collection.update_many({"person_id": person_id}, {"$set": {"person_id": replacement}}, session=s)
+
+
+def _plain(doc: Document | None) -> Document:
+    return {k: v for k, v in (doc or {}).items() if k != "_id"}
