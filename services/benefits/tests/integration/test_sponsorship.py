@@ -2,6 +2,7 @@ from datetime import timedelta
 
 import pytest
 
+from plussa_benefits.commands import close_month
 from plussa_benefits.domain.errors import MonthClosedError
 from plussa_benefits.use_cases import sponsorship
 
@@ -165,3 +166,17 @@ async def test_a_programme_without_causes_or_with_an_absurd_share_is_refused(har
     assert (await greedy.json())["type"] == PROBLEMS + "invalid-programme"
     assert (await unnamed.json())["type"] == PROBLEMS + "missing-language"
     assert await harness.count("programmes") == 0
+
+
+async def test_the_month_close_command_closes_every_store_with_totals_once(harness: Harness) -> None:
+    await harness.person("aino")
+    await _programme(harness)
+    await sponsorship.join_cause(harness.ctx, "aino", "store-1", "kallio-scouts")
+    harness.clock.now += timedelta(minutes=1)
+    await harness.buy("aino", "a1", ("grocery", 10_000))
+
+    first = await close_month.run(harness.settings, "2026-03", None)
+    again = await close_month.run(harness.settings, "2026-03", "store-1")
+
+    assert first == ["store-1 2026-03 closed: 100 cents"]
+    assert again == ["store-1 2026-03 was already closed"]

@@ -9,20 +9,28 @@ a store already closed is reported and skipped.
 import argparse
 import asyncio
 
+from pymongo import AsyncMongoClient
+
 from plussa_benefits.context import BenefitsContext
 from plussa_benefits.domain.errors import MonthClosedError
 from plussa_benefits.domain.sponsorship import previous_month
 from plussa_benefits.settings import BenefitsSettings
+from plussa_benefits.store import INDEXES
 from plussa_benefits.use_cases import sponsorship
-from plussa_shared.mongo import client_lifespan
+from plussa_shared.commands import command_context
+from plussa_shared.mongo import Database, Document
 from plussa_shared.outbox import Outbox
 
 
 async def run(settings: BenefitsSettings, month: str | None, store_id: str | None) -> list[str]:
     """Close the month; the lines to print."""
-    async for client in client_lifespan(str(settings.mongo_url), f"{settings.service_name}-close-month"):
-        db = client[settings.mongo_database]
-        ctx = BenefitsContext(settings, client, db, Outbox(db))
+
+    def build(client: AsyncMongoClient[Document], db: Database, outbox: Outbox) -> BenefitsContext:
+        return BenefitsContext(settings, client, db, outbox)
+
+    # command_context binds its context type to ServiceContext[ServiceSettings], which the
+    # invariant generic refuses for ServiceContext[BenefitsSettings]; the call is sound.
+    async with command_context(settings, build, INDEXES) as ctx:  # type: ignore[type-var]
         chosen = month or previous_month(ctx.now(), ctx.zone)
         if store_id is None:
             closed = await sponsorship.close_all(ctx, chosen)
@@ -32,7 +40,6 @@ async def run(settings: BenefitsSettings, month: str | None, store_id: str | Non
         except MonthClosedError:
             return [f"{store_id} {chosen} was already closed"]
         return [f"{totals.store_id} {totals.month} closed: {sum(totals.totals.values())} cents"]
-    return []
 
 
 def main() -> None:
