@@ -103,3 +103,22 @@ def test_spend_windows_roll_with_the_months_without_new_purchases() -> None:
 
     assert matches(parse_rule(GROCERY_FAN), features, NOW, HELSINKI)
     assert not matches(parse_rule(GROCERY_FAN), features, NOW + timedelta(days=60), HELSINKI)
+
+
+def test_a_compiled_rule_answers_as_the_rule_tree_does() -> None:
+    rules: list[Any] = [
+        {"all": [GROCERY_FAN, {"not": {"feature": "status", "op": "==", "value": "best_customer"}}]},
+        {"any": [{"feature": "visited_store", "months": 2, "store_id": "kallio"}, {"everyone": True}]},
+        {"feature": "purchase_count", "months": 1, "op": ">=", "value": 2},
+        {"feature": "language", "op": "in", "value": ["sv"]},
+        {"feature": "household_role", "op": "!=", "value": "main"},
+    ]
+    people = [person(), person(status="best_customer")]
+    people[0].add_purchase(purchase(line("1", 12_000), store="kallio"), HELSINKI)
+    people[1].add_purchase(purchase(line("1", 100)), HELSINKI)
+
+    for raw in rules:
+        segment = Segment("s", "k-citymarket", "S", parse_rule(raw))
+        for someone in people:
+            assert segment.test(someone, NOW, HELSINKI) == matches(segment.rule, someone, NOW, HELSINKI)
+    assert Segment("s", "c", "S", parse_rule(rules[0])).test(people[0], NOW, HELSINKI) is True

@@ -14,7 +14,7 @@ from plussa_benefits.domain.errors import OfferNotActiveError, OfferNotFoundErro
 from plussa_benefits.domain.features import PersonFeatures
 from plussa_benefits.domain.offers import Offer
 from plussa_benefits.domain.purchases import Line, Purchase
-from plussa_benefits.domain.segments import Segment, matches
+from plussa_benefits.domain.segments import Segment
 
 RANKING_MONTHS = 3
 
@@ -92,7 +92,7 @@ class Wallet:
         for segment_id, offers in catalogue.by_segment.items():
             fresh = [offer for offer in offers if offer.offer_id not in self.held]
             segment = catalogue.segments.get(segment_id)
-            if not fresh or segment is None or not matches(segment.rule, person, now, zone):
+            if not fresh or segment is None or not segment.test(person, now, zone):
                 continue
             for offer in fresh:
                 self.held[offer.offer_id] = HeldOffer(offer.offer_id, now, 0)
@@ -105,7 +105,7 @@ class Wallet:
         self, offer: Offer, segment: Segment, person: PersonFeatures, now: datetime, zone: ZoneInfo, point_value: int
     ) -> bool:
         """Target one newly published offer when the person is in its segment; whether it was added."""
-        if offer.offer_id in self.held or not offer.open_at(now) or not matches(segment.rule, person, now, zone):
+        if offer.offer_id in self.held or not offer.open_at(now) or not segment.test(person, now, zone):
             return False
         self.held[offer.offer_id] = HeldOffer(
             offer.offer_id, now, expected_value(offer, person, now, zone, point_value)
