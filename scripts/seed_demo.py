@@ -510,7 +510,14 @@ async def seed_benefits(api: Api, identity_env: dict[str, str], main_token: str)
 
     async def service_token(client_id: str, scope: str) -> str:
         secret = run_command(
-            identity_env, "plussa_identity.clients", "create", "--client-id", client_id, "--scopes", scope, "--replace"
+            identity_env,
+            "plussa_identity.commands.clients",
+            "create",
+            "--client-id",
+            client_id,
+            "--scopes",
+            scope,
+            "--replace",
         ).strip()
         return await till_token(api, client_id, secret)
 

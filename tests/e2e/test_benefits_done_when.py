@@ -27,7 +27,7 @@ STORE = "k-citymarket-kallio"
 GROCERY_SHOPPERS = {"feature": "spend_cents", "months": 3, "category": "grocery", "op": ">=", "value": 10_000}
 
 
-async def eventually(check: Callable[[], Awaitable[bool]], what: str, timeout: float = 15.0) -> None:
+async def eventually(check: Callable[[], Awaitable[bool]], what: str, timeout: float = 45.0) -> None:
     deadline = asyncio.get_running_loop().time() + timeout
     while not await check():
         if asyncio.get_running_loop().time() > deadline:
