@@ -115,3 +115,54 @@ async def test_an_event_carries_the_request_id_of_the_request_that_caused_it(
         [event] = await probe.wait_for(NOTE_WRITTEN)
     assert probe.headers[event["id"]]["x-request-id"] == "req-4711"
     assert event["subject"] == "note/n1"
+
+
+class _DiesBeforeMarkingSent:
+    """An outbox collection whose relay dies between the broker's confirms and marking
+    the batch sent: the worst moment for a replica to be killed."""
+
+    def __init__(self, real: Any, confirmed: asyncio.Event) -> None:
+        self._real = real
+        self._confirmed = confirmed
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._real, name)
+
+    async def update_many(self, *args: Any, **kwargs: Any) -> None:
+        self._confirmed.set()
+        await asyncio.Event().wait()  # killed here: never marks, never releases its lease
+
+
+async def test_when_the_relaying_replica_dies_mid_batch_the_other_takes_the_lease_and_nothing_is_lost(
+    relay_db: Any, broker: Broker, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client, db, settings = relay_db
+    dying = OutboxRelay(db, broker, Metrics(), poll_interval_s=0.02, batch_size=5, lease_s=1.0)
+    confirmed = asyncio.Event()
+    monkeypatch.setattr(dying, "_outbox", _DiesBeforeMarkingSent(db[OUTBOX], confirmed))
+    survivor = OutboxRelay(db, broker, Metrics(), poll_interval_s=0.02, batch_size=5, lease_s=1.0)
+    written = [f"n{i:02}" for i in range(12)]
+    async with bus_probe(settings.amqp_url.get_secret_value(), settings.amqp_exchange) as probe:
+        await add_notes(client, db, written[:8])
+        killed = asyncio.create_task(dying.run())
+        await asyncio.wait_for(confirmed.wait(), 10)
+        taking_over = asyncio.create_task(survivor.run())
+        killed.cancel()  # the replica is gone, its lease left to expire
+        await add_notes(client, db, written[8:])
+        await probe.wait_for(NOTE_WRITTEN, count=len(written) + 5, timeout=15)
+        await asyncio.sleep(0.3)  # room for anything published a third time to show itself
+        taking_over.cancel()
+        await asyncio.gather(killed, taking_over, return_exceptions=True)
+    seen = Counter(e["data"]["note_id"] for e in probe.events)
+    ids: dict[str, set[str]] = {e["data"]["note_id"]: set() for e in probe.events}
+    for e in probe.events:
+        ids[e["data"]["note_id"]].add(e["id"])
+    assert set(seen) == set(written)  # nothing lost
+    assert sorted(n for n, times in seen.items() if times > 1) == written[:5]  # only the dead replica's batch again
+    assert max(seen.values()) == 2
+    assert all(len(event_ids) == 1 for event_ids in ids.values())  # the same event id: the inbox absorbs it
+    assert await db[OUTBOX].count_documents({"sent_at": None}) == 0
+    lease = await db[LEASES].find_one({"_id": "relay"})
+    assert lease is not None
+    assert lease["owner"] == survivor._owner
+    await survivor.release()

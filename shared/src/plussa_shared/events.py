@@ -58,6 +58,9 @@ class CloudEvent(BaseModel, Generic[DataT]):
 RawEvent = CloudEvent[dict[str, Any]]
 """An envelope whose data is not yet read into the consumer's own schema."""
 
+# Parametrised once: a subscript per event costs a third of building the envelope.
+_ENVELOPE = CloudEvent[EventData]
+
 
 def routing_key_for(event_type: str) -> str:
     """``fi.plussa.cards.card.blocked`` -> ``cards.card.blocked``."""
@@ -75,7 +78,7 @@ def new_event(
     """Wrap ``data`` in an envelope with a fresh id and the current UTC time."""
     if not data.event_type:
         raise ValueError(f"{type(data).__name__} declares no event_type")
-    return CloudEvent[EventData](
+    return _ENVELOPE(
         id=event_id or str(uuid.uuid4()),
         source=source,
         type=data.event_type,

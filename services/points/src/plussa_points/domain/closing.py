@@ -9,6 +9,8 @@ off the till until the saving's release time.
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
+from zoneinfo import ZoneInfo
 
 from plussa_points.domain.calendar import add_months, local_midnight, payout_date
 from plussa_points.domain.ledger import Entry
@@ -28,6 +30,8 @@ class AccountState:
     charity: CharityChoice | None = None
     saving_until: datetime | None = None
     """The release time of the household's saving, when saving is on."""
+    saving_cents: int | None = None
+    """The amount of each payment saved (None: all of it)."""
 
 
 @dataclass(frozen=True)
@@ -56,6 +60,16 @@ class Closing:
     expires_at: datetime
     saved_until: datetime | None
     closed_at: datetime
+    saved_cents: int | None = None
+    """The part of the payout saved, when saving a chosen amount of each payment."""
+
+    @property
+    def saved_payout_cents(self) -> int:
+        """How much of the payout is kept off the till."""
+        if self.saved_until is None:
+            return 0
+        payout = self.statement.payout_cents
+        return payout if self.saved_cents is None else min(self.saved_cents, payout)
 
     @property
     def statement_id(self) -> str:
@@ -113,12 +127,12 @@ def close_household(
     """Close ``month`` (and any older month still open) for one household."""
     ordered = sorted(open_months, key=lambda m: m.activity.month)
     st = close_month(rules, account.carry_points, [m.activity for m in ordered], account.charity)
-    paid_on = payout_date(month, rules.payout_day)
-    paid_at = local_midnight(paid_on, rules.zone)
-    kept = set(window_months(rules, month))
+    paid_at, expires_at = _payout_times(month, rules.payout_day, rules.lot_validity_months, rules.zone)
+    kept = _kept(window_months(rules, month))
     closed_spend = {m.activity.month: m.purchase_cents for m in ordered if m.activity.month in kept}
     spend = {**(account.spend_by_month or {}), **closed_spend}
     saving = account.saving_until
+    saved_until = saving if saving is not None and saving > paid_at else None
     return Closing(
         household_id=account.household_id,
         month=month,
@@ -129,7 +143,20 @@ def close_household(
         closed_spend=closed_spend,
         dropped_months=tuple(m for m in spend if m not in kept and m <= month),
         paid_at=paid_at,
-        expires_at=local_midnight(add_months(paid_on, rules.lot_validity_months), rules.zone),
-        saved_until=saving if saving is not None and saving > paid_at else None,
+        expires_at=expires_at,
+        saved_until=saved_until,
         closed_at=now,
+        saved_cents=account.saving_cents if saved_until is not None else None,
     )
+
+
+@lru_cache(maxsize=64)
+def _payout_times(month: str, payout_day: int, validity_months: int, zone: ZoneInfo) -> tuple[datetime, datetime]:
+    # The same for every household of the month: computed once per month.
+    paid_on = payout_date(month, payout_day)
+    return local_midnight(paid_on, zone), local_midnight(add_months(paid_on, validity_months), zone)
+
+
+@lru_cache(maxsize=64)
+def _kept(window: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(window)

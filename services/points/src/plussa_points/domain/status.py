@@ -1,6 +1,8 @@
-"""Best Customer status: household purchases over a threshold in the previous months."""
+"""Best Customer status: household purchases over a threshold in the previous months,
+counted on eligible spend only (the lines that earn points, returns taken off)."""
 
 from collections.abc import Mapping
+from functools import lru_cache
 
 from plussa_points.domain.calendar import shift_month
 from plussa_points.domain.rules import ProgrammeRules
@@ -9,13 +11,19 @@ BEST_CUSTOMER = "best_customer"
 REGULAR = "regular"
 
 
-def window_months(rules: ProgrammeRules, month: str) -> list[str]:
+def window_months(rules: ProgrammeRules, month: str) -> tuple[str, ...]:
     """The months counted when status is computed at the end of ``month``."""
-    return [shift_month(month, -i) for i in range(rules.best_customer_window_months)]
+    return _window(month, rules.best_customer_window_months)
+
+
+@lru_cache(maxsize=64)
+def _window(month: str, length: int) -> tuple[str, ...]:
+    # Month end asks this for every household of one month: computed once per month.
+    return tuple(shift_month(month, -i) for i in range(length))
 
 
 def spend_in_window(rules: ProgrammeRules, spend_by_month: Mapping[str, int], month: str) -> int:
-    """Purchases (net of returns) in the window ending with ``month``."""
+    """Eligible spend (net of returns) in the window ending with ``month``."""
     return sum(spend_by_month.get(m, 0) for m in window_months(rules, month))
 
 

@@ -51,47 +51,75 @@ class Members:
         )
 
     async def add_member(self, member: Member, at: datetime, session: Session) -> None:
-        """Record an active membership."""
-        await self.members.update_one(
-            {"_id": member_key(member.household_id, member.person_id)},
-            {
-                "$set": {
-                    "household_id": member.household_id,
-                    "person_id": member.person_id,
-                    "role": member.role,
-                    "can_use_money": member.can_use_money,
-                    "active": True,
-                    "changed_at": at,
-                }
-            },
-            upsert=True,
-            session=session,
-        )
+        """Record an active membership, unless a later change of it is held already."""
+        fields = {"role": member.role, "can_use_money": member.can_use_money, "active": True}
+        await self._change_member(member.household_id, member.person_id, fields, {}, at, session)
 
     async def remove_member(self, household_id: str, person_id: str, at: datetime, session: Session) -> None:
-        """A removed member keeps their history but no longer sees or uses anything."""
-        await self.members.update_one(
-            {"_id": member_key(household_id, person_id)},
-            {"$set": {"active": False, "can_use_money": False, "changed_at": at}},
-            session=session,
-        )
+        """A removed member keeps their history but no longer sees or uses anything. Kept
+        even when the membership is not known yet, so its older added event, arriving
+        later, cannot bring it back."""
+        fields = {"active": False, "can_use_money": False}
+        await self._change_member(household_id, person_id, fields, {"role": "parallel"}, at, session)
 
     async def set_money_access(
         self, household_id: str, person_id: str, can_use_money: bool, at: datetime, session: Session
     ) -> None:
         """A parallel holder's money access, granted or withdrawn."""
+        defaults = {"role": "parallel", "active": True}
+        await self._change_member(household_id, person_id, {"can_use_money": can_use_money}, defaults, at, session)
+
+    async def _change_member(
+        self,
+        household_id: str,
+        person_id: str,
+        fields: Document,
+        defaults: Document,
+        at: datetime,
+        session: Session,
+    ) -> None:
+        """Set each of ``fields`` unless a later event has set that field already.
+
+        Cards' member and access events carry no version, and replicas of this service
+        may apply one member's events in any order. The event time of the last write of
+        each field is kept (``field_times``), and an event sets only the fields it is
+        the latest writer of: per field, the last writer in time wins, which is what
+        applying the events in order gives (cards changes one membership in serialised
+        transactions, so its events' times follow that order). ``defaults`` fill
+        fields no event has set yet. One pipeline update on the id.
+        """
+        changes: Document = {"household_id": household_id, "person_id": person_id}
+        for name, value in fields.items():
+            newer = {"$lte": [f"$field_times.{name}", at]}  # a missing time is older than any
+            changes[name] = {"$cond": [newer, {"$literal": value}, f"${name}"]}
+            changes[f"field_times.{name}"] = {"$cond": [newer, at, f"$field_times.{name}"]}
+        for name, value in defaults.items():
+            changes[name] = {"$ifNull": [f"${name}", {"$literal": value}]}
+        changes["changed_at"] = {"$max": ["$changed_at", at]}
+        await self.members.update_one(
+            {"_id": member_key(household_id, person_id)}, [{"$set": changes}], upsert=True, session=session
+        )
+
+    async def set_role(
+        self, household_id: str, person_id: str, role: str, can_use_money: bool, at: datetime, session: Session
+    ) -> None:
+        """A member's role and money access after a hand-over."""
         await self.members.update_one(
             {"_id": member_key(household_id, person_id)},
             {
-                "$set": {"can_use_money": can_use_money, "changed_at": at},
-                "$setOnInsert": {
-                    "household_id": household_id,
-                    "person_id": person_id,
-                    "role": "parallel",
-                    "active": True,
-                },
+                "$set": {"role": role, "can_use_money": can_use_money, "changed_at": at},
+                "$setOnInsert": {"household_id": household_id, "person_id": person_id, "active": True},
             },
             upsert=True,
+            session=session,
+        )
+
+    async def unlink_payment_card(self, payment_card_id: str, household_id: str, session: Session) -> None:
+        """The MasterCard left ``household_id``: it earns nothing more there (a later link
+        to another household, already applied, is left alone)."""
+        await self.payment_cards.update_one(
+            {"_id": payment_card_id, "household_id": household_id},
+            {"$set": {"household_id": None, "unlinked": True}},
             session=session,
         )
 
@@ -101,6 +129,6 @@ class Members:
         """A K-Plussa MasterCard by its token only; once blocked it stays blocked."""
         change: Document = {"$set": {"network_token": network_token, "blocked": True}}
         if not blocked:
-            change = {"$set": {"network_token": network_token, "household_id": household_id}}
+            change = {"$set": {"network_token": network_token, "household_id": household_id, "unlinked": False}}
             change["$setOnInsert"] = {"blocked": False}
         await self.payment_cards.update_one({"_id": payment_card_id}, change, upsert=True, session=session)

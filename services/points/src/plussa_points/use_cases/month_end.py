@@ -5,6 +5,9 @@ unique), ledger entries, lots and account projections, and their events. A house
 whose account already records the month as closed is skipped, so a run that stops
 halfway (crash, deploy, limit) and runs again pays every household exactly once.
 Households are read by a cursor in id order; a bounded number of batches run at once.
+With ``partition`` I/N, a run closes only its share of the households (domain/partition):
+N runs at once close disjoint shares, and the exactly-once rule above holds per household
+whatever the shares, so a run of one share may also overlap a run of the whole.
 """
 
 import asyncio
@@ -16,6 +19,7 @@ from plussa_points.context import PointsContext, UnitOfWork
 from plussa_points.domain.calendar import month_has_ended
 from plussa_points.domain.closing import Closing, close_household
 from plussa_points.domain.errors import MonthNotOverError
+from plussa_points.domain.partition import Partition
 from plussa_points.events.published import (
     CharityShare,
     MoneyDonated,
@@ -34,6 +38,7 @@ class MonthEndReport:
     """What a run did."""
 
     month: str
+    partition: str = "0/1"
     households_closed: int = 0
     batches: int = 0
     payout_cents: int = 0
@@ -76,15 +81,24 @@ class _Run:
 
 
 async def close_all(
-    ctx: PointsContext, month: str, *, limit: int | None = None, after_batch: AfterBatch | None = None
+    ctx: PointsContext,
+    month: str,
+    *,
+    limit: int | None = None,
+    after_batch: AfterBatch | None = None,
+    partition: Partition = Partition(),
 ) -> MonthEndReport:
-    """Close ``month`` for every household not yet closed; ``limit`` stops after that many."""
+    """Close ``month`` for every household of ``partition`` not yet closed; ``limit`` stops after that many."""
     now = ctx.now()
     if not month_has_ended(month, now, ctx.rules.zone):
         raise MonthNotOverError(f"{month} has not ended yet")
     size = ctx.settings.month_end_batch_size
     run = _Run(
-        ctx, MonthEndReport(month=month), now, after_batch, asyncio.Semaphore(ctx.settings.month_end_concurrency)
+        ctx,
+        MonthEndReport(month=month, partition=str(partition)),
+        now,
+        after_batch,
+        asyncio.Semaphore(ctx.settings.month_end_concurrency),
     )
     batch: list[str] = []
     seen = 0
@@ -92,6 +106,8 @@ async def close_all(
     async for household_id in households:
         if run.failure or (limit is not None and seen >= limit):
             break
+        if not partition.holds(household_id):
+            continue
         batch.append(household_id)
         seen += 1
         if len(batch) >= size or (limit is not None and seen >= limit):
@@ -182,10 +198,10 @@ def _publish_payout(uow: UnitOfWork, c: Closing) -> None:
         saved_until=c.saved_until,
     )
     uow.publish(paid, subject, c.closed_at)
-    if c.saved_until is not None:
+    if c.saved_until is not None and c.saved_payout_cents:
         saved = MoneySaved(
             household_id=c.household_id,
-            cents=c.statement.payout_cents,
+            cents=c.saved_payout_cents,
             saved_until=c.saved_until,
             occurred_at=c.closed_at,
         )

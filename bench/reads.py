@@ -1,0 +1,143 @@
+"""The portal's hottest authenticated reads against a raw one-read handler, with wrk.
+
+    .venv/bin/python bench/reads.py [--seconds 10] [--connections 64]
+
+Starts a private mongod, a JWKS, and the cards and points services on one event
+exchange (as ``make run`` does), makes a household through cards' API (its events reach
+points over RabbitMQ), gives it Plussa money and a month of purchases, then loads with wrk
+at 64 connections: points ``GET /v1/me/balance``, cards ``GET /v1/me/household``, points
+``GET /v1/me/purchases``, and a raw aiohttp handler that verifies the same token (the
+same verifier, cache included) and does ONE ``find_one``, measured in the same run.
+Every service runs in this one process, one at a time under load.
+"""
+
+import argparse
+import asyncio
+import os
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import aiohttp
+from aiohttp import web
+
+from plussa_cards.app import create_app as cards_app
+from plussa_cards.settings import CardsSettings
+from plussa_cards.testing import CardsApi
+from plussa_points.app import create_app as points_app
+from plussa_points.events.consumed import PurchaseCompleted
+from plussa_points.keys import POINTS
+from plussa_points.settings import PointsSettings
+from plussa_points.use_cases import ingest
+from plussa_shared.auth import StaticKeys, TokenVerifier
+from plussa_shared.mongo import create_client
+from plussa_shared.testing.bench import WrkResult, bench_settings, jwks, private_mongo, say, serving, wrk
+from plussa_shared.testing.tokens import TestTokens
+
+SHARED = ("amqp_exchange", "amqp_partner_exchange", "amqp_private_exchange_prefix", "amqp_queue_prefix")
+
+
+def raw_app(mongo_url: str, database: str, tokens: TestTokens, settings: PointsSettings) -> web.Application:
+    """Verify the bearer token, read one account document, answer it as JSON."""
+    verifier = TokenVerifier(StaticKeys(tokens.jwks), issuer=settings.jwt_issuer, audience=settings.jwt_audience)
+    client = create_client(mongo_url, app_name="raw-read")
+    accounts = client[database]["accounts"]
+
+    async def handler(request: web.Request) -> web.Response:
+        principal = await verifier.verify(request.headers["Authorization"].removeprefix("Bearer "))
+        doc = await accounts.find_one({"_id": principal.household_id})
+        return web.json_response({"money_cents": (doc or {}).get("money_cents", 0)})
+
+    app = web.Application()
+    app.router.add_get("/raw", handler)
+    return app
+
+
+async def seed_points(app: web.Application, household_id: str, card_number: str) -> None:
+    """Plussa money and this month's purchases on the household's main card."""
+    ctx = app[POINTS]
+    now = datetime.now(UTC)
+    await ctx.db["lots"].insert_one(
+        {
+            "_id": "bench-lot",
+            "household_id": household_id,
+            "month": "2026-01",
+            "cents": 1234,
+            "remaining_cents": 1234,
+            "paid_at": now - timedelta(days=20),
+            "expires_at": now + timedelta(days=300),
+            "saved_until": None,
+        }
+    )
+    await ctx.db["accounts"].update_one({"_id": household_id}, {"$inc": {"money_cents": 1234}}, upsert=True)
+    for i in range(12):
+        line = {"line_id": "1", "product_id": "p1", "name": "Maito", "category": "grocery", "quantity": 1}
+        data = {
+            "purchase_id": f"bench-{i}",
+            "card_number": card_number,
+            "store_id": "store-1",
+            "store_name": "K-Market",
+            "chain": "k-market",
+            "occurred_at": (now - timedelta(minutes=i)).isoformat(),
+            "payment": {"method": "cash", "network_token": None},
+            "lines": [{**line, "unit_price_cents": 1000 + i, "amount_cents": 1000 + i, "warranty_months": None}],
+            "total_cents": 1000 + i,
+        }
+        await ingest.record_purchase(ctx, PurchaseCompleted.model_validate(data))
+
+
+async def until_points_knows(app: web.Application, card_number: str) -> None:
+    """Wait for cards' events to have reached points."""
+    cards = app[POINTS].db["cards"]
+    for _ in range(600):
+        if await cards.find_one({"card_number": card_number, "household_id": {"$ne": None}}):
+            return
+        await asyncio.sleep(0.05)
+    raise RuntimeError("points never heard of the household's card")
+
+
+def line(name: str, result: WrkResult, raw: WrkResult | None) -> None:
+    ratio = f", {result.requests_per_s / raw.requests_per_s:.2f} of the raw handler" if raw else ""
+    say(f"{result.line(name)}{ratio}")
+
+
+async def main(seconds: int, connections: int) -> None:
+    """Start everything, seed one household, load each read, print the figures."""
+    tokens = TestTokens()
+    say(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at the start")
+    async with private_mongo() as mongo_url, jwks(tokens) as jwks_url:
+        cards_settings = await bench_settings(CardsSettings, mongo_url, jwks_url)
+        shared: dict[str, Any] = {name: getattr(cards_settings, name) for name in SHARED}
+        points_settings = await bench_settings(PointsSettings, mongo_url, jwks_url, **shared)
+        cards, points = cards_app(cards_settings), points_app(points_settings)
+        raw = raw_app(mongo_url, points_settings.mongo_database, tokens, points_settings)
+        async with serving(cards) as cards_url, serving(points) as points_url, serving(raw) as raw_url:
+            async with aiohttp.ClientSession(base_url=cards_url) as http:
+                holder = await CardsApi(http, tokens).apply()
+            await until_points_knows(points, holder.card["card_number"])
+            await seed_points(points, holder.household_id, holder.card["card_number"])
+            token = tokens.customer(holder.person_id, holder.household_id, "main", ttl=timedelta(hours=1))
+            headers = {"Authorization": f"Bearer {token}"}
+            loads = {
+                "raw: token check + one find_one": f"{raw_url}/raw",
+                "points GET /v1/me/balance": f"{points_url}/v1/me/balance",
+                "cards GET /v1/me/household": f"{cards_url}/v1/me/household",
+                "points GET /v1/me/purchases": f"{points_url}/v1/me/purchases",
+            }
+            results: dict[str, WrkResult] = {}
+            for name, url in loads.items():
+                results[name] = await asyncio.to_thread(
+                    wrk, url, headers=headers, connections=connections, seconds=seconds
+                )
+            raw_result = results.pop("raw: token check + one find_one")
+            say(f"wrk, {connections} connections, {seconds} s each, 2 threads (on the same 2 cores)")
+            line("raw: token check + one find_one", raw_result, None)
+            for name, result in results.items():
+                line(name, result, raw_result)
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=64)
+    args = parser.parse_args()
+    asyncio.run(main(args.seconds, args.connections))
