@@ -1,6 +1,6 @@
 """The portal's hottest authenticated reads against a raw one-read handler, with wrk.
 
-    .venv/bin/python bench/reads.py [--seconds 10] [--connections 64]
+    .venv/bin/python bench/reads.py [--seconds 10] [--connections 64] [--loop uvloop] [--only balance]
 
 Starts a private mongod, a JWKS, and the cards and points services on one event
 exchange (as ``make run`` does), makes a household through cards' API (its events reach
@@ -13,13 +13,18 @@ Every service runs in this one process, one at a time under load.
 
 import argparse
 import asyncio
+import importlib
 import os
+import random
+import sys
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import aiohttp
 from aiohttp import web
 
+from plussa_benefits.app import create_app as benefits_app
+from plussa_benefits.settings import BenefitsSettings
 from plussa_cards.app import create_app as cards_app
 from plussa_cards.settings import CardsSettings
 from plussa_cards.testing import CardsApi
@@ -30,9 +35,23 @@ from plussa_points.settings import PointsSettings
 from plussa_points.use_cases import ingest
 from plussa_shared.auth import StaticKeys, TokenVerifier
 from plussa_shared.mongo import create_client
-from plussa_shared.testing.bench import WrkResult, bench_settings, jwks, private_mongo, say, serving, wrk
+from plussa_shared.testing.bench import (
+    WrkResult,
+    bench_settings,
+    jwks,
+    load_average,
+    private_mongo,
+    say,
+    serving,
+    wrk,
+)
 from plussa_shared.testing.tokens import TestTokens
 
+# The benefits benchmark's catalogue and wallets: reused, not copied.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "services", "benefits", "benchmarks"))
+import benefits_bench_support as benefits  # type: ignore[import-not-found]
+
+RAW = "raw: token check + one find_one"
 SHARED = ("amqp_exchange", "amqp_partner_exchange", "amqp_private_exchange_prefix", "amqp_queue_prefix")
 
 
@@ -100,7 +119,7 @@ def line(name: str, result: WrkResult, raw: WrkResult | None) -> None:
     say(f"{result.line(name)}{ratio}")
 
 
-async def main(seconds: int, connections: int) -> None:
+async def main(seconds: int, connections: int, only: str | None = None) -> None:
     """Start everything, seed one household, load each read, print the figures."""
     tokens = TestTokens()
     say(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at the start")
@@ -108,29 +127,49 @@ async def main(seconds: int, connections: int) -> None:
         cards_settings = await bench_settings(CardsSettings, mongo_url, jwks_url)
         shared: dict[str, Any] = {name: getattr(cards_settings, name) for name in SHARED}
         points_settings = await bench_settings(PointsSettings, mongo_url, jwks_url, **shared)
+        benefits_settings = await bench_settings(BenefitsSettings, mongo_url, jwks_url, **shared)
+        seeding = create_client(mongo_url, app_name="reads-bench")
+        await benefits.seed(seeding[benefits_settings.mongo_database], random.Random(5), wallets_for=[7])  # noqa: S311
+        await seeding.close()
         cards, points = cards_app(cards_settings), points_app(points_settings)
+        offers = benefits_app(benefits_settings)
         raw = raw_app(mongo_url, points_settings.mongo_database, tokens, points_settings)
-        async with serving(cards) as cards_url, serving(points) as points_url, serving(raw) as raw_url:
+        async with (
+            serving(cards) as cards_url,
+            serving(points) as points_url,
+            serving(offers) as benefits_url,
+            serving(raw) as raw_url,
+        ):
             async with aiohttp.ClientSession(base_url=cards_url) as http:
                 holder = await CardsApi(http, tokens).apply()
             await until_points_knows(points, holder.card["card_number"])
             await seed_points(points, holder.household_id, holder.card["card_number"])
             token = tokens.customer(holder.person_id, holder.household_id, "main", ttl=timedelta(hours=1))
             headers = {"Authorization": f"Bearer {token}"}
+            offers_token = tokens.customer("p7", "h7", "main", ttl=timedelta(hours=1))
             loads = {
-                "raw: token check + one find_one": f"{raw_url}/raw",
-                "points GET /v1/me/balance": f"{points_url}/v1/me/balance",
-                "cards GET /v1/me/household": f"{cards_url}/v1/me/household",
-                "points GET /v1/me/purchases": f"{points_url}/v1/me/purchases",
+                RAW: (f"{raw_url}/raw", headers),
+                "points GET /v1/me/balance": (f"{points_url}/v1/me/balance", headers),
+                "cards GET /v1/me/household": (f"{cards_url}/v1/me/household", headers),
+                "points GET /v1/me/purchases": (f"{points_url}/v1/me/purchases", headers),
+                "benefits GET /v1/me/offers": (
+                    f"{benefits_url}/v1/me/offers",
+                    {"Authorization": f"Bearer {offers_token}"},
+                ),
             }
             results: dict[str, WrkResult] = {}
-            for name, url in loads.items():
+            for name, (url, auth) in loads.items():
+                if only and name != RAW and only not in name:
+                    continue
                 results[name] = await asyncio.to_thread(
-                    wrk, url, headers=headers, connections=connections, seconds=seconds
+                    wrk, url, headers=auth, connections=connections, seconds=seconds
                 )
-            raw_result = results.pop("raw: token check + one find_one")
-            say(f"wrk, {connections} connections, {seconds} s each, 2 threads (on the same 2 cores)")
-            line("raw: token check + one find_one", raw_result, None)
+            raw_result = results.pop(RAW)
+            say(
+                f"wrk, {connections} connections, {seconds} s each, 2 threads (on the same 2 cores); "
+                f"load average {load_average()} at the end"
+            )
+            line(RAW, raw_result, None)
             for name, result in results.items():
                 line(name, result, raw_result)
 
@@ -139,5 +178,12 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=64)
+    parser.add_argument("--only", help="load the raw handler and the reads whose name holds this (e.g. balance)")
+    parser.add_argument(
+        "--loop", choices=["asyncio", "uvloop"], default="asyncio", help="event loop (uvloop must be installed)"
+    )
     args = parser.parse_args()
-    asyncio.run(main(args.seconds, args.connections))
+    if args.loop == "uvloop":  # measured as a lever; not a dependency of the services
+        importlib.import_module("uvloop").run(main(args.seconds, args.connections, args.only))
+    else:
+        asyncio.run(main(args.seconds, args.connections, args.only))
