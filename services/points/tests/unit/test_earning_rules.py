@@ -4,10 +4,17 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from plussa_points.domain.access import Card, require_earning
 from plussa_points.domain.earning import Line, ReturnedLine, apply_return, mastercard_applies, score
-from plussa_points.domain.errors import InvalidPurchaseError, ReturnExceedsPurchaseError, UnknownLineError
+from plussa_points.domain.errors import (
+    CardCannotEarnError,
+    InvalidPurchaseError,
+    ReturnExceedsPurchaseError,
+    UnknownLineError,
+)
 from plussa_points.domain.validation import LineFigures, check_purchase, check_return
 from plussa_points.settings import PointsSettings
+from plussa_shared.domain import ErrorKind
 
 NOW = datetime(2026, 3, 15, 10, 0, tzinfo=UTC)
 AT = NOW - timedelta(days=2)
@@ -115,3 +122,16 @@ def test_a_purchase_dated_in_the_future_or_too_long_ago_is_refused_with_its_poin
     assert future.value.extras["errors"][0]["pointer"] == "/occurred_at"
     assert future.value.extras["errors"][0]["code"] == "in_the_future"
     assert old.value.extras["errors"][0]["code"] == "too_old"
+
+
+def test_an_ordered_card_is_tried_again_later_while_a_blocked_one_is_refused_for_good() -> None:
+    def card(state: str) -> Card:
+        return Card("c1", "main", state, "h1", "p1", can_earn=False, can_spend=False)
+
+    with pytest.raises(CardCannotEarnError) as ordered:
+        require_earning(card("ordered"))
+    with pytest.raises(CardCannotEarnError) as blocked:
+        require_earning(card("blocked"))
+
+    assert (ordered.value.problem_slug, ordered.value.kind) == ("card-cannot-earn", ErrorKind.NOT_KNOWN_YET)
+    assert (blocked.value.problem_slug, blocked.value.kind) == ("card-cannot-earn", ErrorKind.INVALID)

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from plussa_points.domain.errors import (
     CardCannotEarnError,
     CardCannotSpendError,
+    CardNotActiveYetError,
     MainHolderOnlyError,
     NoMoneyAccessError,
     NotAMemberError,
@@ -48,7 +49,8 @@ class Member:
 def require_earning(card: Card) -> str:
     """The account a card's purchases earn for, or why it cannot earn."""
     if not card.can_earn:
-        raise CardCannotEarnError(f"The card is {card.state} and cannot earn points", state=card.state)
+        cannot = CardNotActiveYetError if card.state == "ordered" else CardCannotEarnError
+        raise cannot(f"The card is {card.state} and cannot earn points", state=card.state)
     return card.household_id or f"card:{card.card_id}"
 
 

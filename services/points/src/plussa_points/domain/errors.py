@@ -72,6 +72,13 @@ class CardCannotEarnError(DomainError):
     title = "The card cannot earn points"
 
 
+class CardNotActiveYetError(CardCannotEarnError):
+    """The card is ordered and not activated yet. Its activation may still be on its way
+    (cards publishes it a moment later), so the consumer tries again before giving up."""
+
+    kind = ErrorKind.NOT_KNOWN_YET
+
+
 class CardCannotSpendError(DomainError):
     """The card may not spend Plussa money (temporary, blocked, closed...)."""
 
