@@ -51,3 +51,27 @@ class MessageNotFoundError(NotificationsError):
     kind = "not-found"
     slug = "message-not-found"
     title = "No such message"
+
+
+class StalePreferencesError(NotificationsError):
+    kind = "stale"
+    slug = "preferences-changed"
+    title = "The preferences changed since they were read"
+
+
+class MainHolderNotKnownError(NotificationsError):
+    kind = "not-known-yet"
+    slug = "main-holder-not-known"
+    title = "The household's main holder is not known yet"
+
+
+class CampaignNotFoundError(NotificationsError):
+    kind = "not-found"
+    slug = "campaign-not-found"
+    title = "No such campaign"
+
+
+class ChainNotAllowedError(NotificationsError):
+    kind = "forbidden"
+    slug = "chain-not-allowed"
+    title = "This credential may not send for this chain"

@@ -1,0 +1,1 @@
+"""What the notifications service publishes (``published``) and its copies of what it reads (``consumed``)."""

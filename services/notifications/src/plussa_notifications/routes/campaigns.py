@@ -1,0 +1,85 @@
+"""Marketing sends from a chain or partner to the people who consented to it."""
+
+from typing import Literal
+
+from aiohttp import web
+from pydantic import BaseModel, ConfigDict, Field
+
+from plussa_notifications import views
+from plussa_notifications.domain.campaigns import LocalizedText
+from plussa_notifications.domain.chains import CHAIN_ID_PATTERN
+from plussa_notifications.domain.messages import MessageKind
+from plussa_notifications.keys import CONTEXT
+from plussa_notifications.routes.problems import problems
+from plussa_notifications.use_cases import campaigns as use
+from plussa_shared.auth import Access
+from plussa_shared.keys import principal
+from plussa_shared.mongo import Document
+from plussa_shared.routing import RouteTable
+
+routes = RouteTable(tag="campaigns")
+SENDERS = Access.services("notifications:send", "ops")
+
+
+class CampaignIn(BaseModel):
+    """An offer or newsletter in the three languages; each person gets theirs."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    chain_id: str = Field(pattern=CHAIN_ID_PATTERN)
+    kind: Literal["offer", "newsletter"]
+    title: LocalizedText
+    text: LocalizedText
+
+
+def _view(found: Document) -> views.CampaignView:
+    return views.CampaignView(
+        campaign_id=found["_id"],
+        chain_id=found["chain_id"],
+        kind=found["kind"],
+        status=found["status"],
+        queued=found["queued"],
+        skipped=found["skipped"],
+        created_at=found["created_at"],
+    )
+
+
+@routes.post(
+    "/v1/campaigns",
+    summary="Send an offer or newsletter to everyone who consented to the chain",
+    access=SENDERS,
+    body=CampaignIn,
+    response=views.CampaignView,
+    status=202,
+    errors=(403, 422),
+)
+@problems
+async def post_campaign(request: web.Request, body: CampaignIn) -> web.Response:
+    """A partner credential (scope ``notifications:send`` and ``notifications:chain:<id>``)
+    sends for its own chain only. Recipients are queued in the background."""
+    caller = principal(request)
+    found = await use.start_campaign(
+        request.app[CONTEXT],
+        chain_id=body.chain_id,
+        kind=MessageKind(body.kind),
+        title=body.title,
+        text=body.text,
+        sender_id=caller.subject,
+        sender_scopes=caller.scopes,
+    )
+    response = web.json_response(text=_view(found).model_dump_json(), status=202)
+    response.headers["Location"] = f"/v1/campaigns/{found['_id']}"
+    return response
+
+
+@routes.get(
+    "/v1/campaigns/{campaign_id}",
+    summary="A campaign's progress",
+    access=SENDERS,
+    response=views.CampaignView,
+    errors=(404,),
+)
+@problems
+async def get_campaign(request: web.Request, campaign_id: str) -> views.CampaignView:
+    """How many recipients are queued so far."""
+    return _view(await use.campaign(request.app[CONTEXT], campaign_id, principal(request).scopes))
