@@ -81,6 +81,11 @@ class Harness:
                 raise AssertionError("condition not met in time")
             await asyncio.sleep(0.05)
 
+    @property
+    def amqp(self) -> tuple[str, str]:
+        """The broker URL and exchange of this test."""
+        return self.settings.amqp_url.get_secret_value(), self.settings.amqp_exchange
+
     def customer(self, person_id: str) -> dict[str, str]:
         """A customer's Authorization header."""
         return self.tokens.bearer(self.tokens.customer(person_id, f"hh-{person_id}"))
@@ -99,6 +104,7 @@ def notifications_settings(settings_for: Any, smtp_sink: SmtpSink) -> Callable[.
             "retry_first_s": 0.2,
             "retry_cap_s": 0.5,
             "sender_poll_interval_s": 0.1,
+            "consumer_retry_delays_ms": [200, 500, 1000, 2000],
             "unsubscribe_base_url": "https://api.plussa.test",
             "portal_base_url": "https://oma.plussa.test",
             **overrides,

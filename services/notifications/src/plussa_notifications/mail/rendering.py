@@ -93,7 +93,7 @@ class Renderer:
         """Render message ``kind`` in ``language`` (Finnish when the language is not offered)."""
         lang = self._languages.get(language) or self._languages[FALLBACK_LANGUAGE]
         values = {**data, "language": lang.language}
-        subject = " ".join(lang.plain.text(lang.catalogue[kind]["subject"], values).split())
+        subject = " ".join(lang.plain.text(lang.catalogue[kind]["subject"], values).splitlines()).strip()
         parts = {
             name: self._body(lang, output, kind, values, subject, action_url, unsubscribe_url)
             for name, output in (("html", lang.html), ("text", lang.plain))
