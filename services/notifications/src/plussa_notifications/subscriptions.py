@@ -57,6 +57,7 @@ def subscriptions(context: Callable[[], NotificationsContext]) -> list[Subscript
             ev.LinkRequested,
             lambda c, e: triggers.link_requested(c, e.id, e.data, MessageKind.PASSWORD_RESET),
         ),
+        sub("identity.password.changed", ev.PasswordChanged, lambda c, e: triggers.password_changed(c, e.id, e.data)),
         sub("cards.household.created", ev.HouseholdCreated, lambda c, e: people.household_created(c, e.data)),
         sub("cards.member.added", ev.MemberAdded, lambda c, e: people.member_added(c, e.data)),
         card("cards.card.issued"),

@@ -16,6 +16,7 @@ class MessageKind(StrEnum):
 
     EMAIL_VERIFICATION = "email_verification"
     PASSWORD_RESET = "password_reset"  # noqa: S105 - a message kind, not a secret
+    PASSWORD_CHANGED = "password_changed"  # noqa: S105 - a message kind, not a secret
     CARD_ORDERED = "card_ordered"
     CARD_BLOCKED = "card_blocked"
     CARD_REPLACED = "card_replaced"

@@ -40,6 +40,13 @@ class LinkRequested(ConsumedEventData):
     expires_at: datetime
 
 
+class PasswordChanged(ConsumedEventData):
+    """identity.password.changed: the person is told, in case it was not them."""
+
+    person_id: str
+    occurred_at: datetime
+
+
 class CardSnapshot(ConsumedEventData):
     """The card as it is after the change."""
 

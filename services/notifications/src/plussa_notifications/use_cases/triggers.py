@@ -14,6 +14,7 @@ from plussa_notifications.events.consumed import (
     MoneyDonated,
     MoneyPaid,
     MoneyReleased,
+    PasswordChanged,
     ReceiptSaved,
 )
 from plussa_notifications.use_cases.messages import queue_message
@@ -33,6 +34,14 @@ async def link_requested(ctx: NotificationsContext, event_id: str, data: LinkReq
         data={"expires_at": data.expires_at.isoformat(), "action_url": link},
         link_email=data.email,
         link_language=data.language,
+    )
+
+
+async def password_changed(ctx: NotificationsContext, event_id: str, data: PasswordChanged) -> None:
+    """A security notice to the verified address: the password was changed."""
+    facts = {"occurred_at": data.occurred_at.isoformat()}
+    await queue_message(
+        ctx, trigger_id=event_id, person_id=data.person_id, kind=MessageKind.PASSWORD_CHANGED, data=facts
     )
 
 
