@@ -89,14 +89,14 @@ async def test_malformed_json_is_a_400_problem(client: Any, customer: dict[str, 
 async def test_wrong_types_are_a_422_problem_listing_the_fields(client: Any, customer: dict[str, str]) -> None:
     resp = await client.post("/v1/notes", json={"note_id": 5, "text": "x", "stars": "many"}, headers=customer)
     body = await problem(resp, 422, "validation-failed")
-    assert {e["field"] for e in body["errors"]} == {"note_id", "stars"}
+    assert {e["pointer"] for e in body["errors"]} == {"/note_id", "/stars"}
     assert "many" not in json.dumps(body)  # the input is not echoed back
 
 
 async def test_missing_fields_are_a_422_problem(client: Any, customer: dict[str, str]) -> None:
     resp = await client.post("/v1/notes", json={"text": "x"}, headers=customer)
     body = await problem(resp, 422, "validation-failed")
-    assert [(e["field"], e["code"]) for e in body["errors"]] == [("note_id", "missing")]
+    assert [(e["pointer"], e["code"]) for e in body["errors"]] == [("/note_id", "missing")]
 
 
 async def test_a_body_over_the_limit_is_a_413_problem(client: Any, customer: dict[str, str]) -> None:
@@ -121,7 +121,7 @@ async def test_a_wrong_method_is_a_405_problem_naming_the_allowed_ones(client: A
 
 async def test_an_invalid_query_parameter_is_a_422_problem(client: Any) -> None:
     body = await problem(await client.get("/v1/search?limit=lots"), 422, "validation-failed")
-    assert body["errors"][0]["field"] == "limit"
+    assert body["errors"][0]["parameter"] == "limit"
     assert (await client.get("/v1/search?limit=7")).status == 200
 
 

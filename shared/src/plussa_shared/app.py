@@ -16,6 +16,7 @@ from pymongo import IndexModel
 
 from plussa_shared.auth import KeySource, RemoteJwks, TokenVerifier
 from plussa_shared.broker import Broker
+from plussa_shared.caching import no_store_by_default_middleware
 from plussa_shared.consumer import INBOX, EventConsumer, Subscription
 from plussa_shared.health import health_routes
 from plussa_shared.http import (
@@ -24,10 +25,12 @@ from plussa_shared.http import (
     request_context_middleware,
     request_id_trace_config,
 )
+from plussa_shared.idempotency import IDEMPOTENCY_INDEXES
 from plussa_shared.keys import (
     BROKER,
     CONSUMER,
     DB,
+    ENDPOINTS,
     HTTP_CLIENT,
     METRICS,
     MONGO,
@@ -39,9 +42,10 @@ from plussa_shared.keys import (
 )
 from plussa_shared.metrics import Metrics
 from plussa_shared.mongo import client_lifespan, ensure_collections, ensure_indexes
-from plussa_shared.openapi import build_openapi, openapi_routes
+from plussa_shared.openapi import build_openapi, openapi_routes, server_url
 from plussa_shared.outbox import LEASES, OUTBOX_INDEXES, Outbox, OutboxRelay
 from plussa_shared.outbox import OUTBOX as OUTBOX_COLLECTION
+from plussa_shared.paging import PageLimits
 from plussa_shared.routing import RouteTable, add_routes, undeclared_routes
 from plussa_shared.settings import ServiceSettings
 
@@ -69,12 +73,19 @@ def create_service_app(settings: ServiceSettings, spec: ServiceSpec) -> web.Appl
     """Build the aiohttp application of one service."""
     app = web.Application(
         client_max_size=settings.max_body_bytes,
-        middlewares=[request_context_middleware, problem_middleware, auth_middleware],
+        middlewares=[request_context_middleware, no_store_by_default_middleware, problem_middleware, auth_middleware],
     )
     app[SETTINGS] = settings
     app[METRICS] = Metrics()
     endpoints = add_routes(app, spec.routes)
-    app[OPENAPI] = build_openapi(spec.title, spec.version, endpoints)
+    app[ENDPOINTS] = endpoints
+    app[OPENAPI] = build_openapi(
+        spec.title,
+        spec.version,
+        endpoints,
+        servers=[server_url(settings)],
+        page_limits=PageLimits(settings.page_limit_default, settings.page_limit_max),
+    )
     app.add_routes(health_routes())
     app.add_routes(openapi_routes(app[OPENAPI]))
     app.on_startup.insert(0, _refuse_undeclared_routes)  # before any resource is opened
@@ -106,7 +117,7 @@ def _mongo_ctx(spec: ServiceSpec) -> CleanupCtx:
             db = client[settings.mongo_database]
             app[MONGO] = client
             app[DB] = db
-            indexes = {**OUTBOX_INDEXES, **spec.indexes}
+            indexes = {**OUTBOX_INDEXES, **IDEMPOTENCY_INDEXES, **spec.indexes}
             await ensure_collections(db, [OUTBOX_COLLECTION, INBOX, LEASES, *indexes])
             await ensure_indexes(db, indexes)
             app[OUTBOX] = Outbox(db)

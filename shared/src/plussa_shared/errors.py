@@ -1,5 +1,6 @@
 """Errors that reach a client as RFC 9457 problem details."""
 
+from collections.abc import Sequence
 from typing import Any, ClassVar
 
 PROBLEM_BASE = "https://api.plussa.fi/problems/"
@@ -51,7 +52,11 @@ class BadRequestError(ProblemError):
 
 
 class ValidationFailedError(ProblemError):
-    """The request was readable but its fields are invalid."""
+    """The request was readable but its fields are invalid.
+
+    The one validation shape: ``errors`` lists each invalid field as ``field_error``
+    builds it (a JSON pointer into the body, or a parameter or header name; a code;
+    a detail)."""
 
     status = 422
     slug = "validation-failed"
@@ -59,7 +64,9 @@ class ValidationFailedError(ProblemError):
 
 
 class UnauthorizedError(ProblemError):
-    """No valid credentials."""
+    """No valid credentials: only "who are you?". A wrong current password or any other
+    refused action of a signed-in caller is 403 or 422, never 401 (a BFF logs the user
+    out on 401)."""
 
     status = 401
     slug = "unauthorized"
@@ -128,3 +135,49 @@ class ServiceUnavailableError(ProblemError):
     status = 503
     slug = "service-unavailable"
     title = "Service unavailable"
+
+
+class PreconditionFailedError(ProblemError):
+    """An ``If-Match`` named a version that is no longer current; nothing was changed."""
+
+    status = 412
+    slug = "precondition-failed"
+    title = "The resource has changed"
+
+
+class IdempotencyKeyReusedError(ProblemError):
+    """The ``Idempotency-Key`` was first used with another request."""
+
+    status = 422
+    slug = "idempotency-key-reused"
+    title = "The idempotency key was used for another request"
+
+
+class IdempotentRequestInFlightError(ProblemError):
+    """The first request with this ``Idempotency-Key`` is still being handled."""
+
+    status = 409
+    slug = "idempotent-request-in-flight"
+    title = "The first request with this idempotency key is still in progress"
+
+
+def json_pointer(path: Sequence[str | int]) -> str:
+    """The RFC 6901 JSON pointer of ``path`` (``("lines", 0, "amount")`` -> ``/lines/0/amount``)."""
+    return "".join("/" + str(part).replace("~", "~0").replace("/", "~1") for part in path)
+
+
+def field_error(
+    code: str,
+    detail: str,
+    *,
+    pointer: str | None = None,
+    parameter: str | None = None,
+    header: str | None = None,
+) -> dict[str, str]:
+    """One item of a validation problem's ``errors``: where (exactly one of ``pointer``
+    into the JSON body, query or path ``parameter``, or ``header``), a stable
+    snake_case ``code`` and a human ``detail``."""
+    where = {k: v for k, v in (("pointer", pointer), ("parameter", parameter), ("header", header)) if v is not None}
+    if len(where) != 1:
+        raise ValueError("name exactly one of pointer, parameter or header")
+    return {**where, "code": code, "detail": detail}

@@ -36,6 +36,7 @@ def problem_response(error: ProblemError, request: web.Request) -> web.Response:
     response = web.json_response(
         error.to_problem(instance=request.path), status=error.status, content_type=PROBLEM_CONTENT_TYPE
     )
+    response.headers["Content-Language"] = "en"  # titles and details are English, whatever was asked
     if isinstance(error, UnauthorizedError):
         response.headers["WWW-Authenticate"] = 'Bearer realm="plussa"'
     retry_after = error.extras.get("retry_after")
@@ -109,6 +110,7 @@ async def problem_middleware(request: web.Request, handler: Handler) -> web.Stre
             },
             status=500,
             content_type=PROBLEM_CONTENT_TYPE,
+            headers={"Content-Language": "en"},
         )
 
 

@@ -24,6 +24,8 @@ CONSUMER = web.AppKey("consumer", EventConsumer)
 VERIFIER = web.AppKey("verifier", TokenVerifier)
 HTTP_CLIENT = web.AppKey("http_client", aiohttp.ClientSession)
 OPENAPI = web.AppKey("openapi", dict)
+ENDPOINTS = web.AppKey("endpoints", list)
+"""Every declared route of the service (``routing.Endpoint``), for documentation checks."""
 
 PRINCIPAL = web.RequestKey("principal", Principal)
 """Where the auth middleware stores the verified caller of a request."""

@@ -2,7 +2,7 @@
 
 from typing import Literal
 
-from pydantic import AnyHttpUrl, Field, MongoDsn, SecretStr
+from pydantic import AnyHttpUrl, Field, IPvAnyNetwork, MongoDsn, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -44,6 +44,26 @@ class ServiceSettings(BaseSettings):
 
     max_body_bytes: int = Field(default=256 * 1024, ge=1024)
     http_timeout_s: float = Field(default=5.0, gt=0)
+
+    page_limit_default: int = Field(default=20, ge=1)
+    """Items in a page when the caller sends no ``limit``."""
+    page_limit_max: int = Field(default=100, ge=1)
+    """The largest ``limit`` a caller may ask for; more is a 422."""
+    idempotency_ttl_s: int = Field(default=24 * 3600, ge=60)
+    """How long the first answer to an ``Idempotency-Key`` is kept for replay."""
+    idempotency_lease_s: int = Field(default=60, ge=1)
+    """How long a request in flight holds its key before a retry may take it over."""
+    default_language: Literal["fi", "sv", "en"] = "fi"
+    """The language of texts when ``Accept-Language`` names none of fi, sv, en."""
+    trusted_proxies: list[IPvAnyNetwork] = Field(default_factory=list)
+    """Peers (CIDRs) whose forwarded headers name the end user's address and user
+    agent (the BFF, a load balancer). Empty: forwarded headers are ignored."""
+
+    @model_validator(mode="after")
+    def _default_page_within_max(self) -> "ServiceSettings":
+        if self.page_limit_default > self.page_limit_max:
+            raise ValueError("page_limit_default exceeds page_limit_max")
+        return self
 
     @property
     def event_source(self) -> str:

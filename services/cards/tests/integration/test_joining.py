@@ -99,7 +99,7 @@ async def test_invalid_applications_are_refused_with_the_failing_fields(api: Car
     for body, status, field in cases:
         resp = await api.client.post("/v1/applications", json=body)
         assert await problem(resp) == (status, "validation-failed"), body
-        assert field in [e["field"] for e in (await resp.json())["errors"]]
+        assert "/" + field.replace(".", "/") in [e["pointer"] for e in (await resp.json())["errors"]]
 
     malformed = await api.client.post(
         "/v1/applications", data=b"{not json", headers={"Content-Type": "application/json"}

@@ -212,7 +212,7 @@ async def test_parallel_card_orders_with_invalid_details_are_refused(
     resp = await api.client.post(PARALLEL, json=body, headers=main.headers)
 
     assert await problem(resp) == (422, "validation-failed")
-    assert field in [e["field"] for e in (await resp.json())["errors"]]
+    assert f"/{field}" in [e["pointer"] for e in (await resp.json())["errors"]]
 
 
 async def test_a_store_orders_a_parallel_card_for_the_household_of_the_main_card_shown(

@@ -1,0 +1,25 @@
+"""Money on the wire: an integer amount of minor units (cents) and its ISO 4217 currency.
+
+Integer minor units keep sums exact; the currency travels with every amount so a BFF never
+assumes it. Use ``Money`` for new fields; fields named ``*_cents`` predate it.
+"""
+
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field
+
+CurrencyCode = Annotated[str, Field(pattern=r"^[A-Z]{3}$", description="ISO 4217 alphabetic code", examples=["EUR"])]
+
+
+class Money(BaseModel):
+    """An amount of money."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    amount: int = Field(description="In minor units of the currency (cents for EUR); negative for a debit")
+    currency: CurrencyCode
+
+    @classmethod
+    def eur(cls, cents: int) -> "Money":
+        """``cents`` euro cents."""
+        return cls(amount=cents, currency="EUR")
