@@ -92,7 +92,8 @@ class Harness:
 
     async def messages(self, person_id: str) -> list[Any]:
         """Every message the service holds for the person."""
-        return await self.ctx.store.my_messages(person_id, 1000, None)
+        found, _ = await self.ctx.store.my_messages(person_id, 1000, None)
+        return found
 
 
 @pytest.fixture

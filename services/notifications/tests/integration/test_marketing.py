@@ -28,7 +28,7 @@ def partner(harness: Harness, chain_id: str) -> dict[str, str]:
 
 async def send(harness: Harness, chain_id: str, title: str = "Joulukinkku") -> dict[str, Any]:
     answer = await harness.client.post("/v1/campaigns", json=offer(chain_id, title), headers=partner(harness, chain_id))
-    assert answer.status == 202, await answer.text()
+    assert answer.status == 201, await answer.text()
     return dict(await answer.json())
 
 
@@ -160,3 +160,21 @@ async def _tried(harness: Harness, person_id: str) -> bool:
 async def _settled(harness: Harness, person_id: str) -> bool:
     found = await harness.messages(person_id)
     return bool(found) and all(m.status is not MessageStatus.QUEUED for m in found)
+
+
+async def test_a_retried_campaign_post_with_the_same_key_starts_one_campaign(harness: Harness) -> None:
+    await consenting(harness, "p-retry", "fi", {CITYMARKET: True})
+    headers = {**partner(harness, CITYMARKET), "Idempotency-Key": "3b9f6f0e-campaign-retry"}
+
+    first = await harness.client.post("/v1/campaigns", json=offer(CITYMARKET), headers=headers)
+    retry = await harness.client.post("/v1/campaigns", json=offer(CITYMARKET), headers=headers)
+    other_body = await harness.client.post("/v1/campaigns", json=offer(CITYMARKET, "Toinen"), headers=headers)
+    await harness.sink.wait_for(1)
+    location = first.headers["Location"]
+    await harness.until(lambda: _campaign_done(harness, location.rsplit("/", 1)[1]))
+
+    assert (first.status, retry.status, other_body.status) == (201, 201, 422)
+    assert retry.headers["Idempotent-Replayed"] == "true"
+    assert await first.json() == await retry.json()
+    assert len(harness.sink.files()) == 1
+    assert location.startswith("/v1/campaigns/campaign-")

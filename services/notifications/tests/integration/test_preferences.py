@@ -68,7 +68,7 @@ async def test_a_change_against_a_stale_version_is_refused_and_changes_nothing(h
     state = await harness.client.get("/v1/me/preferences", headers=harness.customer("p4"))
 
     assert stale.status == 412
-    assert (await stale.json())["type"] == "https://api.plussa.fi/problems/preferences-changed"
+    assert (await stale.json())["type"] == "https://api.plussa.fi/problems/precondition-failed"
     assert {c["chain_id"]: c["consented"] for c in (await state.json())["chains"]}["k-market"] is True
 
 
@@ -130,3 +130,14 @@ async def test_the_chains_are_public_cacheable_reference_data_that_operators_ext
     assert (await twice.json())["type"] == "https://api.plussa.fi/problems/chain-exists"
     assert by_customer.status == 403
     assert chosen.status == 200
+
+
+async def test_an_unchanged_preferences_read_is_a_304_with_if_none_match(harness: Harness) -> None:
+    changed = await choose(harness, "p9", {"k-market": True})
+
+    again = await harness.client.get(
+        "/v1/me/preferences", headers={**harness.customer("p9"), "If-None-Match": changed.headers["ETag"]}
+    )
+
+    assert changed.headers["ETag"] == '"1"'
+    assert again.status == 304

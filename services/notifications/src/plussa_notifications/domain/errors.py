@@ -55,7 +55,7 @@ class MessageNotFoundError(NotificationsError):
 
 class StalePreferencesError(NotificationsError):
     kind = "stale"
-    slug = "preferences-changed"
+    slug = "precondition-failed"
     title = "The preferences changed since they were read"
 
 
@@ -75,3 +75,9 @@ class ChainNotAllowedError(NotificationsError):
     kind = "forbidden"
     slug = "chain-not-allowed"
     title = "This credential may not send for this chain"
+
+
+class ChainNotFoundError(NotificationsError):
+    kind = "not-found"
+    slug = "chain-not-found"
+    title = "No such chain or partner"

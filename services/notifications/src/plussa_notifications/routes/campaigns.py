@@ -10,6 +10,7 @@ from plussa_notifications.domain.campaigns import LocalizedText
 from plussa_notifications.domain.chains import CHAIN_ID_PATTERN
 from plussa_notifications.domain.messages import MessageKind
 from plussa_notifications.keys import CONTEXT
+from plussa_notifications.routes import examples
 from plussa_notifications.routes.problems import problems
 from plussa_notifications.use_cases import campaigns as use
 from plussa_shared.auth import Access
@@ -50,13 +51,22 @@ def _view(found: Document) -> views.CampaignView:
     access=SENDERS,
     body=CampaignIn,
     response=views.CampaignView,
-    status=202,
+    status=201,
     errors=(403, 422),
+    operation_id="startCampaign",
+    description="A chain's or partner's system (scope notifications:send and notifications:chain:<chain_id>) "
+    "sends for its own chain only; another chain is a 403 chain-not-allowed, an unknown one a 422. "
+    "Recipients (people whose consent to the chain stands and whose address is verified) are queued in "
+    "the background, each in their own language; consent is checked again just before each mail goes. "
+    "Send an Idempotency-Key so a retry never starts a second campaign.",
+    request_example=examples.CAMPAIGN_IN,
+    response_example=examples.CAMPAIGN,
+    idempotent=True,
+    location="/v1/campaigns/{campaign_id}",
 )
 @problems
-async def post_campaign(request: web.Request, body: CampaignIn) -> web.Response:
-    """A partner credential (scope ``notifications:send`` and ``notifications:chain:<id>``)
-    sends for its own chain only. Recipients are queued in the background."""
+async def post_campaign(request: web.Request, body: CampaignIn) -> views.CampaignView:
+    """Partner or operator credentials."""
     caller = principal(request)
     found = await use.start_campaign(
         request.app[CONTEXT],
@@ -67,9 +77,7 @@ async def post_campaign(request: web.Request, body: CampaignIn) -> web.Response:
         sender_id=caller.subject,
         sender_scopes=caller.scopes,
     )
-    response = web.json_response(text=_view(found).model_dump_json(), status=202)
-    response.headers["Location"] = f"/v1/campaigns/{found['_id']}"
-    return response
+    return _view(found)
 
 
 @routes.get(
@@ -78,8 +86,13 @@ async def post_campaign(request: web.Request, body: CampaignIn) -> web.Response:
     access=SENDERS,
     response=views.CampaignView,
     errors=(404,),
+    operation_id="getCampaign",
+    description="How many recipients are queued so far (status streaming, then queued) and how many "
+    "consenting people were skipped for want of a verified address. Only for a credential that may "
+    "send for the campaign's chain.",
+    response_example=examples.CAMPAIGN,
 )
 @problems
 async def get_campaign(request: web.Request, campaign_id: str) -> views.CampaignView:
-    """How many recipients are queued so far."""
+    """Partner or operator credentials."""
     return _view(await use.campaign(request.app[CONTEXT], campaign_id, principal(request).scopes))

@@ -9,12 +9,12 @@ from plussa_notifications import views
 from plussa_notifications.domain.chains import CHAIN_ID_PATTERN
 from plussa_notifications.domain.consent import ConsentSource
 from plussa_notifications.keys import CONTEXT
+from plussa_notifications.routes import examples
 from plussa_notifications.routes.problems import problems
-from plussa_notifications.store.paging import encode_cursor
 from plussa_notifications.use_cases import preferences as use
 from plussa_shared.auth import Access
-from plussa_shared.errors import ProblemError
 from plussa_shared.keys import principal
+from plussa_shared.paging import Page, PageQuery
 from plussa_shared.routing import RouteTable
 
 routes = RouteTable(tag="preferences")
@@ -29,49 +29,37 @@ class PreferencesIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid", strict=True)
 
-    consents: dict[ChainId, bool] = Field(min_length=1, max_length=100, examples=[{"k-citymarket": True}])
-    wording_version: str | None = Field(default=None, pattern=r"^[\w.\-]{1,40}$")
+    consents: dict[ChainId, bool] = Field(
+        min_length=1, max_length=100, description="Chain or partner id -> whether e-mail from it is wanted."
+    )
+    wording_version: str | None = Field(
+        default=None,
+        pattern=r"^[A-Za-z0-9_.\-]{1,40}$",
+        description="The version of the consent text the person saw; the service's current one when omitted.",
+    )
 
 
-class PageQuery(BaseModel):
-    """One page of a list."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    limit: int = Field(default=20, ge=1, le=100)
-    cursor: str | None = Field(default=None, max_length=500, pattern=r"^[A-Za-z0-9_\-]+$")
-
-
-class PreconditionFailedError(ProblemError):
-    status = 412
-    slug = "precondition-failed"
-    title = "If-Match does not name a version"
-
-
-def _expected_version(request: web.Request) -> int | None:
-    header = request.headers.get("If-Match")
-    if header is None or header.strip() == "*":
-        return None
-    try:
-        return int(header.strip().removeprefix("W/").strip('"'))
-    except ValueError as exc:
-        raise PreconditionFailedError() from exc
-
-
-async def _preferences_response(request: web.Request, person_id: str) -> web.Response:
+async def _preferences(request: web.Request, person_id: str) -> views.PreferencesView:
     ctx = request.app[CONTEXT]
     prefs = await ctx.store.preferences(person_id)
-    view = views.PreferencesView.of(prefs, await ctx.store.chains())
-    response = web.json_response(text=view.model_dump_json())
-    response.headers["ETag"] = f'"{prefs.version}"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return views.PreferencesView.of(prefs, await ctx.store.chains())
 
 
-@routes.get("/v1/me/preferences", summary="My contact preferences", access=CUSTOMER, response=views.PreferencesView)
-async def get_preferences(request: web.Request) -> web.Response:
-    """Which chains and partners may send me e-mail about benefits and offers."""
-    return await _preferences_response(request, principal(request).require_customer())
+@routes.get(
+    "/v1/me/preferences",
+    summary="My contact preferences",
+    access=CUSTOMER,
+    response=views.PreferencesView,
+    operation_id="getMyPreferences",
+    description="Every chain and partner, with whether I want e-mail about its benefits and offers. "
+    "The ETag is the version to send in If-Match when changing them.",
+    response_example=examples.PREFERENCES,
+    etag="version",
+    localized="all",
+)
+async def get_preferences(request: web.Request) -> views.PreferencesView:
+    """The signed-in person's own preferences."""
+    return await _preferences(request, principal(request).require_customer())
 
 
 @routes.patch(
@@ -81,10 +69,21 @@ async def get_preferences(request: web.Request) -> web.Response:
     body=PreferencesIn,
     response=views.PreferencesView,
     errors=(412, 422),
+    operation_id="changeMyPreferences",
+    description="Gives or withdraws consent to the named chains. Every change is kept in my consent "
+    "history with its time, source (portal) and the wording version I saw. An unknown chain refuses "
+    "the whole change (422 unknown-chain). With If-Match, a stale version is a 412 and nothing changes.",
+    request_example=examples.PREFERENCES_IN,
+    response_example=examples.PREFERENCES,
+    etag="version",
+    conditional=True,
+    localized="all",
 )
 @problems
-async def patch_preferences(request: web.Request, body: PreferencesIn) -> web.Response:
-    """Every change is kept in my consent history with its time and the wording I saw."""
+async def patch_preferences(
+    request: web.Request, body: PreferencesIn, expected_version: int | None
+) -> views.PreferencesView:
+    """The signed-in person changes their own preferences."""
     person_id = principal(request).require_customer()
     await use.change_preferences(
         request.app[CONTEXT],
@@ -92,9 +91,9 @@ async def patch_preferences(request: web.Request, body: PreferencesIn) -> web.Re
         body.consents,
         source=ConsentSource.PORTAL,
         wording_version=body.wording_version,
-        expected_version=_expected_version(request),
+        expected_version=expected_version,
     )
-    return await _preferences_response(request, person_id)
+    return await _preferences(request, person_id)
 
 
 @routes.patch(
@@ -104,50 +103,62 @@ async def patch_preferences(request: web.Request, body: PreferencesIn) -> web.Re
     body=PreferencesIn,
     response=views.PreferencesView,
     errors=(412, 422),
+    operation_id="changePersonPreferences",
+    description="Customer service records what a person asked for by phone or in a store; the "
+    "history shows the source customer_service.",
+    request_example=examples.PREFERENCES_IN,
+    response_example=examples.PREFERENCES,
+    etag="version",
+    conditional=True,
+    localized="all",
 )
 @problems
-async def patch_person_preferences(request: web.Request, person_id: str, body: PreferencesIn) -> web.Response:
-    """Customer service records what the person asked for on the phone or at a store."""
+async def patch_person_preferences(
+    request: web.Request, person_id: str, body: PreferencesIn, expected_version: int | None
+) -> views.PreferencesView:
+    """Customer service acts for the person."""
     await use.change_preferences(
         request.app[CONTEXT],
         person_id,
         body.consents,
         source=ConsentSource.CUSTOMER_SERVICE,
         wording_version=body.wording_version,
-        expected_version=_expected_version(request),
+        expected_version=expected_version,
     )
-    return await _preferences_response(request, person_id)
+    return await _preferences(request, person_id)
 
 
 @routes.get(
-    "/v1/me/consents", summary="My consent history", access=CUSTOMER, query=PageQuery, response=views.ConsentPage
+    "/v1/me/consents",
+    summary="My consent history",
+    access=CUSTOMER,
+    query=PageQuery,
+    response=Page[views.ConsentEntryView],
+    operation_id="listMyConsents",
+    description="Every consent I gave or withdrew, newest first: the chain, given or withdrawn, when, "
+    "where (portal, unsubscribe_link, customer_service) and the wording version shown.",
+    response_example=examples.CONSENTS,
 )
-@problems
-async def get_consents(request: web.Request, query: PageQuery) -> views.ConsentPage:
-    """Every consent I gave or withdrew, newest first."""
+async def get_consents(request: web.Request, query: PageQuery) -> Page[views.ConsentEntryView]:
+    """The signed-in person's own history."""
     ctx = request.app[CONTEXT]
-    person_id = principal(request).require_customer()
-    entries = await ctx.store.consent_history(person_id, query.limit + 1, query.cursor)
-    page = entries[: query.limit]
-    more = len(entries) > query.limit
-    return views.ConsentPage(
-        items=[views.ConsentEntryView.of(e) for e in page],
-        next_cursor=encode_cursor(page[-1].at, page[-1].entry_id) if more else None,
-    )
+    entries, cursor = await ctx.store.consent_history(principal(request).require_customer(), query.size, query.cursor)
+    return Page(items=[views.ConsentEntryView.of(e) for e in entries], next_cursor=cursor)
 
 
 @routes.get(
-    "/v1/me/messages", summary="The messages sent to me", access=CUSTOMER, query=PageQuery, response=views.MessagePage
+    "/v1/me/messages",
+    summary="The messages sent to me",
+    access=CUSTOMER,
+    query=PageQuery,
+    response=Page[views.MessageView],
+    operation_id="listMyMessages",
+    description="Newest first, each with its kind and status: queued (waiting for the mail server), "
+    "sent, or failed with the reason. Addresses and links are not shown.",
+    response_example=examples.MESSAGES,
 )
-@problems
-async def get_messages(request: web.Request, query: PageQuery) -> views.MessagePage:
-    """Newest first, each with its status: queued, sent or failed."""
+async def get_messages(request: web.Request, query: PageQuery) -> Page[views.MessageView]:
+    """The signed-in person's own messages."""
     ctx = request.app[CONTEXT]
-    person_id = principal(request).require_customer()
-    found = await ctx.store.my_messages(person_id, query.limit + 1, query.cursor)
-    page = found[: query.limit]
-    more = len(found) > query.limit
-    return views.MessagePage(
-        items=[views.MessageView.of(m) for m in page],
-        next_cursor=encode_cursor(page[-1].created_at, page[-1].message_id) if more else None,
-    )
+    found, cursor = await ctx.store.my_messages(principal(request).require_customer(), query.size, query.cursor)
+    return Page(items=[views.MessageView.of(m) for m in found], next_cursor=cursor)

@@ -6,6 +6,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from plussa_notifications.domain.chains import CHAIN_ID_PATTERN, ChainNames
 from plussa_notifications.domain.errors import UnknownChainError, UnsubscribeTokenUsedError
 from plussa_notifications.keys import CONTEXT
+from plussa_notifications.routes import examples
 from plussa_notifications.routes.problems import problems
 from plussa_notifications.use_cases import preferences as use
 from plussa_shared.auth import Access
@@ -21,7 +22,12 @@ class TokenQuery(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    token: str = Field(min_length=10, max_length=2000, pattern=r"^[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]*$")
+    token: str = Field(
+        min_length=10,
+        max_length=2000,
+        pattern=r"^[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]*$",
+        description="The signed token of the link, exactly as in the mail.",
+    )
 
 
 class UnsubscribeView(BaseModel):
@@ -29,7 +35,7 @@ class UnsubscribeView(BaseModel):
 
     chain_id: str
     names: ChainNames
-    consented: bool
+    consented: bool = Field(description="Whether the person still gets e-mail from this chain.")
 
 
 async def _view(request: web.Request, person_id: str, chain_id: str) -> UnsubscribeView:
@@ -47,11 +53,17 @@ async def _view(request: web.Request, person_id: str, chain_id: str) -> Unsubscr
     access=ANYONE,
     query=TokenQuery,
     response=UnsubscribeView,
-    errors=(403, 409),
+    errors=(403, 409, 422),
+    operation_id="showUnsubscribe",
+    description="Opened from the link in a marketing mail: shows the chain the link stops and changes "
+    "nothing (mail scanners follow links). A forged or expired token, or one for another person or "
+    "chain, is a 403; a used one a 409.",
+    response_example=examples.UNSUBSCRIBE,
+    localized="all",
 )
 @problems
 async def show_unsubscribe(request: web.Request, person_id: str, chain_id: str, query: TokenQuery) -> UnsubscribeView:
-    """Opened from the mail: shows the chain; changes nothing (mail scanners follow links)."""
+    """No login: the token is the proof."""
     ctx = request.app[CONTEXT]
     claim = use.read_unsubscribe_token(ctx, person_id, chain_id, query.token)
     if await ctx.store.unsubscribe_token_used(claim.token_id):
@@ -60,14 +72,24 @@ async def show_unsubscribe(request: web.Request, person_id: str, chain_id: str, 
 
 
 @routes.post(
-    PATH, summary="One-click unsubscribe", access=ANYONE, query=TokenQuery, response=UnsubscribeView, errors=(403, 409)
+    PATH,
+    summary="One-click unsubscribe",
+    access=ANYONE,
+    query=TokenQuery,
+    response=UnsubscribeView,
+    errors=(403, 409, 422),
+    operation_id="unsubscribeOneClick",
+    description="RFC 8058: the mail client posts `List-Unsubscribe=One-Click` (any body is accepted "
+    "and ignored). The consent to the chain is withdrawn and kept in the person's history with the "
+    "source unsubscribe_link. Each link works once: a second use is a 409 unsubscribe-token-used.",
+    response_example=examples.UNSUBSCRIBE,
+    localized="all",
 )
 @problems
 async def one_click_unsubscribe(
     request: web.Request, person_id: str, chain_id: str, query: TokenQuery
 ) -> UnsubscribeView:
-    """The mail client posts ``List-Unsubscribe=One-Click``; the consent to the chain is
-    withdrawn and kept in the person's history. Each link works once."""
+    """No login: the token is the proof."""
     await request.read()  # the RFC 8058 form body carries nothing the link does not
     await use.unsubscribe_by_link(request.app[CONTEXT], person_id, chain_id, query.token)
     return await _view(request, person_id, chain_id)

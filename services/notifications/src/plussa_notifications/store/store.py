@@ -5,7 +5,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from pymongo import ASCENDING, DESCENDING
+from pymongo import ASCENDING
 
 from plussa_notifications.domain.chains import Chain
 from plussa_notifications.domain.consent import ConsentEntry, ContactPreferences
@@ -23,8 +23,8 @@ from plussa_notifications.store.collections import (
     PREFERENCES,
     USED_UNSUBSCRIBE_TOKENS,
 )
-from plussa_notifications.store.paging import after_cursor
 from plussa_shared.mongo import Database, Document, Session
+from plussa_shared.paging import keyset_page
 
 
 class Store:
@@ -105,11 +105,14 @@ class Store:
         )
         prefs.changes.clear()
 
-    async def consent_history(self, person_id: str, limit: int, cursor: str | None) -> list[ConsentEntry]:
-        """The person's ledger, newest first, ``limit`` entries after ``cursor``."""
-        query = {"person_id": person_id, **after_cursor(cursor, "at")}
-        found = self.db[CONSENTS].find(query).sort([("at", DESCENDING), ("_id", DESCENDING)]).limit(limit)
-        return [m.entry_from_doc(doc) async for doc in found]
+    async def consent_history(
+        self, person_id: str, limit: int, cursor: str | None
+    ) -> tuple[list[ConsentEntry], str | None]:
+        """A page of the person's ledger, newest first, and the next page's cursor."""
+        docs, next_cursor = await keyset_page(
+            self.db[CONSENTS], {"person_id": person_id}, sort_key="at", limit=limit, cursor=cursor
+        )
+        return [m.entry_from_doc(doc) for doc in docs], next_cursor
 
     async def ledger(self, person_id: str) -> list[ConsentEntry]:
         """Every entry of the person, oldest first."""
@@ -190,11 +193,12 @@ class Store:
         )
         return doc["next_attempt_at"] if doc else None
 
-    async def my_messages(self, person_id: str, limit: int, cursor: str | None) -> list[Message]:
-        """The person's messages, newest first."""
-        query = {"person_id": person_id, **after_cursor(cursor, "created_at")}
-        found = self.db[MESSAGES].find(query).sort([("created_at", DESCENDING), ("_id", DESCENDING)]).limit(limit)
-        return [m.message_from_doc(doc) async for doc in found]
+    async def my_messages(self, person_id: str, limit: int, cursor: str | None) -> tuple[list[Message], str | None]:
+        """A page of the person's messages, newest first, and the next page's cursor."""
+        docs, next_cursor = await keyset_page(
+            self.db[MESSAGES], {"person_id": person_id}, sort_key="created_at", limit=limit, cursor=cursor
+        )
+        return [m.message_from_doc(doc) for doc in docs], next_cursor
 
     # Campaigns -------------------------------------------------------------------------
     async def add_campaign(self, campaign: Document, session: Session) -> None:
