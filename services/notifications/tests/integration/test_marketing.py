@@ -41,7 +41,7 @@ async def consenting(harness: Harness, person_id: str, language: str, choices: d
 
 
 def one_click_path(mail: Any) -> str:
-    url = re.fullmatch(r"<(.+)>", str(mail["List-Unsubscribe"]))
+    url = re.fullmatch(r"\s*<(https://\S+)>\s*", str(mail["List-Unsubscribe"]))
     assert url is not None
     parts = urlsplit(url.group(1))
     assert parts.scheme == "https"

@@ -27,11 +27,11 @@ async def test_a_person_opts_in_and_out_and_reads_the_state_and_the_history(harn
     assert chosen["k-rauta"] is False
     assert chosen["neste-k"] is False
     items = (await history.json())["items"]
-    assert [(i["chain_id"], i["consented"], i["source"]) for i in items] == [
-        ("k-rauta", False, "portal"),
+    assert (items[0]["chain_id"], items[0]["consented"], items[0]["source"]) == ("k-rauta", False, "portal")
+    assert {(i["chain_id"], i["consented"], i["source"]) for i in items[1:]} == {
         ("k-citymarket", True, "portal"),
         ("k-rauta", True, "portal"),
-    ]
+    }
     assert all(i["wording_version"] == "2026-11" for i in items)
     assert {(e["data"]["chain_id"], e["data"]["consented"]) for e in events} == {
         ("k-citymarket", True),

@@ -1,7 +1,7 @@
 from datetime import UTC, datetime
 from email.headerregistry import Address
 
-from plussa_notifications.mail.composer import compose
+from plussa_notifications.mail.composer import Envelope, compose, envelope
 from plussa_notifications.mail.rendering import Renderer
 from plussa_notifications.mail.smtp import Outcome, SmtpConfig, SmtpSender
 from plussa_notifications.testing.smtp_sink import SmtpSink
@@ -11,21 +11,17 @@ def sender_for(sink: SmtpSink, timeout_s: float = 2.0) -> SmtpSender:
     return SmtpSender(SmtpConfig("127.0.0.1", sink.port, False, None, None, timeout_s))
 
 
-def a_mail(message_id: str = "m1") -> object:
+def a_mail(message_id: str = "m1") -> Envelope:
     rendered = Renderer().render("card_blocked", "fi", {"last4": "1234", "occurred_at": "2026-11-30T10:00:00+00:00"})
-    return compose(
-        rendered,
-        message_id=message_id,
-        to="aino@example.fi",
-        sender=Address("K-Plussa", "noreply", "plussa.fi"),
-        at=datetime.now(UTC),
-    )
+    sender = Address("K-Plussa", "noreply", "plussa.fi")
+    mime = compose(rendered, message_id=message_id, to="aino@example.fi", sender=sender, at=datetime.now(UTC))
+    return envelope(mime, sender=sender, to="aino@example.fi")
 
 
 async def test_a_mail_the_server_accepts_arrives_at_the_sink_as_sent(smtp_sink: SmtpSink) -> None:
     sender = sender_for(smtp_sink)
 
-    delivery = await sender.send(a_mail())  # type: ignore[arg-type]
+    delivery = await sender.send(a_mail())
     await sender.close()
 
     arrived = await smtp_sink.wait_for(1)
@@ -38,7 +34,7 @@ async def test_a_5xx_answer_fails_the_mail_with_the_servers_reason(smtp_sink: Sm
     smtp_sink.refuse_with("550 5.1.1 Mailbox unavailable")
     sender = sender_for(smtp_sink)
 
-    delivery = await sender.send(a_mail())  # type: ignore[arg-type]
+    delivery = await sender.send(a_mail())
     await sender.close()
 
     assert delivery.outcome is Outcome.FAILED
@@ -50,8 +46,8 @@ async def test_a_4xx_answer_means_try_again_later(smtp_sink: SmtpSink) -> None:
     smtp_sink.refuse_with("451 4.3.0 Busy", times=1)
     sender = sender_for(smtp_sink)
 
-    first = await sender.send(a_mail())  # type: ignore[arg-type]
-    second = await sender.send(a_mail())  # type: ignore[arg-type]
+    first = await sender.send(a_mail())
+    second = await sender.send(a_mail())
     await sender.close()
 
     assert (first.outcome, first.reason) == (Outcome.RETRY, "451 4.3.0 Busy")
@@ -62,12 +58,12 @@ async def test_a_4xx_answer_means_try_again_later(smtp_sink: SmtpSink) -> None:
 async def test_a_server_that_is_down_or_too_slow_means_try_again_later(smtp_sink: SmtpSink) -> None:
     sender = sender_for(smtp_sink, timeout_s=0.5)
     smtp_sink.stop()
-    down = await sender.send(a_mail())  # type: ignore[arg-type]
+    down = await sender.send(a_mail())
     smtp_sink.start()
     smtp_sink.stall_for(2.0)
-    slow = await sender.send(a_mail())  # type: ignore[arg-type]
+    slow = await sender.send(a_mail())
     smtp_sink.stall_for(0)
-    back = await sender.send(a_mail())  # type: ignore[arg-type]
+    back = await sender.send(a_mail())
     await sender.close()
 
     assert down.outcome is Outcome.RETRY

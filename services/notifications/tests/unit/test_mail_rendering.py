@@ -95,7 +95,7 @@ def test_a_marketing_mail_carries_the_one_click_unsubscribe_headers_and_link(ren
     assert message["Message-ID"] == "<m1@plussa.fi>"
     assert url in mail.text
     assert url.replace("&", "&amp;") in mail.html
-    assert [part.get_content_type() for part in message.iter_parts()] == ["text/plain", "text/html"]
+    assert [part.get_content_type() for part in message.get_payload()] == ["text/plain", "text/html"]
 
 
 def test_a_service_message_has_no_unsubscribe_header(renderer: Renderer) -> None:

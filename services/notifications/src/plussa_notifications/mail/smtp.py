@@ -7,12 +7,13 @@ later"; a 5xx code means the server will never take this message.
 
 import contextlib
 from dataclasses import dataclass
-from email.message import EmailMessage
 from enum import StrEnum
 
 import aiosmtplib
 import structlog
 from pydantic import SecretStr
+
+from plussa_notifications.mail.composer import Envelope
 
 log = structlog.get_logger(__name__)
 
@@ -52,11 +53,11 @@ class SmtpSender:
         self._config = config
         self._client: aiosmtplib.SMTP | None = None
 
-    async def send(self, message: EmailMessage) -> Delivery:
-        """Try to hand ``message`` to the server once."""
+    async def send(self, mail: Envelope) -> Delivery:
+        """Try to hand ``mail`` to the server once."""
         try:
             client = await self._connected()
-            await client.send_message(message)
+            await client.sendmail(mail.sender, [mail.to], mail.data)
         except aiosmtplib.SMTPRecipientsRefused as exc:
             codes = [r.code for r in exc.recipients]
             await self._drop()

@@ -1,6 +1,5 @@
 """Typed mapping between documents and the domain's objects."""
 
-from dataclasses import asdict
 from typing import Any
 
 from plussa_notifications.domain.chains import Chain
@@ -54,7 +53,7 @@ _MESSAGE_FIELDS = set(Message.__dataclass_fields__) - {"message_id", "outcome"}
 
 
 def message_to_doc(message: Message) -> Document:
-    doc: dict[str, Any] = {k: v for k, v in asdict(message).items() if k in _MESSAGE_FIELDS}
+    doc: dict[str, Any] = {k: getattr(message, k) for k in _MESSAGE_FIELDS}
     doc["_id"] = message.message_id
     doc["kind"] = message.kind.value
     doc["status"] = message.status.value

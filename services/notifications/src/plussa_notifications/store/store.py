@@ -5,7 +5,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from pymongo import ASCENDING
+from pymongo import ASCENDING, UpdateOne
 
 from plussa_notifications.domain.chains import Chain
 from plussa_notifications.domain.consent import ConsentEntry, ContactPreferences
@@ -178,13 +178,14 @@ class Store:
         return [m.message_from_doc(doc) async for doc in self.db[MESSAGES].find({"lease_owner": claim})]
 
     async def save_outcomes(self, messages: Sequence[Message], session: Session) -> None:
-        """Record what became of each attempt and release the leases."""
+        """Record what became of each attempt and release the leases, in one round trip."""
+        updates = []
         for message in messages:
             doc = m.message_to_doc(message)
             doc.pop("_id")
-            await self.db[MESSAGES].update_one(
-                {"_id": message.message_id}, {"$set": {**doc, "lease_until": None}}, session=session
-            )
+            updates.append(UpdateOne({"_id": message.message_id}, {"$set": {**doc, "lease_until": None}}))
+        if updates:
+            await self.db[MESSAGES].bulk_write(updates, ordered=False, session=session)
 
     async def next_due(self) -> datetime | None:
         """When the earliest queued message is due."""

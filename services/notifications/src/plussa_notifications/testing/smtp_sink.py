@@ -38,6 +38,7 @@ class _KeepAsFiles:
         self.refusal: str | None = None
         self.refusals_left: int | None = None
         self.stall_s = 0.0
+        self.kept = 0
         self._numbers = itertools.count(1)
         self._lock = threading.Lock()
 
@@ -57,6 +58,8 @@ class _KeepAsFiles:
         partial = self.folder / f".{name}.part"
         partial.write_bytes(content)
         partial.rename(self.folder / name)  # whole files only, for readers polling the folder
+        with self._lock:
+            self.kept += 1
         return "250 2.0.0 OK: kept"
 
 
@@ -100,6 +103,11 @@ class SmtpSink:
     def stall_for(self, seconds: float) -> None:
         """Take ``seconds`` before answering DATA, then refuse for now (0: answer at once)."""
         self._handler.stall_s = seconds
+
+    @property
+    def kept(self) -> int:
+        """How many messages were kept since this sink was made (cheaper than listing the folder)."""
+        return self._handler.kept
 
     def files(self) -> list[Path]:
         """Every message kept so far, oldest first."""

@@ -17,13 +17,14 @@ import structlog
 from plussa_notifications.context import NotificationsContext, UnitOfWork
 from plussa_notifications.domain.consent import ContactPreferences
 from plussa_notifications.domain.messages import FailureReason, Message, MessageKind
-from plussa_notifications.mail.composer import compose
+from plussa_notifications.mail.composer import compose, envelope
 from plussa_notifications.mail.smtp import Outcome, SmtpSender
 from plussa_notifications.mail.unsubscribe import UnsubscribeClaim
 from plussa_notifications.use_cases.messages import outcome_events
 
 log = structlog.get_logger(__name__)
 
+_RECORD_ATTEMPTS = 8
 _SECRET_LINK_KINDS = (MessageKind.EMAIL_VERIFICATION, MessageKind.PASSWORD_RESET)
 
 
@@ -91,14 +92,16 @@ async def _attempt(
     rendered = ctx.renderer.render(
         message.kind, message.language, message.data, action_url=action, unsubscribe_url=unsubscribe
     )
-    mail = compose(
+    sender_address = ctx.settings.sender_address()
+    mime = compose(
         rendered,
         message_id=message.message_id,
         to=message.to,
-        sender=ctx.settings.sender_address(),
+        sender=sender_address,
         at=ctx.now(),
         unsubscribe_url=unsubscribe,
     )
+    mail = envelope(mime, sender=sender_address, to=message.to)
     async with pool.sender() as sender:
         delivery = await sender.send(mail)
     at = ctx.now()
@@ -123,7 +126,17 @@ async def _record(ctx: NotificationsContext, messages: Sequence[Message]) -> Non
             for event in outcome_events(ctx, message, at):
                 uow.add(event)
 
-    await ctx.run(work)
+    # The mails are out: record that, retrying rather than leaving them to be sent again
+    # when their lease runs out (a receiver could still tell a repeat by its Message-ID).
+    for attempt in range(_RECORD_ATTEMPTS):
+        try:
+            await ctx.run(work)
+            break
+        except Exception as exc:
+            if attempt == _RECORD_ATTEMPTS - 1:
+                raise
+            log.warning("mail_outcomes_not_recorded", error=type(exc).__name__, attempt=attempt + 1)
+            await asyncio.sleep(min(0.2 * 2**attempt, 5.0))
     log.info(
         "mail_batch",
         sent=sum(1 for m in messages if m.status == "sent"),
