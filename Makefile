@@ -35,6 +35,7 @@ run: install mongod
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-logo
 	$(PY) -m scripts.asyncapi --check
 
 typecheck: install

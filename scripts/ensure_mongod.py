@@ -10,7 +10,7 @@ otherwise the exact command is printed and the exit status is 1.
 import subprocess
 import sys
 
-from plussa_shared.embedded_mongo import find_mongod
+from plussa_shared.testing.embedded_mongo import find_mongod
 from scripts.system_packages import apt_install, can_install, install_command
 
 # The Debian package of each library mongod 6.0 (Ubuntu 22.04 build) links against.

@@ -36,7 +36,7 @@ from pymongo import MongoClient
 from pymongo.errors import AutoReconnect, PyMongoError
 
 from plussa_notifications.testing.smtp_sink import SmtpSink
-from plussa_shared.embedded_mongo import EmbeddedMongo
+from plussa_shared.testing.embedded_mongo import EmbeddedMongo
 from scripts import seed_demo
 from scripts.ensure_rabbitmq import DEFAULT_AMQP_URL, RabbitMqUnavailableError, ensure_rabbitmq
 

@@ -20,8 +20,8 @@ from aiohttp.test_utils import TestClient, TestServer
 from plussa_cards.app import create_app
 from plussa_cards.settings import CardsSettings
 from plussa_cards.testing import CardsApi, unique_person
-from plussa_shared.embedded_mongo import EmbeddedMongo
 from plussa_shared.logging import configure_logging
+from plussa_shared.testing.embedded_mongo import EmbeddedMongo
 from plussa_shared.testing.isolation import isolated_values, remove_isolated
 from plussa_shared.testing.tokens import JwksServer, TestTokens
 

@@ -31,7 +31,7 @@ from pymongo import AsyncMongoClient
 
 from plussa_notifications.settings import NotificationsSettings
 from plussa_notifications.testing.smtp_sink import SmtpSink, free_port
-from plussa_shared.embedded_mongo import EmbeddedMongo
+from plussa_shared.testing.embedded_mongo import EmbeddedMongo
 from plussa_shared.testing.isolation import isolated_values, remove_isolated
 from plussa_shared.testing.tokens import JwksServer, TestTokens
 

@@ -14,8 +14,8 @@ from aiohttp import web
 from plussa_points.app import create_app
 from plussa_points.context import Clock, system_clock
 from plussa_points.settings import PointsSettings
-from plussa_shared.embedded_mongo import EmbeddedMongo, free_port
 from plussa_shared.logging import configure_logging
+from plussa_shared.testing.embedded_mongo import EmbeddedMongo, free_port
 from plussa_shared.testing.isolation import isolated_values, remove_isolated
 from plussa_shared.testing.tokens import JwksServer, TestTokens
 

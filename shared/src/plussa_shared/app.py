@@ -17,7 +17,9 @@ from pymongo import IndexModel
 from plussa_shared.auth import KeySource, RemoteJwks, TokenVerifier
 from plussa_shared.broker import Broker
 from plussa_shared.caching import no_store_by_default_middleware
-from plussa_shared.consumer import INBOX, EventConsumer, Subscription
+from plussa_shared.commands import prepare_database
+from plussa_shared.consumer import EventConsumer, Subscription
+from plussa_shared.context import ServiceContext
 from plussa_shared.health import health_routes
 from plussa_shared.http import (
     auth_middleware,
@@ -29,6 +31,7 @@ from plussa_shared.idempotency import IDEMPOTENCY_INDEXES
 from plussa_shared.keys import (
     BROKER,
     CONSUMER,
+    CONTEXT,
     DB,
     ENDPOINTS,
     HTTP_CLIENT,
@@ -41,10 +44,9 @@ from plussa_shared.keys import (
     VERIFIER,
 )
 from plussa_shared.metrics import Metrics
-from plussa_shared.mongo import client_lifespan, ensure_collections, ensure_indexes
+from plussa_shared.mongo import client_lifespan
 from plussa_shared.openapi import build_openapi, openapi_routes, server_url
-from plussa_shared.outbox import LEASES, OUTBOX_INDEXES, Outbox, OutboxRelay
-from plussa_shared.outbox import OUTBOX as OUTBOX_COLLECTION
+from plussa_shared.outbox import Outbox, OutboxRelay
 from plussa_shared.paging import PageLimits
 from plussa_shared.routing import RouteTable, add_routes, undeclared_routes
 from plussa_shared.settings import ServiceSettings
@@ -52,6 +54,7 @@ from plussa_shared.settings import ServiceSettings
 log = structlog.get_logger(__name__)
 
 CleanupCtx = Callable[[web.Application], AsyncIterator[None]]
+Subscriptions = Sequence[Subscription[Any]] | Callable[[Any], Sequence[Subscription[Any]]]
 
 
 @dataclass(frozen=True)
@@ -60,10 +63,15 @@ class ServiceSpec:
 
     title: str
     routes: Sequence[RouteTable] = ()
-    subscriptions: Sequence[Subscription[Any]] = ()
+    subscriptions: Subscriptions = ()
+    """``subscriptions(ctx)``: the service's table of event type to use case, called once
+    with the built context before the consumer starts. (A plain sequence is deprecated.)"""
     indexes: dict[str, Sequence[IndexModel]] = field(default_factory=dict)
+    context: Callable[[web.Application], ServiceContext[Any]] | None = None
+    """Builds the service's context once MongoDB is up (from ``SETTINGS``, ``MONGO``, ``DB``,
+    ``OUTBOX``); stored under ``CONTEXT``, before ``contexts`` run."""
     contexts: Sequence[CleanupCtx] = ()
-    """Service resources, run after the shared ones (database, broker) are up."""
+    """Service resources, run after the shared ones (database, context) are up."""
     key_source: Callable[[web.Application], KeySource] | None = None
     """Where tokens' keys come from; default: the JWKS at ``settings.jwks_url``."""
     version: str = "0.1.0"
@@ -92,6 +100,8 @@ def create_service_app(settings: ServiceSettings, spec: ServiceSpec) -> web.Appl
     app.cleanup_ctx.append(_http_client_ctx)
     app.cleanup_ctx.append(_mongo_ctx(spec))
     app.cleanup_ctx.append(_verifier_ctx(spec))
+    if spec.context is not None:
+        app.cleanup_ctx.append(_context_ctx(spec.context))
     app.cleanup_ctx.extend(spec.contexts)
     app.cleanup_ctx.append(_broker_ctx(spec))
     return app
@@ -117,9 +127,7 @@ def _mongo_ctx(spec: ServiceSpec) -> CleanupCtx:
             db = client[settings.mongo_database]
             app[MONGO] = client
             app[DB] = db
-            indexes = {**OUTBOX_INDEXES, **IDEMPOTENCY_INDEXES, **spec.indexes}
-            await ensure_collections(db, [OUTBOX_COLLECTION, INBOX, LEASES, *indexes])
-            await ensure_indexes(db, indexes)
+            await prepare_database(db, {**IDEMPOTENCY_INDEXES, **spec.indexes})
             app[OUTBOX] = Outbox(db)
             yield
 
@@ -141,6 +149,23 @@ def _verifier_ctx(spec: ServiceSpec) -> CleanupCtx:
     return ctx
 
 
+def _context_ctx(build: Callable[[web.Application], ServiceContext[Any]]) -> CleanupCtx:
+    async def ctx(app: web.Application) -> AsyncIterator[None]:
+        app[CONTEXT] = build(app)
+        yield
+
+    return ctx
+
+
+def _bound_subscriptions(app: web.Application, spec: ServiceSpec) -> Sequence[Subscription[Any]]:
+    """The spec's subscriptions, bound to the built context when they are a function of it."""
+    if not callable(spec.subscriptions):
+        return spec.subscriptions
+    if CONTEXT not in app:
+        raise RuntimeError("subscriptions(ctx) needs ServiceSpec.context to build the context")
+    return spec.subscriptions(app[CONTEXT])
+
+
 def _broker_ctx(spec: ServiceSpec) -> CleanupCtx:
     async def ctx(app: web.Application) -> AsyncIterator[None]:
         settings = app[SETTINGS]
@@ -160,10 +185,11 @@ def _broker_ctx(spec: ServiceSpec) -> CleanupCtx:
         app[RELAY] = relay
         app[OUTBOX].attach_relay_signal(relay.signal)
         consumer = None
-        if spec.subscriptions:
+        subscriptions = _bound_subscriptions(app, spec)
+        if subscriptions:
             consumer = EventConsumer(
                 queue_name=settings.event_queue,
-                subscriptions=spec.subscriptions,
+                subscriptions=subscriptions,
                 broker=broker,
                 client=app[MONGO],
                 db=app[DB],

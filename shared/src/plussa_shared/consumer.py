@@ -21,13 +21,16 @@ handled one by one as above, so a bad event is retried or dead-lettered alone.
 Messages are acked only after the transaction that applied them committed.
 """
 
+from __future__ import annotations
+
 import asyncio
 import contextlib
 import contextvars
+import inspect
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeAlias, TypeVar, Union
 
 import aio_pika
 import structlog
@@ -37,9 +40,10 @@ from pymongo import AsyncMongoClient
 from pymongo.errors import DuplicateKeyError
 
 from plussa_shared.broker import Broker
+from plussa_shared.domain import DomainError, DuplicateError, ErrorKind
 from plussa_shared.events import CloudEvent, RawEvent, routing_key_for
 from plussa_shared.metrics import Metrics
-from plussa_shared.mongo import Database, Document, Session, run_in_transaction
+from plussa_shared.mongo import Database, Document, Session, activated, run_in_transaction
 
 log = structlog.get_logger(__name__)
 
@@ -49,31 +53,89 @@ RETRY_HEADER = "x-plussa-retries"
 DataT = TypeVar("DataT", bound=BaseModel)
 
 
+RETRIED_KINDS = frozenset({ErrorKind.NOT_KNOWN_YET, ErrorKind.UNAVAILABLE})
+"""Domain error kinds that may pass with time: retried with back-off, then dead-lettered.
+Every other kind is dead-lettered at once, its slug the reason."""
+
+
 class RejectEventError(Exception):
-    """Raised by a handler for an event that can never be applied (for example a
-    purchase on a blocked card): it is dead-lettered at once with this reason."""
+    """Deprecated: raise a ``DomainError`` (its kind decides) instead.
+
+    Raised by a handler for an event that can never be applied (for example a
+    purchase on a blocked card): it is dead-lettered at once with reason ``rejected``."""
+
+
+class _AlreadyHandledError(Exception):
+    """The event's id is in the inbox: another delivery of it committed first."""
+
+
+# Subscripted only in annotations, which this module does not evaluate (pydantic's
+# CloudEvent[DataT] is a class, so the alias is not a runtime generic).
+Handler: TypeAlias = Union[  # noqa: UP007
+    Callable[[CloudEvent[DataT]], Awaitable[None]],
+    Callable[[CloudEvent[DataT], Session], Awaitable[None]],
+]
+"""``async def (event) -> None`` bound to the service context (a use case joining the
+consumer's transaction through ``ctx.run``). Deprecated: ``(event, session)``."""
+BatchHandler: TypeAlias = Union[  # noqa: UP007
+    Callable[[Sequence[CloudEvent[DataT]]], Awaitable[None]],
+    Callable[[Sequence[CloudEvent[DataT]], Session], Awaitable[None]],
+]
+"""The same for a batch of events."""
 
 
 @dataclass(frozen=True)
 class Subscription(Generic[DataT]):
     """One event type a service consumes, the consumer's own schema for its data,
-    and the handler that applies it within the given session's transaction."""
+    and the handler that applies it within the consumer's transaction."""
 
     event_type: str
     schema: type[DataT]
-    handler: Callable[[CloudEvent[DataT], Session], Awaitable[None]]
+    handler: Handler[DataT]
     batch_max: int = 1
     """Up to this many ready events are applied in one transaction; 1 is one per transaction."""
     batch_linger_ms: float = 10.0
     """How long a batch waits for more events after its first one arrived."""
-    batch_handler: Callable[[Sequence[CloudEvent[DataT]], Session], Awaitable[None]] | None = None
+    batch_handler: BatchHandler[DataT] | None = None
     """Applies a batch's new events (in arrival order) at once; without it ``handler``
     runs for each of them in turn. Both run in the batch's transaction."""
+    _legacy: tuple[bool, bool] = field(init=False, repr=False, compare=False, default=(False, False))
+
+    def __post_init__(self) -> None:
+        legacy = (_takes_session(self.handler), self.batch_handler is not None and _takes_session(self.batch_handler))
+        object.__setattr__(self, "_legacy", legacy)
 
     @property
     def routing_key(self) -> str:
         """The binding key on the topic exchange."""
         return routing_key_for(self.event_type)
+
+    async def apply(self, event: CloudEvent[DataT], session: Session) -> None:
+        """Run the handler for ``event`` inside ``session``'s transaction, made the active one."""
+        with activated(session):
+            if self._legacy[0]:
+                await self.handler(event, session)  # type: ignore[call-arg]
+            else:
+                await self.handler(event)  # type: ignore[call-arg]
+
+    async def apply_batch(self, events: Sequence[CloudEvent[DataT]], session: Session) -> None:
+        """Run the batch handler for ``events`` inside ``session``'s transaction, made the active one."""
+        assert self.batch_handler is not None
+        with activated(session):
+            if self._legacy[1]:
+                await self.batch_handler(events, session)  # type: ignore[call-arg]
+            else:
+                await self.batch_handler(events)  # type: ignore[call-arg]
+
+
+def _takes_session(handler: Callable[..., Any]) -> bool:
+    """Whether ``handler`` is the deprecated ``(event, session)`` kind."""
+    required = [
+        p
+        for p in inspect.signature(handler).parameters.values()
+        if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) and p.default is p.empty
+    ]
+    return len(required) >= 2
 
 
 @dataclass(frozen=True)
@@ -248,18 +310,14 @@ class EventConsumer:
             applied = await self._apply(subscription, event)
             if applied and self._after_commit is not None:
                 self._after_commit()
-        except RejectEventError as exc:
-            await self._dead_letter(message, "rejected", str(exc), event.type)
-            return
         except Exception as exc:
-            log.warning("event_handler_failed", error=type(exc).__name__, detail=str(exc)[:500])
-            await self._retry_or_dead_letter(message, exc, event.type)
+            await self._settle_failure(message, exc, event.type)
             return
         await self.acknowledge(message)
         self._metrics.events_consumed.labels(event.type, _outcome(applied)).inc()
         log.info("event_handled", duplicate=not applied)
 
-    async def _settle_batch(self, subscription: Subscription[Any], batch: "list[_Pending]") -> None:
+    async def _settle_batch(self, subscription: Subscription[Any], batch: list[_Pending]) -> None:
         """Apply ``batch`` in one transaction and ack it, or handle its events one by one."""
         try:
             if len(batch) == 1:  # nothing to share a transaction with
@@ -292,7 +350,7 @@ class EventConsumer:
                 if not pending.done.done():
                     pending.done.set_result(None)
 
-    async def _settle_alone(self, pending: "_Pending", subscription: Subscription[Any]) -> None:
+    async def _settle_alone(self, pending: _Pending, subscription: Subscription[Any]) -> None:
         try:
             await self._apply_and_settle(pending.message, subscription, pending.event)
         except Exception:
@@ -300,7 +358,7 @@ class EventConsumer:
             with contextlib.suppress(Exception):
                 await pending.message.nack(requeue=True)
 
-    async def _apply_batch(self, subscription: Subscription[Any], batch: "list[_Pending]") -> list[bool]:
+    async def _apply_batch(self, subscription: Subscription[Any], batch: list[_Pending]) -> list[bool]:
         """Record the batch's new event ids and apply those events in one transaction;
         return, per message, whether it was applied (False: handled before)."""
         ids = list(dict.fromkeys(p.event.id for p in batch))
@@ -324,11 +382,11 @@ class EventConsumer:
                 request_ids = {(p.message.headers or {}).get("x-request-id") or None for p in new}
                 shared_id = request_ids.pop() if len(request_ids) == 1 else None
                 with structlog.contextvars.bound_contextvars(request_id=shared_id):
-                    await subscription.batch_handler([p.event for p in new], session)
+                    await subscription.apply_batch([p.event for p in new], session)
             else:
                 for pending in new:
                     with _message_context(pending):
-                        await subscription.handler(pending.event, session)
+                        await subscription.apply(pending.event, session)
             return fresh
 
         return await run_in_transaction(self._client, work)
@@ -342,28 +400,76 @@ class EventConsumer:
         await message.ack()
 
     async def _apply(self, subscription: Subscription[Any], event: CloudEvent[Any]) -> bool:
+        """Apply ``event`` once; False when it was handled before.
+
+        Only a clash on the inbox id means "already handled". Any other unique-index
+        clash follows ``ServiceContext.run``'s rule: the work runs once more, and a
+        second clash is a ``DuplicateError`` (dead-lettered as ``duplicate``).
+        """
+        try:
+            return await self._apply_once(subscription, event)
+        except DuplicateKeyError:
+            try:
+                return await self._apply_once(subscription, event)
+            except DuplicateKeyError as exc:
+                raise DuplicateError(f"a unique index clashed twice: {str(exc)[:300]}") from exc
+
+    async def _apply_once(self, subscription: Subscription[Any], event: CloudEvent[Any]) -> bool:
         async def work(session: Session) -> bool:
             if await self._inbox.find_one({"_id": event.id}, {"_id": 1}, session=session):
                 return False
-            await self._inbox.insert_one(
-                {"_id": event.id, "type": event.type, "handled_at": datetime.now(UTC)}, session=session
-            )
-            await subscription.handler(event, session)
+            try:
+                await self._inbox.insert_one(
+                    {"_id": event.id, "type": event.type, "handled_at": datetime.now(UTC)}, session=session
+                )
+            except DuplicateKeyError as exc:
+                raise _AlreadyHandledError from exc
+            await subscription.apply(event, session)
             return True
 
         try:
             return await run_in_transaction(self._client, work)
-        except DuplicateKeyError:
+        except _AlreadyHandledError:
             return False  # another delivery of the same event committed first
 
-    async def _retry_or_dead_letter(self, message: AbstractIncomingMessage, exc: Exception, event_type: str) -> None:
+    async def _settle_failure(self, message: AbstractIncomingMessage, exc: Exception, event_type: str) -> None:
+        """The one place that decides what a failed event becomes.
+
+        A ``DomainError`` of a kind that may pass with time is retried, then
+        dead-lettered with its slug; any other kind is dead-lettered at once with its
+        slug. ``RejectEventError`` (deprecated) is dead-lettered at once as
+        ``rejected``; any other exception is retried, then dead-lettered as
+        ``handler-failed``.
+        """
+        if isinstance(exc, DomainError):
+            detail = f"{exc.problem_slug}: {exc.detail}"
+            if exc.kind in RETRIED_KINDS:
+                log.info("event_not_applicable_yet", reason=exc.problem_slug, detail=exc.detail[:500])
+                await self._retry_or_dead_letter(message, exc, event_type, reason=exc.problem_slug, detail=detail)
+            else:
+                await self._dead_letter(message, exc.problem_slug, detail, event_type)
+        elif isinstance(exc, RejectEventError):
+            await self._dead_letter(message, "rejected", str(exc), event_type)
+        else:
+            log.warning("event_handler_failed", error=type(exc).__name__, detail=str(exc)[:500])
+            await self._retry_or_dead_letter(message, exc, event_type)
+
+    async def _retry_or_dead_letter(
+        self,
+        message: AbstractIncomingMessage,
+        exc: Exception,
+        event_type: str,
+        *,
+        reason: str = "handler-failed",
+        detail: str | None = None,
+    ) -> None:
         raw_retries = (message.headers or {}).get(RETRY_HEADER, 0)
         retries = raw_retries if isinstance(raw_retries, int) else 0
-        reason = f"{type(exc).__name__}: {str(exc)[:500]}"
+        detail = detail or f"{type(exc).__name__}: {str(exc)[:500]}"
         if retries >= len(self._retry_delays_ms):
-            await self._dead_letter(message, "handler-failed", reason, event_type)
+            await self._dead_letter(message, reason, detail, event_type)
             return
-        headers = {**(message.headers or {}), RETRY_HEADER: retries + 1, "x-plussa-last-error": reason}
+        headers = {**(message.headers or {}), RETRY_HEADER: retries + 1, "x-plussa-last-error": detail}
         await self._publish_copy(message, self.names.delay(self._retry_delays_ms[retries]), headers)
         await message.ack()
         self._metrics.events_consumed.labels(event_type, "retried").inc()
@@ -404,7 +510,7 @@ class _Pending:
 
     message: AbstractIncomingMessage
     event: CloudEvent[Any]
-    done: "asyncio.Future[None]"
+    done: asyncio.Future[None]
 
 
 class _Batcher:

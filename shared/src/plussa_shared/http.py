@@ -10,6 +10,7 @@ import structlog
 from aiohttp import web
 
 from plussa_shared.auth import Access
+from plussa_shared.domain import DomainError, ErrorKind
 from plussa_shared.errors import (
     PROBLEM_BASE,
     PROBLEM_CONTENT_TYPE,
@@ -27,6 +28,19 @@ from plussa_shared.routing import ACCESS_KEY
 log = structlog.get_logger(__name__)
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+STATUS_OF_KIND: dict[ErrorKind, int] = {
+    ErrorKind.NOT_FOUND: 404,
+    ErrorKind.CONFLICT: 409,
+    ErrorKind.INVALID: 422,
+    ErrorKind.FORBIDDEN: 403,
+    ErrorKind.NOT_KNOWN_YET: 409,
+    ErrorKind.UNAUTHENTICATED: 401,
+    ErrorKind.THROTTLED: 429,
+    ErrorKind.STALE: 412,
+    ErrorKind.UNAVAILABLE: 503,
+}
+"""The HTTP status of each kind of domain error: the one mapping of the HTTP edge."""
 REQUEST_ID_HEADER = "X-Request-ID"
 _REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 
@@ -37,7 +51,7 @@ def problem_response(error: ProblemError, request: web.Request) -> web.Response:
         error.to_problem(instance=request.path), status=error.status, content_type=PROBLEM_CONTENT_TYPE
     )
     response.headers["Content-Language"] = "en"  # titles and details are English, whatever was asked
-    if isinstance(error, UnauthorizedError):
+    if error.status == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="plussa"'
     retry_after = error.extras.get("retry_after")
     if retry_after is not None:
@@ -91,6 +105,8 @@ async def problem_middleware(request: web.Request, handler: Handler) -> web.Stre
         return await handler(request)
     except ProblemError as error:
         return problem_response(error, request)
+    except DomainError as error:
+        return problem_response(problem_for_domain_error(error), request)
     except web.HTTPException as exc:
         if exc.status < 400:
             raise  # redirects and the like are answers, not errors
@@ -112,6 +128,20 @@ async def problem_middleware(request: web.Request, handler: Handler) -> web.Stre
             content_type=PROBLEM_CONTENT_TYPE,
             headers={"Content-Language": "en"},
         )
+
+
+def problem_for_domain_error(error: DomainError) -> ProblemError:
+    """The problem document of a broken domain rule: status by its kind, type by its slug."""
+    return _DomainProblemError(error)
+
+
+class _DomainProblemError(ProblemError):
+    """A ``DomainError`` as the HTTP edge shows it."""
+
+    def __init__(self, error: DomainError) -> None:
+        super().__init__(error.detail, slug=error.problem_slug, **error.extras)
+        self.status = STATUS_OF_KIND[error.kind]  # type: ignore[misc]
+        self.title = error.title  # type: ignore[misc]
 
 
 def problem_for_http_exception(exc: web.HTTPException) -> ProblemError:

@@ -1,5 +1,7 @@
 """Typed application state keys shared by every service."""
 
+from typing import Any, TypeVar
+
 import aiohttp
 from aiohttp import web
 from pymongo import AsyncMongoClient
@@ -7,10 +9,13 @@ from pymongo import AsyncMongoClient
 from plussa_shared.auth import Principal, TokenVerifier
 from plussa_shared.broker import Broker
 from plussa_shared.consumer import EventConsumer
+from plussa_shared.context import ServiceContext
 from plussa_shared.metrics import Metrics
 from plussa_shared.mongo import Database, Document
 from plussa_shared.outbox import Outbox, OutboxRelay
 from plussa_shared.settings import ServiceSettings
+
+C = TypeVar("C", bound=ServiceContext[Any])
 
 SETTINGS = web.AppKey("settings", ServiceSettings)
 METRICS = web.AppKey("metrics", Metrics)
@@ -26,6 +31,8 @@ HTTP_CLIENT = web.AppKey("http_client", aiohttp.ClientSession)
 OPENAPI = web.AppKey("openapi", dict)
 ENDPOINTS = web.AppKey("endpoints", list)
 """Every declared route of the service (``routing.Endpoint``), for documentation checks."""
+CONTEXT = web.AppKey("context", ServiceContext[Any])
+"""The service's context, built once MongoDB is up (``ServiceSpec.context``)."""
 
 PRINCIPAL = web.RequestKey("principal", Principal)
 """Where the auth middleware stores the verified caller of a request."""
@@ -37,3 +44,11 @@ def principal(request: web.Request) -> Principal:
     if not isinstance(value, Principal):
         raise RuntimeError("route declared no authentication")
     return value
+
+
+def context_of(app: web.Application, kind: type[C]) -> C:
+    """The service's context as its own class (``context_of(request.app, CardsContext)``)."""
+    ctx = app[CONTEXT]
+    if not isinstance(ctx, kind):
+        raise RuntimeError(f"the context is a {type(ctx).__name__}, not a {kind.__name__}")
+    return ctx

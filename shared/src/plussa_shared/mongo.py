@@ -1,6 +1,8 @@
 """MongoDB helpers: client lifecycle, transactions, indexes."""
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
+from contextvars import ContextVar
 from typing import Any, TypeVar
 
 import structlog
@@ -47,6 +49,34 @@ async def run_in_transaction(
             read_concern=ReadConcern("snapshot"),
             write_concern=WriteConcern("majority"),
         )
+
+
+_ACTIVE_SESSION: ContextVar[Session | None] = ContextVar("plussa_active_session", default=None)
+
+
+def active_session(client: AsyncMongoClient[Document]) -> Session | None:
+    """The session of the transaction already running in this task on ``client``, if any.
+
+    The consumer makes its transaction (the one recording the inbox id) the active
+    one, so a use case it calls joins it instead of committing on its own.
+    """
+    session = _ACTIVE_SESSION.get()
+    if session is None or session.client is not client or not session.in_transaction:
+        return None
+    return session
+
+
+@contextlib.contextmanager
+def activated(session: Session) -> Iterator[None]:
+    """Make ``session``'s transaction the active one in this task while the block runs.
+
+    Tasks started inside the block inherit it; start none that outlive the block.
+    """
+    token = _ACTIVE_SESSION.set(session)
+    try:
+        yield
+    finally:
+        _ACTIVE_SESSION.reset(token)
 
 
 async def ensure_indexes(db: Database, indexes: dict[str, Sequence[IndexModel]]) -> None:

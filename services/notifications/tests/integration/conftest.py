@@ -11,7 +11,7 @@ import pytest
 
 from plussa_notifications.app import create_app
 from plussa_notifications.context import NotificationsContext
-from plussa_notifications.keys import CONTEXT
+from plussa_shared.keys import context_of
 from plussa_notifications.settings import NotificationsSettings
 from plussa_notifications.testing.smtp_sink import SmtpSink
 from plussa_shared.testing.bus import envelope, publish
@@ -124,4 +124,4 @@ async def harness(
 ) -> Harness:
     settings = notifications_settings()
     client = await aiohttp_client(create_app(settings))
-    return Harness(client, client.app[CONTEXT], settings, tokens, smtp_sink)
+    return Harness(client, context_of(client.app, NotificationsContext), settings, tokens, smtp_sink)

@@ -42,6 +42,10 @@ def test_a_consent_given_and_one_withdrawn_are_two_entries_with_time_source_and_
     ]
     assert prefs.opted_in == ["k-citymarket"]
     assert prefs.version == 1
+    assert [(e.data.model_dump()["chain_id"], e.data.model_dump()["consented"]) for e in prefs.recorded_events] == [
+        ("k-citymarket", True),
+        ("k-rauta", False),
+    ]
 
 
 def test_choosing_what_is_already_the_state_records_nothing_and_keeps_the_version() -> None:
@@ -49,6 +53,7 @@ def test_choosing_what_is_already_the_state_records_nothing_and_keeps_the_versio
 
     assert change(prefs, {"k-citymarket": True, "k-rauta": False}) == []
     assert prefs.version == 3
+    assert prefs.recorded_events == []
 
 
 def test_an_unknown_chain_refuses_the_whole_change() -> None:

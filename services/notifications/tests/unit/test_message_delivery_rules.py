@@ -47,7 +47,9 @@ def test_a_message_fails_with_its_reason_once_the_retries_are_used_up() -> None:
 
     assert waiting.status is MessageStatus.FAILED
     assert waiting.reason == "retries-exhausted: connection refused"
-    assert waiting.outcome == ["failed"]
+    [failed] = waiting.recorded_events
+    assert failed.data.model_dump()["reason"] == "retries-exhausted: connection refused"
+    assert failed.subject == "person/p1"
 
 
 def test_a_sent_message_records_when_and_clears_its_last_error() -> None:
@@ -59,6 +61,7 @@ def test_a_sent_message_records_when_and_clears_its_last_error() -> None:
     assert sent.sent_at == T0 + timedelta(minutes=1)
     assert sent.attempts == 2
     assert sent.reason is None
+    assert [type(e.data).__name__ for e in sent.recorded_events] == ["MessageSent"]
 
 
 def test_verification_and_reset_go_to_the_address_in_the_request_and_the_rest_only_to_a_verified_one() -> None:

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlparse
 
-from plussa_shared.embedded_mongo import EmbeddedMongo
+from plussa_shared.testing.embedded_mongo import EmbeddedMongo
 
 DEFAULT_AMQP_URL = "amqp://guest:guest@127.0.0.1:5672/"
 

@@ -1,0 +1,1 @@
+"""The benefits rules: pure, no I/O; aggregates record their events, errors carry a kind."""

@@ -12,6 +12,8 @@ from enum import StrEnum
 from pydantic import AwareDatetime, BaseModel, ConfigDict
 
 from plussa_notifications.domain.errors import UnknownChainError
+from plussa_notifications.events.published import PreferenceChanged
+from plussa_shared.domain import Aggregate
 
 
 class ConsentSource(StrEnum):
@@ -51,7 +53,7 @@ def consented_at(entries: Iterable[ConsentEntry], chain_id: str, when: datetime)
 
 
 @dataclass
-class ContactPreferences:
+class ContactPreferences(Aggregate):
     """A person's current consents per chain, derived from their ledger; ``version`` grows
     with every change so a client can write against the state it saw."""
 
@@ -92,6 +94,15 @@ class ContactPreferences:
         ]
         for entry in added:
             self.consents[entry.chain_id] = entry.consented
+            changed = PreferenceChanged(
+                person_id=self.person_id,
+                chain_id=entry.chain_id,
+                consented=entry.consented,
+                source=entry.source.value,
+                wording_version=entry.wording_version,
+                occurred_at=at,
+            )
+            self.record(changed, f"person/{self.person_id}", at)
         if added:
             self.version += 1
             self.changes.extend(added)

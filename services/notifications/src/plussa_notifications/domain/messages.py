@@ -5,10 +5,13 @@ sent, retried with back-off while the mail server is away or answers 4xx, or
 failed with its reason (a 5xx, no verified address, consent withdrawn).
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
+
+from plussa_notifications.events.published import MessageFailed, MessageSent
+from plussa_shared.domain import Aggregate
 
 
 class MessageKind(StrEnum):
@@ -54,7 +57,7 @@ class FailureReason(StrEnum):
 
 
 @dataclass
-class Message:
+class Message(Aggregate):
     """One e-mail to one person."""
 
     message_id: str
@@ -73,8 +76,6 @@ class Message:
     sent_at: datetime | None = None
     failed_at: datetime | None = None
     reason: str | None = None
-    outcome: list[str] = field(default_factory=list)
-    """What happened, in order: "sent", "failed", for the events of this change."""
 
     def __post_init__(self) -> None:
         if self.next_attempt_at is None and self.status is MessageStatus.QUEUED:
@@ -87,7 +88,7 @@ class Message:
         self.sent_at = at
         self.next_attempt_at = None
         self.reason = None
-        self.outcome.append("sent")
+        self.record(MessageSent(**self._facts(at)), self.subject, at)
 
     def mark_failed(self, reason: str, at: datetime) -> None:
         """It will never go: refused for good, or nothing to send it to."""
@@ -95,7 +96,22 @@ class Message:
         self.failed_at = at
         self.next_attempt_at = None
         self.reason = reason[:300]
-        self.outcome.append("failed")
+        self.record(MessageFailed(**self._facts(at), reason=self.reason), self.subject, at)
+
+    @property
+    def subject(self) -> str:
+        """The events' subject: the person."""
+        return f"person/{self.person_id}"
+
+    def _facts(self, at: datetime) -> dict[str, Any]:
+        return {
+            "message_id": self.message_id,
+            "person_id": self.person_id,
+            "kind": self.kind.value,
+            "trigger_id": self.trigger_id,
+            "chain_id": self.chain_id,
+            "occurred_at": at,
+        }
 
     def retry_later(self, reason: str, at: datetime, policy: "RetryPolicy") -> None:
         """The server was away or said "try later": wait, then try again, until the policy gives up."""

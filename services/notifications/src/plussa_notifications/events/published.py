@@ -4,7 +4,7 @@ No event carries an e-mail address, a name or a link: ids, kinds and reasons.
 """
 
 from datetime import datetime
-from typing import ClassVar, Literal
+from typing import Any, ClassVar, Literal
 
 from plussa_shared.events import EventData
 
@@ -44,4 +44,26 @@ class MessageFailed(EventData):
     trigger_id: str
     chain_id: str | None
     reason: str
+    occurred_at: datetime
+
+
+class ExportCompleted(EventData):
+    """Everything the notifications service holds about one person, for their data export.
+
+    Internal exchange only, like every export answer: identity alone assembles it."""
+
+    event_type: ClassVar[str] = "fi.plussa.notifications.export.completed"
+    request_id: str
+    person_id: str
+    service: Literal["notifications"] = "notifications"
+    data: dict[str, Any]
+
+
+class ErasureCompleted(EventData):
+    """The notifications service erased what it held about the person."""
+
+    event_type: ClassVar[str] = "fi.plussa.notifications.erasure.completed"
+    request_id: str
+    person_id: str
+    service: Literal["notifications"] = "notifications"
     occurred_at: datetime

@@ -9,13 +9,11 @@ from plussa_notifications import views
 from plussa_notifications.domain.campaigns import LocalizedText
 from plussa_notifications.domain.chains import CHAIN_ID_PATTERN
 from plussa_notifications.domain.messages import MessageKind
-from plussa_notifications.keys import CONTEXT
+from plussa_notifications.keys import context
 from plussa_notifications.routes import examples
-from plussa_notifications.routes.problems import problems
 from plussa_notifications.use_cases import campaigns as use
 from plussa_shared.auth import Access
 from plussa_shared.keys import principal
-from plussa_shared.mongo import Document
 from plussa_shared.routing import RouteTable
 
 routes = RouteTable(tag="campaigns")
@@ -31,18 +29,6 @@ class CampaignIn(BaseModel):
     kind: Literal["offer", "newsletter"]
     title: LocalizedText
     text: LocalizedText
-
-
-def _view(found: Document) -> views.CampaignView:
-    return views.CampaignView(
-        campaign_id=found["_id"],
-        chain_id=found["chain_id"],
-        kind=found["kind"],
-        status=found["status"],
-        queued=found["queued"],
-        skipped=found["skipped"],
-        created_at=found["created_at"],
-    )
 
 
 @routes.post(
@@ -64,12 +50,11 @@ def _view(found: Document) -> views.CampaignView:
     idempotent=True,
     location="/v1/campaigns/{campaign_id}",
 )
-@problems
 async def post_campaign(request: web.Request, body: CampaignIn) -> views.CampaignView:
     """Partner or operator credentials."""
     caller = principal(request)
     found = await use.start_campaign(
-        request.app[CONTEXT],
+        context(request),
         chain_id=body.chain_id,
         kind=MessageKind(body.kind),
         title=body.title,
@@ -77,7 +62,7 @@ async def post_campaign(request: web.Request, body: CampaignIn) -> views.Campaig
         sender_id=caller.subject,
         sender_scopes=caller.scopes,
     )
-    return _view(found)
+    return views.CampaignView.of(found)
 
 
 @routes.get(
@@ -92,7 +77,6 @@ async def post_campaign(request: web.Request, body: CampaignIn) -> views.Campaig
     "send for the campaign's chain.",
     response_example=examples.CAMPAIGN,
 )
-@problems
 async def get_campaign(request: web.Request, campaign_id: str) -> views.CampaignView:
     """Partner or operator credentials."""
-    return _view(await use.campaign(request.app[CONTEXT], campaign_id, principal(request).scopes))
+    return await views.campaign(context(request), campaign_id, principal(request).scopes)

@@ -5,9 +5,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from plussa_notifications import views
 from plussa_notifications.domain.chains import CHAIN_ID_PATTERN, Chain, ChainKind, ChainNames
-from plussa_notifications.keys import CONTEXT
+from plussa_notifications.keys import context
 from plussa_notifications.routes import examples
-from plussa_notifications.routes.problems import problems
 from plussa_notifications.use_cases import chains as use
 from plussa_shared.auth import Access
 from plussa_shared.caching import Cache
@@ -26,17 +25,11 @@ class ChainIn(BaseModel):
     names: ChainNames
 
 
-class ChainList(BaseModel):
-    """Every chain and partner."""
-
-    items: list[views.ChainView]
-
-
 @routes.get(
     "/v1/chains",
     summary="The chains and partners to choose from",
     access=Access.anyone(),
-    response=ChainList,
+    response=views.ChainList,
     operation_id="listChains",
     description="Public reference data: every K-Group chain and named partner a person can choose "
     "e-mail from, with its name in Finnish, Swedish and English. Caches may keep it five minutes.",
@@ -44,10 +37,9 @@ class ChainList(BaseModel):
     cache=Cache.public(300),
     localized="all",
 )
-async def list_chains(request: web.Request) -> ChainList:
+async def list_chains(request: web.Request) -> views.ChainList:
     """Anyone may read it."""
-    chains = await request.app[CONTEXT].store.chains()
-    return ChainList(items=[views.ChainView.of(c) for c in chains])
+    return await views.chains(context(request))
 
 
 @routes.post(
@@ -67,11 +59,10 @@ async def list_chains(request: web.Request) -> ChainList:
     location="/v1/chains/{chain_id}",
     localized="all",
 )
-@problems
 async def add_chain(request: web.Request, body: ChainIn) -> views.ChainView:
     """Operators only."""
     chain = Chain(chain_id=body.chain_id, kind=body.kind, names=body.names)
-    return views.ChainView.of(await use.add_chain(request.app[CONTEXT], chain))
+    return views.ChainView.of(await use.add_chain(context(request), chain))
 
 
 @routes.get(
@@ -86,7 +77,6 @@ async def add_chain(request: web.Request, body: ChainIn) -> views.ChainView:
     cache=Cache.public(300),
     localized="all",
 )
-@problems
 async def get_chain(request: web.Request, chain_id: str) -> views.ChainView:
     """Anyone may read it."""
-    return views.ChainView.of(await use.chain(request.app[CONTEXT], chain_id))
+    return await views.chain(context(request), chain_id)

@@ -8,9 +8,8 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from plussa_notifications import views
 from plussa_notifications.domain.chains import CHAIN_ID_PATTERN
 from plussa_notifications.domain.consent import ConsentSource
-from plussa_notifications.keys import CONTEXT
+from plussa_notifications.keys import context
 from plussa_notifications.routes import examples
-from plussa_notifications.routes.problems import problems
 from plussa_notifications.use_cases import preferences as use
 from plussa_shared.auth import Access
 from plussa_shared.keys import principal
@@ -39,12 +38,6 @@ class PreferencesIn(BaseModel):
     )
 
 
-async def _preferences(request: web.Request, person_id: str) -> views.PreferencesView:
-    ctx = request.app[CONTEXT]
-    prefs = await ctx.store.preferences(person_id)
-    return views.PreferencesView.of(prefs, await ctx.store.chains())
-
-
 @routes.get(
     "/v1/me/preferences",
     summary="My contact preferences",
@@ -59,7 +52,7 @@ async def _preferences(request: web.Request, person_id: str) -> views.Preference
 )
 async def get_preferences(request: web.Request) -> views.PreferencesView:
     """The signed-in person's own preferences."""
-    return await _preferences(request, principal(request).require_customer())
+    return await views.preferences(context(request), principal(request).require_customer())
 
 
 @routes.patch(
@@ -79,21 +72,21 @@ async def get_preferences(request: web.Request) -> views.PreferencesView:
     conditional=True,
     localized="all",
 )
-@problems
 async def patch_preferences(
     request: web.Request, body: PreferencesIn, expected_version: int | None
 ) -> views.PreferencesView:
     """The signed-in person changes their own preferences."""
     person_id = principal(request).require_customer()
+    ctx = context(request)
     await use.change_preferences(
-        request.app[CONTEXT],
+        ctx,
         person_id,
         body.consents,
         source=ConsentSource.PORTAL,
         wording_version=body.wording_version,
         expected_version=expected_version,
     )
-    return await _preferences(request, person_id)
+    return await views.preferences(ctx, person_id)
 
 
 @routes.patch(
@@ -112,20 +105,20 @@ async def patch_preferences(
     conditional=True,
     localized="all",
 )
-@problems
 async def patch_person_preferences(
     request: web.Request, person_id: str, body: PreferencesIn, expected_version: int | None
 ) -> views.PreferencesView:
     """Customer service acts for the person."""
+    ctx = context(request)
     await use.change_preferences(
-        request.app[CONTEXT],
+        ctx,
         person_id,
         body.consents,
         source=ConsentSource.CUSTOMER_SERVICE,
         wording_version=body.wording_version,
         expected_version=expected_version,
     )
-    return await _preferences(request, person_id)
+    return await views.preferences(ctx, person_id)
 
 
 @routes.get(
@@ -141,9 +134,8 @@ async def patch_person_preferences(
 )
 async def get_consents(request: web.Request, query: PageQuery) -> Page[views.ConsentEntryView]:
     """The signed-in person's own history."""
-    ctx = request.app[CONTEXT]
-    entries, cursor = await ctx.store.consent_history(principal(request).require_customer(), query.size, query.cursor)
-    return Page(items=[views.ConsentEntryView.of(e) for e in entries], next_cursor=cursor)
+    person_id = principal(request).require_customer()
+    return await views.consent_history(context(request), person_id, query.size, query.cursor)
 
 
 @routes.get(
@@ -159,6 +151,5 @@ async def get_consents(request: web.Request, query: PageQuery) -> Page[views.Con
 )
 async def get_messages(request: web.Request, query: PageQuery) -> Page[views.MessageView]:
     """The signed-in person's own messages."""
-    ctx = request.app[CONTEXT]
-    found, cursor = await ctx.store.my_messages(principal(request).require_customer(), query.size, query.cursor)
-    return Page(items=[views.MessageView.of(m) for m in found], next_cursor=cursor)
+    person_id = principal(request).require_customer()
+    return await views.messages(context(request), person_id, query.size, query.cursor)

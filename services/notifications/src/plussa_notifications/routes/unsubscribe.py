@@ -3,11 +3,10 @@
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field
 
-from plussa_notifications.domain.chains import CHAIN_ID_PATTERN, ChainNames
-from plussa_notifications.domain.errors import UnknownChainError, UnsubscribeTokenUsedError
-from plussa_notifications.keys import CONTEXT
+from plussa_notifications import views
+from plussa_notifications.domain.chains import CHAIN_ID_PATTERN
+from plussa_notifications.keys import context
 from plussa_notifications.routes import examples
-from plussa_notifications.routes.problems import problems
 from plussa_notifications.use_cases import preferences as use
 from plussa_shared.auth import Access
 from plussa_shared.routing import RouteTable
@@ -30,29 +29,12 @@ class TokenQuery(BaseModel):
     )
 
 
-class UnsubscribeView(BaseModel):
-    """What the link stops, and whether the person hears from the chain now."""
-
-    chain_id: str
-    names: ChainNames
-    consented: bool = Field(description="Whether the person still gets e-mail from this chain.")
-
-
-async def _view(request: web.Request, person_id: str, chain_id: str) -> UnsubscribeView:
-    ctx = request.app[CONTEXT]
-    chain = await ctx.store.chain(chain_id)
-    if chain is None:
-        raise UnknownChainError(chain_id=chain_id)
-    prefs = await ctx.store.preferences(person_id)
-    return UnsubscribeView(chain_id=chain_id, names=chain.names, consented=prefs.may_receive_marketing(chain_id))
-
-
 @routes.get(
     PATH,
     summary="What an unsubscribe link stops",
     access=ANYONE,
     query=TokenQuery,
-    response=UnsubscribeView,
+    response=views.UnsubscribeView,
     errors=(403, 409, 422),
     operation_id="showUnsubscribe",
     description="Opened from the link in a marketing mail: shows the chain the link stops and changes "
@@ -61,14 +43,13 @@ async def _view(request: web.Request, person_id: str, chain_id: str) -> Unsubscr
     response_example=examples.UNSUBSCRIBE,
     localized="all",
 )
-@problems
-async def show_unsubscribe(request: web.Request, person_id: str, chain_id: str, query: TokenQuery) -> UnsubscribeView:
+async def show_unsubscribe(
+    request: web.Request, person_id: str, chain_id: str, query: TokenQuery
+) -> views.UnsubscribeView:
     """No login: the token is the proof."""
-    ctx = request.app[CONTEXT]
-    claim = use.read_unsubscribe_token(ctx, person_id, chain_id, query.token)
-    if await ctx.store.unsubscribe_token_used(claim.token_id):
-        raise UnsubscribeTokenUsedError()
-    return await _view(request, person_id, chain_id)
+    ctx = context(request)
+    await use.check_unsubscribe_link(ctx, person_id, chain_id, query.token)
+    return await views.unsubscribe(ctx, person_id, chain_id)
 
 
 @routes.post(
@@ -76,7 +57,7 @@ async def show_unsubscribe(request: web.Request, person_id: str, chain_id: str, 
     summary="One-click unsubscribe",
     access=ANYONE,
     query=TokenQuery,
-    response=UnsubscribeView,
+    response=views.UnsubscribeView,
     errors=(403, 409, 422),
     operation_id="unsubscribeOneClick",
     description="RFC 8058: the mail client posts `List-Unsubscribe=One-Click` (any body is accepted "
@@ -85,11 +66,11 @@ async def show_unsubscribe(request: web.Request, person_id: str, chain_id: str, 
     response_example=examples.UNSUBSCRIBE,
     localized="all",
 )
-@problems
 async def one_click_unsubscribe(
     request: web.Request, person_id: str, chain_id: str, query: TokenQuery
-) -> UnsubscribeView:
+) -> views.UnsubscribeView:
     """No login: the token is the proof."""
     await request.read()  # the RFC 8058 form body carries nothing the link does not
-    await use.unsubscribe_by_link(request.app[CONTEXT], person_id, chain_id, query.token)
-    return await _view(request, person_id, chain_id)
+    ctx = context(request)
+    await use.unsubscribe_by_link(ctx, person_id, chain_id, query.token)
+    return await views.unsubscribe(ctx, person_id, chain_id)

@@ -1,6 +1,6 @@
-"""The only code that touches the notifications service's collections."""
+"""The only code of the notifications service that touches its collections."""
 
 from plussa_notifications.store.collections import INDEXES
-from plussa_notifications.store.store import Store
+from plussa_notifications.store.store import NotificationsStore
 
-__all__ = ["INDEXES", "Store"]
+__all__ = ["INDEXES", "NotificationsStore"]

@@ -23,12 +23,14 @@ from plussa_notifications.store.collections import (
     PREFERENCES,
     USED_UNSUBSCRIBE_TOKENS,
 )
+from plussa_shared.context import UnitOfWork
 from plussa_shared.mongo import Database, Document, Session
 from plussa_shared.paging import keyset_page
 
 
-class Store:
-    """Reads and writes; a ``session`` joins the caller's transaction."""
+class NotificationsStore:
+    """Reads and writes; a ``session`` (``uow.session``) joins the use case's transaction, and
+    every aggregate loaded or added inside one is tracked on its unit of work."""
 
     def __init__(self, db: Database) -> None:
         self.db = db
@@ -86,19 +88,26 @@ class Store:
 
     # Preferences and the consent ledger ------------------------------------------------
     async def preferences(self, person_id: str, session: Session | None = None) -> ContactPreferences:
-        """The person's current consents (none before their first choice)."""
+        """The person's current consents (none before their first choice), to read."""
         doc = await self.db[PREFERENCES].find_one({"_id": person_id}, session=session)
         return m.preferences_from_doc(person_id, doc)
+
+    async def preferences_to_change(self, uow: UnitOfWork, person_id: str) -> ContactPreferences:
+        """The person's consents, tracked on ``uow`` so their recorded events go out."""
+        prefs = await self.preferences(person_id, uow.session)
+        uow.track(prefs)
+        return prefs
 
     async def preferences_of(self, person_ids: Sequence[str]) -> dict[str, ContactPreferences]:
         """Several people's current consents at once."""
         found = self.db[PREFERENCES].find({"_id": {"$in": list(set(person_ids))}})
         return {doc["_id"]: m.preferences_from_doc(doc["_id"], doc) async for doc in found}
 
-    async def save_preferences(self, prefs: ContactPreferences, session: Session) -> None:
+    async def save_preferences(self, uow: UnitOfWork, prefs: ContactPreferences) -> None:
         """Append the new ledger entries and the state they lead to, in one transaction."""
         if not prefs.changes:
             return
+        session = uow.session
         await self.db[CONSENTS].insert_many([m.entry_to_doc(e) for e in prefs.changes], session=session)
         await self.db[PREFERENCES].update_one(
             {"_id": prefs.person_id}, {"$set": m.preferences_to_doc(prefs)}, upsert=True, session=session
@@ -152,10 +161,11 @@ class Store:
         )
         return found is not None
 
-    async def add_messages(self, messages: Sequence[Message], session: Session) -> None:
-        """Store new messages."""
+    async def add_messages(self, uow: UnitOfWork, messages: Sequence[Message]) -> None:
+        """Store new messages (tracked: one failed at once tells so)."""
+        uow.track(*messages)
         if messages:
-            await self.db[MESSAGES].insert_many([m.message_to_doc(x) for x in messages], session=session)
+            await self.db[MESSAGES].insert_many([m.message_to_doc(x) for x in messages], session=uow.session)
 
     async def message(self, message_id: str) -> Message | None:
         """One message."""
@@ -201,6 +211,37 @@ class Store:
         )
         return [m.message_from_doc(doc) for doc in docs], next_cursor
 
+    # Privacy -------------------------------------------------------------------------
+    async def export(self, person_id: str) -> dict[str, Any]:
+        """Everything held about the person, as plain JSON-ready values."""
+        person = await self.db[PEOPLE].find_one({"_id": person_id}, {"_id": 0})
+        prefs = await self.db[PREFERENCES].find_one({"_id": person_id}, {"_id": 0, "consents": 1})
+        consents = self.db[CONSENTS].find({"person_id": person_id}, {"_id": 0, "person_id": 0}).sort("at", ASCENDING)
+        messages = (
+            self.db[MESSAGES]
+            .find(
+                {"person_id": person_id},
+                {"_id": 1, "kind": 1, "status": 1, "created_at": 1, "sent_at": 1, "reason": 1, "chain_id": 1},
+            )
+            .sort("created_at", ASCENDING)
+        )
+        exported: dict[str, Any] = _json_ready(
+            {
+                "person": person or {},
+                "consents": (prefs or {}).get("consents", {}),
+                "consent_history": [doc async for doc in consents],
+                "messages": [{"message_id": d.pop("_id"), **d} async for d in messages],
+            }
+        )
+        return exported
+
+    async def erase(self, person_id: str, session: Session) -> None:
+        """Remove everything held about the person."""
+        await self.db[PEOPLE].delete_one({"_id": person_id}, session=session)
+        await self.db[PREFERENCES].delete_one({"_id": person_id}, session=session)
+        await self.db[CONSENTS].delete_many({"person_id": person_id}, session=session)
+        await self.db[MESSAGES].delete_many({"person_id": person_id}, session=session)
+
     # Campaigns -------------------------------------------------------------------------
     async def add_campaign(self, campaign: Document, session: Session) -> None:
         """A new campaign to stream."""
@@ -222,3 +263,13 @@ class Store:
         update: dict[str, Any] = {"$inc": {"queued": queued, "skipped": skipped}}
         update["$set"] = {"last_person_id": last_person_id, **({"status": "queued"} if done else {})}
         await self.db[CAMPAIGNS].update_one({"_id": campaign_id}, update, session=session)
+
+
+def _json_ready(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _json_ready(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_json_ready(v) for v in value]
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return value

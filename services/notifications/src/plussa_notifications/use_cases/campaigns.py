@@ -12,10 +12,11 @@ from typing import Any
 
 import structlog
 
-from plussa_notifications.context import NotificationsContext, UnitOfWork
+from plussa_notifications.context import NotificationsContext
 from plussa_notifications.domain.campaigns import LocalizedText, may_send_for
-from plussa_notifications.domain.errors import CampaignNotFoundError, ChainNotAllowedError, UnknownChainError
+from plussa_notifications.domain.errors import ChainNotAllowedError, UnknownChainError
 from plussa_notifications.domain.messages import Message, MessageKind
+from plussa_shared.context import UnitOfWork
 from plussa_shared.mongo import Document
 
 log = structlog.get_logger(__name__)
@@ -61,14 +62,6 @@ async def start_campaign(
     return campaign
 
 
-async def campaign(ctx: NotificationsContext, campaign_id: str, sender_scopes: frozenset[str]) -> Document:
-    """A campaign's progress, for the credential that may send for its chain."""
-    found = await ctx.store.campaign(campaign_id)
-    if found is None or not may_send_for(sender_scopes, found["chain_id"]):
-        raise CampaignNotFoundError()
-    return found
-
-
 async def stream_batch(ctx: NotificationsContext, campaign_id: str) -> bool:
     """Queue the next batch of a campaign's recipients; False once it is done."""
     size = ctx.settings.campaign_batch_size
@@ -87,7 +80,7 @@ async def stream_batch(ctx: NotificationsContext, campaign_id: str) -> bool:
             if person_id in already or person is None or person.verified_email is None:
                 continue
             messages.append(_message(found, person_id, person.language, person.first_name, person.verified_email, now))
-        await ctx.store.add_messages(messages, uow.session)
+        await ctx.store.add_messages(uow, messages)
         done = len(ids) < size
         last = ids[-1] if ids else found["last_person_id"]
         await ctx.store.advance_campaign(campaign_id, last, len(messages), len(ids) - len(messages), done, uow.session)

@@ -1,9 +1,9 @@
 """The chains and partners people choose from: reference data operators extend."""
 
-from plussa_notifications.context import NotificationsContext, UnitOfWork
+from plussa_notifications.context import NotificationsContext
 from plussa_notifications.domain.chains import Chain
-from plussa_notifications.domain.errors import ChainNotFoundError
 from plussa_notifications.reference_data import shipped_chains
+from plussa_shared.context import UnitOfWork
 
 
 async def add_chain(ctx: NotificationsContext, chain: Chain) -> Chain:
@@ -20,11 +20,3 @@ async def add_chain(ctx: NotificationsContext, chain: Chain) -> Chain:
 async def seed_chains(ctx: NotificationsContext) -> None:
     """Load the shipped chains into a database that lacks them."""
     await ctx.store.seed_chains(shipped_chains(), ctx.now())
-
-
-async def chain(ctx: NotificationsContext, chain_id: str) -> Chain:
-    """One chain or partner."""
-    found = await ctx.store.chain(chain_id)
-    if found is None:
-        raise ChainNotFoundError(chain_id=chain_id)
-    return found

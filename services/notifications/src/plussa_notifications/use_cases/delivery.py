@@ -14,13 +14,13 @@ from datetime import timedelta
 
 import structlog
 
-from plussa_notifications.context import NotificationsContext, UnitOfWork
+from plussa_notifications.context import NotificationsContext
 from plussa_notifications.domain.consent import ContactPreferences
 from plussa_notifications.domain.messages import FailureReason, Message, MessageKind
 from plussa_notifications.mail.composer import compose, envelope
 from plussa_notifications.mail.smtp import Outcome, SmtpSender
 from plussa_notifications.mail.unsubscribe import UnsubscribeClaim
-from plussa_notifications.use_cases.messages import outcome_events
+from plussa_shared.context import UnitOfWork
 
 log = structlog.get_logger(__name__)
 
@@ -114,7 +114,6 @@ async def _attempt(
 
 
 async def _record(ctx: NotificationsContext, messages: Sequence[Message]) -> None:
-    at = ctx.now()
     for message in messages:
         if message.kind in _SECRET_LINK_KINDS and message.status != "queued":
             # The link holds a login secret: keep it only while the mail may still need it.
@@ -123,8 +122,9 @@ async def _record(ctx: NotificationsContext, messages: Sequence[Message]) -> Non
     async def work(uow: UnitOfWork) -> None:
         await ctx.store.save_outcomes(messages, uow.session)
         for message in messages:
-            for event in outcome_events(ctx, message, at):
-                uow.add(event)
+            # Copies, not pulled: a transaction that is run again publishes them again.
+            for recorded in message.recorded_events:
+                uow.publish(recorded.data, recorded.subject, recorded.at)
 
     # The mails are out: record that, retrying rather than leaving them to be sent again
     # when their lease runs out (a receiver could still tell a repeat by its Message-ID).
@@ -137,6 +137,8 @@ async def _record(ctx: NotificationsContext, messages: Sequence[Message]) -> Non
                 raise
             log.warning("mail_outcomes_not_recorded", error=type(exc).__name__, attempt=attempt + 1)
             await asyncio.sleep(min(0.2 * 2**attempt, 5.0))
+    for message in messages:
+        message.pull_events()
     log.info(
         "mail_batch",
         sent=sum(1 for m in messages if m.status == "sent"),

@@ -1,12 +1,11 @@
-"""Queueing a message for a person, once per triggering event, and reporting its fate."""
+"""Queueing a message for a person, once per triggering event."""
 
 import uuid
-from datetime import datetime
 from typing import Any
 
-from plussa_notifications.context import NotificationsContext, UnitOfWork
+from plussa_notifications.context import NotificationsContext
 from plussa_notifications.domain.messages import FailureReason, Message, MessageKind, recipient_address
-from plussa_notifications.events.published import MessageFailed, MessageSent
+from plussa_shared.context import UnitOfWork
 
 
 async def queue_message(
@@ -40,27 +39,7 @@ async def queue_message(
         )
         if to is None:
             message.mark_failed(FailureReason.NO_VERIFIED_EMAIL.value, now)
-        await ctx.store.add_messages([message], uow.session)
-        for event in outcome_events(ctx, message, now):
-            uow.add(event)
+        await ctx.store.add_messages(uow, [message])
 
     await ctx.run(work)
     ctx.mail_waiting.set()
-
-
-def outcome_events(ctx: NotificationsContext, message: Message, at: datetime) -> list[Any]:
-    """The message.sent / message.failed events of what just happened to ``message``."""
-    events = []
-    common: dict[str, Any] = {
-        "message_id": message.message_id,
-        "person_id": message.person_id,
-        "kind": message.kind.value,
-        "trigger_id": message.trigger_id,
-        "chain_id": message.chain_id,
-        "occurred_at": at,
-    }
-    for outcome in message.outcome:
-        data = MessageSent(**common) if outcome == "sent" else MessageFailed(**common, reason=message.reason or "")
-        events.append(ctx.event(data, f"person/{message.person_id}", at))
-    message.outcome.clear()
-    return events

@@ -1,6 +1,6 @@
 """What the service learns of people from identity's and cards' events: address, language, name."""
 
-from plussa_notifications.context import NotificationsContext, UnitOfWork
+from plussa_notifications.context import NotificationsContext
 from plussa_notifications.events.consumed import (
     CustomerRegistered,
     EmailVerified,
@@ -8,6 +8,7 @@ from plussa_notifications.events.consumed import (
     MemberAdded,
     ProfileUpdated,
 )
+from plussa_shared.context import UnitOfWork
 
 
 async def customer_registered(ctx: NotificationsContext, data: CustomerRegistered) -> None:

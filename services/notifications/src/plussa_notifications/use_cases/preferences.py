@@ -3,11 +3,15 @@
 import uuid
 from collections.abc import Mapping
 
-from plussa_notifications.context import NotificationsContext, UnitOfWork
+from plussa_notifications.context import NotificationsContext
 from plussa_notifications.domain.consent import ConsentSource, ContactPreferences
-from plussa_notifications.domain.errors import StalePreferencesError, UnsubscribeTokenNotYoursError
-from plussa_notifications.events.published import PreferenceChanged
+from plussa_notifications.domain.errors import (
+    StalePreferencesError,
+    UnsubscribeTokenNotYoursError,
+    UnsubscribeTokenUsedError,
+)
 from plussa_notifications.mail.unsubscribe import UnsubscribeClaim
+from plussa_shared.context import UnitOfWork
 
 
 async def change_preferences(
@@ -23,7 +27,7 @@ async def change_preferences(
     now = ctx.now()
 
     async def work(uow: UnitOfWork) -> ContactPreferences:
-        prefs = await ctx.store.preferences(person_id, uow.session)
+        prefs = await ctx.store.preferences_to_change(uow, person_id)
         if expected_version is not None and expected_version != prefs.version:
             raise StalePreferencesError(current_version=prefs.version)
         known = [chain.chain_id for chain in await ctx.store.chains(uow.session)]
@@ -35,17 +39,7 @@ async def change_preferences(
             at=now,
             new_id=lambda: str(uuid.uuid4()),
         )
-        for entry in prefs.changes:
-            changed = PreferenceChanged(
-                person_id=person_id,
-                chain_id=entry.chain_id,
-                consented=entry.consented,
-                source=entry.source.value,
-                wording_version=entry.wording_version,
-                occurred_at=entry.at,
-            )
-            uow.add(ctx.event(changed, f"person/{person_id}", now))
-        await ctx.store.save_preferences(prefs, uow.session)
+        await ctx.store.save_preferences(uow, prefs)
         return prefs
 
     return await ctx.run(work)
@@ -57,6 +51,13 @@ def read_unsubscribe_token(ctx: NotificationsContext, person_id: str, chain_id: 
     if (claim.person_id, claim.chain_id) != (person_id, chain_id):
         raise UnsubscribeTokenNotYoursError()
     return claim
+
+
+async def check_unsubscribe_link(ctx: NotificationsContext, person_id: str, chain_id: str, token: str) -> None:
+    """Refuse a link that is not genuine, not this person's and chain's, or already used."""
+    claim = read_unsubscribe_token(ctx, person_id, chain_id, token)
+    if await ctx.store.unsubscribe_token_used(claim.token_id):
+        raise UnsubscribeTokenUsedError()
 
 
 async def unsubscribe_by_link(ctx: NotificationsContext, person_id: str, chain_id: str, token: str) -> None:

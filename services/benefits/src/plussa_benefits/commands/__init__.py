@@ -1,0 +1,1 @@
+"""Command-line jobs of the benefits service: ``python -m plussa_benefits.commands.<job>``."""

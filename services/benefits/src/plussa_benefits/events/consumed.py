@@ -1,0 +1,1 @@
+"""The benefits service's own copies of the events it reads (none yet)."""

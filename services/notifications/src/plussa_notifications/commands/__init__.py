@@ -1,0 +1,1 @@
+"""Command-line jobs of the notifications service: ``python -m plussa_notifications.commands.<job>``."""

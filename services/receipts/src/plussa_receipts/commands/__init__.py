@@ -1,0 +1,1 @@
+"""Command-line jobs of the receipts service: ``python -m plussa_receipts.commands.<job>``."""

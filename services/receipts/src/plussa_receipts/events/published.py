@@ -1,0 +1,1 @@
+"""What the receipts service publishes (none yet); each class names its ``event_type``."""

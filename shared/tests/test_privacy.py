@@ -1,0 +1,165 @@
+"""The privacy participant helper: a service's export and erasure answers, as the contract says."""
+
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from typing import Any, ClassVar, Literal
+
+import pytest
+from aiohttp import web
+
+from plussa_shared.app import ServiceSpec, create_service_app
+from plussa_shared.context import ServiceContext, UnitOfWork
+from plussa_shared.domain import DomainError
+from plussa_shared.events import EventData
+from plussa_shared.keys import DB, MONGO, OUTBOX, SETTINGS
+from plussa_shared.privacy import (
+    ERASURE_REQUESTED,
+    EXPORT_REQUESTED,
+    PrivacyParticipant,
+    household_subject,
+    privacy_subscriptions,
+)
+from plussa_shared.settings import ServiceSettings
+from plussa_shared.testing.bus import bus_probe, drain, envelope, publish
+
+AT = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+
+
+class ExportCompleted(EventData):
+    """The library's part of a person's data export."""
+
+    event_type: ClassVar[str] = "fi.plussa.library.export.completed"
+    request_id: str
+    person_id: str
+    service: Literal["library"] = "library"
+    data: dict[str, Any]
+
+
+class ErasureCompleted(EventData):
+    """The library forgot a person."""
+
+    event_type: ClassVar[str] = "fi.plussa.library.erasure.completed"
+    request_id: str
+    person_id: str
+    service: Literal["library"] = "library"
+    occurred_at: datetime
+
+
+class LoansOverdueError(DomainError):
+    slug = "loans-overdue"
+
+
+@dataclass
+class LibraryContext(ServiceContext[ServiceSettings]):
+    refuse_erasure: bool = False
+
+
+async def export(ctx: LibraryContext, person_id: str) -> dict[str, Any]:
+    async def work(uow: UnitOfWork) -> dict[str, Any]:
+        loans = await ctx.db["loans"].find({"person_id": person_id}, session=uow.session).to_list()
+        return {"loans": [loan["_id"] for loan in loans]}
+
+    return await ctx.run(work)
+
+
+async def erase(ctx: LibraryContext, person_id: str) -> None:
+    async def work(uow: UnitOfWork) -> None:
+        await ctx.db["loans"].delete_many({"person_id": person_id}, session=uow.session)
+        if ctx.refuse_erasure:
+            raise LoansOverdueError("Return the books first")
+
+    await ctx.run(work)
+
+
+def library(*, refuse_erasure: bool = False, subject: Any = None) -> ServiceSpec:
+    participant = PrivacyParticipant[LibraryContext](export, erase, ExportCompleted, ErasureCompleted)
+    if subject is not None:
+        participant = replace(participant, subject=subject)
+
+    def build(app: web.Application) -> LibraryContext:
+        return LibraryContext(
+            app[SETTINGS], app[MONGO], app[DB], app[OUTBOX], clock=lambda: AT, refuse_erasure=refuse_erasure
+        )
+
+    return ServiceSpec(
+        title="library",
+        context=build,
+        subscriptions=lambda ctx: privacy_subscriptions(ctx, participant),
+        indexes={"loans": []},
+    )
+
+
+@pytest.fixture
+def start_library(aiohttp_client: Any, settings_for: Any) -> Any:
+    async def start(**options: Any) -> Any:
+        settings = settings_for(ServiceSettings, service_name="library")
+        client = await aiohttp_client(create_service_app(settings, library(**options)))
+        assert (await client.get("/health/ready")).status == 200
+        await client.app[DB]["loans"].insert_many(
+            [{"_id": "l1", "person_id": "p1"}, {"_id": "l2", "person_id": "p1"}, {"_id": "l3", "person_id": "p2"}]
+        )
+        return client
+
+    return start
+
+
+def request(event_type: str) -> dict[str, Any]:
+    data = {"request_id": "r1", "person_id": "p1", "household_id": "h1", "occurred_at": AT.isoformat()}
+    return envelope(event_type, data, source="/plussa/identity")
+
+
+async def test_an_export_request_is_answered_with_what_the_service_holds_about_the_person(
+    start_library: Any, amqp_url: str
+) -> None:
+    client = await start_library()
+    exchange = client.app[SETTINGS].amqp_exchange
+
+    async with bus_probe(amqp_url, exchange, "library.#") as probe:
+        await publish(amqp_url, exchange, request(EXPORT_REQUESTED))
+        [answer] = await probe.wait_for(ExportCompleted.event_type)
+
+    loans = {"loans": ["l1", "l2"]}
+    assert answer["data"] == {"request_id": "r1", "person_id": "p1", "service": "library", "data": loans}
+    assert (answer["source"], answer["subject"]) == ("/plussa/library", "person/p1")
+
+
+async def test_an_erasure_request_erases_and_is_answered_in_one_transaction(start_library: Any, amqp_url: str) -> None:
+    client = await start_library()
+    exchange = client.app[SETTINGS].amqp_exchange
+
+    async with bus_probe(amqp_url, exchange, "library.#") as probe:
+        await publish(amqp_url, exchange, request(ERASURE_REQUESTED))
+        [answer] = await probe.wait_for(ErasureCompleted.event_type)
+
+    assert answer["data"] == {
+        "request_id": "r1",
+        "person_id": "p1",
+        "service": "library",
+        "occurred_at": "2026-03-01T12:00:00Z",
+    }
+    assert [loan["_id"] async for loan in client.app[DB]["loans"].find()] == ["l3"]
+
+
+async def test_answers_may_be_about_the_household_instead_of_the_person(start_library: Any, amqp_url: str) -> None:
+    client = await start_library(subject=household_subject)
+    exchange = client.app[SETTINGS].amqp_exchange
+
+    async with bus_probe(amqp_url, exchange, "library.#") as probe:
+        await publish(amqp_url, exchange, request(EXPORT_REQUESTED))
+        [answer] = await probe.wait_for(ExportCompleted.event_type)
+
+    assert answer["subject"] == "household/h1"
+
+
+async def test_a_refused_erasure_is_dead_lettered_unanswered_and_erases_nothing(
+    start_library: Any, amqp_url: str
+) -> None:
+    client = await start_library(refuse_erasure=True)
+    settings = client.app[SETTINGS]
+
+    await publish(amqp_url, settings.amqp_exchange, request(ERASURE_REQUESTED))
+
+    [dead] = await drain(amqp_url, f"{settings.event_queue}.dead")
+    assert (dead.headers or {})["x-plussa-dead-reason"] == "loans-overdue"
+    assert await client.app[DB]["loans"].count_documents({"person_id": "p1"}) == 2
+    assert await client.app[DB]["outbox"].count_documents({}) == 0
