@@ -11,9 +11,9 @@ import pytest
 
 from plussa_notifications.app import create_app
 from plussa_notifications.context import NotificationsContext
-from plussa_shared.keys import context_of
 from plussa_notifications.settings import NotificationsSettings
 from plussa_notifications.testing.smtp_sink import SmtpSink
+from plussa_shared.keys import context_of
 from plussa_shared.testing.bus import envelope, publish
 from plussa_shared.testing.tokens import TestTokens
 
