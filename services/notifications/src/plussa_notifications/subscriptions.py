@@ -55,6 +55,9 @@ def subscriptions(ctx: NotificationsContext) -> list[Subscription[Any]]:
         sub("points.money.paid", ev.MoneyPaid, lambda e: triggers.money_paid(ctx, e.id, e.data)),
         sub("points.money.released", ev.MoneyReleased, lambda e: triggers.money_released(ctx, e.id, e.data)),
         sub("points.money.donated", ev.MoneyDonated, lambda e: triggers.money_donated(ctx, e.id, e.data)),
+        sub("benefits.offer.published", ev.OfferPublished, lambda e: triggers.offer_published(ctx, e.data)),
+        sub("benefits.offer.changed", ev.OfferPublished, lambda e: triggers.offer_published(ctx, e.data)),
+        sub("benefits.offer.targeted", ev.OfferTargeted, lambda e: triggers.offer_targeted(ctx, e.id, e.data)),
         sub("receipts.receipt.saved", ev.ReceiptSaved, lambda e: triggers.receipt_saved(ctx, e.id, e.data)),
         *privacy_subscriptions(ctx, privacy.PARTICIPANT),
     ]

@@ -1,5 +1,6 @@
 """Marketing: only with consent at the time of sending, with one-click unsubscribe that works once."""
 
+import asyncio
 import re
 from typing import Any
 from urllib.parse import urlsplit
@@ -178,3 +179,46 @@ async def test_a_retried_campaign_post_with_the_same_key_starts_one_campaign(har
     assert await first.json() == await retry.json()
     assert len(harness.sink.files()) == 1
     assert location.startswith("/v1/campaigns/campaign-")
+
+
+def offer_event(offer_id: str, issuer_id: str, version: int = 1) -> dict[str, Any]:
+    return {
+        "offer_id": offer_id,
+        "issuer_kind": "chain",
+        "issuer_id": issuer_id,
+        "segment_id": "seg-1",
+        "title": {"fi": "Kahvi -30 %", "sv": "Kaffe -30 %", "en": "Coffee -30 %"},
+        "reward": {"kind": "percent", "amount": 3000},
+        "needs_activation": True,
+        "valid_from": "2026-12-01T00:00:00+00:00",
+        "valid_until": "2026-12-24T00:00:00+00:00",
+        "version": version,
+        "occurred_at": "2026-11-30T10:00:00+00:00",
+    }
+
+
+async def test_a_targeted_offer_from_benefits_is_mailed_only_to_those_who_consent_to_its_chain(
+    harness: Harness,
+) -> None:
+    await consenting(harness, "p-target-sv", "sv", {CITYMARKET: True})
+    await consenting(harness, "p-target-no", "fi", {"k-rauta": True})
+
+    for person_id in ("p-target-sv", "p-target-no"):  # before the offer itself: waits and is retried
+        await harness.publish(
+            "fi.plussa.benefits.offer.targeted",
+            {
+                "offer_id": "offer-1",
+                "person_id": person_id,
+                "household_id": None,
+                "occurred_at": "2026-11-30T10:00:00+00:00",
+            },
+        )
+    await harness.publish("fi.plussa.benefits.offer.published", offer_event("offer-1", CITYMARKET))
+
+    [mail] = await harness.sink.wait_for(1, timeout=15)
+    await asyncio.sleep(1.0)
+    assert len(harness.sink.files()) == 1
+    assert mail["To"] == "p-target-sv@example.fi"
+    assert mail["Subject"] == "K-Citymarket: Kaffe -30 %"
+    assert "24 december 2026" in mail.get_body(("plain",)).get_content()
+    assert await harness.messages("p-target-no") == []

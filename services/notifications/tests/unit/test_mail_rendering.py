@@ -21,6 +21,7 @@ SAMPLE = {
     "chain_name": "K-Citymarket",
     "title": "Joulukinkku -20 %",
     "text": "Vain tällä viikolla.",
+    "valid_until": "2026-12-24T00:00:00+00:00",
 }
 
 

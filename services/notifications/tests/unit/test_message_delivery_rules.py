@@ -72,4 +72,8 @@ def test_verification_and_reset_go_to_the_address_in_the_request_and_the_rest_on
 
 
 def test_only_offers_and_newsletters_are_marketing() -> None:
-    assert {k for k in MessageKind if k.is_marketing} == {MessageKind.OFFER, MessageKind.NEWSLETTER}
+    assert {k for k in MessageKind if k.is_marketing} == {
+        MessageKind.OFFER,
+        MessageKind.TARGETED_OFFER,
+        MessageKind.NEWSLETTER,
+    }

@@ -51,6 +51,12 @@ class MainHolderNotKnownError(DomainError):
     title = "The household's main holder is not known yet"
 
 
+class OfferNotKnownError(DomainError):
+    kind = ErrorKind.NOT_KNOWN_YET
+    slug = "offer-not-known"
+    title = "The offer has not been published yet"
+
+
 class CampaignNotFoundError(DomainError):
     kind = ErrorKind.NOT_FOUND
     slug = "campaign-not-found"

@@ -31,12 +31,13 @@ class MessageKind(StrEnum):
     DONATION_MADE = "donation_made"
     RECEIPT_SAVED = "receipt_saved"
     OFFER = "offer"
+    TARGETED_OFFER = "targeted_offer"
     NEWSLETTER = "newsletter"
 
     @property
     def is_marketing(self) -> bool:
         """Marketing goes only with consent; service messages always go."""
-        return self in (MessageKind.OFFER, MessageKind.NEWSLETTER)
+        return self in (MessageKind.OFFER, MessageKind.TARGETED_OFFER, MessageKind.NEWSLETTER)
 
 
 class MessageStatus(StrEnum):

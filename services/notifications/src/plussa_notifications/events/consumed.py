@@ -126,3 +126,28 @@ class ReceiptSaved(ConsumedEventData):
     product_name: str
     store_name: str
     warranty_until: date
+
+
+class OfferText(ConsumedEventData):
+    """An offer's title in the three languages."""
+
+    fi: str
+    sv: str
+    en: str
+
+
+class OfferPublished(ConsumedEventData):
+    """benefits.offer.published / offer.changed: who offers it and what it is called."""
+
+    offer_id: str
+    issuer_id: str
+    title: OfferText
+    valid_until: datetime
+    version: int
+
+
+class OfferTargeted(ConsumedEventData):
+    """benefits.offer.targeted: an offer became one of a person's offers."""
+
+    offer_id: str
+    person_id: str

@@ -12,6 +12,7 @@ CONSENTS = "consents"
 MESSAGES = "messages"
 USED_UNSUBSCRIBE_TOKENS = "used_unsubscribe_tokens"
 CAMPAIGNS = "campaigns"
+OFFERS = "offers"
 
 INDEXES: dict[str, Sequence[IndexModel]] = {
     CHAINS: [],
@@ -31,5 +32,6 @@ INDEXES: dict[str, Sequence[IndexModel]] = {
         IndexModel([("person_id", ASCENDING), ("created_at", DESCENDING), ("_id", DESCENDING)], name="mine"),
     ],
     USED_UNSUBSCRIBE_TOKENS: [],
+    OFFERS: [],
     CAMPAIGNS: [IndexModel([("status", ASCENDING), ("created_at", ASCENDING)], name="open")],
 }

@@ -19,6 +19,7 @@ from plussa_notifications.store.collections import (
     CONSENTS,
     HOUSEHOLDS,
     MESSAGES,
+    OFFERS,
     PEOPLE,
     PREFERENCES,
     USED_UNSUBSCRIBE_TOKENS,
@@ -210,6 +211,18 @@ class NotificationsStore:
             self.db[MESSAGES], {"person_id": person_id}, sort_key="created_at", limit=limit, cursor=cursor
         )
         return [m.message_from_doc(doc) for doc in docs], next_cursor
+
+    # Offers of the benefits service ---------------------------------------------------
+    async def save_offer(self, offer: Document, session: Session) -> None:
+        """Keep an offer's issuer and title; an older version never overwrites a newer one."""
+        await self.db[OFFERS].update_one(
+            {"_id": offer["_id"], "version": {"$lt": offer["version"]}}, {"$set": offer}, session=session
+        )
+        await self.db[OFFERS].update_one({"_id": offer["_id"]}, {"$setOnInsert": offer}, upsert=True, session=session)
+
+    async def offer(self, offer_id: str, session: Session | None = None) -> Document | None:
+        """An offer as benefits last described it."""
+        return await self.db[OFFERS].find_one({"_id": offer_id}, session=session)
 
     # Privacy -------------------------------------------------------------------------
     async def export(self, person_id: str) -> dict[str, Any]:

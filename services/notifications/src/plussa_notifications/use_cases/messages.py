@@ -17,6 +17,7 @@ async def queue_message(
     data: dict[str, Any],
     link_email: str | None = None,
     link_language: str | None = None,
+    chain_id: str | None = None,
 ) -> None:
     """Queue ``kind`` for the person unless this trigger already did. Without a verified
     address the message is recorded as failed at once, and no mail goes anywhere."""
@@ -35,6 +36,7 @@ async def queue_message(
             language=link_language or (person.language if person else "fi"),
             data={**data, "first_name": person.first_name if person else None},
             created_at=now,
+            chain_id=chain_id,
             to=to,
         )
         if to is None:

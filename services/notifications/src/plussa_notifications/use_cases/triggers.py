@@ -5,7 +5,7 @@ household money, to the household's main holder.
 """
 
 from plussa_notifications.context import NotificationsContext
-from plussa_notifications.domain.errors import MainHolderNotKnownError
+from plussa_notifications.domain.errors import MainHolderNotKnownError, OfferNotKnownError
 from plussa_notifications.domain.messages import MessageKind
 from plussa_notifications.events.consumed import (
     AccessChanged,
@@ -14,10 +14,13 @@ from plussa_notifications.events.consumed import (
     MoneyDonated,
     MoneyPaid,
     MoneyReleased,
+    OfferPublished,
+    OfferTargeted,
     PasswordChanged,
     ReceiptSaved,
 )
 from plussa_notifications.use_cases.messages import queue_message
+from plussa_shared.context import UnitOfWork
 
 _LINK_PAGES = {MessageKind.EMAIL_VERIFICATION: "verify-email", MessageKind.PASSWORD_RESET: "reset-password"}
 
@@ -129,3 +132,45 @@ async def _main_holder(ctx: NotificationsContext, household_id: str | None) -> s
     if main is None:
         raise MainHolderNotKnownError(household_id=household_id)
     return main
+
+
+async def offer_published(ctx: NotificationsContext, data: OfferPublished) -> None:
+    """Remember who offers it and what it is called, for the mails about it."""
+    offer = {
+        "_id": data.offer_id,
+        "issuer_id": data.issuer_id,
+        "title": data.title.model_dump(),
+        "valid_until": data.valid_until.isoformat(),
+        "version": data.version,
+    }
+
+    async def work(uow: UnitOfWork) -> None:
+        await ctx.store.save_offer(offer, uow.session)
+
+    await ctx.run(work)
+
+
+async def offer_targeted(ctx: NotificationsContext, event_id: str, data: OfferTargeted) -> None:
+    """A person's new offer is mailed only if they consent to hear from its chain or partner."""
+    offer = await ctx.store.offer(data.offer_id)
+    if offer is None:
+        raise OfferNotKnownError(offer_id=data.offer_id)
+    chain = await ctx.store.chain(offer["issuer_id"])
+    prefs = await ctx.store.preferences(data.person_id)
+    person = await ctx.store.person(data.person_id)
+    if chain is None or person is None or not prefs.may_receive_marketing(chain.chain_id):
+        return
+    language = person.language if person.language in ("fi", "sv", "en") else "fi"
+    facts = {
+        "chain_name": chain.names.in_language(language),
+        "title": offer["title"][language],
+        "valid_until": offer["valid_until"],
+    }
+    await queue_message(
+        ctx,
+        trigger_id=event_id,
+        person_id=data.person_id,
+        kind=MessageKind.TARGETED_OFFER,
+        data=facts,
+        chain_id=chain.chain_id,
+    )
