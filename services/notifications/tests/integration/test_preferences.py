@@ -1,5 +1,7 @@
 """Contact preferences, the consent history and the chains people choose from."""
 
+from plussa_notifications.commands import add_chain
+from plussa_notifications.domain.chains import Chain
 from plussa_shared.testing.bus import bus_probe
 
 from .conftest import Harness
@@ -141,3 +143,17 @@ async def test_an_unchanged_preferences_read_is_a_304_with_if_none_match(harness
 
     assert changed.headers["ETag"] == '"1"'
     assert again.status == 304
+
+
+async def test_an_operator_adds_a_partner_from_the_command_line_and_people_can_choose_it(harness: Harness) -> None:
+    chain = Chain.model_validate(
+        {"chain_id": "k-kenka", "kind": "partner", "names": {"fi": "K-Kenkä", "sv": "K-Sko", "en": "K-Shoe"}},
+        strict=False,
+    )
+
+    await add_chain.run(harness.settings, chain)
+    listed = await (await harness.client.get("/v1/chains")).json()
+    chosen = await choose(harness, "p10", {"k-kenka": True})
+
+    assert "k-kenka" in [c["chain_id"] for c in listed["items"]]
+    assert chosen.status == 200
