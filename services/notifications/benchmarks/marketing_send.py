@@ -22,7 +22,7 @@ import sys
 import tempfile
 import time
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -176,7 +176,7 @@ async def bench(people: int, outage_s: float) -> None:
             await seed(db, people, ["k-citymarket", "k-rauta"])
             say(f"notifications benchmark: {people} consenting people seeded in {time.monotonic() - started:.1f} s")
             say(f"  service RSS before sending: {_kb(service.pid, 'VmRSS') / 1024:.0f} MiB")
-            ops = tokens.bearer(tokens.operator("bench", "ops"))
+            ops = tokens.bearer(tokens.operator("bench", "ops", ttl=timedelta(hours=2)))
             async with aiohttp.ClientSession() as http:
                 await campaign(http, base, ops, "k-citymarket")
                 elapsed, files = await wait_for_files(sink, 0, people, service.pid, timeout_s=900)
