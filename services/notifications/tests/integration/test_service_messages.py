@@ -3,7 +3,8 @@
 import asyncio
 import uuid
 
-from plussa_notifications.domain.messages import MessageStatus
+from plussa_notifications.domain.messages import Message, MessageKind, MessageStatus
+from plussa_shared.context import UnitOfWork
 from plussa_shared.testing.bus import bus_probe
 
 from .conftest import Harness
@@ -291,3 +292,23 @@ async def _all_attempted(harness: Harness, people: list[str]) -> bool:
         if not found or found[0].attempts < 1:
             return False
     return True
+
+
+async def test_a_message_that_cannot_be_written_fails_alone_and_the_others_still_go(harness: Harness) -> None:
+    await harness.person("p-broken", "broken@example.fi")
+    now = harness.ctx.now()
+    broken = Message("m-broken", "p-broken", MessageKind.MONEY_PAID, "t-1", "fi", {}, now, to="broken@example.fi")
+    fine = Message("m-fine", "p-broken", MessageKind.MONEY_ACCESS_GRANTED, "t-2", "fi", {}, now, to="broken@example.fi")
+
+    async def work(uow: UnitOfWork) -> None:
+        await harness.ctx.store.add_messages(uow, [broken, fine])
+
+    await harness.ctx.run(work)
+    harness.ctx.mail_waiting.set()
+
+    [mail] = await harness.sink.wait_for(1)
+    await harness.until(lambda: _all_settled(harness, "p-broken"))
+    statuses = {m.message_id: (m.status, m.reason) for m in await harness.messages("p-broken")}
+    assert statuses["m-broken"] == (MessageStatus.FAILED, "not-rendered: UndefinedError")
+    assert statuses["m-fine"] == (MessageStatus.SENT, None)
+    assert mail["Message-ID"] == "<m-fine@plussa.fi>"

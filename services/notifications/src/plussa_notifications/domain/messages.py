@@ -54,6 +54,7 @@ class FailureReason(StrEnum):
     NO_VERIFIED_EMAIL = "no-verified-email"
     CONSENT_WITHDRAWN = "consent-withdrawn"
     REFUSED = "refused"
+    NOT_RENDERED = "not-rendered"
     RETRIES_EXHAUSTED = "retries-exhausted"
 
 

@@ -17,7 +17,7 @@ import structlog
 from plussa_notifications.context import NotificationsContext
 from plussa_notifications.domain.consent import ContactPreferences
 from plussa_notifications.domain.messages import FailureReason, Message, MessageKind
-from plussa_notifications.mail.composer import compose, envelope
+from plussa_notifications.mail.composer import Envelope, compose, envelope
 from plussa_notifications.mail.smtp import Outcome, SmtpSender
 from plussa_notifications.mail.unsubscribe import UnsubscribeClaim
 from plussa_shared.context import UnitOfWork
@@ -88,20 +88,12 @@ async def _attempt(
             message.mark_failed(FailureReason.CONSENT_WITHDRAWN.value, ctx.now())
             return
         unsubscribe = unsubscribe_url(ctx, message)
-    action = message.data.get("action_url")
-    rendered = ctx.renderer.render(
-        message.kind, message.language, message.data, action_url=action, unsubscribe_url=unsubscribe
-    )
-    sender_address = ctx.settings.sender_address()
-    mime = compose(
-        rendered,
-        message_id=message.message_id,
-        to=message.to,
-        sender=sender_address,
-        at=ctx.now(),
-        unsubscribe_url=unsubscribe,
-    )
-    mail = envelope(mime, sender=sender_address, to=message.to)
+    try:
+        mail = _mail(ctx, message, message.to, unsubscribe)
+    except Exception as exc:  # a message that cannot be written never will be: fail it, keep the rest going
+        log.error("mail_not_rendered", message_id=message.message_id, kind=message.kind, error=type(exc).__name__)
+        message.mark_failed(f"{FailureReason.NOT_RENDERED}: {type(exc).__name__}", ctx.now())
+        return
     async with pool.sender() as sender:
         delivery = await sender.send(mail)
     at = ctx.now()
@@ -111,6 +103,18 @@ async def _attempt(
         message.mark_failed(f"{FailureReason.REFUSED}: {delivery.reason}", at)
     else:
         message.retry_later(delivery.reason, at, ctx.settings.retry_policy())
+
+
+def _mail(ctx: NotificationsContext, message: Message, to: str, unsubscribe: str | None) -> Envelope:
+    action = message.data.get("action_url")
+    rendered = ctx.renderer.render(
+        message.kind, message.language, message.data, action_url=action, unsubscribe_url=unsubscribe
+    )
+    sender_address = ctx.settings.sender_address()
+    mime = compose(
+        rendered, message_id=message.message_id, to=to, sender=sender_address, at=ctx.now(), unsubscribe_url=unsubscribe
+    )
+    return envelope(mime, sender=sender_address, to=to)
 
 
 async def _record(ctx: NotificationsContext, messages: Sequence[Message]) -> None:
