@@ -11,6 +11,14 @@ events and the portal would have left them). Then:
    none lost, none doubled.
 
     .venv/bin/python services/notifications/benchmarks/marketing_send.py --people 20000
+
+Figures (2026-11-30, a 2-core machine shared with other work, load average about 12;
+4 SMTP connections, batches of 200, campaign batches of 500):
+
+    1. 20,000 mails in 239 s: 84 mails/s; the service's peak RSS 86 MiB (81 MiB idle);
+       20,000 arrived, 20,000 distinct Message-IDs and recipients.
+    2. 20,000 mails with the sink stopped for 30 s after the first 5,000: 215 s; 20,000
+       arrived, 20,000 distinct; no message left unsent. None lost, none doubled.
 """
 
 import argparse
