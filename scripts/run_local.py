@@ -164,7 +164,8 @@ class DevStack:
         self._check_ports_free()
         self._start_mongo()
         self._ensure_broker()
-        self.mail = SmtpSink(ROOT / "var" / "mail", host=self.config.host).start()
+        # Beside the data directory: var/mail by default, and a second stack's mail apart.
+        self.mail = SmtpSink(self.config.data_dir.parent / "mail", host=self.config.host).start()
         for index, name in enumerate(SERVICES):
             self._start_service(name, COLOURS[index % len(COLOURS)])
         self._wait_ready()
