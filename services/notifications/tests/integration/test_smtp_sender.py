@@ -72,3 +72,15 @@ async def test_a_server_that_is_down_or_too_slow_means_try_again_later(smtp_sink
     assert "Timeout" in slow.reason
     assert back.outcome is Outcome.SENT
     assert len(smtp_sink.files()) == 1
+
+
+async def test_an_unknown_recipient_refused_at_rcpt_fails_the_mail(smtp_sink: SmtpSink) -> None:
+    smtp_sink.refuse_recipient("aino@example.fi")
+    sender = sender_for(smtp_sink)
+
+    delivery = await sender.send(a_mail())
+    await sender.close()
+
+    assert delivery.outcome is Outcome.FAILED
+    assert delivery.reason.startswith("550 ")
+    assert smtp_sink.files() == []

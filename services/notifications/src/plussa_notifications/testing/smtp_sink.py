@@ -38,9 +38,18 @@ class _KeepAsFiles:
         self.refusal: str | None = None
         self.refusals_left: int | None = None
         self.stall_s = 0.0
+        self.unknown_recipients: set[str] = set()
         self.kept = 0
         self._numbers = itertools.count(1)
         self._lock = threading.Lock()
+
+    async def handle_RCPT(  # noqa: N802
+        self, server: SMTP, session: Session, envelope: Envelope, address: str, rcpt_options: list[str]
+    ) -> str:
+        if address in self.unknown_recipients:
+            return "550 5.1.1 No such user here"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:  # noqa: N802
         if self.stall_s:
@@ -99,6 +108,10 @@ class SmtpSink:
         """Answer DATA with ``reply`` (e.g. "550 5.7.1 Refused"), ``times`` times or until cleared."""
         self._handler.refusal = reply
         self._handler.refusals_left = times
+
+    def refuse_recipient(self, address: str) -> None:
+        """Answer RCPT TO for ``address`` with 550 (no such user)."""
+        self._handler.unknown_recipients.add(address)
 
     def stall_for(self, seconds: float) -> None:
         """Take ``seconds`` before answering DATA, then refuse for now (0: answer at once)."""
