@@ -10,7 +10,7 @@ PY := $(VENV)/bin/python
 RUN_ARGS ?=
 PYTEST_ARGS ?=
 
-.PHONY: install rabbitmq mongod run test lint typecheck pytest asyncapi clean
+.PHONY: install rabbitmq mongod fonts run test lint typecheck pytest asyncapi rabbitmq-definitions clean
 
 $(UV):
 	@scripts/bootstrap-uv.sh
@@ -29,14 +29,19 @@ rabbitmq:
 mongod: install
 	@$(PY) -m scripts.ensure_mongod
 
-run: install mongod
-	$(PY) -m scripts.run_local $(RUN_ARGS)
+# Receipts print PDFs with DejaVu Sans (fonts-dejavu-core), so any product name prints.
+fonts:
+	@$(PYTHON) -m scripts.ensure_fonts
+
+run: install mongod fonts
+	exec $(PY) -m scripts.run_local $(RUN_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports --no-logo
 	$(PY) -m scripts.asyncapi --check
+	$(PY) -m scripts.rabbitmq_definitions --check
 
 typecheck: install
 	$(VENV)/bin/mypy .
@@ -44,13 +49,16 @@ typecheck: install
 # pytest's own exit codes stand: 5 (no tests collected) fails the build too. A test
 # that hangs fails after PYTEST_TIMEOUT seconds instead of stalling the build.
 PYTEST_TIMEOUT ?= 300
-pytest: install mongod rabbitmq
+pytest: install mongod rabbitmq fonts
 	$(VENV)/bin/pytest --timeout=$(PYTEST_TIMEOUT) $(PYTEST_ARGS)
 
 test: lint typecheck pytest
 
 asyncapi: install
 	$(PY) -m scripts.asyncapi
+
+rabbitmq-definitions: install
+	$(PY) -m scripts.rabbitmq_definitions
 
 clean:
 	rm -rf $(VENV) .tools var .pytest_cache .mypy_cache .ruff_cache

@@ -28,6 +28,8 @@ ROOT = Path(__file__).resolve().parent.parent
 OUTPUT = ROOT / "docs" / "asyncapi.yaml"
 SERVICES = ("identity", "cards", "points", "benefits", "notifications", "receipts")
 EXCHANGE = "plussa.events"
+PARTNER_EXCHANGE = "plussa.partner"
+PRIVATE_PREFIX = "plussa.private."
 SCHEMA_REF = "#/components/schemas/{model}"
 STORES = "stores"
 AMQP_BINDING_VERSION = "0.3.0"
@@ -57,6 +59,33 @@ class PublishedEvent:
     def publisher(self) -> str:
         """Who publishes it, for people."""
         return "store systems" if self.service == STORES else self.service
+
+    @property
+    def audience(self) -> str:
+        """Who may read it: ``internal``, ``partner`` (internal too) or ``private:<recipient>``."""
+        if self.model.recipient:
+            return f"private:{self.model.recipient}"
+        return "partner" if self.model.partner else "internal"
+
+    @property
+    def exchange(self) -> str:
+        """The exchange it is published to."""
+        return PRIVATE_PREFIX + self.model.recipient if self.model.recipient else EXCHANGE
+
+    @property
+    def audience_text(self) -> str:
+        """The audience for people."""
+        if self.model.recipient:
+            return (
+                f"Private to {self.model.recipient}: published to `{self.exchange}`, which only "
+                f"{self.model.recipient}'s broker user may read (it carries a secret or personal data)."
+            )
+        if self.model.partner:
+            return (
+                f"Partners too: the broker copies it from `{EXCHANGE}` to `{PARTNER_EXCHANGE}`, the only "
+                "exchange partner chains may read. Minimised: ids and business facts only."
+            )
+        return f"Internal: on `{EXCHANGE}`, which only the platform's services may read."
 
     @property
     def summary(self) -> str:
@@ -153,8 +182,10 @@ def build_document(events: list[PublishedEvent], *, version: str = "0.1.0") -> d
             "address": key,
             "title": event.event_type,
             "summary": event.summary,
+            "description": event.audience_text,
             "messages": {key: {"$ref": f"#/components/messages/{key}"}},
-            "bindings": {"$ref": "#/components/channelBindings/exchange"},
+            "bindings": {"amqp": _channel_binding(event.exchange)},
+            "x-plussa-audience": event.audience,
         }
         operations[f"{event.service}.publishes.{key}"] = {
             "action": "send",
@@ -169,8 +200,12 @@ def build_document(events: list[PublishedEvent], *, version: str = "0.1.0") -> d
             "title": "Oma Plussa events",
             "version": version,
             "description": (
-                "The events the Oma Plussa services publish on one durable topic exchange, "
-                f"`{EXCHANGE}`, and the purchase events store systems publish there for them. "
+                "The events the Oma Plussa services publish on the durable topic exchange "
+                f"`{EXCHANGE}` (internal: only the services' broker users may read it), and the purchase "
+                "events store systems publish there for them. Partner chains read only "
+                f"`{PARTNER_EXCHANGE}`: the channels whose `x-plussa-audience` is `partner`, copied there by "
+                "the broker. Events carrying a secret for one service (`x-plussa-audience: private:<service>`) "
+                f"are published to `{PRIVATE_PREFIX}<service>` instead, which only that service may read. "
                 "Each message is a persistent CloudEvents 1.0 envelope in JSON; the services publish "
                 "with publisher confirms through a transactional outbox; consumers record handled event ids, "
                 "so a redelivery changes nothing. Field meanings: docs/event-contract.md. "
@@ -191,7 +226,6 @@ def build_document(events: list[PublishedEvent], *, version: str = "0.1.0") -> d
         "components": {
             "schemas": schemas,
             "messages": messages,
-            "channelBindings": {"exchange": {"amqp": _channel_binding()}},
             "operationBindings": {
                 "persistent": {"amqp": {"deliveryMode": 2, "mandatory": False, "bindingVersion": AMQP_BINDING_VERSION}}
             },
@@ -199,10 +233,10 @@ def build_document(events: list[PublishedEvent], *, version: str = "0.1.0") -> d
     }
 
 
-def _channel_binding() -> dict[str, Any]:
+def _channel_binding(exchange: str) -> dict[str, Any]:
     return {
         "is": "routingKey",
-        "exchange": {"name": EXCHANGE, "type": "topic", "durable": True, "autoDelete": False, "vhost": "/"},
+        "exchange": {"name": exchange, "type": "topic", "durable": True, "autoDelete": False, "vhost": "/"},
         "bindingVersion": AMQP_BINDING_VERSION,
     }
 

@@ -9,13 +9,18 @@ foreground until Ctrl-C (``make run``).
    its log lines prefixed with its name;
 4. waits until each answers ``/health/ready``, prints the URLs, seeds the demo
    household (``seed_demo.py``);
-5. on Ctrl-C or SIGTERM stops the services, then MongoDB, and exits 0.
+5. restarts a service that exits (with growing delays, one line saying so), and gives
+   up, stopping the stack with exit code 1, when one keeps failing soon after starting;
+6. on Ctrl-C or SIGTERM stops the services, then MongoDB, and exits 0. Run by ``make
+   run``, it also stops when ``make`` alone is sent SIGINT or SIGTERM, or dies: make
+   forwards no SIGINT to its recipe (it waits for it), so the stack watches its parent.
 
 Every option also reads an environment variable, so two stacks can run side by side:
 ``python -m scripts.run_local --base-port 9081 --mongo-port 28018 --data-dir /tmp/other``.
 """
 
 import argparse
+import asyncio
 import collections
 import contextlib
 import os
@@ -28,6 +33,7 @@ import time
 import types
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
@@ -36,8 +42,11 @@ from pymongo import MongoClient
 from pymongo.errors import AutoReconnect, PyMongoError
 
 from plussa_notifications.testing.smtp_sink import SmtpSink
+from plussa_shared.settings import ServiceSettings
 from plussa_shared.testing.embedded_mongo import EmbeddedMongo
+from plussa_shared.testing.isolation import declare_exchanges
 from scripts import seed_demo
+from scripts.dev_broker_users import DevBrokerUsers
 from scripts.ensure_rabbitmq import DEFAULT_AMQP_URL, RabbitMqUnavailableError, ensure_rabbitmq
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -77,6 +86,18 @@ class StackConfig:
     ready_timeout_s: float = 90.0
     seed: bool = True
     host: str = "127.0.0.1"
+    max_restarts: int = 5
+    restart_delay_s: float = 1.0
+
+    @property
+    def amqp_partner_exchange(self) -> str:
+        """The partner exchange: production's name beside production's internal one."""
+        return "plussa.partner" if self.amqp_exchange == "plussa.events" else f"{self.amqp_exchange}.partner"
+
+    @property
+    def amqp_private_exchange_prefix(self) -> str:
+        """The private exchanges' prefix, named the same way."""
+        return "plussa.private." if self.amqp_exchange == "plussa.events" else f"{self.amqp_exchange}.private."
 
     def port_of(self, service: str) -> int:
         """The HTTP port of ``service``."""
@@ -118,6 +139,11 @@ class ServiceProcess:
     process: subprocess.Popen[str]
     tail: collections.deque[str] = field(default_factory=lambda: collections.deque(maxlen=LOG_TAIL_LINES))
     reader: threading.Thread | None = None
+    colour: str = ""
+    started_at: float = field(default_factory=time.monotonic)
+    quick_failures: int = 0
+    """Exits soon after starting, in a row; a run longer than ``STABLE_AFTER_S`` resets it."""
+    restart_at: float | None = None
 
     def follow(self, console: Console, colour: str) -> None:
         """Copy the service's output to the console in a background thread."""
@@ -131,6 +157,13 @@ class ServiceProcess:
 
         self.reader = threading.Thread(target=pump, name=f"log-{self.name}", daemon=True)
         self.reader.start()
+
+    def release(self) -> None:
+        """After the process exited: take its last lines and close its output."""
+        if self.reader is not None:
+            self.reader.join(timeout=2)
+        if self.process.stdout is not None:
+            self.process.stdout.close()
 
     def is_ready(self, host: str) -> bool:
         """Whether ``/health/ready`` answers 200."""
@@ -156,6 +189,15 @@ class DevStack:
         """The local SMTP server the notifications service sends to; each mail becomes a file."""
         self.services: list[ServiceProcess] = []
         self.force_stop = threading.Event()
+        self.broker_users = DevBrokerUsers(
+            admin_url=config.amqp_url,
+            stack_id=str(config.base_port),
+            exchange=config.amqp_exchange,
+            partner_exchange=config.amqp_partner_exchange,
+            private_prefix=config.amqp_private_exchange_prefix,
+            queue_prefix=config.amqp_queue_prefix,
+            services=tuple(SERVICES),
+        )
 
     # -- start -------------------------------------------------------------------
 
@@ -240,11 +282,26 @@ class DevStack:
             ensure_rabbitmq(self.config.amqp_url)
         except RabbitMqUnavailableError as exc:
             raise StartupError(f"RabbitMQ: {exc}") from exc
+        # Services declare exchanges passively: make them (and the partner bindings)
+        # as the broker's definitions do in production.
+        config = self.config
+        names = ServiceSettings(
+            amqp_exchange=config.amqp_exchange,
+            amqp_partner_exchange=config.amqp_partner_exchange,
+            amqp_private_exchange_prefix=config.amqp_private_exchange_prefix,
+        )
+        _import_event_classes()
+        asyncio.run(declare_exchanges(config.amqp_url, names))
+        if self.broker_users.enforced:  # each service as its own user, as in production
+            self.broker_users.create()
 
     def service_env(self, name: str) -> dict[str, str]:
         """The environment ``plussa_<name>`` runs with in this stack."""
         assert self.mongo is not None
-        env = service_environment(self.config, name, self.mongo.url)
+        env = {
+            **service_environment(self.config, name, self.mongo.url),
+            f"PLUSSA_{name.upper()}_AMQP_URL": self.broker_users.url_for(name),
+        }
         if name == "notifications" and self.mail is not None:
             env.update(
                 PLUSSA_NOTIFICATIONS_SMTP_HOST=self.mail.host,
@@ -253,7 +310,7 @@ class DevStack:
             )
         return env
 
-    def _start_service(self, name: str, colour: str) -> None:
+    def _start_service(self, name: str, colour: str) -> ServiceProcess:
         config = self.config
         env = self.service_env(name)
         if not self.console.colour:
@@ -270,9 +327,10 @@ class DevStack:
             # Ctrl-C reaches this script only; it stops the services in order.
             start_new_session=True,
         )
-        service = ServiceProcess(name, config.port_of(name), process)
+        service = ServiceProcess(name, config.port_of(name), process, colour=colour)
         self.services.append(service)
         service.follow(self.console, colour)
+        return service
 
     def _wait_ready(self) -> None:
         deadline = time.monotonic() + self.config.ready_timeout_s
@@ -301,9 +359,31 @@ class DevStack:
 
     # -- run ---------------------------------------------------------------------
 
-    def crashed(self) -> list[ServiceProcess]:
-        """Services that exited while the stack runs."""
-        return [s for s in self.services if s.process.poll() is not None]
+    def supervise(self, now: float) -> None:
+        """Restart services that exited, after a growing delay; raise ``StartupError``
+        when one failed soon after starting more than ``max_restarts`` times in a row."""
+        policy = RestartPolicy(self.config.restart_delay_s, max_restarts=self.config.max_restarts)
+        for service in list(self.services):
+            code = service.process.poll()
+            if code is None:
+                continue
+            if service.restart_at is None:
+                service.release()
+                failures = policy.failures_after(service.quick_failures, now - service.started_at)
+                if failures > policy.max_restarts:
+                    raise StartupError(
+                        f"{service.name} exited with code {code}, failing again soon after "
+                        f"{service.quick_failures} restart(s); giving up. Its last lines:\n{service.last_lines()}"
+                    )
+                delay = policy.delay(failures)
+                self.console.line(
+                    f"{service.name} exited with code {code}; restarting in {delay:g} s (restart {failures})"
+                )
+                service.quick_failures, service.restart_at = failures, now + delay
+            elif now >= service.restart_at:
+                self.services.remove(service)
+                restarted = self._start_service(service.name, service.colour)
+                restarted.quick_failures = service.quick_failures
 
     # -- stop --------------------------------------------------------------------
 
@@ -323,10 +403,8 @@ class DevStack:
                 _signal(service.process, signal.SIGKILL)
                 service.process.wait()
         for service in self.services:
-            if service.reader is not None:
-                service.reader.join(timeout=2)
-            if service.process.stdout is not None:
-                service.process.stdout.close()
+            service.release()
+        self.broker_users.remove()
         if self.mail is not None:
             self.mail.stop()
             self.mail = None
@@ -360,6 +438,75 @@ class DevStack:
         return "\n".join(lines)
 
 
+STABLE_AFTER_S = 60.0
+
+
+@dataclass(frozen=True)
+class RestartPolicy:
+    """How a service that exited is restarted: after ``base_delay_s``, doubling with each
+    exit that came soon (``stable_after_s``) after the previous start, up to
+    ``max_delay_s``; more than ``max_restarts`` such exits in a row and it is given up."""
+
+    base_delay_s: float = 1.0
+    max_delay_s: float = 30.0
+    max_restarts: int = 5
+    stable_after_s: float = STABLE_AFTER_S
+
+    def failures_after(self, quick_failures: int, ran_for_s: float) -> int:
+        """The count of quick failures in a row, this exit included."""
+        return 1 if ran_for_s >= self.stable_after_s else quick_failures + 1
+
+    def delay(self, failures: int) -> float:
+        """Seconds to wait before the restart after ``failures`` quick failures in a row."""
+        return float(min(self.base_delay_s * 2 ** (failures - 1), self.max_delay_s))
+
+
+def watch_parent(stop: Callable[[], None], interval_s: float = 0.2) -> threading.Thread | None:
+    """When run by GNU make, call ``stop`` once make is going down.
+
+    make forwards SIGTERM to its recipe but not SIGINT: sent SIGINT on its own (not
+    to the whole terminal's group), it resets the signal's handler and waits for the
+    recipe to end before dying. So the stack reads make's caught signals, and stops
+    when one of the stop signals is no longer caught, or when make has died.
+    """
+    parent = os.getppid()
+    if _command_of(parent) not in ("make", "gmake"):
+        return None
+    caught = _caught_signals(parent) & _STOP_SIGNAL_BITS
+
+    def watch() -> None:
+        while True:
+            time.sleep(interval_s)
+            if os.getppid() != parent or (_caught_signals(parent) & caught) != caught:
+                stop()
+                return
+
+    thread = threading.Thread(target=watch, name="watch-make", daemon=True)
+    thread.start()
+    return thread
+
+
+_STOP_SIGNAL_BITS = sum(1 << (int(s) - 1) for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT))
+
+
+def _command_of(pid: int) -> str:
+    try:
+        return (Path("/proc") / str(pid) / "comm").read_text().strip()
+    except OSError:
+        return ""
+
+
+def _caught_signals(pid: int) -> int:
+    """The bit mask of the signals ``pid`` has handlers for (0 once it is gone)."""
+    try:
+        for line in (Path("/proc") / str(pid) / "status").read_text().splitlines():
+            if line.startswith("SigCgt:"):
+                return int(line.split()[1], 16)
+    except OSError:
+        pass
+    return 0
+
+
 def service_environment(config: StackConfig, name: str, mongo_url: str) -> dict[str, str]:
     """The environment ``plussa_<name>`` (and its command lines) run with in a stack."""
     prefix = f"PLUSSA_{name.upper()}_"
@@ -371,6 +518,8 @@ def service_environment(config: StackConfig, name: str, mongo_url: str) -> dict[
         f"{prefix}MONGO_URL": mongo_url,
         f"{prefix}AMQP_URL": config.amqp_url,
         f"{prefix}AMQP_EXCHANGE": config.amqp_exchange,
+        f"{prefix}AMQP_PARTNER_EXCHANGE": config.amqp_partner_exchange,
+        f"{prefix}AMQP_PRIVATE_EXCHANGE_PREFIX": config.amqp_private_exchange_prefix,
         f"{prefix}AMQP_QUEUE_PREFIX": config.amqp_queue_prefix,
         f"{prefix}JWKS_URL": f"{config.url_of('identity')}/.well-known/jwks.json",
         f"{prefix}LOG_FORMAT": "console",
@@ -384,9 +533,18 @@ def seed_targets(config: StackConfig, mongo_url: str) -> "seed_demo.SeedTargets"
         urls={name: config.url_of(name) for name in SERVICES},
         service_envs={name: service_environment(config, name, mongo_url) for name in SERVICES},
         amqp_url=config.amqp_url,
-        exchange=config.amqp_exchange,
+        # Verification tokens travel only on notifications' private exchange; the seed reads
+        # them there as the mailer would.
+        exchange=f"{config.amqp_private_exchange_prefix}notifications",
         state_file=config.data_dir / "demo.json",
     )
+
+
+def _import_event_classes() -> None:
+    """Load every service's event classes, so the partner bindings cover them all."""
+    from scripts.asyncapi import import_events_packages
+
+    import_events_packages()
 
 
 def _port_in_use(host: str, port: int) -> bool:
@@ -459,6 +617,18 @@ def parse_args(argv: list[str] | None = None) -> StackConfig:
         help="seconds to wait for every service to be ready (default %(default)s)",
     )
     parser.add_argument(
+        "--max-restarts",
+        type=int,
+        default=int(_env("MAX_RESTARTS", str(defaults.max_restarts))),
+        help="restarts of a service failing soon after each start before the stack gives up (default %(default)s)",
+    )
+    parser.add_argument(
+        "--restart-delay",
+        type=float,
+        default=float(_env("RESTART_DELAY", str(defaults.restart_delay_s))),
+        help="seconds before the first restart of a service that exited; doubles each time (default %(default)s)",
+    )
+    parser.add_argument(
         "--no-seed",
         action="store_true",
         default=_env("NO_SEED", "") not in ("", "0"),
@@ -474,6 +644,8 @@ def parse_args(argv: list[str] | None = None) -> StackConfig:
         amqp_queue_prefix=args.amqp_queue_prefix,
         ready_timeout_s=args.ready_timeout,
         seed=not args.no_seed,
+        max_restarts=args.max_restarts,
+        restart_delay_s=args.restart_delay,
     )
 
 
@@ -493,8 +665,17 @@ def run(config: StackConfig, console: Console) -> int:
     """Run the stack until a stop signal; the exit code."""
     stack = DevStack(config, console)
 
+    stopping = threading.Event()
+
     def request_stop(signum: int, frame: types.FrameType | None) -> None:
+        stopping.set()
         raise StopRequested
+
+    def parent_going() -> None:
+        # make forwards SIGTERM itself: give it the time, so one stop is not taken for two.
+        time.sleep(0.5)
+        if not stopping.is_set():
+            os.kill(os.getpid(), signal.SIGTERM)
 
     def force(signum: int, frame: types.FrameType | None) -> None:
         console.line("Stopping now")
@@ -502,6 +683,7 @@ def run(config: StackConfig, console: Console) -> int:
 
     stop_signals = (signal.SIGINT, signal.SIGTERM)
     previous = {signum: signal.signal(signum, request_stop) for signum in stop_signals}
+    watch_parent(parent_going)
     code = 0
     started = time.monotonic()
     try:
@@ -510,14 +692,9 @@ def run(config: StackConfig, console: Console) -> int:
         if config.seed:
             _seed(stack)
         console.line("Press Ctrl-C to stop.")
-        reported: set[str] = set()
         while True:
-            for service in stack.crashed():
-                if service.name not in reported:
-                    reported.add(service.name)
-                    console.line(f"{service.name} exited with code {service.process.returncode}; its last lines:")
-                    console.line(service.last_lines())
-            time.sleep(0.5)
+            stack.supervise(time.monotonic())
+            time.sleep(0.2)
     except StopRequested:
         console.line("")
     except StartupError as exc:

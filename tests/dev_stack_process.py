@@ -80,7 +80,16 @@ def still_running(pid: int, cmdline: str) -> bool:
 class DevStackProcess:
     """One dev stack; ``start`` it, ``wait_ready``, then ``interrupt`` it (Ctrl-C)."""
 
-    def __init__(self, data_dir: Path, amqp_url: str, *, seed: bool, mongo_port: int | None = None) -> None:
+    def __init__(
+        self,
+        data_dir: Path,
+        amqp_url: str,
+        *,
+        seed: bool,
+        mongo_port: int | None = None,
+        via_make: bool = False,
+        extra_args: tuple[str, ...] = (),
+    ) -> None:
         self.base_port = free_port_block(len(SERVICES))
         self.mongo_port = mongo_port or free_port_block(1)
         self.ports = {service: self.base_port + i for i, service in enumerate(SERVICES)}
@@ -89,6 +98,8 @@ class DevStackProcess:
         self.data_dir = data_dir
         self.amqp_url = amqp_url
         self.seed = seed
+        self.via_make = via_make
+        self.extra_args = extra_args
         self.process: subprocess.Popen[str] | None = None
         self.started: dict[int, str] = {}
         self._lines: list[str] = []
@@ -105,10 +116,7 @@ class DevStackProcess:
 
     def start(self) -> None:
         """Run the dev stack command."""
-        command = [
-            sys.executable,
-            "-m",
-            "scripts.run_local",
+        options = [
             f"--base-port={self.base_port}",
             f"--mongo-port={self.mongo_port}",
             f"--data-dir={self.data_dir}",
@@ -116,7 +124,11 @@ class DevStackProcess:
             f"--amqp-exchange={self.exchange}",
             f"--amqp-queue-prefix={self.queue_prefix}",
             *([] if self.seed else ["--no-seed"]),
+            *self.extra_args,
         ]
+        command = [sys.executable, "-m", "scripts.run_local", *options]
+        if self.via_make:  # as `make run` is used, with this interpreter's environment
+            command = ["make", "--no-print-directory", "run", f"PY={sys.executable}", f"RUN_ARGS={' '.join(options)}"]
         self._lines = []
         self.process = subprocess.Popen(  # noqa: S603 - the repository's own script, run by the test's interpreter
             command,
@@ -141,7 +153,20 @@ class DevStackProcess:
             waiting = {port for port in waiting if not is_ready(port)}
             time.sleep(0.2)
         assert not waiting, f"not ready on ports {sorted(waiting)}:\n{self.output}"
-        self.started = children_of(self.process.pid)
+        self.started = children_of(self.runner_pid())
+
+    def runner_pid(self) -> int:
+        """The process of scripts/run_local.py (make's recipe, when run through make)."""
+        assert self.process is not None
+        if not self.via_make:
+            return self.process.pid
+        [runner] = [pid for pid, cmd in children_of(self.process.pid).items() if "scripts.run_local" in cmd]
+        return runner
+
+    def service_pid(self, service: str) -> int:
+        """The process of ``service`` right now."""
+        [pid] = [pid for pid, cmd in children_of(self.runner_pid()).items() if f"plussa_{service}" in cmd]
+        return pid
 
     def wait_for_output(self, text: str, timeout_s: float) -> None:
         """Wait until the stack prints ``text``."""

@@ -4,6 +4,8 @@ has resources, a Service, an autoscaler and a disruption budget; secrets are onl
 referenced; the scheduled jobs run commands that exist; docker-compose builds every
 service from the one Dockerfile on a MongoDB replica set and RabbitMQ."""
 
+import copy
+import functools
 import importlib.util
 import re
 from pathlib import Path
@@ -19,6 +21,12 @@ PORTS = {service: 8081 + index for index, service in enumerate(SERVICES)}
 
 
 def documents(path: Path) -> list[dict[str, Any]]:
+    # Parsed once per file: many tests read the same manifests, and none changes them.
+    return copy.deepcopy(_parsed(path))
+
+
+@functools.cache
+def _parsed(path: Path) -> list[dict[str, Any]]:
     return [doc for doc in yaml.safe_load_all(path.read_text()) if doc is not None]
 
 
@@ -69,8 +77,13 @@ def test_each_service_deployment_probes_its_health_routes_and_runs_as_non_root(s
     assert "memory" in container["resources"]["limits"]
     assert pod["securityContext"]["runAsNonRoot"] is True
     assert pod["securityContext"]["runAsUser"] != 0
+    assert pod["securityContext"]["seccompProfile"] == {"type": "RuntimeDefault"}
+    assert pod["automountServiceAccountToken"] is False
     assert container["securityContext"]["allowPrivilegeEscalation"] is False
+    assert container["securityContext"]["readOnlyRootFilesystem"] is True
     assert container["securityContext"]["capabilities"]["drop"] == ["ALL"]
+    assert {"cpu", "memory"} <= set(container["resources"]["limits"])
+    assert container["startupProbe"]["httpGet"]["path"] == "/health/live"
 
 
 @pytest.mark.parametrize("service", SERVICES)
@@ -107,12 +120,21 @@ def test_settings_come_from_generated_config_maps_and_secrets_are_referenced_but
             assert not any(re.search(r"(PASSWORD|SECRET|_URL=(mongodb|amqp))", lit) for lit in generated[config])
 
 
+def test_production_declares_quorum_queues_with_a_delivery_limit_for_every_service() -> None:
+    generated = {entry["name"]: entry["literals"] for entry in kustomization()["configMapGenerator"]}
+
+    for service in SERVICES:
+        literals = generated[f"plussa-{service}-config"]
+        prefix = f"PLUSSA_{service.upper()}_"
+        assert f"{prefix}QUEUE_TYPE=quorum" in literals
+        assert any(literal.startswith(f"{prefix}QUEUE_DELIVERY_LIMIT=") for literal in literals)
+
+
 @pytest.mark.parametrize(
     ("job", "module"),
     [
-        ("points-month-end", "plussa_points.month_end"),
-        ("points-expire", "plussa_points.expire"),
-        ("cards-expire-temporary-cards", "plussa_cards.expire_temporary_cards"),
+        ("points-expire", "plussa_points.commands.expire"),
+        ("cards-expire-temporary-cards", "plussa_cards.commands.expire_temporary_cards"),
     ],
 )
 def test_each_scheduled_job_runs_a_command_that_exists_once_at_a_time(job: str, module: str) -> None:
@@ -123,6 +145,40 @@ def test_each_scheduled_job_runs_a_command_that_exists_once_at_a_time(job: str, 
     assert module_exists(module), module
     assert cron["spec"]["concurrencyPolicy"] == "Forbid"
     assert len(cron["spec"]["schedule"].split()) == 5
+
+
+def test_receipts_expire_daily_through_the_receipts_expiry_command_once_at_a_time() -> None:
+    cron = of_kind("CronJob")["receipts-expire-receipts"]
+    (container,) = cron["spec"]["jobTemplate"]["spec"]["template"]["spec"]["containers"]
+
+    assert container["image"] == "plussa-receipts"
+    assert container["args"] == ["python", "-m", "plussa_receipts.commands.expire_receipts"]
+    assert cron["spec"]["concurrencyPolicy"] == "Forbid"
+    assert cron["spec"]["schedule"].split()[2:] == ["*", "*", "*"]
+
+
+def test_month_end_runs_monthly_as_an_indexed_job_whose_pods_each_close_their_own_partition() -> None:
+    cron = of_kind("CronJob")["points-month-end"]
+    job = cron["spec"]["jobTemplate"]["spec"]
+    (container,) = job["template"]["spec"]["containers"]
+    workers = job["completions"]
+
+    assert cron["spec"]["schedule"].split()[2:] == ["1", "*", "*"]
+    assert cron["spec"]["concurrencyPolicy"] == "Forbid"
+    assert job["completionMode"] == "Indexed"
+    assert workers >= 2
+    assert job["parallelism"] == workers
+    assert container["args"] == [
+        "python",
+        "-m",
+        "plussa_points.commands.month_end",
+        "--partition",
+        f"$(JOB_COMPLETION_INDEX)/{workers}",
+    ]
+    assert module_exists("plussa_points.commands.month_end")
+    # A failed partition is retried alone; that needs pods that are not restarted in place.
+    assert job["backoffLimitPerIndex"] >= 1
+    assert job["template"]["spec"]["restartPolicy"] == "Never"
 
 
 def test_one_dockerfile_builds_any_service_from_its_name_settings_prefix_and_port() -> None:
@@ -160,3 +216,114 @@ def test_docker_compose_runs_a_mongodb_replica_set_rabbitmq_and_every_service_fr
         assert "/health/ready" in " ".join(spec["healthcheck"]["test"])
         assert spec["depends_on"]["mongo-init"]["condition"] == "service_completed_successfully"
         assert spec["depends_on"]["rabbitmq"]["condition"] == "service_healthy"
+
+
+def test_every_scheduled_job_runs_as_non_root_read_only_without_privileges_and_with_resources() -> None:
+    for name, cron in of_kind("CronJob").items():
+        pod = cron["spec"]["jobTemplate"]["spec"]["template"]["spec"]
+        (container,) = pod["containers"]
+        assert pod["securityContext"]["runAsNonRoot"] is True, name
+        assert pod["securityContext"]["seccompProfile"] == {"type": "RuntimeDefault"}, name
+        assert container["securityContext"]["allowPrivilegeEscalation"] is False, name
+        assert container["securityContext"]["readOnlyRootFilesystem"] is True, name
+        assert container["securityContext"]["capabilities"]["drop"] == ["ALL"], name
+        assert {"cpu", "memory"} <= set(container["resources"]["requests"]), name
+        assert "memory" in container["resources"]["limits"], name
+
+
+# Network policies: what each pod may send to and receive from, as (namespace, pod
+# labels, protocol, port), gathered from every policy that selects the pod.
+DNS = {("kube-system", "k8s-app=kube-dns", "UDP", 53), ("kube-system", "k8s-app=kube-dns", "TCP", 53)}
+DATA = {
+    ("plussa-infra", "app.kubernetes.io/name=mongodb", "TCP", 27017),
+    ("plussa-infra", "app.kubernetes.io/name=rabbitmq", "TCP", 5671),
+}
+JWKS = {("plussa", "app.kubernetes.io/name=identity", "TCP", 8081)}
+SMTP = {("0.0.0.0/0 except private ranges", "", "TCP", 587)}
+
+
+def selects(selector: dict[str, Any], labels: dict[str, str]) -> bool:
+    if not all(labels.get(key) == value for key, value in selector.get("matchLabels", {}).items()):
+        return False
+    for expression in selector.get("matchExpressions", []):
+        inside = labels.get(expression["key"]) in expression["values"]
+        if inside != (expression["operator"] == "In"):
+            return False
+    return True
+
+
+def peer(rule_peer: dict[str, Any]) -> tuple[str, str]:
+    if "ipBlock" in rule_peer:
+        block = rule_peer["ipBlock"]
+        private = block.get("except") == ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"]
+        return (f"{block['cidr']} except private ranges" if private else block["cidr"], "")
+    namespaces = rule_peer.get("namespaceSelector")
+    namespace = "plussa" if namespaces is None else ",".join(f"{k}={v}" for k, v in namespaces["matchLabels"].items())
+    namespace = namespace.removeprefix("kubernetes.io/metadata.name=")
+    pods = rule_peer.get("podSelector", {}).get("matchLabels", {})
+    return (namespace, ",".join(f"{k}={v}" for k, v in sorted(pods.items())))
+
+
+def allowed(labels: dict[str, str], direction: str) -> set[tuple[str, str, str, int]]:
+    """Every (namespace, pods, protocol, port) the pod may reach (Egress) or be reached from (Ingress)."""
+    found: set[tuple[str, str, str, int]] = set()
+    for policy in of_kind("NetworkPolicy").values():
+        spec = policy["spec"]
+        if direction not in spec["policyTypes"] or not selects(spec["podSelector"], labels):
+            continue
+        for rule in spec.get(direction.lower(), []):
+            peers = rule.get("to" if direction == "Egress" else "from") or [{"anyone": True}]
+            ports = rule.get("ports") or [{"protocol": "ANY", "port": 0}]
+            for one in peers:
+                where = peer(one) if "anyone" not in one else ("ANYONE", "")
+                found |= {(*where, port.get("protocol", "TCP"), port["port"]) for port in ports}
+    return found
+
+
+def pod_labels() -> dict[str, dict[str, str]]:
+    labels = {name: doc["spec"]["template"]["metadata"]["labels"] for name, doc in of_kind("Deployment").items()}
+    for name, cron in of_kind("CronJob").items():
+        labels[name] = cron["spec"]["jobTemplate"]["spec"]["template"]["metadata"]["labels"]
+    return labels
+
+
+def test_every_pod_is_denied_all_traffic_unless_a_policy_lets_it() -> None:
+    deny = of_kind("NetworkPolicy")["default-deny"]["spec"]
+
+    assert deny["podSelector"] == {}
+    assert sorted(deny["policyTypes"]) == ["Egress", "Ingress"]
+    assert "ingress" not in deny
+    assert "egress" not in deny
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_each_service_may_send_only_to_dns_its_data_stores_identitys_jwks_and_for_notifications_smtp(
+    service: str,
+) -> None:
+    expected = DNS | DATA
+    if service != "identity":
+        expected |= JWKS
+    if service == "notifications":
+        expected |= SMTP
+
+    assert allowed(pod_labels()[service], "Egress") == expected
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_each_service_may_be_called_only_from_the_ingress_namespaces_and_prometheus_on_its_port(service: str) -> None:
+    port = PORTS[service]
+    expected = {
+        ("plussa.fi/ingress=true", "", "TCP", port),
+        ("monitoring", "app.kubernetes.io/name=prometheus", "TCP", port),
+    }
+    if service == "identity":  # the other services fetch its JWKS
+        expected.add(("plussa", "app.kubernetes.io/component=service", "TCP", port))
+
+    assert allowed(pod_labels()[service], "Ingress") == expected
+
+
+def test_scheduled_jobs_reach_only_dns_and_their_data_stores_and_accept_no_connection() -> None:
+    for job in of_kind("CronJob"):
+        labels = pod_labels()[job]
+        assert allowed(labels, "Egress") == DNS | DATA, job
+        assert allowed(labels, "Ingress") == set(), job

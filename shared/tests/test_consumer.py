@@ -5,6 +5,7 @@ import json
 from collections.abc import AsyncIterator
 from typing import Any, ClassVar
 
+import aio_pika
 import pytest
 from aiohttp import web
 
@@ -229,10 +230,14 @@ async def test_metrics_show_consumed_events_and_the_outbox_backlog(
     auth = tokens.bearer(tokens.customer("p1", "h1"))
     resp = await writer.post("/v1/notes", json={"note_id": "n1", "text": "x"}, headers=auth)
     assert resp.status == 201
-    await wait_until(lambda: _has(reader, "n1"), what="note applied")
+    applied = f'events_consumed_total{{outcome="applied",type="{NOTE_WRITTEN}"}} 1.0'
 
-    consumed = await reader.metrics()
-    assert f'events_consumed_total{{outcome="applied",type="{NOTE_WRITTEN}"}} 1.0' in consumed
+    async def counted() -> bool:
+        # The count follows the ack, which follows the commit the note shows.
+        return applied in await reader.metrics()
+
+    await wait_until(lambda: _has(reader, "n1"), what="note applied")
+    await wait_until(counted, what="the applied event counted")
     published = await (await writer.get("/metrics")).text()
     assert f'events_published_total{{type="{NOTE_WRITTEN}"}} 1.0' in published
     assert "outbox_backlog 0.0" in published
@@ -300,3 +305,115 @@ async def test_an_event_a_handler_adds_to_the_outbox_is_published_without_waitin
         await publish(amqp_url, settings.amqp_exchange, note("n1"))
         [counted] = await probe.wait_for(NoteCounted.event_type, timeout=5)
     assert counted["data"] == {"note_id": "n1"}
+
+
+QUORUM_MAIN = {"x-queue-type": "quorum", "x-dead-letter-strategy": "at-least-once", "x-overflow": "reject-publish"}
+
+
+async def _redeclare(amqp_url: str, name: str, arguments: dict[str, Any]) -> None:
+    """Declare ``name`` again with ``arguments``: the broker refuses unless they are the ones it has."""
+    connection = await aio_pika.connect(amqp_url)
+    try:
+        channel = await connection.channel()
+        await channel.declare_queue(name, durable=True, arguments=arguments)
+    finally:
+        await connection.close()
+
+
+async def test_with_quorum_queues_every_queue_is_quorum_and_the_service_queue_has_a_delivery_limit(
+    start_reader: Any, amqp_url: str
+) -> None:
+    reader = await start_reader(queue_type="quorum", queue_delivery_limit=7, consumer_retry_delays_ms=[50])
+    names = reader.client.app[CONSUMER].names
+
+    # RabbitMQ accepts a second declaration only with equivalent arguments.
+    await _redeclare(
+        amqp_url,
+        names.main,
+        {
+            **QUORUM_MAIN,
+            "x-delivery-limit": 7,
+            "x-dead-letter-exchange": names.requeue,
+            "x-dead-letter-routing-key": names.dead,
+        },
+    )
+    await _redeclare(
+        amqp_url,
+        names.delay(50),
+        {
+            **QUORUM_MAIN,
+            "x-message-ttl": 50,
+            "x-dead-letter-exchange": names.requeue,
+            "x-dead-letter-routing-key": names.main,
+        },
+    )
+    await _redeclare(amqp_url, names.dead, {"x-queue-type": "quorum"})
+    with pytest.raises(aio_pika.exceptions.ChannelPreconditionFailed, match="x-queue-type"):
+        await _redeclare(amqp_url, names.dead, {})
+    with pytest.raises(aio_pika.exceptions.ChannelPreconditionFailed, match="x-delivery-limit"):
+        await _redeclare(
+            amqp_url,
+            names.main,
+            {**QUORUM_MAIN, "x-dead-letter-exchange": names.requeue, "x-dead-letter-routing-key": names.dead},
+        )
+
+
+async def test_by_default_the_service_queue_is_a_classic_queue_without_a_delivery_limit(
+    start_reader: Any, amqp_url: str
+) -> None:
+    reader = await start_reader()
+    names = reader.client.app[CONSUMER].names
+
+    await _redeclare(
+        amqp_url, names.main, {"x-dead-letter-exchange": names.requeue, "x-dead-letter-routing-key": names.dead}
+    )
+    with pytest.raises(aio_pika.exceptions.ChannelPreconditionFailed, match="x-queue-type"):
+        await _redeclare(amqp_url, names.dead, {"x-queue-type": "quorum"})
+
+
+async def test_on_quorum_queues_a_failing_handler_is_retried_through_the_delay_queues_then_dead_lettered(
+    start_reader: Any, amqp_url: str
+) -> None:
+    attempts: list[str] = []
+
+    async def always_fail(event: CloudEvent[NoteWrittenCopy]) -> None:
+        attempts.append(event.id)
+        raise RuntimeError("ledger unavailable")
+
+    reader = await start_reader(always_fail, queue_type="quorum", consumer_retry_delays_ms=[50, 100])
+    await publish(amqp_url, reader.settings.amqp_exchange, note("n1", event_id="e-quorum"))
+
+    [dead] = await drain(amqp_url, reader.dead_queue, timeout=10)
+    assert attempts == ["e-quorum"] * 3
+    assert (dead.headers or {})["x-plussa-dead-reason"] == "handler-failed"
+    assert await reader.effects() == {}
+
+
+async def test_on_quorum_queues_a_message_delivered_past_the_delivery_limit_is_dead_lettered_not_dropped(
+    start_reader: Any, amqp_url: str
+) -> None:
+    reader = await start_reader(queue_type="quorum", queue_delivery_limit=2)
+    consumer = reader.client.app[CONSUMER]
+    await consumer.stop()  # stands in for consumers that die holding the message, again and again
+    await publish(amqp_url, reader.settings.amqp_exchange, note("n1", event_id="e-poison"))
+
+    connection = await aio_pika.connect(amqp_url)
+    try:
+        channel = await connection.channel()
+        queue = await channel.declare_queue(consumer.names.main, passive=True)
+        deliveries = 0
+        for _ in range(50):
+            message = await queue.get(fail=False)
+            if message is None:
+                await asyncio.sleep(0.05)
+                continue
+            deliveries += 1
+            await message.nack(requeue=True)
+    finally:
+        await connection.close()
+
+    [dead] = await drain(amqp_url, reader.dead_queue)
+    assert deliveries == 3  # the first delivery and two redeliveries: then the limit
+    assert json.loads(dead.body)["id"] == "e-poison"
+    [death] = (dead.headers or {})["x-death"]  # type: ignore[misc]
+    assert death["reason"] == "delivery_limit"  # type: ignore[index]

@@ -37,7 +37,11 @@ async def test_a_member_registers_with_the_card_number_and_manages_the_household
     person = unique_person("Tuuli")
     email = f"tuuli.{person['last_name'].lower()}@example.fi"
 
-    async with bus_probe(amqp_url, identity_settings.amqp_exchange, "identity.#") as bus:
+    async with bus_probe(
+        amqp_url,
+        [identity_settings.amqp_exchange, identity_settings.private_exchange("notifications")],
+        "identity.#",
+    ) as bus:
         applied = await cards.client.post(
             "/v1/applications",
             json={

@@ -43,9 +43,13 @@ async def until(check: Any, timeout: float = 20.0) -> Any:
 async def test_a_person_whose_card_was_issued_by_cards_registers_and_uses_every_identity_feature(
     aiohttp_client: Any, settings_for: Any
 ) -> None:
-    identity_settings = settings_for(IdentitySettings, **FAST_HASHING)
+    # the privacy participants deployed in this test (the default lists every service)
+    participants = ["identity", "cards", "points"]
+    identity_settings = settings_for(IdentitySettings, privacy_participants=participants, **FAST_HASHING)
     async with bus_probe(
-        identity_settings.amqp_url.get_secret_value(), identity_settings.amqp_exchange, "identity.#"
+        identity_settings.amqp_url.get_secret_value(),
+        [identity_settings.amqp_exchange, identity_settings.private_exchange("notifications")],
+        "identity.#",
     ) as probe:
         identity = await aiohttp_client(create_identity_app(identity_settings))
         jwks_url = str(identity.make_url("/.well-known/jwks.json"))

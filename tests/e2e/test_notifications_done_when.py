@@ -19,16 +19,14 @@ from urllib.parse import parse_qs, urlsplit
 from plussa_cards.app import create_app as create_cards_app
 from plussa_cards.settings import CardsSettings
 from plussa_identity.app import create_app as create_identity_app
-from plussa_identity.passwords import Hasher
+from plussa_identity.context import IdentityContext
 from plussa_identity.settings import IdentitySettings
-from plussa_identity.store import IdentityStore
 from plussa_identity.use_cases.service_clients import create_client
 from plussa_notifications.app import create_app as create_notifications_app
 from plussa_notifications.context import NotificationsContext
 from plussa_notifications.settings import NotificationsSettings
 from plussa_notifications.testing.smtp_sink import SmtpSink
 from plussa_shared.keys import context_of
-from plussa_shared.mongo import create_client as mongo_client
 from plussa_shared.testing.bus import bus_probe, publish
 
 PASSWORD = "kesäinen mökkiranta 42"
@@ -60,25 +58,22 @@ async def until(check: Any, timeout: float = 20.0) -> Any:
 
 
 def link_in(mail: EmailMessage, pattern: str) -> str:
-    text = mail.get_body(("plain",)).get_content()
+    body = mail.get_body(("plain",))
+    assert body is not None
+    text = body.get_content()
     found = re.search(pattern, text)
     assert found is not None, text
     return found.group(0)
 
 
-async def partner_token(identity: Any, settings: IdentitySettings, chain_id: str) -> dict[str, str]:
+async def partner_token(identity: Any, chain_id: str) -> dict[str, str]:
     """A partner system's credential as identity issues it (client credentials)."""
-    client = mongo_client(str(settings.mongo_url), app_name="e2e")
-    try:
-        created = await create_client(
-            IdentityStore(client[settings.mongo_database]),
-            Hasher(settings),
-            f"partner-{chain_id}",
-            ["notifications:send", f"notifications:chain:{chain_id}"],
-            "service",
-        )
-    finally:
-        await client.close()
+    created = await create_client(
+        context_of(identity.app, IdentityContext),
+        f"partner-{chain_id}",
+        ["notifications:send", f"notifications:chain:{chain_id}"],
+        "service",
+    )
     answer = await identity.post(
         "/v1/oauth/token",
         json={
@@ -153,8 +148,8 @@ async def test_consented_offers_one_click_unsubscribe_one_mail_per_blocked_card_
                 "/v1/me/preferences", json={"consents": {"k-citymarket": True, "k-rauta": False}}, headers=me
             )
             assert chosen.status == 200, await chosen.text()
-            citymarket = await partner_token(identity, identity_settings, "k-citymarket")
-            rauta = await partner_token(identity, identity_settings, "k-rauta")
+            citymarket = await partner_token(identity, "k-citymarket")
+            rauta = await partner_token(identity, "k-rauta")
             await until(address_verified)
             sent = await notifications.post("/v1/campaigns", json={**OFFER, "chain_id": "k-rauta"}, headers=rauta)
             assert sent.status == 201, await sent.text()

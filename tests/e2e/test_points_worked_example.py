@@ -31,8 +31,8 @@ from typing import Any
 
 from plussa_points.app import create_app
 from plussa_points.keys import POINTS
-from plussa_points.month_close import close_all
 from plussa_points.settings import PointsSettings
+from plussa_points.use_cases.month_end import close_all
 from plussa_shared.testing.bus import bus_probe, envelope, publish
 
 MAIN_CARD, PARALLEL_CARD = "4111000011112222", "4111000033334444"
@@ -150,13 +150,13 @@ async def test_a_household_earns_on_the_bus_is_paid_to_the_cent_and_spends_oldes
             "occurred_at": at,
         },
     )
-    await until(lambda: pts.store.payment_cards.find_one({"network_token": "tok-1"}))
-    await until(lambda: pts.store.card_by_number(PARALLEL_CARD))
-    await until(lambda: pts.store.member("h1", "p2"))
+    await until(lambda: pts.db.payment_cards.find_one({"network_token": "tok-1"}))
+    await until(lambda: pts.store.members.card_by_number(PARALLEL_CARD))
+    await until(lambda: pts.store.members.member("h1", "p2"))
 
     # February: 11 points -> 5 cents paid on 4 March, 1 point carried.
     await send("fi.plussa.stores.purchase.completed", purchase("feb", MAIN_CARD, 15, [("grocery", 1100)]))
-    await until(lambda: pts.store.purchases.find_one({"_id": "feb"}))
+    await until(lambda: pts.db.purchases.find_one({"_id": "feb"}))
     clock.now = datetime(2026, 3, 2, 8, tzinfo=UTC)
     await close_all(pts, "2026-02")
     charity = await client.put(
@@ -204,7 +204,7 @@ async def test_a_household_earns_on_the_bus_is_paid_to_the_cent_and_spends_oldes
         )
         reversed_ = await probe.wait_for("fi.plussa.points.points.reversed")
         earned = await probe.wait_for("fi.plussa.points.points.earned", count=4)
-    await until(lambda: pts.store.grants.find_one({"_id": "g1"}))
+    await until(lambda: pts.db.campaign_grants.find_one({"_id": "g1"}))
 
     by_reference = {e["data"]["reference"]: (e["data"]["person_id"], e["data"]["points"]) for e in earned}
     assert by_reference["m1"] == ("p1", 360)  # base 180 + MasterCard 180

@@ -23,5 +23,7 @@ async def api(aiohttp_client: Any, cards_settings: CardsSettings, tokens: Any) -
 
 @pytest.fixture
 async def bus(amqp_url: str, cards_settings: CardsSettings) -> AsyncIterator[BusProbe]:
-    async with bus_probe(amqp_url, cards_settings.amqp_exchange, "cards.#") as probe:
+    async with bus_probe(
+        amqp_url, [cards_settings.amqp_exchange, cards_settings.private_exchange("identity")], "cards.#"
+    ) as probe:
         yield probe

@@ -9,7 +9,7 @@ import statistics
 import sys
 import time
 
-from plussa_identity.passwords import Hasher
+from plussa_identity.adapters.passwords import Hasher
 from plussa_identity.settings import IdentitySettings
 
 

@@ -7,11 +7,11 @@ from typing import Any
 import pytest
 
 from plussa_identity.app import create_app
-from plussa_identity.bootstrap import Identity
-from plussa_identity.keys import IDENTITY
+from plussa_identity.context import IdentityContext
 from plussa_identity.settings import IdentitySettings
 from plussa_identity.testing import CardsFeed, Holder, until_card_known
 from plussa_identity.use_cases.service_clients import create_client
+from plussa_shared.keys import context_of
 from plussa_shared.testing.bus import BusProbe, bus_probe
 
 PASSWORD = "kesäinen mökkiranta 42"
@@ -20,13 +20,20 @@ FAST_HASHING = {"argon2_time_cost": 1, "argon2_memory_cost_kib": 64, "argon2_par
 
 @pytest.fixture
 def settings(settings_for: Any) -> IdentitySettings:
-    settings: IdentitySettings = settings_for(IdentitySettings, **FAST_HASHING)
+    # the services whose answers these tests play (the default lists every deployed participant)
+    settings: IdentitySettings = settings_for(
+        IdentitySettings, privacy_participants=["identity", "cards", "points"], **FAST_HASHING
+    )
     return settings
 
 
 @pytest.fixture
 async def probe(settings: IdentitySettings) -> AsyncIterator[BusProbe]:
-    async with bus_probe(settings.amqp_url.get_secret_value(), settings.amqp_exchange, "identity.#") as watching:
+    async with bus_probe(
+        settings.amqp_url.get_secret_value(),
+        [settings.amqp_exchange, settings.private_exchange("notifications")],
+        "identity.#",
+    ) as watching:
         yield watching
 
 
@@ -36,8 +43,8 @@ async def client(aiohttp_client: Any, settings: IdentitySettings, probe: BusProb
 
 
 @pytest.fixture
-def identity(client: Any) -> Identity:
-    found: Identity = client.app[IDENTITY]
+def identity(client: Any) -> IdentityContext:
+    found: IdentityContext = context_of(client.app, IdentityContext)
     return found
 
 
@@ -47,7 +54,7 @@ def cards(settings: IdentitySettings) -> CardsFeed:
 
 
 @pytest.fixture
-async def holder(cards: CardsFeed, identity: Identity) -> Holder:
+async def holder(cards: CardsFeed, identity: IdentityContext) -> Holder:
     """A main holder with an active card that identity knows about."""
     main = await cards.household()
     await until_card_known(identity, main)
@@ -55,9 +62,9 @@ async def holder(cards: CardsFeed, identity: Identity) -> Holder:
 
 
 @pytest.fixture
-async def operator(client: Any, identity: Identity) -> dict[str, str]:
+async def operator(client: Any, identity: IdentityContext) -> dict[str, str]:
     """The Authorization header of an operator holding the ``ops`` scope, with a token from identity itself."""
-    created = await create_client(identity.store, identity.hasher, "ops-console", ["ops"], "operator")
+    created = await create_client(identity, "ops-console", ["ops"], "operator")
     response = await client.post(
         "/v1/oauth/token",
         data={

@@ -18,9 +18,9 @@ from datetime import UTC, datetime
 
 from points_bench_support import bench_settings, jwks, private_mongo, say  # type: ignore[import-not-found]  # the sibling script
 
-from plussa_points.context import Points
-from plussa_points.month_close import close_all
+from plussa_points.context import PointsContext
 from plussa_points.store import INDEXES
+from plussa_points.use_cases.month_end import close_all
 from plussa_shared.mongo import create_client, ensure_collections, ensure_indexes
 from plussa_shared.outbox import OUTBOX, OUTBOX_INDEXES, Outbox
 from plussa_shared.testing.tokens import TestTokens
@@ -92,7 +92,7 @@ async def main(households: int) -> None:
             f"month end, {households} households seeded in {time.perf_counter() - seed_started:.1f} s "
             f"(batch {settings.month_end_batch_size}, concurrency {settings.month_end_concurrency}, 2-core machine)"
         )
-        pts = Points(
+        pts = PointsContext(
             settings=settings,
             client=client,
             db=db,

@@ -14,8 +14,9 @@ import structlog
 from aiohttp import web
 from pymongo import IndexModel
 
+from plussa_shared import server_errors
 from plussa_shared.auth import KeySource, RemoteJwks, TokenVerifier
-from plussa_shared.broker import Broker
+from plussa_shared.broker import Broker, Exchanges
 from plussa_shared.caching import no_store_by_default_middleware
 from plussa_shared.commands import prepare_database
 from plussa_shared.consumer import EventConsumer, Subscription
@@ -26,6 +27,7 @@ from plussa_shared.http import (
     problem_middleware,
     request_context_middleware,
     request_id_trace_config,
+    trace_middleware,
 )
 from plussa_shared.idempotency import IDEMPOTENCY_INDEXES
 from plussa_shared.keys import (
@@ -38,18 +40,24 @@ from plussa_shared.keys import (
     METRICS,
     MONGO,
     OPENAPI,
+    OUTAGES,
     OUTBOX,
     RELAY,
+    REVOKED,
     SETTINGS,
+    TRACING,
     VERIFIER,
 )
 from plussa_shared.metrics import Metrics
 from plussa_shared.mongo import client_lifespan
 from plussa_shared.openapi import build_openapi, openapi_routes, server_url
+from plussa_shared.outages import MongoWatch, Outages
 from plussa_shared.outbox import Outbox, OutboxRelay
 from plussa_shared.paging import PageLimits
+from plussa_shared.revocation import REVOCATION_INDEXES, RevokedSessions
 from plussa_shared.routing import RouteTable, add_routes, undeclared_routes
 from plussa_shared.settings import ServiceSettings
+from plussa_shared.tracing import Tracing, client_trace_config
 
 log = structlog.get_logger(__name__)
 
@@ -79,12 +87,22 @@ class ServiceSpec:
 
 def create_service_app(settings: ServiceSettings, spec: ServiceSpec) -> web.Application:
     """Build the aiohttp application of one service."""
+    server_errors.install()
     app = web.Application(
         client_max_size=settings.max_body_bytes,
-        middlewares=[request_context_middleware, no_store_by_default_middleware, problem_middleware, auth_middleware],
+        middlewares=[
+            trace_middleware,
+            request_context_middleware,
+            no_store_by_default_middleware,
+            problem_middleware,
+            auth_middleware,
+        ],
     )
     app[SETTINGS] = settings
+    app[TRACING] = Tracing.for_service(settings)
+    app.on_cleanup.append(_shutdown_tracing)  # after every resource, so their last spans are sent
     app[METRICS] = Metrics()
+    app[OUTAGES] = Outages()
     endpoints = add_routes(app, spec.routes)
     app[ENDPOINTS] = endpoints
     app[OPENAPI] = build_openapi(
@@ -99,6 +117,7 @@ def create_service_app(settings: ServiceSettings, spec: ServiceSpec) -> web.Appl
     app.on_startup.insert(0, _refuse_undeclared_routes)  # before any resource is opened
     app.cleanup_ctx.append(_http_client_ctx)
     app.cleanup_ctx.append(_mongo_ctx(spec))
+    app.cleanup_ctx.append(_revocations_ctx)
     app.cleanup_ctx.append(_verifier_ctx(spec))
     if spec.context is not None:
         app.cleanup_ctx.append(_context_ctx(spec.context))
@@ -115,7 +134,8 @@ async def _refuse_undeclared_routes(app: web.Application) -> None:
 
 async def _http_client_ctx(app: web.Application) -> AsyncIterator[None]:
     timeout = aiohttp.ClientTimeout(total=app[SETTINGS].http_timeout_s)
-    async with aiohttp.ClientSession(timeout=timeout, trace_configs=[request_id_trace_config()]) as session:
+    traces = [request_id_trace_config(), client_trace_config(app[TRACING])]
+    async with aiohttp.ClientSession(timeout=timeout, trace_configs=traces) as session:
         app[HTTP_CLIENT] = session
         yield
 
@@ -123,15 +143,31 @@ async def _http_client_ctx(app: web.Application) -> AsyncIterator[None]:
 def _mongo_ctx(spec: ServiceSpec) -> CleanupCtx:
     async def ctx(app: web.Application) -> AsyncIterator[None]:
         settings = app[SETTINGS]
-        async for client in client_lifespan(str(settings.mongo_url), settings.service_name):
+        watch = [MongoWatch(app[OUTAGES].mongodb)]
+        async for client in client_lifespan(str(settings.mongo_url), settings.service_name, watch):
             db = client[settings.mongo_database]
             app[MONGO] = client
             app[DB] = db
-            await prepare_database(db, {**IDEMPOTENCY_INDEXES, **spec.indexes})
-            app[OUTBOX] = Outbox(db)
+            await prepare_database(
+                db,
+                {**IDEMPOTENCY_INDEXES, **REVOCATION_INDEXES, **spec.indexes},
+                inbox_retention_days=settings.inbox_retention_days,
+            )
+            app[OUTBOX] = Outbox(db, Exchanges.from_settings(settings))
             yield
 
     return ctx
+
+
+async def _revocations_ctx(app: web.Application) -> AsyncIterator[None]:
+    """Ended sessions, reloaded every second so each replica refuses their tokens."""
+    revoked = RevokedSessions(app[DB], refresh_s=app[SETTINGS].revocation_refresh_s)
+    app[REVOKED] = revoked
+    await revoked.reload()
+    task = asyncio.create_task(revoked.run(), name="revocations")
+    yield
+    task.cancel()
+    await asyncio.gather(task, return_exceptions=True)
 
 
 def _verifier_ctx(spec: ServiceSpec) -> CleanupCtx:
@@ -143,7 +179,8 @@ def _verifier_ctx(spec: ServiceSpec) -> CleanupCtx:
             keys = RemoteJwks(str(settings.jwks_url), app[HTTP_CLIENT])
         else:
             raise RuntimeError(f"{settings.service_name}: set JWKS_URL so tokens can be verified")
-        app[VERIFIER] = TokenVerifier(keys, issuer=settings.jwt_issuer, audience=settings.jwt_audience)
+        revoked: RevokedSessions = app[REVOKED]
+        app[VERIFIER] = TokenVerifier(keys, issuer=settings.jwt_issuer, audience=settings.jwt_audience, revoked=revoked)
         yield
 
     return ctx
@@ -173,6 +210,7 @@ def _broker_ctx(spec: ServiceSpec) -> CleanupCtx:
             settings.amqp_url.get_secret_value(),
             settings.amqp_exchange,
             reconnect_interval_s=settings.broker_reconnect_interval_s,
+            outage=app[OUTAGES].rabbitmq,
         )
         app[BROKER] = broker
         relay = OutboxRelay(
@@ -184,8 +222,9 @@ def _broker_ctx(spec: ServiceSpec) -> CleanupCtx:
         )
         app[RELAY] = relay
         app[OUTBOX].attach_relay_signal(relay.signal)
+        # Every service hears of ended sessions: no per-service code for logout everywhere.
+        subscriptions = [*_bound_subscriptions(app, spec), app[REVOKED].subscription()]
         consumer = None
-        subscriptions = _bound_subscriptions(app, spec)
         if subscriptions:
             consumer = EventConsumer(
                 queue_name=settings.event_queue,
@@ -197,6 +236,10 @@ def _broker_ctx(spec: ServiceSpec) -> CleanupCtx:
                 prefetch=settings.consumer_prefetch,
                 retry_delays_ms=settings.consumer_retry_delays_ms,
                 after_commit=app[OUTBOX].nudge,
+                private_exchange=settings.private_exchange(settings.service_name),
+                queue_type=settings.queue_type,
+                delivery_limit=settings.queue_delivery_limit,
+                tracer=app[TRACING].tracer,
             )
             app[CONSUMER] = consumer
         await broker.start()
@@ -224,6 +267,11 @@ def _broker_ctx(spec: ServiceSpec) -> CleanupCtx:
         await _bounded("broker_close", broker.close())
 
     return ctx
+
+
+async def _shutdown_tracing(app: web.Application) -> None:
+    # In a thread: sending the last spans to an unreachable collector blocks until its timeout.
+    await _bounded("tracing_shutdown", asyncio.to_thread(app[TRACING].shutdown), timeout_s=10.0)
 
 
 async def _bounded(step: str, work: Coroutine[Any, Any, None], timeout_s: float = 5.0) -> None:

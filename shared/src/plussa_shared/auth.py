@@ -7,7 +7,9 @@ against that JWKS, cached and fetched again when a token names an unknown ``kid`
 """
 
 import asyncio
+import hashlib
 import time
+from collections.abc import Container
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
@@ -170,15 +172,46 @@ class RemoteJwks:
 
 
 class TokenVerifier:
-    """Turns a bearer token into a ``Principal`` or raises 401."""
+    """Turns a bearer token into a ``Principal`` or raises 401.
 
-    def __init__(self, keys: KeySource, *, issuer: str, audience: str) -> None:
+    A token of a session in ``revoked`` is refused. Verified tokens are cached by the
+    SHA-256 of the token (never the token itself), each until its own expiry; the
+    revocation check runs on every call, cached or not.
+    """
+
+    def __init__(
+        self,
+        keys: KeySource,
+        *,
+        issuer: str,
+        audience: str,
+        revoked: Container[str] = frozenset(),
+        cache_size: int = 10_000,
+    ) -> None:
         self._keys = keys
         self._issuer = issuer
         self._audience = audience
+        self._revoked = revoked
+        self._cache_size = cache_size
+        self._cache: dict[bytes, tuple[Principal, float]] = {}
 
     async def verify(self, token: str) -> Principal:
-        """Verify signature, algorithm, expiry, issuer and audience."""
+        """Verify signature, algorithm, expiry, issuer, audience and that the session goes on."""
+        digest = hashlib.sha256(token.encode()).digest()
+        cached = self._cache.get(digest)
+        if cached is not None and cached[1] > time.time():
+            principal = cached[0]
+        else:
+            self._cache.pop(digest, None)
+            principal, expires = await self._verify_signed(token)
+            if len(self._cache) >= self._cache_size:
+                self._cache.clear()  # crude but bounded; a miss costs only one verification
+            self._cache[digest] = (principal, expires)
+        if principal.session_id is not None and principal.session_id in self._revoked:
+            raise UnauthorizedError("The session has ended; sign in again", slug="session-ended")
+        return principal
+
+    async def _verify_signed(self, token: str) -> tuple[Principal, float]:
         try:
             header = jwt.get_unverified_header(token)
         except jwt.PyJWTError as exc:
@@ -202,7 +235,7 @@ class TokenVerifier:
             raise UnauthorizedError("The token has expired", slug="token-expired") from exc
         except jwt.PyJWTError as exc:
             raise UnauthorizedError("The token is not valid", slug="invalid-token") from exc
-        return principal_from_claims(claims)
+        return principal_from_claims(claims), float(claims["exp"])
 
 
 def principal_from_claims(claims: dict[str, Any]) -> Principal:

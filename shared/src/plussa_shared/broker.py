@@ -1,13 +1,43 @@
 """The RabbitMQ connection: one robust connection per process, reconnecting by itself."""
 
 import asyncio
-from typing import cast
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, cast
 
 import aio_pika
 import structlog
 from aio_pika.abc import AbstractChannel, AbstractExchange, AbstractRobustConnection
 
+from plussa_shared.outages import Dependency, describe, watch_connection
+
+if TYPE_CHECKING:
+    from plussa_shared.events import EventData
+    from plussa_shared.settings import ServiceSettings
+
 log = structlog.get_logger(__name__)
+
+
+@dataclass(frozen=True)
+class Exchanges:
+    """The exchange names of one deployment (or one test): internal, partner, private."""
+
+    internal: str = "plussa.events"
+    partner: str = "plussa.partner"
+    private_prefix: str = "plussa.private."
+
+    @classmethod
+    def from_settings(cls, settings: "ServiceSettings") -> "Exchanges":
+        """The names a service's settings give."""
+        return cls(settings.amqp_exchange, settings.amqp_partner_exchange, settings.amqp_private_exchange_prefix)
+
+    def private(self, recipient: str) -> str:
+        """The exchange only ``recipient`` may read."""
+        return f"{self.private_prefix}{recipient}"
+
+    def for_event(self, data: "EventData") -> str:
+        """Where an event is published: its recipient's private exchange, or the internal one."""
+        recipient = type(data).recipient
+        return self.private(recipient) if recipient else self.internal
 
 
 class Broker:
@@ -20,7 +50,13 @@ class Broker:
     """
 
     def __init__(
-        self, url: str, exchange_name: str, *, retry_interval_s: float = 1.0, reconnect_interval_s: float = 2.0
+        self,
+        url: str,
+        exchange_name: str,
+        *,
+        retry_interval_s: float = 1.0,
+        reconnect_interval_s: float = 2.0,
+        outage: Dependency | None = None,
     ) -> None:
         self._url = url
         self.exchange_name = exchange_name
@@ -29,6 +65,9 @@ class Broker:
         self._connection: AbstractRobustConnection | None = None
         self._connected = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self.outage = outage or Dependency("rabbitmq")
+        self._closing = False
+        """Where losing and regaining the broker is reported (once each)."""
 
     async def start(self) -> None:
         """Begin connecting in the background."""
@@ -41,9 +80,11 @@ class Broker:
                     self._url, timeout=10, reconnect_interval=self._reconnect_interval_s
                 )
             except (TimeoutError, OSError, aio_pika.exceptions.AMQPError) as exc:
-                log.warning("broker_unreachable", error=type(exc).__name__)
+                self.outage.down(describe(exc))
                 await asyncio.sleep(self._retry_interval_s)
                 continue
+            watch_connection(self._connection, self.outage, lambda: self._closing)
+            self.outage.up()
             self._connected.set()
             log.info("broker_connected")
             return
@@ -74,12 +115,20 @@ class Broker:
             await channel.set_qos(prefetch_count=prefetch)
         return channel
 
-    async def declare_exchange(self, channel: AbstractChannel) -> AbstractExchange:
-        """The durable topic exchange all services publish to."""
-        return await channel.declare_exchange(self.exchange_name, aio_pika.ExchangeType.TOPIC, durable=True)
+    async def declare_exchange(self, channel: AbstractChannel, name: str | None = None) -> AbstractExchange:
+        """The durable topic exchange ``name`` (default: the internal one), which must exist.
+
+        Declared passively: exchanges are made by the broker's definitions (or the
+        test fixtures), and a service's broker user may not configure them, so it can
+        neither delete nor redefine an exchange others depend on.
+        """
+        return await channel.declare_exchange(
+            name or self.exchange_name, aio_pika.ExchangeType.TOPIC, durable=True, passive=True
+        )
 
     async def close(self) -> None:
         """Stop connecting and close the connection."""
+        self._closing = True
         if self._task is not None:
             self._task.cancel()
             await asyncio.gather(self._task, return_exceptions=True)

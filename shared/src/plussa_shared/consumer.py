@@ -34,23 +34,43 @@ from typing import Any, Generic, TypeAlias, TypeVar, Union
 
 import aio_pika
 import structlog
-from aio_pika.abc import AbstractChannel, AbstractIncomingMessage, AbstractQueue
+from aio_pika.abc import AbstractChannel, AbstractExchange, AbstractIncomingMessage, AbstractQueue
+from opentelemetry import context as otel_context
+from opentelemetry import trace
 from pydantic import BaseModel, ValidationError
 from pymongo import AsyncMongoClient
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import DuplicateKeyError, OperationFailure
 
 from plussa_shared.broker import Broker
 from plussa_shared.domain import DomainError, DuplicateError, ErrorKind
 from plussa_shared.events import CloudEvent, RawEvent, routing_key_for
 from plussa_shared.metrics import Metrics
 from plussa_shared.mongo import Database, Document, Session, activated, run_in_transaction
+from plussa_shared.outages import describe, is_outage
+from plussa_shared.queues import QueueRole, QueueType, queue_arguments
+from plussa_shared.tracing import consuming, continued, shared_context
 
 log = structlog.get_logger(__name__)
 
 INBOX = "inbox"
+INBOX_EXPIRY_INDEX = "handled_ttl"
+INDEX_OPTIONS_CONFLICT = 85
 RETRY_HEADER = "x-plussa-retries"
+LAST_ERROR_HEADER = "x-plussa-last-error"
+DEAD_REASON_HEADER = "x-plussa-dead-reason"
+DEAD_DETAIL_HEADER = "x-plussa-dead-detail"
+DEAD_AT_HEADER = "x-plussa-dead-at"
+ORIGINAL_ROUTING_KEY_HEADER = "x-plussa-original-routing-key"
 
 DataT = TypeVar("DataT", bound=BaseModel)
+
+CHANNEL_GONE = (
+    aio_pika.exceptions.ChannelInvalidStateError,
+    aio_pika.exceptions.ChannelClosed,
+    aio_pika.exceptions.AMQPConnectionError,
+    ConnectionError,
+)
+"""Settling failed because the channel or its connection closed under it."""
 
 
 RETRIED_KINDS = frozenset({ErrorKind.NOT_KNOWN_YET, ErrorKind.UNAVAILABLE})
@@ -99,6 +119,9 @@ class Subscription(Generic[DataT]):
     batch_handler: BatchHandler[DataT] | None = None
     """Applies a batch's new events (in arrival order) at once; without it ``handler``
     runs for each of them in turn. Both run in the batch's transaction."""
+    private: bool = False
+    """The event is meant for this service alone (it carries a secret): its queue is
+    bound on the service's private exchange instead of the internal one."""
     _legacy: tuple[bool, bool] = field(init=False, repr=False, compare=False, default=(False, False))
 
     def __post_init__(self) -> None:
@@ -138,6 +161,18 @@ def _takes_session(handler: Callable[..., Any]) -> bool:
     return len(required) >= 2
 
 
+async def ensure_inbox_expiry(db: Database, retention_days: int) -> None:
+    """Have MongoDB remove handled event ids ``retention_days`` after they were handled
+    (a TTL index on ``handled_at``); a changed retention updates the index in place."""
+    seconds = retention_days * 24 * 3600
+    try:
+        await db[INBOX].create_index("handled_at", name=INBOX_EXPIRY_INDEX, expireAfterSeconds=seconds)
+    except OperationFailure as exc:
+        if exc.code != INDEX_OPTIONS_CONFLICT:
+            raise
+        await db.command("collMod", INBOX, index={"name": INBOX_EXPIRY_INDEX, "expireAfterSeconds": seconds})
+
+
 @dataclass(frozen=True)
 class QueueNames:
     """The queue names of one consumer: main, delay queues, dead letters."""
@@ -161,6 +196,15 @@ class QueueNames:
         """The dead-letter queue."""
         return f"{self.main}.dead"
 
+    @property
+    def requeue(self) -> str:
+        """The consumer's own direct exchange that routes retried and dead-lettered
+        copies to the delay and dead-letter queues, and expired delays back to the
+        main queue, by queue name. Its own, not the default exchange: a broker user
+        allowed to write to the default exchange could put messages into any queue,
+        another service's or a partner's."""
+        return f"{self.main}.requeue"
+
 
 class EventConsumer:
     """Consumes a service's queue; start with ``start`` and stop with ``stop``."""
@@ -177,8 +221,14 @@ class EventConsumer:
         prefetch: int = 32,
         retry_delays_ms: Sequence[int] = (1_000, 10_000, 60_000),
         after_commit: Callable[[], None] | None = None,
+        private_exchange: str | None = None,
+        queue_type: QueueType = "classic",
+        delivery_limit: int = 20,
+        tracer: trace.Tracer | None = None,
     ) -> None:
         self.names = QueueNames(queue_name)
+        self._tracer = tracer or trace.get_tracer(__name__)
+        self._private_exchange = private_exchange
         self._subscriptions = {s.event_type: s for s in subscriptions}
         self._broker = broker
         self._client = client
@@ -186,9 +236,12 @@ class EventConsumer:
         self._metrics = metrics
         self._prefetch = prefetch
         self._retry_delays_ms = list(retry_delays_ms)
+        self._queue_type: QueueType = queue_type
+        self._delivery_limit = delivery_limit
         # Handlers may add follow-up events to the outbox; wake its relay once they commit.
         self._after_commit = after_commit
         self._channel: AbstractChannel | None = None
+        self._requeue: AbstractExchange | None = None
         self._queue: AbstractQueue | None = None
         self._consumer_tag: str | None = None
         self._in_order = KeyedLocks()
@@ -226,26 +279,47 @@ class EventConsumer:
     async def _declare_and_consume(self, channel: AbstractChannel) -> None:
         self._channel = channel
         exchange = await self._broker.declare_exchange(channel)
-        await channel.declare_queue(self.names.dead, durable=True)
+        requeue = await channel.declare_exchange(self.names.requeue, aio_pika.ExchangeType.DIRECT, durable=True)
+        dead = await channel.declare_queue(self.names.dead, durable=True, arguments=self._typed(QueueRole.DEAD))
+        await dead.bind(requeue, routing_key=self.names.dead)
         for delay in sorted(set(self._retry_delays_ms)):
-            await channel.declare_queue(
+            delayed = await channel.declare_queue(
                 self.names.delay(delay),
                 durable=True,
                 arguments={
                     "x-message-ttl": delay,
-                    "x-dead-letter-exchange": "",
+                    "x-dead-letter-exchange": self.names.requeue,
                     "x-dead-letter-routing-key": self.names.main,
+                    **self._typed(QueueRole.DELAY),
                 },
             )
+            await delayed.bind(requeue, routing_key=self.names.delay(delay))
+        self._requeue = requeue
         queue = await channel.declare_queue(
             self.names.main,
             durable=True,
-            arguments={"x-dead-letter-exchange": "", "x-dead-letter-routing-key": self.names.dead},
+            arguments={
+                "x-dead-letter-exchange": self.names.requeue,
+                "x-dead-letter-routing-key": self.names.dead,
+                **self._typed(QueueRole.MAIN),
+            },
         )
+        await queue.bind(requeue, routing_key=self.names.main)
+        private = None
         for subscription in self._subscriptions.values():
-            await queue.bind(exchange, routing_key=subscription.routing_key)
+            if subscription.private:
+                if self._private_exchange is None:
+                    raise ValueError(f"{subscription.event_type} is private but the consumer has no private exchange")
+                private = private or await self._broker.declare_exchange(channel, self._private_exchange)
+                await queue.bind(private, routing_key=subscription.routing_key)
+            else:
+                await queue.bind(exchange, routing_key=subscription.routing_key)
         self._queue = queue
         self._consumer_tag = await queue.consume(self._on_message)
+
+    def _typed(self, role: QueueRole) -> dict[str, Any]:
+        """The queue-type arguments (quorum or classic) of a queue playing ``role``."""
+        return queue_arguments(role, self._queue_type, self._delivery_limit)
 
     async def stop(self) -> None:
         """Stop consuming; in-flight messages not yet acked are redelivered later."""
@@ -260,19 +334,32 @@ class EventConsumer:
         if self._channel is not None and not self._channel.is_closed:
             await self._channel.close()
 
+    async def dead_letter_depth(self) -> int:
+        """How many messages wait in the dead-letter queue; also sets the gauge.
+
+        Asked on a channel of its own: a failed passive declare closes its channel,
+        which must not be the one messages are consumed on."""
+        channel = await self._broker.channel(publisher_confirms=False)
+        try:
+            queue = await channel.declare_queue(self.names.dead, passive=True)
+            depth = int(queue.declaration_result.message_count or 0)
+        finally:
+            if not channel.is_closed:
+                await channel.close()
+        self._metrics.dead_letter_depth.labels(self.names.dead).set(depth)
+        return depth
+
     async def _on_message(self, message: AbstractIncomingMessage) -> None:
         request_id = (message.headers or {}).get("x-request-id") or None
         structlog.contextvars.bind_contextvars(message_id=message.message_id, request_id=request_id)
-        try:
-            await self._handle(message)
-        except Exception:
-            # Settling failed (the channel went away mid-way): the broker redelivers
-            # the unacked message, and the inbox makes the second handling a no-op.
-            log.exception("event_settle_failed")
-            with contextlib.suppress(Exception):
-                await message.nack(requeue=True)
-        finally:
-            structlog.contextvars.unbind_contextvars("message_id", "request_id", "event_id", "event_type")
+        # The handling continues the trace the message carries (traceparent), as a consumer span.
+        with consuming(self._tracer, message.headers, message.type or message.routing_key or "event"):
+            try:
+                await self._handle(message)
+            except Exception as exc:
+                await _settle_failed(message, exc)
+            finally:
+                structlog.contextvars.unbind_contextvars("message_id", "request_id", "event_id", "event_type")
 
     async def _handle(self, message: AbstractIncomingMessage) -> None:
         try:
@@ -338,10 +425,8 @@ class EventConsumer:
                 with _message_context(pending):
                     try:
                         await self.acknowledge(pending.message)
-                    except Exception:
-                        log.exception("event_settle_failed")
-                        with contextlib.suppress(Exception):
-                            await pending.message.nack(requeue=True)
+                    except Exception as exc:
+                        await _settle_failed(pending.message, exc)
                         continue
                     self._metrics.events_consumed.labels(subscription.event_type, _outcome(applied)).inc()
                     log.info("event_handled", duplicate=not applied, batch=len(batch))
@@ -353,10 +438,8 @@ class EventConsumer:
     async def _settle_alone(self, pending: _Pending, subscription: Subscription[Any]) -> None:
         try:
             await self._apply_and_settle(pending.message, subscription, pending.event)
-        except Exception:
-            log.exception("event_settle_failed")
-            with contextlib.suppress(Exception):
-                await pending.message.nack(requeue=True)
+        except Exception as exc:
+            await _settle_failed(pending.message, exc)
 
     async def _apply_batch(self, subscription: Subscription[Any], batch: list[_Pending]) -> list[bool]:
         """Record the batch's new event ids and apply those events in one transaction;
@@ -381,7 +464,8 @@ class EventConsumer:
                 # Records it adds to the outbox carry the request id the batch's messages share, if any.
                 request_ids = {(p.message.headers or {}).get("x-request-id") or None for p in new}
                 shared_id = request_ids.pop() if len(request_ids) == 1 else None
-                with structlog.contextvars.bound_contextvars(request_id=shared_id):
+                shared_trace = shared_context([p.trace for p in new])  # likewise the trace
+                with structlog.contextvars.bound_contextvars(request_id=shared_id), continued(shared_trace):
                     await subscription.apply_batch([p.event for p in new], session)
             else:
                 for pending in new:
@@ -451,7 +535,9 @@ class EventConsumer:
         elif isinstance(exc, RejectEventError):
             await self._dead_letter(message, "rejected", str(exc), event_type)
         else:
-            log.warning("event_handler_failed", error=type(exc).__name__, detail=str(exc)[:500])
+            # The database being away is reported once, as an outage, not per event.
+            report = log.info if is_outage(exc) else log.warning
+            report("event_handler_failed", error=type(exc).__name__, detail=str(exc)[:500])
             await self._retry_or_dead_letter(message, exc, event_type)
 
     async def _retry_or_dead_letter(
@@ -469,7 +555,12 @@ class EventConsumer:
         if retries >= len(self._retry_delays_ms):
             await self._dead_letter(message, reason, detail, event_type)
             return
-        headers = {**(message.headers or {}), RETRY_HEADER: retries + 1, "x-plussa-last-error": detail}
+        headers = {
+            **(message.headers or {}),
+            RETRY_HEADER: retries + 1,
+            LAST_ERROR_HEADER: detail,
+            ORIGINAL_ROUTING_KEY_HEADER: _original_routing_key(message),
+        }
         await self._publish_copy(message, self.names.delay(self._retry_delays_ms[retries]), headers)
         await message.ack()
         self._metrics.events_consumed.labels(event_type, "retried").inc()
@@ -480,10 +571,10 @@ class EventConsumer:
         """Park ``message`` unchanged in the dead-letter queue with why, then ack it."""
         headers = {
             **(message.headers or {}),
-            "x-plussa-dead-reason": reason,
-            "x-plussa-dead-detail": detail[:2000],
-            "x-plussa-dead-at": datetime.now(UTC).isoformat(),
-            "x-plussa-original-routing-key": message.routing_key or "",
+            DEAD_REASON_HEADER: reason,
+            DEAD_DETAIL_HEADER: detail[:2000],
+            DEAD_AT_HEADER: datetime.now(UTC).isoformat(),
+            ORIGINAL_ROUTING_KEY_HEADER: _original_routing_key(message),
         }
         await self._publish_copy(message, self.names.dead, headers)
         await message.ack()
@@ -492,7 +583,7 @@ class EventConsumer:
         log.warning("event_dead_lettered", reason=reason, detail=detail[:500])
 
     async def _publish_copy(self, message: AbstractIncomingMessage, queue: str, headers: dict[str, Any]) -> None:
-        assert self._channel is not None
+        assert self._requeue is not None
         copy = aio_pika.Message(
             body=message.body,
             headers=headers,
@@ -501,7 +592,7 @@ class EventConsumer:
             type=message.type,
             delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
         )
-        await self._channel.default_exchange.publish(copy, routing_key=queue)
+        await self._requeue.publish(copy, routing_key=queue)
 
 
 @dataclass
@@ -511,6 +602,8 @@ class _Pending:
     message: AbstractIncomingMessage
     event: CloudEvent[Any]
     done: asyncio.Future[None]
+    trace: otel_context.Context = field(default_factory=otel_context.get_current)
+    """The message's consumer span, where it was received; its batch runs in another task."""
 
 
 class _Batcher:
@@ -558,15 +651,39 @@ class _Batcher:
 
 @contextlib.contextmanager
 def _message_context(pending: _Pending) -> Iterator[None]:
-    """Log lines (and outbox records) about one message of a batch carry its ids."""
+    """Log lines (and outbox records) about one message of a batch carry its ids and trace."""
     request_id = (pending.message.headers or {}).get("x-request-id") or None
-    with structlog.contextvars.bound_contextvars(
-        message_id=pending.message.message_id,
-        request_id=request_id,
-        event_id=pending.event.id,
-        event_type=pending.event.type,
+    with (
+        structlog.contextvars.bound_contextvars(
+            message_id=pending.message.message_id,
+            request_id=request_id,
+            event_id=pending.event.id,
+            event_type=pending.event.type,
+        ),
+        continued(pending.trace),
     ):
         yield
+
+
+def _original_routing_key(message: AbstractIncomingMessage) -> str:
+    """The key the event was published with: a retried or replayed message arrives
+    from the default exchange under the queue's name, and carries the original."""
+    original = (message.headers or {}).get(ORIGINAL_ROUTING_KEY_HEADER)
+    if isinstance(original, bytes):
+        original = original.decode(errors="replace")
+    return str(original or message.routing_key or "")
+
+
+async def _settle_failed(message: AbstractIncomingMessage, exc: Exception) -> None:
+    """Acking or dead-lettering a message failed: the broker redelivers it (unacked
+    messages of a closed channel go back to the queue) and the inbox makes the second
+    handling a no-op. A channel closed by a broker outage is that expected case."""
+    if isinstance(exc, CHANNEL_GONE):
+        log.info("event_settle_deferred", cause=describe(exc))
+    else:
+        log.error("event_settle_failed", exc_info=exc)
+    with contextlib.suppress(Exception):
+        await message.nack(requeue=True)
 
 
 def _outcome(applied: bool) -> str:

@@ -13,12 +13,23 @@ class EventData(BaseModel):
     """Base of every event payload: a small past-tense record.
 
     A subclass names its CloudEvents type in ``event_type``, for example
-    ``fi.plussa.cards.card.blocked``.
+    ``fi.plussa.cards.card.blocked``, and who may read it:
+
+    - by default only the platform's services (the internal exchange);
+    - ``partner = True``: partner chains too. Such an event is minimised: ids and
+      business facts only, never an e-mail address, a name, a date of birth, an
+      address, a token or an export payload (the broker copies it to the partner
+      exchange through a binding made from this marker);
+    - ``recipient = "<service>"``: only that service. It carries a secret meant for
+      it (a token, an export) and is published to its private exchange
+      ``plussa.private.<service>``, which only that service's broker user may read.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     event_type: ClassVar[str] = ""
+    partner: ClassVar[bool] = False
+    recipient: ClassVar[str | None] = None
 
 
 DataT = TypeVar("DataT")

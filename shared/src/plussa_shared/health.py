@@ -1,12 +1,13 @@
 """Liveness, readiness and the Prometheus scrape endpoint."""
 
 import asyncio
+import contextlib
 
 import structlog
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from plussa_shared.keys import BROKER, CONSUMER, METRICS, MONGO, RELAY
+from plussa_shared.keys import BROKER, CONSUMER, METRICS, MONGO, OUTAGES, RELAY
 from plussa_shared.mongo import ping
 from plussa_shared.routing import public
 
@@ -25,10 +26,12 @@ async def ready(request: web.Request) -> web.Response:
     subscriptions, its queue is bound and consumed (before that, events published
     to it would find no queue)."""
     app = request.app
-    try:  # a probe must answer fast even while the database does not
-        mongodb = await asyncio.wait_for(ping(app[MONGO]), READY_TIMEOUT_S)
-    except TimeoutError:
-        mongodb = False
+    mongodb = False
+    # A probe must answer fast while the database is away: not at all when the client
+    # already knows it is (a lost server), within READY_TIMEOUT_S otherwise.
+    if not app[OUTAGES].mongodb.is_down:
+        with contextlib.suppress(TimeoutError):
+            mongodb = await asyncio.wait_for(ping(app[MONGO]), READY_TIMEOUT_S)
     checks = {"mongodb": mongodb, "rabbitmq": app[BROKER].is_ready}
     consumer = app.get(CONSUMER)
     if consumer is not None:
@@ -43,7 +46,13 @@ async def metrics(request: web.Request) -> web.Response:
     try:
         await app[RELAY].backlog()
     except Exception as exc:  # the database may be away; the other figures still matter
-        log.warning("outbox_backlog_unknown", error=type(exc).__name__)
+        log.info("outbox_backlog_unknown", error=type(exc).__name__)
+    consumer = app.get(CONSUMER)
+    if consumer is not None and app[BROKER].is_ready:
+        try:
+            await asyncio.wait_for(consumer.dead_letter_depth(), READY_TIMEOUT_S)
+        except Exception as exc:  # the broker may be away; the last figure stands
+            log.info("dead_letter_depth_unknown", error=type(exc).__name__)
     body = generate_latest(app[METRICS].registry)
     return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})
 

@@ -1,4 +1,4 @@
-"""HTTP middlewares: request id and canonical log line, problem details, auth."""
+"""HTTP middlewares: trace, request id and canonical log line, problem details, auth."""
 
 import re
 import time
@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable
 import aiohttp
 import structlog
 from aiohttp import web
+from opentelemetry.trace import StatusCode
 
 from plussa_shared.auth import Access
 from plussa_shared.domain import DomainError, ErrorKind
@@ -22,8 +23,9 @@ from plussa_shared.errors import (
     UnauthorizedError,
     UnsupportedMediaTypeError,
 )
-from plussa_shared.keys import METRICS, PRINCIPAL, VERIFIER
+from plussa_shared.keys import METRICS, PRINCIPAL, TRACING, VERIFIER
 from plussa_shared.routing import ACCESS_KEY
+from plussa_shared.tracing import log_ids, server_span
 
 log = structlog.get_logger(__name__)
 
@@ -43,6 +45,8 @@ STATUS_OF_KIND: dict[ErrorKind, int] = {
 """The HTTP status of each kind of domain error: the one mapping of the HTTP edge."""
 REQUEST_ID_HEADER = "X-Request-ID"
 _REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
+_PROBES = ("/health", "/metrics")
+"""Paths polled by the platform: neither traced nor logged per request."""
 
 
 def problem_response(error: ProblemError, request: web.Request) -> web.Response:
@@ -71,7 +75,7 @@ async def request_context_middleware(request: web.Request, handler: Handler) -> 
     if not _REQUEST_ID.fullmatch(request_id):  # absent, or not safe to echo and log
         request_id = uuid.uuid4().hex
     structlog.contextvars.clear_contextvars()
-    structlog.contextvars.bind_contextvars(request_id=request_id)
+    structlog.contextvars.bind_contextvars(request_id=request_id, **log_ids())
     started = time.perf_counter()
     status = 500
     try:
@@ -86,7 +90,7 @@ async def request_context_middleware(request: web.Request, handler: Handler) -> 
         metrics.http_requests.labels(request.method, route, str(status)).inc()
         metrics.http_latency.labels(request.method, route).observe(elapsed)
         principal = request.get(PRINCIPAL)
-        if not request.path.startswith(("/health", "/metrics")):
+        if not request.path.startswith(_PROBES):
             log.info(
                 "request",
                 method=request.method,
@@ -96,6 +100,21 @@ async def request_context_middleware(request: web.Request, handler: Handler) -> 
                 caller=getattr(principal, "subject", None),
             )
         structlog.contextvars.clear_contextvars()
+
+
+@web.middleware
+async def trace_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Run the request in a server span that continues the caller's ``traceparent`` (or
+    starts a trace); outermost, so the request id middleware logs its ids."""
+    if request.path.startswith(_PROBES):
+        return await handler(request)
+    tracer = request.app[TRACING].tracer
+    with server_span(tracer, request.headers, request.method, _route_name(request)) as span:
+        response = await handler(request)
+        span.set_attribute("http.response.status_code", response.status)
+        if response.status >= 500:
+            span.set_status(StatusCode.ERROR)
+        return response
 
 
 @web.middleware

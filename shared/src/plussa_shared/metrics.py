@@ -33,3 +33,6 @@ class Metrics:
             "events_published_total", "Events the outbox relay published", ["type"], registry=r
         )
         self.outbox_backlog = Gauge("outbox_backlog", "Outbox records not yet published", registry=r)
+        self.dead_letter_depth = Gauge(
+            "dead_letter_queue_depth", "Messages waiting in the dead-letter queue", ["queue"], registry=r
+        )

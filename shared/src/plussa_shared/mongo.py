@@ -9,6 +9,7 @@ import structlog
 from pymongo import AsyncMongoClient, IndexModel
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.monitoring import ServerListener
 from pymongo.read_concern import ReadConcern
 from pymongo.write_concern import WriteConcern
 
@@ -20,14 +21,16 @@ Session = AsyncClientSession
 Database = AsyncDatabase[Document]
 
 
-def create_client(url: str, *, app_name: str) -> AsyncMongoClient[Document]:
-    """A client with timezone-aware datetimes (stored UTC) and majority writes."""
+def create_client(url: str, *, app_name: str, listeners: Sequence[ServerListener] = ()) -> AsyncMongoClient[Document]:
+    """A client with timezone-aware datetimes (stored UTC) and majority writes;
+    ``listeners`` are pymongo monitoring listeners (``outages.MongoWatch``)."""
     return AsyncMongoClient(
         url,
         tz_aware=True,
         appname=app_name,
         w="majority",
         serverSelectionTimeoutMS=5_000,
+        event_listeners=list(listeners),
     )
 
 
@@ -107,9 +110,11 @@ async def ping(client: AsyncMongoClient[Document]) -> bool:
     return True
 
 
-async def client_lifespan(url: str, app_name: str) -> AsyncIterator[AsyncMongoClient[Document]]:
+async def client_lifespan(
+    url: str, app_name: str, listeners: Sequence[ServerListener] = ()
+) -> AsyncIterator[AsyncMongoClient[Document]]:
     """Create a client, yield it, close it: the body of a ``cleanup_ctx``."""
-    client = create_client(url, app_name=app_name)
+    client = create_client(url, app_name=app_name, listeners=listeners)
     try:
         yield client
     finally:

@@ -22,10 +22,12 @@ from bson import ObjectId
 from pymongo import ASCENDING, IndexModel, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
-from plussa_shared.broker import Broker
-from plussa_shared.events import CloudEvent
+from plussa_shared.broker import Broker, Exchanges
+from plussa_shared.events import CloudEvent, EventData
 from plussa_shared.metrics import Metrics
 from plussa_shared.mongo import Database, Session
+from plussa_shared.outages import is_outage
+from plussa_shared.tracing import outbox_headers
 
 log = structlog.get_logger(__name__)
 
@@ -45,8 +47,9 @@ OUTBOX_INDEXES = {
 class Outbox:
     """Writes events into the service's ``outbox`` collection within a transaction."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, exchanges: Exchanges | None = None) -> None:
         self._collection = db[OUTBOX]
+        self._exchanges = exchanges or Exchanges()
         self._nudge: asyncio.Event | None = None
 
     def attach_relay_signal(self, signal: asyncio.Event) -> None:
@@ -54,26 +57,36 @@ class Outbox:
         self._nudge = signal
 
     async def add(self, session: Session, events: Sequence[CloudEvent[Any]]) -> None:
-        """Store ``events`` in the transaction bound to ``session``."""
+        """Store ``events`` in the transaction bound to ``session``, with the current request
+        id and trace context, which the relay sends along as message headers."""
         if not events:
             return
         now = datetime.now(UTC)
         request_id = structlog.contextvars.get_contextvars().get("request_id")
+        trace_headers = outbox_headers()  # the request's or the handled event's trace
         docs = [
             {
                 "_id": event.id,
                 "order": ObjectId(),
                 "type": event.type,
                 "routing_key": event.routing_key,
+                # None: the relay's internal exchange; a name: the recipient's private one.
+                "exchange": self._target(event),
                 "subject": event.subject,
                 "envelope": event.model_dump_json(),
                 "created_at": now,
                 "sent_at": None,
                 "request_id": request_id,
+                "trace": trace_headers,
             }
             for event in events
         ]
         await self._collection.insert_many(docs, ordered=True, session=session)
+
+    def _target(self, event: CloudEvent[Any]) -> str | None:
+        if isinstance(event.data, EventData) and type(event.data).recipient:
+            return self._exchanges.for_event(event.data)
+        return None
 
     def nudge(self) -> None:
         """Wake the relay; call after the transaction that added events committed."""
@@ -111,6 +124,7 @@ class OutboxRelay:
         self._owner = uuid.uuid4().hex
         self.signal = asyncio.Event()
         self._exchange: AbstractExchange | None = None
+        self._private: dict[str, AbstractExchange] = {}
         self._channel: AbstractChannel | None = None
 
     async def run(self) -> None:
@@ -123,7 +137,9 @@ class OutboxRelay:
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # broker or database away: wait, then try again
-                log.warning("outbox_relay_failed", error=type(exc).__name__, detail=str(exc)[:200])
+                # An outage is reported once by the broker or the database watch.
+                report = log.info if is_outage(exc) else log.warning
+                report("outbox_relay_failed", error=type(exc).__name__, detail=str(exc)[:200])
                 await self._drop_channel()
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, self._max_backoff_s)
@@ -145,7 +161,7 @@ class OutboxRelay:
         """
         # The channel first: waiting for the broker must not happen while holding
         # the lease with a batch already read, or another replica may publish it too.
-        exchange = await self._get_exchange()
+        internal = await self._get_exchange()
         if not await self._hold_lease():
             return 0
         pending = (
@@ -159,15 +175,23 @@ class OutboxRelay:
         # Published in order on one channel (aiormq writes publishes under a FIFO
         # lock in the order they are started), which keeps the order per aggregate;
         # the confirms are awaited together so a batch costs one round trip.
+        exchanges = {doc.get("exchange") or "": internal for doc in pending}
+        for name in exchanges:
+            if name:
+                exchanges[name] = await self._declare(name)
         confirms = [
-            exchange.publish(
+            exchanges[doc.get("exchange") or ""].publish(
                 aio_pika.Message(
                     body=doc["envelope"].encode(),
                     content_type=CLOUDEVENTS_JSON,
                     message_id=doc["_id"],
                     type=doc["type"],
                     delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
-                    headers={"ce-subject": doc.get("subject") or "", "x-request-id": doc.get("request_id") or ""},
+                    headers={
+                        "ce-subject": doc.get("subject") or "",
+                        "x-request-id": doc.get("request_id") or "",
+                        **(doc.get("trace") or {}),  # traceparent, tracestate
+                    },
                 ),
                 routing_key=doc["routing_key"],
                 # An event nobody subscribes to yet is not an error of the publisher.
@@ -194,8 +218,16 @@ class OutboxRelay:
             self._exchange = await self._broker.declare_exchange(self._channel)
         return self._exchange
 
+    async def _declare(self, name: str) -> AbstractExchange:
+        assert self._channel is not None
+        known = self._private.get(name)
+        if known is None:
+            known = self._private[name] = await self._broker.declare_exchange(self._channel, name)
+        return known
+
     async def _drop_channel(self) -> None:
         channel, self._channel, self._exchange = self._channel, None, None
+        self._private.clear()
         if channel is not None:
             try:
                 await channel.close()

@@ -27,6 +27,8 @@ from plussa_shared.languages import Localized, content_language
 from plussa_shared.paging import PageLimits, PageQuery
 
 Handler = Callable[..., Awaitable[Any]]
+_UNSAFE_PATH_VALUE = re.compile(r"[\x00-\x1f\x7f]")
+MAX_PATH_VALUE = 200
 ACCESS_KEY = "plussa_access"
 M = TypeVar("M", bound=BaseModel)
 H = TypeVar("H", bound=Callable[..., Any])
@@ -238,7 +240,7 @@ def _wrap(endpoint: Endpoint) -> Callable[[web.Request], Awaitable[web.StreamRes
             refuse_unknown_parameters(request.query.keys(), set())
         for name in endpoint.path_params:
             if name in params:
-                kwargs[name] = request.match_info[name]
+                kwargs[name] = read_path_value(request, name)
         if declared.conditional:
             kwargs["expected_version"] = expected_version(request)
 
@@ -302,14 +304,24 @@ def _canonical(body: BaseModel | None) -> bytes:
     return json.dumps(body.model_dump(mode="json"), sort_keys=True, separators=(",", ":")).encode()
 
 
+def read_path_value(request: web.Request, name: str) -> str:
+    """A path placeholder's value: 400 for control characters or an overlong value,
+    which no id of ours has (the value is not echoed)."""
+    value = request.match_info[name]
+    if len(value) > MAX_PATH_VALUE or _UNSAFE_PATH_VALUE.search(value):
+        raise BadRequestError(f"The path parameter {name} is not a valid id", slug="invalid-path-parameter")
+    return value
+
+
 async def read_body(request: web.Request, model: type[M]) -> M:
-    """Parse the JSON body into ``model``: 415 for a non-JSON body, 400 for malformed
-    JSON, 422 with the failing fields for invalid content."""
+    """Parse the JSON body into ``model`` in strict mode: 415 for a non-JSON body, 400
+    for malformed JSON, 422 with the failing fields for invalid content (a number in a
+    string, a boolean for a number, a date that is not an ISO string)."""
     if request.content_type != "application/json":
         raise UnsupportedMediaTypeError("Send the body as application/json")
     raw = await request.read()
     try:
-        return model.model_validate_json(raw)
+        return model.model_validate_json(raw, strict=True)
     except ValidationError as exc:
         if any(e["type"] == "json_invalid" for e in exc.errors()):
             raise BadRequestError("The body is not valid JSON", slug="malformed-json") from exc
@@ -318,11 +330,13 @@ async def read_body(request: web.Request, model: type[M]) -> M:
 
 def read_query(request: web.Request, model: type[M]) -> M:
     """Parse the query string into ``model``: 422 on invalid values and on any parameter
-    the model does not name (a misspelt ``limt`` must not silently give the default)."""
+    the model does not name (a misspelt ``limt`` must not silently give the default).
+    Query values are text, so numbers and dates are read from their string form,
+    strictly: ``1.5`` is not an integer and ``yes`` is not a boolean."""
     names = {f.alias or n for n, f in model.model_fields.items()}
     refuse_unknown_parameters(request.query.keys(), names)
     try:
-        return model.model_validate(dict(request.query))
+        return model.model_validate_strings(dict(request.query), strict=True)
     except ValidationError as exc:
         raise ValidationFailedError(errors=validation_errors(exc, where="parameter")) from exc
 

@@ -2,13 +2,10 @@
 
 from aiohttp import web
 
-from plussa_cards.privacy import PrivacyRequests
-from plussa_cards.service import CardsService
-
-CARDS = web.AppKey("cards_service", CardsService)
-PRIVACY = web.AppKey("cards_privacy", PrivacyRequests)
+from plussa_cards.context import CardsContext
+from plussa_shared.keys import context_of
 
 
-def cards(request: web.Request) -> CardsService:
-    """The cards use cases of this request's application."""
-    return request.app[CARDS]
+def context(request: web.Request) -> CardsContext:
+    """The cards context of this request's application."""
+    return context_of(request.app, CardsContext)

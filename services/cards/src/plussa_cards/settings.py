@@ -31,3 +31,9 @@ class CardsSettings(ServiceSettings):
     """Digits in a card number, check digit included."""
     expiry_batch_size: int = Field(default=500, ge=1, le=10_000)
     """How many expired temporary cards one pass of the expiry job handles per batch."""
+    already_member_answers_per_window: int = Field(default=5, ge=1, le=10_000)
+    """How many applications from one client address may be answered `already-a-member` per window;
+    beyond it every application from that address gets 429 until the window ends, so the answer
+    cannot be used to find out who is a member."""
+    already_member_window_s: int = Field(default=600, ge=1, le=86_400)
+    """The length of that throttling window, in seconds."""

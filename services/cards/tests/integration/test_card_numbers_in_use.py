@@ -2,10 +2,11 @@ from collections.abc import Iterator
 from datetime import date
 from itertools import chain, repeat
 
+from plussa_cards.context import CardsContext
 from plussa_cards.domain.member import PersonDetails
-from plussa_cards.service import CardsService
 from plussa_cards.settings import CardsSettings
 from plussa_cards.testing import CardsApi
+from plussa_cards.use_cases.applications import apply
 from plussa_shared.keys import DB, MONGO, OUTBOX
 
 RANDOM_DIGITS = 9  # 16 digits: a 6-digit prefix, 9 random digits and the check digit
@@ -23,10 +24,10 @@ async def test_a_card_number_already_in_use_is_never_issued_twice(api: CardsApi,
     app = api.client.server.app
     # The second application first draws the number the first one got, then a fresh one.
     source = digits(0, 0, 1)
-    service = CardsService(app[MONGO], app[DB], app[OUTBOX], cards_settings, random_below=lambda _: next(source))
+    ctx = CardsContext(cards_settings, app[MONGO], app[DB], app[OUTBOX], random_below=lambda _: next(source))
 
-    first = await service.apply(person("Eka"))
-    second = await service.apply(person("Toka"))
+    first = await apply(ctx, person("Eka"), "192.0.2.1")
+    second = await apply(ctx, person("Toka"), "192.0.2.1")
 
     assert first.card.card_number == "604012000000000" + first.card.card_number[-1]
     assert second.card.card_number.startswith("604012111111111")

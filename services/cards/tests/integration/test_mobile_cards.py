@@ -26,7 +26,7 @@ async def test_two_simultaneous_requests_give_one_mobile_card(api: CardsApi) -> 
     racing = await asyncio.gather(*(api.client.post(MOBILE, headers=main.headers) for _ in range(2)))
 
     assert sorted(r.status for r in racing) == [201, 409]
-    cards = await (await api.client.get("/v1/me/cards", headers=main.headers)).json()
+    cards = (await (await api.client.get("/v1/me/cards", headers=main.headers)).json())["items"]
     assert [c["kind"] for c in cards].count("mobile") == 1
 
 

@@ -31,16 +31,25 @@ async def test_the_main_holder_orders_parallel_cards_and_sees_every_card_of_the_
     await bus.wait_for("fi.plussa.cards.card.issued", lambda e: e["data"]["card"]["kind"] == "parallel", count=2)
 
 
-async def test_a_parallel_holder_sees_only_themselves_and_their_own_cards(api: CardsApi) -> None:
+async def test_a_parallel_holder_sees_themselves_their_own_cards_and_the_main_holder_by_name_only(
+    api: CardsApi,
+) -> None:
     main = await api.apply()
     first = await api.add_parallel(main)
     await api.add_parallel(main, "Liisa")
 
     household = await (await api.client.get("/v1/me/household", headers=first.headers)).json()
-    cards = await (await api.client.get("/v1/me/cards", headers=first.headers)).json()
+    cards = (await (await api.client.get("/v1/me/cards", headers=first.headers)).json())["items"]
 
     assert household["role"] == "parallel"
-    assert [m["person_id"] for m in household["members"]] == [first.person_id]
+    assert [(m["person_id"], m["role"]) for m in household["members"]] == [
+        (main.person_id, "main"),
+        (first.person_id, "parallel"),
+    ]
+    main_seen, me = household["members"]
+    assert main_seen["first_name"] == "Maija"
+    assert main_seen["cards"] == []
+    assert [c["card_id"] for c in me["cards"]] == [first.card["card_id"]]
     assert [c["card_id"] for c in cards] == [first.card["card_id"]]
 
 

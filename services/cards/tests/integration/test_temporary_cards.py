@@ -1,15 +1,18 @@
 import asyncio
 import os
 import sys
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 from pymongo import AsyncMongoClient
 
+from plussa_cards.context import CardsContext
 from plussa_cards.domain.card_number import luhn_check_digit
 from plussa_cards.domain.dates import add_months
-from plussa_cards.keys import CARDS
 from plussa_cards.settings import CardsSettings
 from plussa_cards.testing import CardsApi, problem
+from plussa_cards.use_cases.temporary_cards import expire_temporary_cards
+from plussa_shared.keys import context_of
 from plussa_shared.testing.bus import BusProbe
 
 LINK = "/v1/me/temporary-cards/link"
@@ -99,13 +102,16 @@ async def test_unlinked_temporary_cards_expire_after_their_validity_once(api: Ca
     stale = await issue_temporary(api)
     kept = await issue_temporary(api)
     await api.client.post(LINK, json={"card_number": kept["card_number"]}, headers=main.headers)
-    service = api.client.server.app[CARDS]
+    ctx = context_of(api.client.server.app, CardsContext)
     last_day = date.fromisoformat(str(stale["valid_until"]))
     on_last_day = datetime.combine(last_day, datetime.min.time(), UTC) + timedelta(hours=23)
 
-    assert await service.expire_temporary_cards(on_last_day) == 0
-    assert await service.expire_temporary_cards(on_last_day + timedelta(hours=1)) == 1
-    assert await service.expire_temporary_cards(on_last_day + timedelta(days=30)) == 0
+    def at(moment: datetime) -> CardsContext:
+        return replace(ctx, clock=lambda: moment)
+
+    assert await expire_temporary_cards(at(on_last_day)) == 0
+    assert await expire_temporary_cards(at(on_last_day + timedelta(hours=1))) == 1
+    assert await expire_temporary_cards(at(on_last_day + timedelta(days=30))) == 0
 
     [expired] = await bus.wait_for("fi.plussa.cards.card.expired")
     assert expired["data"]["card"]["card_id"] == stale["card_id"]
@@ -137,7 +143,11 @@ async def test_the_expiry_command_expires_due_cards_and_can_run_again(
 
     for _ in range(2):
         process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "plussa_cards.expire_temporary_cards", env=env, stdout=asyncio.subprocess.PIPE
+            sys.executable,
+            "-m",
+            "plussa_cards.commands.expire_temporary_cards",
+            env=env,
+            stdout=asyncio.subprocess.PIPE,
         )
         out, _ = await process.communicate()
         assert process.returncode == 0

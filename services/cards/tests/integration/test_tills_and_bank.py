@@ -7,6 +7,7 @@ from plussa_cards.domain.card_number import luhn_check_digit
 from plussa_cards.settings import CardsSettings
 from plussa_cards.testing import CardsApi, problem
 from plussa_shared.testing.bus import BusProbe
+from plussa_shared.testing.contract import Contract
 
 PAYMENT_CARDS = "/v1/bank/payment-cards"
 
@@ -131,18 +132,24 @@ async def test_payment_cards_link_once_to_members_only_and_block_once(api: Cards
 
 @pytest.mark.parametrize(("lang", "title_word"), [("fi", "Kadonnut"), ("sv", "Borttappat"), ("en", "Lost")])
 async def test_lost_card_instructions_are_served_in_each_language(api: CardsApi, lang: str, title_word: str) -> None:
-    resp = await api.client.get(f"/v1/help/lost-card?lang={lang}")
+    resp = await api.client.get("/v1/help/lost-card", headers={"Accept-Language": f"{lang}-FI, en;q=0.1"})
 
     assert resp.status == 200
-    body = await resp.json()
+    assert resp.headers["Content-Language"] == lang
+    assert resp.headers["Cache-Control"].startswith("public, max-age=")
+    assert "Accept-Language" in resp.headers["Vary"]
+    body = await Contract.of(api.client.app).check_response(resp)
     assert body["language"] == lang
     assert title_word in body["title"]
     assert len(body["steps"]) >= 3
 
 
-async def test_lost_card_instructions_default_to_finnish_and_refuse_other_languages(api: CardsApi) -> None:
+async def test_lost_card_instructions_default_to_finnish_and_refuse_the_old_lang_parameter(api: CardsApi) -> None:
     default = await (await api.client.get("/v1/help/lost-card")).json()
-    german = await api.client.get("/v1/help/lost-card?lang=de")
+    german = await api.client.get("/v1/help/lost-card", headers={"Accept-Language": "de"})
+    old_parameter = await api.client.get("/v1/help/lost-card?lang=sv")
 
     assert default["language"] == "fi"
-    assert await problem(german) == (422, "validation-failed")
+    assert (await german.json())["language"] == "fi"
+    assert german.headers["Content-Language"] == "fi"
+    assert await problem(old_parameter) == (422, "validation-failed")

@@ -1,4 +1,5 @@
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -14,6 +15,13 @@ from plussa_cards.domain.replacement import ReplacementReason, activate, order_r
 from plussa_cards.events.card_blocked import CardBlocked
 from plussa_cards.events.card_issued import CardIssued
 from plussa_cards.events.card_replaced import CardReplaced
+from plussa_shared.domain import Aggregate
+
+
+def recorded(aggregate: Aggregate) -> list[Any]:
+    """The events the aggregate recorded and nobody pulled yet."""
+    return [r.data for r in aggregate.recorded_events]
+
 
 NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
 TODAY = NOW.date()
@@ -31,7 +39,7 @@ def a_card(kind: CardKind = CardKind.MAIN, *, active: bool = True, valid_until: 
         active=active,
         valid_until=valid_until,
     )
-    card.events.clear()
+    card.pull_events()
     return card
 
 
@@ -46,7 +54,7 @@ def test_a_new_card_records_its_issue_with_version_one() -> None:
         active=True,
     )
 
-    [issued] = card.events
+    [issued] = recorded(card)
     assert isinstance(issued, CardIssued)
     assert issued.card.version == 1
     assert issued.card.can_earn
@@ -59,7 +67,7 @@ def test_every_change_raises_the_version_by_one() -> None:
     card.block(BlockReason.LOST, NOW)
 
     assert card.version == 3
-    assert [e.card.version for e in card.events] == [2, 3]  # type: ignore[attr-defined]
+    assert [e.card.version for e in recorded(card)] == [2, 3]  # type: ignore[attr-defined]
 
 
 def test_a_blocked_card_never_earns_spends_or_becomes_active_again() -> None:
@@ -152,11 +160,11 @@ def test_a_lost_card_is_blocked_and_replaced_by_an_ordered_card_on_the_same_acco
     new = order_replacement(card, ReplacementReason.LOST, new_card_id="c2", new_card_number="6040120000000019", now=NOW)
 
     assert card.state is CardState.REPLACED
-    assert [type(e) for e in card.events] == [CardBlocked, CardReplaced]
+    assert [type(e) for e in recorded(card)] == [CardBlocked, CardReplaced]
     assert (new.household_id, new.person_id, new.kind) == (card.household_id, card.person_id, card.kind)
     assert new.state is CardState.ORDERED
     assert new.replaces_card_id == "c1"
-    replaced = card.events[-1]
+    replaced = recorded(card)[-1]
     assert isinstance(replaced, CardReplaced)
     assert replaced.new_card_id == "c2"
 
@@ -203,7 +211,7 @@ def test_a_damaged_card_is_blocked_at_once_when_configured_so() -> None:
     )
 
     assert card.state is CardState.REPLACED
-    blocked = card.events[0]
+    blocked = recorded(card)[0]
     assert isinstance(blocked, CardBlocked)
     assert blocked.reason == "damaged"
     assert new.state is CardState.ORDERED

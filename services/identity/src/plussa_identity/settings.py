@@ -35,6 +35,10 @@ class IdentitySettings(ServiceSettings):
 
     email_verification_ttl_s: int = Field(default=48 * 3600, ge=60)
     password_reset_ttl_s: int = Field(default=30 * 60, ge=60, le=24 * 3600)
+    password_reset_answer_ms: int = Field(default=250, ge=0, le=5000)
+    """A reset request is answered no sooner than this after it arrived, whether or not the address
+    has a login, so the work only a login needs (its event) cannot be timed; keep it above the
+    request's slowest time."""
 
     password_min_length: int = Field(default=12, ge=8)
     password_max_length: int = Field(default=128, ge=16, le=1024)
@@ -43,22 +47,26 @@ class IdentitySettings(ServiceSettings):
     argon2_parallelism: int = Field(default=4, ge=1)
 
     account_free_failures: int = Field(default=5, ge=1)
-    """Wrong passwords for one e-mail before it is locked for a while."""
+    """Wrong passwords for one e-mail before it is locked for a while; also how many password
+    checks of one e-mail may run at once."""
     account_lock_base_s: int = Field(default=30, ge=1)
     account_lock_max_s: int = Field(default=15 * 60, ge=1)
     address_free_failures: int = Field(default=20, ge=1)
-    """Failed logins from one client address before it is locked for a while."""
+    """Failed logins from one client address before it is locked for a while; also how many
+    checks from one address may run at once."""
+    attempt_lease_s: int = Field(default=30, ge=1)
+    """A check counted as running is forgotten after this long, should its process die mid-check."""
     address_lock_base_s: int = Field(default=60, ge=1)
     address_lock_max_s: int = Field(default=60 * 60, ge=1)
     failures_forgotten_after_s: int = Field(default=3600, ge=1)
     """A failure streak older than this starts counting again from zero."""
     trusted_address_days: int = Field(default=30, ge=0)
     """An address this account logged in from lately is exempt from the account's lock."""
-    trust_forwarded_for: bool = False
-    """Take the client address from X-Forwarded-For (only behind a proxy that sets it)."""
-
-    privacy_participants: list[str] = Field(default_factory=lambda: ["identity", "cards", "points"])
-    """Services that answer every data export and erasure request."""
+    privacy_participants: list[str] = Field(
+        default_factory=lambda: ["identity", "cards", "points", "benefits", "notifications", "receipts"]
+    )
+    """Services that answer every data export and erasure request. A request completes only when
+    every listed service has answered, so list exactly the services deployed."""
 
     @model_validator(mode="after")
     def _production_needs_a_real_key_secret(self) -> Self:

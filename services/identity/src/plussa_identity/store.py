@@ -4,15 +4,16 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from pymongo import ASCENDING, IndexModel, ReturnDocument
+from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument
 
 from plussa_identity.domain.account import Account
+from plussa_identity.domain.errors import ProfileChangedError
 from plussa_identity.domain.login_session import LoginSession
 from plussa_identity.domain.members import CardView, MemberView
 from plussa_identity.domain.privacy import Answer, PrivacyRequest
 from plussa_identity.domain.throttle import ThrottleState
-from plussa_identity.signing_keys import KEY_INDEXES
 from plussa_shared.mongo import Database, Document, Session
+from plussa_shared.paging import keyset_page
 
 CARDS = "cards"
 PEOPLE = "people"
@@ -24,6 +25,7 @@ THROTTLES = "throttles"
 TRUSTED = "trusted_addresses"
 CLIENTS = "clients"
 PRIVACY = "privacy_requests"
+SIGNING_KEYS = "signing_keys"
 
 INDEXES: dict[str, Sequence[IndexModel]] = {
     CARDS: [IndexModel([("card_number", ASCENDING)])],
@@ -37,7 +39,10 @@ INDEXES: dict[str, Sequence[IndexModel]] = {
     ],
     SESSIONS: [
         IndexModel([("token_hash", ASCENDING)], unique=True),
-        IndexModel([("person_id", ASCENDING), ("revoked_at", ASCENDING)]),
+        # the session list: a person's live sessions, newest first (keyset paging)
+        IndexModel(
+            [("person_id", ASCENDING), ("revoked_at", ASCENDING), ("created_at", DESCENDING), ("_id", DESCENDING)]
+        ),
         IndexModel([("forget_at", ASCENDING)], expireAfterSeconds=0),
     ],
     SPENT_REFRESH: [IndexModel([("forget_at", ASCENDING)], expireAfterSeconds=0)],
@@ -45,7 +50,9 @@ INDEXES: dict[str, Sequence[IndexModel]] = {
     TRUSTED: [IndexModel([("forget_at", ASCENDING)], expireAfterSeconds=0)],
     CLIENTS: [],
     PRIVACY: [IndexModel([("person_id", ASCENDING)])],
-    **KEY_INDEXES,
+    SIGNING_KEYS: [
+        IndexModel([("active", ASCENDING)], unique=True, partialFilterExpression={"active": True}, name="one_active"),
+    ],
 }
 
 
@@ -80,6 +87,14 @@ class IdentityStore:
         """Set fields of a person (creating the person when first heard of)."""
         await self.db[PEOPLE].update_one({"_id": person_id}, {"$set": fields}, upsert=True, session=session)
 
+    async def rename_member(self, person_id: str, first_name: str, last_name: str, session: Session) -> None:
+        """Set a known person's name (an erased person's stays erased)."""
+        await self.db[PEOPLE].update_one(
+            {"_id": person_id, "erased": {"$ne": True}},
+            {"$set": {"first_name": first_name, "last_name": last_name}},
+            session=session,
+        )
+
     # accounts
 
     async def account(self, person_id: str, session: Session | None = None) -> Account | None:
@@ -100,13 +115,23 @@ class IdentityStore:
         """Store a new login (unique e-mail and person enforced by the database)."""
         await self.db[ACCOUNTS].insert_one(_account_doc(account), session=session)
 
-    async def save_account(self, account: Account, session: Session | None = None) -> None:
-        """Replace a login."""
-        await self.db[ACCOUNTS].replace_one({"_id": account.person_id}, _account_doc(account), session=session)
+    async def save_account(self, account: Account, session: Session) -> Account:
+        """Replace the login as it was loaded (at ``account.version``) with ``account`` at the next
+        version; a login changed since it was loaded is refused, never silently overwritten."""
+        saved = account.model_copy(update={"version": account.version + 1})
+        loaded_at: Any = account.version if account.version else {"$in": [0, None]}
+        result = await self.db[ACCOUNTS].replace_one(
+            {"_id": account.person_id, "version": loaded_at}, _account_doc(saved), session=session
+        )
+        if result.matched_count == 0:
+            raise ProfileChangedError("The login changed while this change was made; try again")
+        return saved
 
-    async def set_password_hash(self, person_id: str, password_hash: str) -> None:
+    async def set_password_hash(self, person_id: str, password_hash: str, session: Session) -> None:
         """Store a password rehashed with the current parameters, touching nothing else."""
-        await self.db[ACCOUNTS].update_one({"_id": person_id}, {"$set": {"password_hash": password_hash}})
+        await self.db[ACCOUNTS].update_one(
+            {"_id": person_id}, {"$set": {"password_hash": password_hash}}, session=session
+        )
 
     # e-mail link tokens
 
@@ -114,7 +139,7 @@ class IdentityStore:
         """Store a link token record (its hash only)."""
         await self.db[LINK_TOKENS].insert_one(doc, session=session)
 
-    async def link_token(self, hashed: str, purpose: str, session: Session) -> Document | None:
+    async def link_token(self, hashed: str, purpose: str, session: Session | None = None) -> Document | None:
         """The link token record with this hash and purpose."""
         return await self.db[LINK_TOKENS].find_one({"_id": hashed, "purpose": purpose}, session=session)
 
@@ -157,54 +182,106 @@ class IdentityStore:
         doc = {"_id": hashed, "session_id": session_id, "forget_at": forget_at}
         await self.db[SPENT_REFRESH].insert_one(doc, session=session)
 
-    async def active_sessions(self, person_id: str, now: datetime) -> list[LoginSession]:
+    async def sessions_page(
+        self, person_id: str, now: datetime, *, limit: int, cursor: str | None
+    ) -> tuple[list[LoginSession], str | None]:
+        """One page of the person's sessions that are neither ended nor expired, newest first."""
+        where = {"person_id": person_id, "revoked_at": None, "expires_at": {"$gt": now}}
+        found, next_cursor = await keyset_page(
+            self.db[SESSIONS], where, sort_key="created_at", limit=limit, cursor=cursor
+        )
+        return [_login_session(doc) for doc in found], next_cursor
+
+    async def active_sessions(
+        self, person_id: str, now: datetime, session: Session | None = None
+    ) -> list[LoginSession]:
         """The person's sessions that are neither ended nor expired, newest first."""
         cursor = (
             self.db[SESSIONS]
-            .find({"person_id": person_id, "revoked_at": None, "expires_at": {"$gt": now}})
+            .find({"person_id": person_id, "revoked_at": None, "expires_at": {"$gt": now}}, session=session)
             .sort("created_at", -1)
         )
         return [_login_session(doc) async for doc in cursor]
 
     async def revoke_sessions(
         self, person_id: str, now: datetime, reason: str, session: Session, *, keep: str | None = None
-    ) -> int:
-        """End all the person's sessions but ``keep``; return how many ended."""
+    ) -> list[LoginSession]:
+        """End all the person's sessions but ``keep``; return those that ended now."""
         query: Document = {"person_id": person_id, "revoked_at": None}
         if keep is not None:
             query["_id"] = {"$ne": keep}
-        result = await self.db[SESSIONS].update_many(
-            query, {"$set": {"revoked_at": now, "revoked_reason": reason}}, session=session
+        ending = [_login_session(doc) async for doc in self.db[SESSIONS].find(query, session=session)]
+        if not ending:
+            return []
+        await self.db[SESSIONS].update_many(
+            {"_id": {"$in": [s.session_id for s in ending]}, "revoked_at": None},
+            {"$set": {"revoked_at": now, "revoked_reason": reason}},
+            session=session,
         )
-        return result.modified_count
+        return [s.revoked(now, reason) for s in ending]
 
     # throttling
 
     async def throttle(self, key: str, session: Session | None = None) -> ThrottleState:
         """The failure streak of a key."""
         doc = await self.db[THROTTLES].find_one({"_id": key}, session=session)
-        if doc is None:
-            return ThrottleState()
-        return ThrottleState(doc["failures"], doc.get("last_failure_at"), doc.get("locked_until"))
+        return _throttle(doc)
+
+    async def start_check(self, key: str, now: datetime, lease_until: datetime) -> tuple[ThrottleState, int]:
+        """Count one more check of ``key`` as running, in one atomic statement of its own (never
+        in a transaction, so every concurrent check sees it at once); return the key's state and
+        how many checks are running, this one included. Running checks whose lease has passed
+        (their process died) are no longer counted."""
+        still_running = {"$cond": [{"$gt": ["$lease_until", now]}, {"$ifNull": ["$running", 0]}, 0]}
+        doc = await self.db[THROTTLES].find_one_and_update(
+            {"_id": key},
+            [
+                {
+                    "$set": {
+                        "running": {"$add": [still_running, 1]},
+                        "lease_until": lease_until,
+                        "forget_at": {"$max": ["$forget_at", lease_until]},
+                    }
+                }
+            ],
+            upsert=True,
+            return_document=ReturnDocument.AFTER,
+        )
+        if doc is None:  # an upsert returning the document after it always finds one
+            raise RuntimeError(f"throttle {key} was not counted")
+        return _throttle(doc), int(doc["running"])
+
+    async def end_check(self, key: str) -> None:
+        """One running check of ``key`` has ended."""
+        await self.db[THROTTLES].update_one(
+            {"_id": key}, [{"$set": {"running": {"$max": [0, {"$subtract": [{"$ifNull": ["$running", 0]}, 1]}]}}}]
+        )
 
     async def save_throttle(self, key: str, state: ThrottleState, forget_at: datetime | None, session: Session) -> None:
-        """Store a failure streak; MongoDB forgets it at ``forget_at``."""
+        """Store a failure streak; MongoDB forgets it at ``forget_at`` (the running checks' count is
+        left as it is)."""
         doc = {
             "failures": state.failures,
             "last_failure_at": state.last_failure_at,
             "locked_until": state.locked_until,
-            "forget_at": forget_at,
         }
-        await self.db[THROTTLES].update_one({"_id": key}, {"$set": doc}, upsert=True, session=session)
+        update: Document = {"$set": doc}
+        if forget_at is not None:
+            update["$max"] = {"forget_at": forget_at}
+        await self.db[THROTTLES].update_one({"_id": key}, update, upsert=True, session=session)
 
-    async def clear_throttle(self, key: str, session: Session | None = None) -> None:
-        """Forget a key's failure streak."""
-        await self.db[THROTTLES].delete_one({"_id": key}, session=session)
+    async def clear_throttle(self, key: str, session: Session) -> None:
+        """Forget a key's failure streak (checks still running stay counted)."""
+        await self.db[THROTTLES].update_one(
+            {"_id": key},
+            {"$set": {"failures": 0, "last_failure_at": None, "locked_until": None}},
+            session=session,
+        )
 
-    async def trust_address(self, person_id: str, address: str, forget_at: datetime) -> None:
+    async def trust_address(self, person_id: str, address: str, forget_at: datetime, session: Session) -> None:
         """Remember that this person logged in from ``address``."""
         await self.db[TRUSTED].update_one(
-            {"_id": f"{person_id}|{address}"}, {"$set": {"forget_at": forget_at}}, upsert=True
+            {"_id": f"{person_id}|{address}"}, {"$set": {"forget_at": forget_at}}, upsert=True, session=session
         )
 
     async def is_trusted_address(self, person_id: str, address: str, now: datetime) -> bool:
@@ -214,23 +291,23 @@ class IdentityStore:
 
     # service clients
 
-    async def client(self, client_id: str) -> Document | None:
+    async def client(self, client_id: str, session: Session | None = None) -> Document | None:
         """A service or operator client."""
-        return await self.db[CLIENTS].find_one({"_id": client_id})
+        return await self.db[CLIENTS].find_one({"_id": client_id}, session=session)
 
-    async def insert_client(self, doc: Document) -> None:
+    async def insert_client(self, doc: Document, session: Session) -> None:
         """Store a new client (duplicate ids refused by the database)."""
-        await self.db[CLIENTS].insert_one(doc)
+        await self.db[CLIENTS].insert_one(doc, session=session)
 
-    async def replace_client_secret(self, client_id: str, fields: Document) -> Document | None:
+    async def replace_client_secret(self, client_id: str, fields: Document, session: Session) -> Document | None:
         """Set a new secret hash and scopes of an existing client."""
         return await self.db[CLIENTS].find_one_and_update(
-            {"_id": client_id}, {"$set": fields}, return_document=ReturnDocument.AFTER
+            {"_id": client_id}, {"$set": fields}, return_document=ReturnDocument.AFTER, session=session
         )
 
-    async def update_client_hash(self, client_id: str, secret_hash: str) -> None:
+    async def update_client_hash(self, client_id: str, secret_hash: str, session: Session) -> None:
         """Store a secret rehashed with the current parameters."""
-        await self.db[CLIENTS].update_one({"_id": client_id}, {"$set": {"secret_hash": secret_hash}})
+        await self.db[CLIENTS].update_one({"_id": client_id}, {"$set": {"secret_hash": secret_hash}}, session=session)
 
     # privacy requests
 
@@ -253,13 +330,45 @@ class IdentityStore:
             session=session,
         )
 
+    # signing keys
+
+    async def active_signing_key(self) -> Document | None:
+        """The key that signs now, with its encrypted private half."""
+        return await self.db[SIGNING_KEYS].find_one({"active": True})
+
+    async def published_signing_keys(self, retired_after: datetime) -> list[Document]:
+        """The public JWKs of the active key and of keys retired after ``retired_after``, newest first."""
+        cursor = (
+            self.db[SIGNING_KEYS]
+            .find({"$or": [{"active": True}, {"retired_at": {"$gt": retired_after}}]}, {"public_jwk": 1})
+            .sort("created_at", -1)
+        )
+        return [doc["public_jwk"] async for doc in cursor]
+
+    async def add_first_signing_key(self, document: Document) -> None:
+        """Store the first key (a replica that lost the race gets the unique index's DuplicateKeyError)."""
+        await self.db[SIGNING_KEYS].insert_one(document)
+
+    async def replace_active_signing_key(self, document: Document, now: datetime, session: Session) -> None:
+        """Retire the active key at ``now`` and make ``document`` the one that signs."""
+        await self.db[SIGNING_KEYS].update_many(
+            {"active": True}, {"$set": {"active": False, "retired_at": now}}, session=session
+        )
+        await self.db[SIGNING_KEYS].insert_one(document, session=session)
+
 
 def _member(doc: Document) -> MemberView:
     return MemberView.model_validate({**doc, "person_id": doc["_id"]})
 
 
+def _throttle(doc: Document | None) -> ThrottleState:
+    if doc is None:
+        return ThrottleState()
+    return ThrottleState(doc.get("failures", 0), doc.get("last_failure_at"), doc.get("locked_until"))
+
+
 def _account(doc: Document) -> Account:
-    return Account.model_validate({**doc, "person_id": doc["_id"]})
+    return Account.model_validate({**doc, "person_id": doc["_id"], "version": doc.get("version") or 0})
 
 
 def _account_doc(account: Account) -> Document:

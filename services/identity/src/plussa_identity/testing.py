@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
-from plussa_identity.bootstrap import Identity
+from plussa_identity.context import IdentityContext
 from plussa_identity.domain.card_numbers import with_check_digit
 from plussa_shared.testing.bus import envelope, publish
 
@@ -138,7 +138,7 @@ class CardsFeed:
         await self.card("blocked", holder, reason=reason)
 
 
-async def until_card_known(identity: Identity, holder: Holder, *, timeout: float = 10.0) -> None:
+async def until_card_known(identity: IdentityContext, holder: Holder, *, timeout: float = 10.0) -> None:
     """Wait until identity's read model has the holder's card at its current version and the member."""
     deadline = asyncio.get_running_loop().time() + timeout
     while True:

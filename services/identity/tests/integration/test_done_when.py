@@ -50,7 +50,8 @@ async def test_a_card_holder_registers_verifies_logs_in_refreshes_edits_profile_
     await probe.wait_for("fi.plussa.identity.profile.updated")
 
     listed = await client.get("/v1/me/sessions", headers=auth)
-    assert {s["session_id"] for s in await listed.json()} == {first_tokens["session_id"], second_tokens["session_id"]}
+    listed_ids = {s["session_id"] for s in (await listed.json())["items"]}
+    assert listed_ids == {first_tokens["session_id"], second_tokens["session_id"]}
     ended = await client.delete(f"/v1/me/sessions/{second_tokens['session_id']}", headers=auth)
     assert ended.status == 204
     after = await client.post("/v1/sessions/refresh", json={"refresh_token": second_tokens["refresh_token"]})

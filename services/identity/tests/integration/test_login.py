@@ -2,14 +2,16 @@
 
 from typing import Any
 
+from plussa_identity.adapters.passwords import Hasher
 from plussa_identity.app import create_app
-from plussa_identity.keys import IDENTITY
-from plussa_identity.passwords import Hasher
+from plussa_identity.context import IdentityContext
 from plussa_identity.settings import IdentitySettings
 from plussa_identity.testing import CardsFeed, IdentityApi, until_card_known
+from plussa_shared.keys import context_of
 from plussa_shared.testing.bus import BusProbe
 
 PASSWORD = "kesäinen mökkiranta 42"
+LOCAL_PROXY = ["127.0.0.1/32", "::1/128"]  # the test client's own address plays the BFF
 FAST = {"argon2_time_cost": 1, "argon2_memory_cost_kib": 64, "argon2_parallelism": 1}
 
 
@@ -34,7 +36,7 @@ async def test_guessing_passwords_locks_the_account_with_retry_after_and_the_rig
     settings = settings_for(IdentitySettings, account_free_failures=3, account_lock_base_s=30, **FAST)
     client = await aiohttp_client(create_app(settings))
     holder = await cards.household()
-    await until_card_known(client.app[IDENTITY], holder)
+    await until_card_known(context_of(client.app, IdentityContext), holder)
     await IdentityApi(client, probe).registered(holder, "aino@example.fi", PASSWORD)
     for guess in range(3):
         assert (await attempt(client, "aino@example.fi", f"arvaus numero {guess}")).status == 401
@@ -49,10 +51,10 @@ async def test_guessing_passwords_locks_the_account_with_retry_after_and_the_rig
 async def test_a_guesser_elsewhere_cannot_lock_out_the_person_on_an_address_they_logged_in_from(
     aiohttp_client: Any, settings_for: Any, cards: CardsFeed, probe: BusProbe
 ) -> None:
-    settings = settings_for(IdentitySettings, account_free_failures=2, trust_forwarded_for=True, **FAST)
+    settings = settings_for(IdentitySettings, account_free_failures=2, trusted_proxies=LOCAL_PROXY, **FAST)
     client = await aiohttp_client(create_app(settings))
     holder = await cards.household()
-    await until_card_known(client.app[IDENTITY], holder)
+    await until_card_known(context_of(client.app, IdentityContext), holder)
     await IdentityApi(client, probe).registered(holder, "aino@example.fi", PASSWORD)
     assert (await attempt(client, "aino@example.fi", PASSWORD, "10.0.0.5")).status == 201
     for guess in range(4):
@@ -65,7 +67,7 @@ async def test_a_guesser_elsewhere_cannot_lock_out_the_person_on_an_address_they
 async def test_many_failures_from_one_address_lock_that_address_for_every_email(
     aiohttp_client: Any, settings_for: Any, probe: BusProbe
 ) -> None:
-    settings = settings_for(IdentitySettings, address_free_failures=3, trust_forwarded_for=True, **FAST)
+    settings = settings_for(IdentitySettings, address_free_failures=3, trusted_proxies=LOCAL_PROXY, **FAST)
     client = await aiohttp_client(create_app(settings))
     for n in range(4):
         assert (await attempt(client, f"user{n}@example.fi", "arvaus numero x", "203.0.113.9")).status == 401
@@ -76,7 +78,7 @@ async def test_many_failures_from_one_address_lock_that_address_for_every_email(
 async def test_a_guesser_cannot_escape_the_address_lock_by_forging_earlier_forwarded_hops(
     aiohttp_client: Any, settings_for: Any, probe: BusProbe
 ) -> None:
-    settings = settings_for(IdentitySettings, address_free_failures=3, trust_forwarded_for=True, **FAST)
+    settings = settings_for(IdentitySettings, address_free_failures=3, trusted_proxies=LOCAL_PROXY, **FAST)
     client = await aiohttp_client(create_app(settings))
     for n in range(4):
         forged = f"192.0.2.{n}, 203.0.113.9"  # the proxy appended the real address last
@@ -87,7 +89,7 @@ async def test_a_guesser_cannot_escape_the_address_lock_by_forging_earlier_forwa
 async def test_a_hash_made_with_old_parameters_is_replaced_at_the_next_login(
     client: Any, probe: BusProbe, holder: Any, settings: IdentitySettings
 ) -> None:
-    identity = client.app[IDENTITY]
+    identity = context_of(client.app, IdentityContext)
     await IdentityApi(client, probe).registered(holder, "aino@example.fi", PASSWORD)
     before = (await identity.store.account(holder.person_id)).password_hash
     identity.hasher = Hasher(settings.model_copy(update={"argon2_time_cost": 2}))

@@ -3,8 +3,8 @@
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from plussa_identity.bootstrap import Identity
-from plussa_identity.opaque_tokens import token_hash
+from plussa_identity.adapters.opaque_tokens import token_hash
+from plussa_identity.context import IdentityContext
 from plussa_identity.store import LINK_TOKENS
 from plussa_identity.testing import Holder, IdentityApi
 from plussa_shared.testing.bus import BusProbe
@@ -54,7 +54,7 @@ async def test_a_reset_token_works_once_and_ends_every_session(client: Any, prob
 
 
 async def test_an_expired_reset_token_is_refused_and_changes_nothing(
-    client: Any, identity: Identity, probe: BusProbe, holder: Holder
+    client: Any, identity: IdentityContext, probe: BusProbe, holder: Holder
 ) -> None:
     api = IdentityApi(client, probe)
     await api.registered(holder, "aino@example.fi", PASSWORD)
@@ -96,7 +96,11 @@ async def test_changing_the_password_ends_the_other_sessions_but_not_this_one(
     wrong = await client.put(
         "/v1/me/password", json={"current_password": "väärä salasana 1", "new_password": NEW}, headers=api.bearer(here)
     )
-    assert wrong.status == 401
+    assert wrong.status == 403  # signed in, not allowed: never 401, which a BFF reads as "log out"
+    problem = await wrong.json()
+    assert problem["type"] == PROBLEMS + "wrong-current-password"
+    assert [(e["pointer"], e["code"]) for e in problem["errors"]] == [("/current_password", "wrong_password")]
+    assert (await client.get("/v1/me/profile", headers=api.bearer(here))).status == 200
     changed = await client.put(
         "/v1/me/password", json={"current_password": PASSWORD, "new_password": NEW}, headers=api.bearer(here)
     )

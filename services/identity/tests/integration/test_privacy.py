@@ -3,7 +3,7 @@
 import asyncio
 from typing import Any
 
-from plussa_identity.bootstrap import Identity
+from plussa_identity.context import IdentityContext
 from plussa_identity.testing import CardsFeed, Holder, IdentityApi, until_card_known
 from plussa_shared.testing.bus import BusProbe, drain, envelope, publish
 
@@ -17,7 +17,10 @@ async def answer(cards: CardsFeed, service: str, kind: str, request_id: str, per
         {"request_id": request_id, "person_id": person_id, "service": service, **data},
         source=f"/plussa/{service}",
     )
-    await publish(cards.amqp_url, cards.exchange, event)
+    # Export answers carry personal data: they travel on identity's private exchange
+    # (named ``<internal exchange>.private.identity`` in tests).
+    target = f"{cards.exchange}.private.identity" if kind == "export" else cards.exchange
+    await publish(cards.amqp_url, target, event)
 
 
 async def until_status(client: Any, path: str, auth: dict[str, str], status: str, answered: int) -> dict[str, Any]:
@@ -70,7 +73,7 @@ async def test_an_export_shows_progress_and_downloads_once_every_service_has_ans
 
 
 async def test_another_person_cannot_see_or_download_my_export(
-    client: Any, identity: Identity, cards: CardsFeed, probe: BusProbe, holder: Holder
+    client: Any, identity: IdentityContext, cards: CardsFeed, probe: BusProbe, holder: Holder
 ) -> None:
     api = IdentityApi(client, probe)
     parallel = await cards.parallel(holder)
@@ -87,7 +90,7 @@ async def test_another_person_cannot_see_or_download_my_export(
 
 
 async def test_erasure_ends_with_the_login_once_every_other_service_has_answered(
-    client: Any, identity: Identity, cards: CardsFeed, probe: BusProbe, holder: Holder
+    client: Any, identity: IdentityContext, cards: CardsFeed, probe: BusProbe, holder: Holder
 ) -> None:
     api = IdentityApi(client, probe)
     await api.registered(holder, "aino@example.fi", PASSWORD)
@@ -108,6 +111,8 @@ async def test_erasure_ends_with_the_login_once_every_other_service_has_answered
     await answer(cards, "points", "erasure", request_id, holder.person_id, occurred_at="2026-03-01T12:00:01+00:00")
     [done] = await probe.wait_for("fi.plussa.identity.erasure.completed")
     assert (done["data"]["request_id"], done["data"]["person_id"]) == (request_id, holder.person_id)
+    [ended] = await probe.wait_for("fi.plussa.identity.session.ended", lambda e: e["data"]["reason"] == "erased")
+    assert ended["data"]["session_id"] == tokens["session_id"]
 
     assert (await client.post("/v1/sessions", json={"email": "aino@example.fi", "password": PASSWORD})).status == 401
     assert (await client.post("/v1/sessions/refresh", json={"refresh_token": tokens["refresh_token"]})).status == 401
@@ -128,4 +133,4 @@ async def test_an_answer_to_a_request_that_does_not_exist_is_dead_lettered(
     await answer(cards, "cards", "export", "no-such-request", "p-1", data={})
     queue = f"{settings.amqp_queue_prefix}identity.events.dead"
     [message] = await drain(cards.amqp_url, queue)
-    assert message.headers["x-plussa-dead-reason"] == "rejected"
+    assert message.headers["x-plussa-dead-reason"] == "privacy-request-not-found"

@@ -8,7 +8,7 @@ from typing import Any
 
 import jwt
 
-from plussa_identity.bootstrap import Identity
+from plussa_identity.context import IdentityContext
 from plussa_identity.settings import IdentitySettings
 from plussa_identity.testing import Holder, IdentityApi
 from plussa_shared.testing.bus import BusProbe
@@ -21,7 +21,7 @@ async def token(client: Any, **form: str) -> Any:
 
 
 async def test_an_operator_creates_a_till_client_whose_secret_gets_a_scoped_service_token(
-    client: Any, identity: Identity, operator: dict[str, str]
+    client: Any, identity: IdentityContext, operator: dict[str, str]
 ) -> None:
     created = await client.post(
         "/v1/clients", json={"client_id": "till-42", "scopes": ["points:spend", "cards:lookup"]}, headers=operator
@@ -44,7 +44,7 @@ async def test_an_operator_creates_a_till_client_whose_secret_gets_a_scoped_serv
 
 
 async def test_http_basic_client_authentication_and_a_json_body_are_accepted(
-    client: Any, identity: Identity, operator: dict[str, str]
+    client: Any, identity: IdentityContext, operator: dict[str, str]
 ) -> None:
     created = await (
         await client.post("/v1/clients", json={"client_id": "bank-1", "scopes": ["cards:bank"]}, headers=operator)
@@ -107,7 +107,7 @@ async def test_the_command_line_creates_a_client_from_the_services_environment_a
     }
     args = [
         "-m",
-        "plussa_identity.clients",
+        "plussa_identity.commands.clients",
         "create",
         "--client-id",
         "store-9",

@@ -5,7 +5,7 @@ from typing import Any
 
 import jwt
 
-from plussa_identity.bootstrap import Identity
+from plussa_identity.context import IdentityContext
 from plussa_identity.testing import CardsFeed, Holder, IdentityApi, until_card_known
 from plussa_shared.testing.bus import BusProbe
 
@@ -49,7 +49,7 @@ async def test_logout_ends_the_session_and_its_refresh_token(client: Any, probe:
 
 
 async def test_a_person_cannot_end_another_persons_session(
-    client: Any, identity: Identity, cards: CardsFeed, probe: BusProbe, holder: Holder
+    client: Any, identity: IdentityContext, cards: CardsFeed, probe: BusProbe, holder: Holder
 ) -> None:
     api = IdentityApi(client, probe)
     parallel = await cards.parallel(holder)
@@ -64,7 +64,7 @@ async def test_a_person_cannot_end_another_persons_session(
 
 
 async def test_a_parallel_holder_gets_their_role_and_household_and_cannot_refresh_once_removed(
-    client: Any, identity: Identity, cards: CardsFeed, probe: BusProbe, holder: Holder
+    client: Any, identity: IdentityContext, cards: CardsFeed, probe: BusProbe, holder: Holder
 ) -> None:
     api = IdentityApi(client, probe)
     parallel = await cards.parallel(holder)

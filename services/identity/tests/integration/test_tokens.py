@@ -1,14 +1,18 @@
 """Access tokens: what identity signs, what it refuses, and key rotation without logouts."""
 
+import asyncio
 import base64
 import json
+import os
+import sys
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import jwt
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from plussa_identity.bootstrap import Identity
+from plussa_identity.context import IdentityContext
+from plussa_identity.settings import IdentitySettings
 from plussa_identity.testing import Holder, IdentityApi
 from plussa_shared.auth import RemoteJwks, TokenVerifier
 from plussa_shared.testing.bus import BusProbe
@@ -83,7 +87,9 @@ async def test_a_token_of_an_unknown_key_is_refused(client: Any, tokens: TestTok
     await refused(client, tokens.customer(holder.person_id, holder.household_id))
 
 
-async def test_an_expired_token_is_refused(client: Any, identity: Identity, probe: BusProbe, holder: Holder) -> None:
+async def test_an_expired_token_is_refused(
+    client: Any, identity: IdentityContext, probe: BusProbe, holder: Holder
+) -> None:
     tokens = await signed_in(client, probe, holder)
     claims = jwt.decode(tokens["access_token"], options={"verify_signature": False})
     signer = await identity.keys.signer()
@@ -114,6 +120,35 @@ async def test_rotating_the_key_logs_nobody_out_and_new_tokens_use_the_new_key(
     assert jwt.get_unverified_header((await refreshed.json())["access_token"])["kid"] == new_kid
 
 
+async def test_the_command_line_rotates_the_signing_key_as_the_operator_route_does(
+    client: Any, probe: BusProbe, holder: Holder, settings: IdentitySettings
+) -> None:
+    before = await signed_in(client, probe, holder)
+    old_kid = jwt.get_unverified_header(before["access_token"])["kid"]
+    env = {
+        **os.environ,
+        "PLUSSA_IDENTITY_MONGO_URL": str(settings.mongo_url),
+        "PLUSSA_IDENTITY_MONGO_DATABASE": settings.mongo_database,
+    }
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "plussa_identity.commands.rotate_keys",
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await process.communicate()
+    assert process.returncode == 0, err.decode()
+    new_kid = out.decode().strip()
+
+    assert new_kid not in ("", old_kid)
+    published = {k["kid"] for k in (await (await client.get("/.well-known/jwks.json")).json())["keys"]}
+    assert published == {old_kid, new_kid}
+    still = await client.get("/v1/me/profile", headers=IdentityApi.bearer(before))
+    assert still.status == 200, await still.text()
+
+
 async def test_only_an_operator_with_the_ops_scope_rotates_keys(
     client: Any, probe: BusProbe, holder: Holder, tokens: TestTokens
 ) -> None:
@@ -124,7 +159,7 @@ async def test_only_an_operator_with_the_ops_scope_rotates_keys(
     assert as_till.status == 401  # signed by a key identity never published
 
 
-async def test_private_keys_are_stored_encrypted(client: Any, identity: Identity) -> None:
+async def test_private_keys_are_stored_encrypted(client: Any, identity: IdentityContext) -> None:
     document = await identity.store.db["signing_keys"].find_one({"active": True})
     assert document is not None
     assert b"ENCRYPTED PRIVATE KEY" in document["private_pem"]

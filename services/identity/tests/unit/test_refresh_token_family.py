@@ -29,8 +29,10 @@ def test_the_previous_token_no_longer_rotates() -> None:
 
 def test_reuse_of_a_spent_token_ends_the_whole_family_so_the_current_token_fails_too() -> None:
     rotated = started().rotated("h0", "h1", T0, POLICY)
-    ended = on_spent_token(rotated, T0 + timedelta(minutes=1))
+    ended, event = on_spent_token(rotated, T0 + timedelta(minutes=1), POLICY)
     assert ended.revoked_reason == REUSE_REASON
+    assert event is not None
+    assert (event.session_id, event.reason) == ("s1", REUSE_REASON)
     assert not ended.is_active(T0 + timedelta(minutes=1))
     with pytest.raises(InvalidRefreshTokenError):
         ended.rotated("h1", "h2", T0 + timedelta(minutes=2), POLICY)
@@ -50,4 +52,15 @@ def test_refreshing_never_extends_a_session_past_its_maximum_age() -> None:
 
 def test_an_ended_session_keeps_the_reason_it_first_ended_for() -> None:
     ended = started().revoked(T0, "logout")
-    assert on_spent_token(ended, T0 + timedelta(minutes=1)).revoked_reason == "logout"
+    again, event = on_spent_token(ended, T0 + timedelta(minutes=1), POLICY)
+    assert again.revoked_reason == "logout"
+    assert event is None  # it was announced when it first ended
+
+
+def test_an_ended_session_is_announced_until_its_last_access_token_expires() -> None:
+    rotated = started().rotated("h0", "h1", T0 + timedelta(minutes=3), POLICY)
+    ended, event = rotated.end(T0 + timedelta(minutes=4), "logout", POLICY)
+    assert event is not None
+    assert event.expires_at == T0 + timedelta(minutes=3) + POLICY.access_ttl
+    assert event.occurred_at == T0 + timedelta(minutes=4)
+    assert ended.ended_event(POLICY, event.expires_at) is None  # its tokens are dead anyway

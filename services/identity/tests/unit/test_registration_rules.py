@@ -53,12 +53,16 @@ def test_an_unknown_card_and_a_wrong_date_of_birth_get_the_same_answer() -> None
 
 @pytest.mark.parametrize(
     ("changes", "reason"),
-    [({"state": "blocked"}, "blocked"), ({"state": "closed"}, "closed"), ({"kind": "temporary"}, "temporary")],
+    [
+        ({"state": "blocked"}, "card_blocked"),
+        ({"state": "closed"}, "card_closed"),
+        ({"kind": "temporary"}, "temporary_card"),
+    ],
 )
 def test_a_blocked_closed_or_temporary_card_cannot_be_used(changes: dict[str, object], reason: str) -> None:
     with pytest.raises(CardNotEligibleError) as caught:
         member_for_registration(card(**changes), MEMBER, BORN)
-    assert caught.value.extras["reason"] == reason
+    assert [(e["pointer"], e["code"]) for e in caught.value.extras["errors"]] == [("/card_number", reason)]
 
 
 def test_a_person_removed_from_the_household_cannot_register() -> None:

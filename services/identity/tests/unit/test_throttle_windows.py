@@ -51,3 +51,17 @@ def test_the_store_may_forget_the_state_once_lock_and_streak_are_over() -> None:
     state = failures(4)
     assert state.forgotten_at(POLICY) == T0 + timedelta(seconds=3) + timedelta(hours=1)
     assert ThrottleState().forgotten_at(POLICY) is None
+
+
+def test_checks_under_way_may_use_only_the_free_failures_left_in_the_streak() -> None:
+    fresh = ThrottleState()
+    assert fresh.admits(3, POLICY, T0) is None
+    assert fresh.admits(4, POLICY, T0) == timedelta(seconds=1)
+    assert failures(2).admits(2, POLICY, T0 + timedelta(seconds=2)) == timedelta(seconds=1)
+
+
+def test_with_the_free_failures_used_up_one_check_at_a_time_may_run_and_none_while_locked() -> None:
+    used_up = failures(3)
+    assert used_up.admits(1, POLICY, T0 + timedelta(seconds=3)) is None
+    assert used_up.admits(2, POLICY, T0 + timedelta(seconds=3)) is not None
+    assert failures(4).admits(1, POLICY, T0 + timedelta(seconds=4)) == timedelta(seconds=29)

@@ -2,6 +2,6 @@
 
 from aiohttp import web
 
-from plussa_points.context import Points
+from plussa_points.context import PointsContext
 
-POINTS = web.AppKey("points", Points)
+POINTS = web.AppKey("points", PointsContext)

@@ -1,18 +1,19 @@
-"""What people see: read-only queries over the projections, shaped as response models."""
+"""What people see: read-only queries over the projections, shaped as response models.
+
+Views read the store directly and skip the domain, except for the figures the domain
+computes (spendable money, the projected grocery bonus)."""
 
 from datetime import date, datetime
 
 from pydantic import BaseModel
-from pymongo import ASCENDING, DESCENDING
 
-from plussa_points.context import Points
-from plussa_points.domain.access import Member
+from plussa_points.context import PointsContext
+from plussa_points.domain.access import Member, require_member
 from plussa_points.domain.calendar import month_of
-from plussa_points.domain.errors import MainHolderOnlyError
+from plussa_points.domain.choices import SavingsChoice
+from plussa_points.domain.errors import MainHolderOnlyError, StatementNotFoundError
 from plussa_points.domain.lots import spendable_cents
-from plussa_points.domain.statement import grocery_bonus
-from plussa_points.store import month_key, person_key
-from plussa_shared.errors import NotFoundError
+from plussa_points.domain.statement import CharityChoice, grocery_bonus
 
 MONEY_REASONS = ["payout", "spend", "expiry", "savings", "donation"]
 
@@ -143,31 +144,33 @@ class CharityOption(BaseModel):
     name: str
 
 
-async def balance(pts: Points, member: Member) -> BalanceView:
+async def member(ctx: PointsContext, person_id: str, household_id: str | None) -> Member:
+    """The caller's active membership of the household their token names, else 404."""
+    found = await ctx.store.members.member(household_id or "", person_id)
+    return require_member(found, household_id)
+
+
+async def balance(ctx: PointsContext, member: Member) -> BalanceView:
     """Money spendable, saved and still to be paid; points this month; choices."""
-    now = pts.clock()
+    now = ctx.now()
     household_id = member.household_id
-    account = await pts.store.account(household_id) or {}
-    lots = await pts.store.open_lots(household_id)
-    live = [lot for lot in lots if lot.expires_at > now]
-    spendable = spendable_cents(live, now)
+    account = await ctx.store.views.account(household_id)
+    live = [lot for lot in await ctx.store.money.open_lots(household_id) if lot.expires_at > now]
     saved = sum(lot.remaining_cents for lot in live if lot.saved_until and lot.saved_until > now and lot.paid_at <= now)
-    pending = sum(lot.remaining_cents for lot in live if lot.paid_at > now)
-    month = month_of(now, pts.rules.zone)
-    current = await pts.store.household_months.find_one({"_id": month_key(household_id, month)}) or {}
-    grocery = current.get("grocery_cents", 0)
+    month = month_of(now, ctx.rules.zone)
+    grocery = (await ctx.store.views.month(household_id, month)).get("grocery_cents", 0)
     savings = account.get("savings") or {}
     charity = account.get("charity") or {}
     return BalanceView(
         household_id=household_id,
-        spendable_cents=spendable,
+        spendable_cents=spendable_cents(live, now),
         saved_cents=saved,
-        pending_cents=pending,
+        pending_cents=sum(lot.remaining_cents for lot in live if lot.paid_at > now),
         total_cents=sum(lot.remaining_cents for lot in live),
         points=account.get("points", 0),
         month=month,
         month_grocery_cents=grocery,
-        projected_grocery_bonus=grocery_bonus(pts.rules, grocery),
+        projected_grocery_bonus=grocery_bonus(ctx.rules, grocery),
         status=account.get("status", "regular"),
         savings=SavingsView(on=bool(savings.get("on")), release_on=savings.get("release_on")),
         charity=CharityView(
@@ -177,24 +180,14 @@ async def balance(pts: Points, member: Member) -> BalanceView:
     )
 
 
-async def lots(pts: Points, member: Member) -> list[LotView]:
+async def lots(ctx: PointsContext, member: Member) -> list[LotView]:
     """The household's lots with money left, oldest first, with their expiry."""
-    docs = (
-        await pts.store.lots.find({"household_id": member.household_id, "remaining_cents": {"$gt": 0}})
-        .sort([("paid_at", ASCENDING)])
-        .to_list()
-    )
-    return [LotView.model_validate({**d, "lot_id": d["_id"]}) for d in docs]
+    return [LotView.model_validate({**d, "lot_id": d["_id"]}) for d in await ctx.store.views.lots(member.household_id)]
 
 
-async def money_use(pts: Points, member: Member) -> list[MoneyUseView]:
+async def money_use(ctx: PointsContext, member: Member) -> list[MoneyUseView]:
     """Payouts, spends, expiries, savings and donations, newest first."""
-    docs = (
-        await pts.store.ledger.find({"household_id": member.household_id, "reason": {"$in": MONEY_REASONS}})
-        .sort([("at", DESCENDING)])
-        .limit(pts.settings.money_use_limit)
-        .to_list()
-    )
+    docs = await ctx.store.views.entries(member.household_id, MONEY_REASONS, ctx.settings.money_use_limit)
     return [
         MoneyUseView(
             reason=d["reason"], at=d["at"], cents=d["cents"], reference=d.get("reference"), details=d.get("details", {})
@@ -203,15 +196,10 @@ async def money_use(pts: Points, member: Member) -> list[MoneyUseView]:
     ]
 
 
-async def purchases(pts: Points, member: Member, month: str) -> MonthPurchasesView:
+async def purchases(ctx: PointsContext, member: Member, month: str) -> MonthPurchasesView:
     """The person's own purchases of a month with points per line."""
-    docs = (
-        await pts.store.purchases.find({"person_id": member.person_id, "month": month})
-        .sort([("occurred_at", DESCENDING)])
-        .to_list()
-    )
-    household_month = await pts.store.household_months.find_one({"_id": month_key(member.household_id, month)}) or {}
-    totals = household_month.get("persons", {}).get(person_key(member.person_id), {})
+    docs = await ctx.store.views.purchases(member.person_id, month)
+    totals = await ctx.store.views.person_month(member.household_id, member.person_id, month)
     return MonthPurchasesView(
         month=month,
         points=totals.get("points", 0),
@@ -232,16 +220,28 @@ async def purchases(pts: Points, member: Member, month: str) -> MonthPurchasesVi
     )
 
 
-async def statement(pts: Points, member: Member, month: str) -> StatementView:
+async def statement(ctx: PointsContext, member: Member, month: str) -> StatementView:
     """The household's statement of a closed month: main holder only."""
     if not member.is_main:
         raise MainHolderOnlyError("Only the main holder sees the household's statements")
-    doc = await pts.store.statements.find_one({"_id": month_key(member.household_id, month)})
+    doc = await ctx.store.views.statement(member.household_id, month)
     if doc is None:
-        raise NotFoundError("No statement for this month", slug="statement-not-found")
+        raise StatementNotFoundError("No statement for this month")
     return StatementView.model_validate(doc)
 
 
-def charities(pts: Points) -> list[CharityOption]:
+def charities(ctx: PointsContext) -> list[CharityOption]:
     """The configured charities."""
-    return [CharityOption(charity_id=c.charity_id, name=c.name) for c in pts.rules.charities]
+    return [CharityOption(charity_id=c.charity_id, name=c.name) for c in ctx.rules.charities]
+
+
+def savings_view(choice: SavingsChoice) -> SavingsView:
+    """The household's savings choice as answered."""
+    return SavingsView(on=choice.on, release_on=choice.release_on)
+
+
+def charity_view(choice: CharityChoice | None) -> CharityView:
+    """The household's charity choice as answered."""
+    if choice is None:
+        return CharityView(on=False)
+    return CharityView(on=True, charity_id=choice.charity_id, max_thousands=choice.max_thousands)

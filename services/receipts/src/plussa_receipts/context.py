@@ -1,7 +1,8 @@
-"""Everything a receipts use case needs: settings, store, outbox, clock. Built once per process."""
+"""Everything a receipts use case needs: settings, store, outbox, clock and the PDF renderer."""
 
 from dataclasses import dataclass, field
 
+from plussa_receipts.documents import ReceiptPdf
 from plussa_receipts.settings import ReceiptsSettings
 from plussa_receipts.store import ReceiptsStore
 from plussa_shared.context import ServiceContext
@@ -9,9 +10,15 @@ from plussa_shared.context import ServiceContext
 
 @dataclass
 class ReceiptsContext(ServiceContext[ReceiptsSettings]):
-    """The receipts service's context: ``run`` a use case's work in one transaction."""
+    """What every use case of the receipts service works with, built once per process."""
 
     store: ReceiptsStore = field(init=False)
+    pdf: ReceiptPdf = field(default_factory=ReceiptPdf.installed)
 
     def __post_init__(self) -> None:
         self.store = ReceiptsStore(self.db)
+
+    @property
+    def chains(self) -> frozenset[str]:
+        """The chains whose purchases are kept."""
+        return frozenset(self.settings.receipt_chains)

@@ -1,11 +1,30 @@
-"""Every event the receipts service consumes, in one table: event type -> use case."""
+"""Every event the receipts service consumes, and the use case that applies it: one table."""
 
 from typing import Any
 
 from plussa_receipts.context import ReceiptsContext
+from plussa_receipts.events.consumed import CARD_EVENT_TYPES, CardChanged, PurchaseCompleted, PurchaseReturned
+from plussa_receipts.use_cases import privacy, purchases
 from plussa_shared.consumer import Subscription
+from plussa_shared.events import CloudEvent
+from plussa_shared.privacy import privacy_subscriptions
 
 
 def subscriptions(ctx: ReceiptsContext) -> list[Subscription[Any]]:
-    """The receipts service's subscriptions, bound to its context (none yet)."""
-    return []
+    """The subscription table, bound once to the started service's context."""
+
+    async def card_changed(event: CloudEvent[CardChanged]) -> None:
+        await purchases.card_changed(ctx, event.data)
+
+    async def purchase_completed(event: CloudEvent[PurchaseCompleted]) -> None:
+        await purchases.save_purchase(ctx, event.data)
+
+    async def purchase_returned(event: CloudEvent[PurchaseReturned]) -> None:
+        await purchases.record_return(ctx, event.data)
+
+    return [
+        *(Subscription(t, CardChanged, card_changed) for t in CARD_EVENT_TYPES),
+        Subscription("fi.plussa.stores.purchase.completed", PurchaseCompleted, purchase_completed),
+        Subscription("fi.plussa.stores.purchase.returned", PurchaseReturned, purchase_returned),
+        *privacy_subscriptions(ctx, privacy.PARTICIPANT),
+    ]

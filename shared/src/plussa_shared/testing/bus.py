@@ -3,13 +3,15 @@
 import asyncio
 import json
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any
 
 import aio_pika
 from aio_pika.abc import AbstractIncomingMessage
+
+from plussa_shared.testing.broker_users import harness_url
 
 Event = dict[str, Any]
 
@@ -56,15 +58,17 @@ class BusProbe:
 
 
 @asynccontextmanager
-async def bus_probe(amqp_url: str, exchange: str, *binding_keys: str) -> AsyncIterator[BusProbe]:
-    """A temporary exclusive queue on ``exchange`` bound to ``binding_keys`` (default all)."""
-    connection = await aio_pika.connect_robust(amqp_url)
+async def bus_probe(amqp_url: str, exchange: str | Sequence[str], *binding_keys: str) -> AsyncIterator[BusProbe]:
+    """A temporary exclusive queue on ``exchange`` (or on each of several, such as the
+    internal one and a service's private one) bound to ``binding_keys`` (default all)."""
+    connection = await aio_pika.connect_robust(harness_url(amqp_url))
     try:
         channel = await connection.channel()
-        ex = await channel.declare_exchange(exchange, aio_pika.ExchangeType.TOPIC, durable=True)
         queue = await channel.declare_queue(exclusive=True, auto_delete=True)
-        for key in binding_keys or ("#",):
-            await queue.bind(ex, routing_key=key)
+        for name in [exchange] if isinstance(exchange, str) else exchange:
+            ex = await channel.declare_exchange(name, aio_pika.ExchangeType.TOPIC, durable=True)
+            for key in binding_keys or ("#",):
+                await queue.bind(ex, routing_key=key)
         probe = BusProbe()
         await queue.consume(probe._on_message)
         yield probe
@@ -95,7 +99,7 @@ def envelope(
 
 async def publish(amqp_url: str, exchange: str, event: Event | bytes, *, routing_key: str | None = None) -> None:
     """Publish one event (or raw bytes) to ``exchange`` with publisher confirms."""
-    connection = await aio_pika.connect(amqp_url)
+    connection = await aio_pika.connect(harness_url(amqp_url))
     try:
         channel = await connection.channel(publisher_confirms=True)
         ex = await channel.declare_exchange(exchange, aio_pika.ExchangeType.TOPIC, durable=True)
@@ -121,7 +125,7 @@ async def drain(
     amqp_url: str, queue_name: str, *, timeout: float = 10.0, count: int = 1
 ) -> list[AbstractIncomingMessage]:
     """Take ``count`` messages from a queue (for example a dead-letter queue), waiting up to ``timeout``."""
-    connection = await aio_pika.connect(amqp_url)
+    connection = await aio_pika.connect(harness_url(amqp_url))
     taken: list[AbstractIncomingMessage] = []
     try:
         channel = await connection.channel()

@@ -8,6 +8,7 @@ from typing import Any
 import aio_pika
 from pymongo import AsyncMongoClient
 
+from plussa_shared.bus_access import SERVICES, all_event_classes, partner_routing_keys
 from plussa_shared.consumer import QueueNames
 from plussa_shared.settings import ServiceSettings
 
@@ -27,9 +28,34 @@ def isolated_values(
         "mongo_database": f"{label}_{run_id}_{service_name}",
         "amqp_url": amqp_url,
         "amqp_exchange": f"{label}.{run_id}",
+        "amqp_partner_exchange": f"{label}.{run_id}.partner",
+        "amqp_private_exchange_prefix": f"{label}.{run_id}.private.",
         "amqp_queue_prefix": f"{label}.{run_id}.",
         "jwks_url": jwks_url,
     }
+
+
+def exchanges_of(settings: ServiceSettings) -> list[str]:
+    """The exchanges a run's broker has (as the definitions make them in production):
+    internal, partner, and a private one for every service and for ``settings``'s own."""
+    recipients = sorted({*SERVICES, settings.service_name})
+    return [settings.amqp_exchange, settings.amqp_partner_exchange, *(settings.private_exchange(r) for r in recipients)]
+
+
+async def declare_exchanges(amqp_url: str, settings: ServiceSettings) -> None:
+    """Make the run's exchanges and the partner bindings of the loaded event classes,
+    as an administrator (services themselves only declare exchanges passively)."""
+    connection = await aio_pika.connect(amqp_url)
+    try:
+        channel = await connection.channel()
+        made = {}
+        for name in exchanges_of(settings):
+            made[name] = await channel.declare_exchange(name, aio_pika.ExchangeType.TOPIC, durable=True)
+        partner = made[settings.amqp_partner_exchange]
+        for key in partner_routing_keys(all_event_classes()):
+            await partner.bind(made[settings.amqp_exchange], routing_key=key)
+    finally:
+        await connection.close()
 
 
 async def remove_isolated(mongo_url: str, amqp_url: str, made: Sequence[ServiceSettings]) -> None:
@@ -57,7 +83,8 @@ async def remove_broker_objects(amqp_url: str, made: Sequence[ServiceSettings]) 
             ]
             for queue in queues:
                 await _quietly(connection, "queue_delete", queue)
-        for exchange in sorted({settings.amqp_exchange for settings in made}):
+            await _quietly(connection, "exchange_delete", names.requeue)
+        for exchange in sorted({name for settings in made for name in exchanges_of(settings)}):
             await _quietly(connection, "exchange_delete", exchange)
     finally:
         await connection.close()

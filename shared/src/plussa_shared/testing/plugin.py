@@ -3,15 +3,16 @@ test (a database per service per test; an exchange and queue prefix per test).""
 
 import asyncio
 import threading
-import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Coroutine, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
 
+from plussa_shared import bus_access
 from plussa_shared.settings import ServiceSettings
-from plussa_shared.testing.isolation import isolated_values, remove_isolated
+from plussa_shared.testing.broker_users import SessionBrokerUsers
+from plussa_shared.testing.isolation import declare_exchanges, exchanges_of, isolated_values, remove_isolated
 from plussa_shared.testing.servers import mongo_server, rabbitmq_server
 from plussa_shared.testing.tokens import JwksServer, TestTokens
 
@@ -34,6 +35,17 @@ def amqp_url() -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
+def broker_users(amqp_url: str) -> Iterator[SessionBrokerUsers]:
+    """The session's broker users (one per service, store systems, a partner), with
+    production's permissions; removed when the session ends."""
+    users = SessionBrokerUsers(amqp_url)
+    try:
+        yield users
+    finally:
+        users.remove()
+
+
+@pytest.fixture(scope="session")
 def tokens() -> TestTokens:
     """Signs tokens that the services under test accept."""
     return TestTokens()
@@ -49,9 +61,24 @@ def jwks_url(tokens: TestTokens) -> Iterator[str]:
 
 
 @pytest.fixture
-def namespace() -> str:
-    """A short id that keeps this test's databases, exchange and queues apart."""
-    return uuid.uuid4().hex[:10]
+def namespace(broker_users: SessionBrokerUsers) -> str:
+    """A short id that keeps this test's databases, exchange and queues apart (and
+    within the names the session's broker users may touch)."""
+    return broker_users.namespace()
+
+
+@pytest.fixture
+def topic_permissions(broker_users: SessionBrokerUsers, namespace: str) -> Callable[[ServiceSettings], None]:
+    """Call with a test's settings to set the session users' topic permissions on that
+    test's exchanges, so each may publish only its own event types there."""
+
+    def apply(settings: ServiceSettings) -> None:
+        if not broker_users.enforced:
+            raise RuntimeError("this broker's permissions cannot be set from here (no local rabbitmqctl)")
+        broker_users.ensure(*bus_access.SERVICES, bus_access.STORES_USER, "partner")
+        broker_users.apply_topic_permissions(exchanges_of(settings))
+
+    return apply
 
 
 @pytest.fixture(autouse=True)
@@ -72,6 +99,23 @@ def _test_resources() -> Iterator[list[tuple[str, str, ServiceSettings]]]:
         worker.join()
 
 
+def _in_thread(work: Coroutine[Any, Any, None]) -> None:
+    """Run ``work`` to its end on a loop of its own (the caller may be inside the test's loop)."""
+    failure: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            asyncio.run(work)
+        except BaseException as exc:
+            failure.append(exc)
+
+    worker = threading.Thread(target=run)
+    worker.start()
+    worker.join()
+    if failure:
+        raise failure[0]
+
+
 async def _remove_resources(made: list[tuple[str, str, ServiceSettings]]) -> None:
     await remove_isolated(made[0][0], made[0][1], [settings for _, _, settings in made])
 
@@ -82,6 +126,7 @@ def settings_for(
     amqp_url: str,
     jwks_url: str,
     namespace: str,
+    broker_users: SessionBrokerUsers,
     _test_resources: list[tuple[str, str, ServiceSettings]],
 ) -> SettingsFactory:
     """Build a service's ``Settings`` pointing at this test's isolated resources.
@@ -89,7 +134,9 @@ def settings_for(
     ``settings_for(CardsSettings, consumer_retry_delays_ms=[50])`` -> settings. Every
     service built in one test shares the test's exchange, so events flow between them.
     Databases, queues and the exchange are removed after the test, once its apps
-    have stopped.
+    have stopped. Each service connects as its own broker user, with the
+    permissions it has in production; the exchanges are made here, as the broker's
+    definitions make them in production.
     """
 
     def factory(cls: type[S], **overrides: Any) -> S:
@@ -102,10 +149,12 @@ def settings_for(
             "consumer_retry_delays_ms": [100, 200],
             "outbox_poll_interval_s": 0.05,
             "broker_reconnect_interval_s": 0.2,
+            "amqp_url": broker_users.url_for(name),
             **overrides,
         }
         settings = cls(**values)
         _test_resources.append((mongo_url, amqp_url, settings))
+        _in_thread(declare_exchanges(amqp_url, settings))
         return settings
 
     return factory

@@ -1,17 +1,22 @@
-"""A small sample service pair for exercising the plumbing end to end: a writer that stores notes
-and publishes ``note.written`` through the outbox, and a reader that counts, in its
-own database, how many times it applied each note."""
+"""Small sample services for exercising the plumbing end to end: a writer that stores notes
+and publishes ``note.written`` through the outbox, a reader that counts, in its
+own database, how many times it applied each note, and a tagger whose use case answers
+each note with a ``note.tagged`` event (as points answers a purchase with its own)."""
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from functools import partial
 from typing import Any, ClassVar
 
+import structlog
 from aiohttp import web
 from pydantic import BaseModel, Field
 
 from plussa_shared.app import ServiceSpec, create_service_app
 from plussa_shared.auth import Access
 from plussa_shared.consumer import Subscription
+from plussa_shared.context import ServiceContext
+from plussa_shared.context import UnitOfWork as ContextUnitOfWork
 from plussa_shared.events import CloudEvent, ConsumedEventData, EventData, new_event
 from plussa_shared.keys import DB, MONGO, OUTBOX, SETTINGS
 from plussa_shared.mongo import Session
@@ -20,6 +25,9 @@ from plussa_shared.settings import ServiceSettings
 from plussa_shared.unit_of_work import UnitOfWork
 
 NOTE_WRITTEN = "fi.plussa.notes.note.written"
+NOTE_TAGGED = "fi.plussa.notes.note.tagged"
+
+log = structlog.get_logger(__name__)
 
 
 class NoteWritten(EventData):
@@ -112,6 +120,40 @@ def reader_spec(db_holder: dict[str, Any], behaviour: Behaviour = apply_normally
 
 
 WRITER = ServiceSpec(title="writer", routes=[notes])
+
+
+class NoteTagged(EventData):
+    """The tagger answered a note."""
+
+    event_type: ClassVar[str] = NOTE_TAGGED
+    note_id: str
+
+
+async def tag_note(ctx: ServiceContext[Any], note_id: str) -> None:
+    """The tagger's use case: publish ``note.tagged`` in one transaction through the context
+    (inside a handler it joins the consumer's)."""
+
+    async def work(uow: ContextUnitOfWork) -> None:
+        log.info("note_tagged", note_id=note_id)
+        uow.publish(NoteTagged(note_id=note_id), f"note/{note_id}")
+
+    await ctx.run(work)
+
+
+async def _on_note_written(ctx: ServiceContext[Any], event: CloudEvent[NoteWrittenCopy]) -> None:
+    await tag_note(ctx, event.data.note_id)
+
+
+def tagger_subscriptions(ctx: ServiceContext[Any]) -> Sequence[Subscription[Any]]:
+    """The tagger's table: each note written is tagged."""
+    return [Subscription(NOTE_WRITTEN, NoteWrittenCopy, partial(_on_note_written, ctx))]
+
+
+TAGGER = ServiceSpec(
+    title="tagger",
+    context=lambda app: ServiceContext(app[SETTINGS], app[MONGO], app[DB], app[OUTBOX]),
+    subscriptions=tagger_subscriptions,
+)
 
 
 async def effects(db: Any) -> dict[str, int]:

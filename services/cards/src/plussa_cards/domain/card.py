@@ -1,6 +1,6 @@
 """A Plussa card and its life: the states it goes through and the legal moves between them."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
@@ -11,6 +11,7 @@ from plussa_cards.domain.errors import (
     IllegalCardTransitionError,
     MobileCardLimitError,
 )
+from plussa_cards.domain.recorder import CardsAggregate
 from plussa_cards.events.card_activated import CardActivated
 from plussa_cards.events.card_blocked import CardBlocked
 from plussa_cards.events.card_closed import CardClosed
@@ -19,7 +20,6 @@ from plussa_cards.events.card_issued import CardIssued
 from plussa_cards.events.card_linked import CardLinked
 from plussa_cards.events.card_replaced import CardReplaced
 from plussa_cards.events.card_snapshot import CardSnapshot
-from plussa_shared.events import EventData
 
 
 class CardKind(StrEnum):
@@ -66,8 +66,8 @@ LIVE_STATES = frozenset({CardState.ORDERED, CardState.ACTIVE, CardState.BLOCKED}
 
 
 @dataclass
-class Card:
-    """One card. Every change bumps ``version`` and records its event in ``events``."""
+class Card(CardsAggregate):
+    """One card. Every change bumps ``version`` and records its event."""
 
     card_id: str
     card_number: str
@@ -83,7 +83,6 @@ class Card:
     issued_by: str | None = None
     """The store that handed the card over, if one did."""
     version: int = 1
-    events: list[EventData] = field(default_factory=list, compare=False, repr=False)
 
     @classmethod
     def issue(
@@ -113,7 +112,7 @@ class Card:
             replaces_card_id=replaces_card_id,
             issued_by=issued_by,
         )
-        card.events.append(CardIssued(card=card.snapshot(now.date()), occurred_at=now))
+        card._happened(CardIssued(card=card.snapshot(now.date()), occurred_at=now))
         return card
 
     @property
@@ -155,25 +154,25 @@ class Card:
         if self.state is CardState.ACTIVE:
             raise CardAlreadyActiveError()
         self._move(CardState.ACTIVE, "activate")
-        self.events.append(CardActivated(card=self.snapshot(now.date()), occurred_at=now))
+        self._happened(CardActivated(card=self.snapshot(now.date()), occurred_at=now))
 
     def block(self, reason: BlockReason, now: datetime) -> None:
         """Stop the card at once; it never earns or spends again."""
         if self.state is CardState.BLOCKED:
             raise CardAlreadyBlockedError()
         self._move(CardState.BLOCKED, "block")
-        self.events.append(CardBlocked(card=self.snapshot(now.date()), reason=reason.value, occurred_at=now))
+        self._happened(CardBlocked(card=self.snapshot(now.date()), reason=reason.value, occurred_at=now))
 
     def mark_replaced(self, new_card_id: str, now: datetime) -> None:
         """The card's successor took over the account."""
         self._move(CardState.REPLACED, "replace")
         self.replacement_card_id = new_card_id
-        self.events.append(CardReplaced(card=self.snapshot(now.date()), new_card_id=new_card_id, occurred_at=now))
+        self._happened(CardReplaced(card=self.snapshot(now.date()), new_card_id=new_card_id, occurred_at=now))
 
     def close(self, reason: str, now: datetime) -> None:
         """End the card for good (its holder left, or their data was erased)."""
         self._move(CardState.CLOSED, "close")
-        self.events.append(CardClosed(card=self.snapshot(now.date()), reason=reason, occurred_at=now))
+        self._happened(CardClosed(card=self.snapshot(now.date()), reason=reason, occurred_at=now))
 
     def is_due_to_expire(self, today: date) -> bool:
         """An unlinked temporary card whose validity has run out."""
@@ -190,7 +189,7 @@ class Card:
         if not self.is_due_to_expire(now.date()):
             raise IllegalCardTransitionError("Only an unlinked temporary card past its validity expires")
         self._move(CardState.EXPIRED, "expire")
-        self.events.append(CardExpired(card=self.snapshot(now.date()), occurred_at=now))
+        self._happened(CardExpired(card=self.snapshot(now.date()), occurred_at=now))
 
     def link(self, household_id: str, person_id: str, now: datetime) -> None:
         """Put a temporary card on a member's account; it then no longer expires."""
@@ -200,7 +199,15 @@ class Card:
         self.person_id = person_id
         self.valid_until = None
         self._bump()
-        self.events.append(CardLinked(card=self.snapshot(now.date()), occurred_at=now))
+        self._happened(CardLinked(card=self.snapshot(now.date()), occurred_at=now))
+
+    def move_to(self, household_id: str, now: datetime) -> None:
+        """The card goes with its holder to a household of their own (``card.linked`` names it)."""
+        if self.household_id == household_id:
+            return
+        self.household_id = household_id
+        self._bump()
+        self._happened(CardLinked(card=self.snapshot(now.date()), occurred_at=now))
 
     def _move(self, to: CardState, action: str) -> None:
         if to not in LEGAL_TRANSITIONS[self.state]:

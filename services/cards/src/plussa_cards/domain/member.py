@@ -8,6 +8,8 @@ from enum import StrEnum
 from typing import Literal
 
 Language = Literal["fi", "sv", "en"]
+ADULT_AGE = 18
+"""Who may be a household's main holder (the programme's rule for holding the account)."""
 
 
 class Role(StrEnum):
@@ -63,6 +65,8 @@ class Member:
     can_use_money: bool
     joined_at: datetime
     status: MemberStatus = MemberStatus.ACTIVE
+    has_online_account: bool = False
+    """Whether the person registered in Oma Plussa (learnt from identity's events)."""
 
     @classmethod
     def join(
@@ -117,6 +121,14 @@ class Member:
         """The e-mail as compared for uniqueness; none once gone."""
         return normalise_email(self.email) if self.is_active and self.email else None
 
+    def is_adult(self, today: date) -> bool:
+        """18 or older on ``today`` (a person born on 29 February comes of age on 1 March)."""
+        born = self.date_of_birth
+        if born is None:
+            return False
+        age = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+        return age >= ADULT_AGE
+
     def leave(self) -> None:
         """The person is no longer in the household; they may join again elsewhere."""
         self.status = MemberStatus.REMOVED
@@ -129,6 +141,7 @@ class Member:
         self.email = None
         self.address = None
         self.can_use_money = False
+        self.has_online_account = False
         self.status = MemberStatus.ERASED
 
 

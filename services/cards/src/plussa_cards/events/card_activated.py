@@ -9,3 +9,4 @@ class CardActivated(CardEvent):
     """A card was activated and may now be used."""
 
     event_type: ClassVar[str] = "fi.plussa.cards.card.activated"
+    partner: ClassVar[bool] = True

@@ -9,4 +9,5 @@ class CardBlocked(CardEvent):
     """A card was blocked; it never earns or spends again."""
 
     event_type: ClassVar[str] = "fi.plussa.cards.card.blocked"
+    partner: ClassVar[bool] = True
     reason: Literal["lost", "stolen", "damaged", "issuer"]

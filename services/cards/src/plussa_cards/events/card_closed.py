@@ -9,4 +9,5 @@ class CardClosed(CardEvent):
     """A card was closed for good."""
 
     event_type: ClassVar[str] = "fi.plussa.cards.card.closed"
+    partner: ClassVar[bool] = True
     reason: str

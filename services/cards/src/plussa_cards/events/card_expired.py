@@ -9,3 +9,4 @@ class CardExpired(CardEvent):
     """A temporary card was not linked to a member in time and expired."""
 
     event_type: ClassVar[str] = "fi.plussa.cards.card.expired"
+    partner: ClassVar[bool] = True

@@ -1,4 +1,4 @@
-"""`fi.plussa.cards.card.linked`: A temporary card was linked to a member's account."""
+"""`fi.plussa.cards.card.linked`: a card was put on a household's account."""
 
 from typing import ClassVar
 
@@ -6,6 +6,7 @@ from plussa_cards.events.base import CardEvent
 
 
 class CardLinked(CardEvent):
-    """A temporary card was linked to a member's account."""
+    """A card was put on a household's account: a temporary card linked to a member, or a card
+    that moved with its holder to a household of their own (when a household is closed)."""
 
     event_type: ClassVar[str] = "fi.plussa.cards.card.linked"

@@ -9,4 +9,5 @@ class CardReplaced(CardEvent):
     """A card was replaced by a new card on the same account; `card` is the old card."""
 
     event_type: ClassVar[str] = "fi.plussa.cards.card.replaced"
+    partner: ClassVar[bool] = True
     new_card_id: str

@@ -9,6 +9,7 @@ class ExportCompleted(EventData):
     """Everything the cards service holds about one person, for their data export."""
 
     event_type: ClassVar[str] = "fi.plussa.cards.export.completed"
+    recipient: ClassVar[str | None] = "identity"
     request_id: str
     person_id: str
     service: Literal["cards"] = "cards"

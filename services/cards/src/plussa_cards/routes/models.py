@@ -3,11 +3,12 @@
 from datetime import UTC, date, datetime
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints
+from pydantic import AfterValidator, BaseModel, Field, StringConstraints
 
 from plussa_cards.domain.card import Card
 from plussa_cards.domain.member import PersonDetails
 from plussa_cards.events.card_snapshot import CardSnapshot
+from plussa_shared.strict import Id, StrictModel, ascii_pattern
 
 
 def _plausible_birth_date(value: date) -> date:
@@ -22,17 +23,21 @@ Name = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100, pattern=r"^[^\x00-\x1f\x7f<>{}]+$")
 ]
 Email = Annotated[
-    str, StringConstraints(strip_whitespace=True, max_length=254, pattern=r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
+    str,
+    StringConstraints(
+        strip_whitespace=True, max_length=254, pattern=ascii_pattern(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
+    ),
 ]
 BirthDate = Annotated[date, AfterValidator(_plausible_birth_date)]
-StoreId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64, pattern=r"^[\w.\-]+$")]
+StoreId = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64, pattern=ascii_pattern(r"^[\w.\-]+$"))
+]
 CardNumberText = Annotated[str, StringConstraints(max_length=40)]
+PersonId = Id
 
 
-class Strict(BaseModel):
-    """A request body: unknown fields are refused, not silently dropped."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
+class Strict(StrictModel):
+    """A request body: strict types (a date is an ISO string, never a number), unknown fields refused."""
 
 
 class PersonIn(Strict):
@@ -48,9 +53,10 @@ class PersonIn(Strict):
 
 
 class CardOut(CardSnapshot):
-    """A card as its holder sees it: what the card events carry, and its replacement."""
+    """A card as its holder sees it: what the card events carry, and its replacement. ``version``
+    is its ``ETag``; ``kind`` and ``state`` are the card's kind and where it is in its life."""
 
-    replacement_card_id: str | None
+    replacement_card_id: str | None = Field(description="The card ordered to replace this one, once ordered.")
 
     @classmethod
     def of(cls, card: Card, today: date) -> "CardOut":

@@ -19,7 +19,9 @@ class PostalAddress(BaseModel):
 
 
 class Account(BaseModel):
-    """One login per person: credentials and profile."""
+    """One login per person: credentials and the profile facts identity owns (e-mail address,
+    language, phone, postal address). The person's name and date of birth are the cards
+    service's: identity keeps them only in its projection of the members (``MemberView``)."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -29,10 +31,10 @@ class Account(BaseModel):
     pending_email: str | None = None
     password_hash: str
     language: Language
-    first_name: str | None = None
-    last_name: str | None = None
     phone: str | None = None
     postal_address: PostalAddress | None = None
     created_at: datetime
     updated_at: datetime
     erased_at: datetime | None = None
+    version: int = 0
+    """Grows by one with every change of the login (the profile's ETag)."""

@@ -10,14 +10,17 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from plussa_identity.domain.errors import InvalidRefreshTokenError
+from plussa_identity.events.published import SessionEnded
 
 
 @dataclass(frozen=True)
 class SessionPolicy:
-    """How long a session lives: idle between refreshes, and at most in total."""
+    """How long a session lives: idle between refreshes, and at most in total; and how long
+    each access token it hands out lives."""
 
     idle: timedelta
     max_age: timedelta
+    access_ttl: timedelta = timedelta(minutes=5)
 
 
 @dataclass(frozen=True)
@@ -35,6 +38,8 @@ class LoginSession:
     revoked_reason: str | None = None
     user_agent: str | None = None
     address: str | None = None
+    access_expires_at: datetime | None = None
+    """When the last access token handed out in this session expires."""
 
     @classmethod
     def start(
@@ -58,6 +63,7 @@ class LoginSession:
             expires_at=now + min(policy.idle, policy.max_age),
             user_agent=user_agent,
             address=address,
+            access_expires_at=now + policy.access_ttl,
         )
 
     def is_active(self, now: datetime) -> bool:
@@ -75,6 +81,7 @@ class LoginSession:
             generation=self.generation + 1,
             last_used_at=now,
             expires_at=min(now + policy.idle, hard_end),
+            access_expires_at=now + policy.access_ttl,
         )
 
     def revoked(self, now: datetime, reason: str) -> "LoginSession":
@@ -83,10 +90,38 @@ class LoginSession:
             return self
         return replace(self, revoked_at=now, revoked_reason=reason)
 
+    def tokens_expire_at(self, policy: SessionPolicy) -> datetime:
+        """When the last access token of the session expires (sessions stored before this was
+        kept: their last token was handed out at their last use)."""
+        return self.access_expires_at or self.last_used_at + policy.access_ttl
+
+    def end(self, now: datetime, reason: str, policy: SessionPolicy) -> tuple["LoginSession", SessionEnded | None]:
+        """The session ended for ``reason``, and the event that makes every service refuse its
+        access tokens; no event when it had ended already or its last token has expired anyway."""
+        if self.revoked_at is not None:
+            return self, None
+        ended = self.revoked(now, reason)
+        return ended, ended.ended_event(policy, now)
+
+    def ended_event(self, policy: SessionPolicy, now: datetime) -> SessionEnded | None:
+        """``session.ended`` of this ended session, while any of its access tokens may still be in use."""
+        expires_at = self.tokens_expire_at(policy)
+        if self.revoked_at is None or expires_at <= now:
+            return None
+        return SessionEnded(
+            session_id=self.session_id,
+            person_id=self.person_id,
+            reason=self.revoked_reason or "ended",
+            expires_at=expires_at,
+            occurred_at=self.revoked_at,
+        )
+
 
 REUSE_REASON = "refresh-token-reused"
 
 
-def on_spent_token(session: LoginSession, now: datetime) -> LoginSession:
+def on_spent_token(
+    session: LoginSession, now: datetime, policy: SessionPolicy
+) -> tuple[LoginSession, SessionEnded | None]:
     """A spent token of ``session`` came back: the whole family ends."""
-    return session.revoked(now, REUSE_REASON)
+    return session.end(now, REUSE_REASON, policy)

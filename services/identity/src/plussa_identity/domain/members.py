@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from plussa_identity.domain.errors import CardNotEligibleError, CardNotRecognisedError
+from plussa_identity.domain.errors import CardNotEligibleError, CardNotRecognisedError, field_problem
 
 Role = Literal["main", "parallel"]
 Language = Literal["fi", "sv", "en"]
@@ -28,7 +28,9 @@ class CardView(BaseModel):
 
 
 class MemberView(BaseModel):
-    """A person as the latest member events described them."""
+    """A person as the latest member events described them. The name and date of birth are
+    owned by the cards service (given at the card application, changed there); identity
+    only projects them, from ``member.added`` and ``member.renamed``."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -57,9 +59,13 @@ def member_for_registration(card: CardView | None, member: MemberView | None, da
     if card is None or card.person_id is None or member is None or member.date_of_birth != date_of_birth:
         raise CardNotRecognisedError()
     if card.kind not in REGISTRABLE_KINDS:
-        raise CardNotEligibleError(f"A {card.kind} card cannot be used to register", reason=card.kind)
+        raise _not_eligible(f"{card.kind}_card", f"A {card.kind} card cannot be used to register")
     if card.state != "active":
-        raise CardNotEligibleError(f"The card is {card.state}", reason=card.state)
+        raise _not_eligible(f"card_{card.state}", f"The card is {card.state}")
     if not member.is_member or card.household_id != member.household_id:
-        raise CardNotEligibleError("The card holder is not a member of a household", reason="not-a-member")
+        raise _not_eligible("holder_not_a_member", "The card holder is not a member of a household")
     return member
+
+
+def _not_eligible(code: str, detail: str) -> CardNotEligibleError:
+    return CardNotEligibleError(detail, errors=[field_problem(code, detail, "/card_number")])

@@ -5,7 +5,7 @@ are left out on purpose: they make passwords harder to remember, not to guess.""
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from plussa_identity.domain.errors import BreachedPasswordError, WeakPasswordError
+from plussa_identity.domain.errors import BreachedPasswordError, WeakPasswordError, field_problem
 
 
 @dataclass(frozen=True)
@@ -16,22 +16,24 @@ class PasswordPolicy:
     max_length: int
     breached: Collection[str]
 
-    def check(self, password: str, *, email: str | None = None) -> None:
-        """Raise a problem naming what is wrong with ``password``; return when it is acceptable."""
+    def check(self, password: str, *, email: str | None = None, pointer: str = "/password") -> None:
+        """Raise a problem naming what is wrong with ``password`` (the body field at ``pointer``);
+        return when it is acceptable."""
         if len(password) < self.min_length:
-            raise WeakPasswordError(
-                f"Use at least {self.min_length} characters", reason="too-short", min_length=self.min_length
-            )
+            raise _weak(pointer, "too_short", f"Use at least {self.min_length} characters")
         if len(password) > self.max_length:
-            raise WeakPasswordError(
-                f"Use at most {self.max_length} characters", reason="too-long", max_length=self.max_length
-            )
+            raise _weak(pointer, "too_long", f"Use at most {self.max_length} characters")
         if len(set(password)) < 3:
-            raise WeakPasswordError("Use more than one or two different characters", reason="repetitive")
+            raise _weak(pointer, "repetitive", "Use more than one or two different characters")
         lowered = password.lower()
         if lowered in self.breached or lowered.strip() in self.breached:
-            raise BreachedPasswordError("Choose a password that is not on lists of leaked passwords")
+            detail = "Choose a password that is not on lists of leaked passwords"
+            raise BreachedPasswordError(detail, errors=[field_problem("breached", detail, pointer)])
         if email:
             local = email.lower().partition("@")[0]
             if lowered == email.lower() or (len(local) >= 4 and local in lowered and len(lowered) - len(local) < 4):
-                raise WeakPasswordError("Do not build the password from your e-mail address", reason="email")
+                raise _weak(pointer, "from_email", "Do not build the password from your e-mail address")
+
+
+def _weak(pointer: str, code: str, detail: str) -> WeakPasswordError:
+    return WeakPasswordError(detail, errors=[field_problem(code, detail, pointer)])

@@ -1,1 +1,1 @@
-"""The events identity publishes (``published``) and its own copies of those it consumes."""
+"""The events identity publishes (``published``) and its own copies of those it consumes (``consumed``)."""

@@ -1,13 +1,13 @@
 """Downloading my data and asking for its erasure (GDPR)."""
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 from aiohttp import web
 from pydantic import BaseModel
 
 from plussa_identity.domain.privacy import Kind, PrivacyRequest
-from plussa_identity.routes.caller import identity_of, live_session
+from plussa_identity.keys import context
 from plussa_identity.use_cases import privacy
 from plussa_shared.auth import Access
 from plussa_shared.keys import principal
@@ -35,6 +35,25 @@ class PrivacyRequestOut(BaseModel):
     participants: list[ParticipantOut]
 
 
+EXAMPLE = PrivacyRequestOut(
+    request_id="4d2b7f9e1c3a5b7d9f0e2c4a6b8d0f1e",
+    kind="export",
+    status="pending",
+    requested_at=datetime(2026, 3, 1, 9, 30, tzinfo=UTC),
+    completed_at=None,
+    participants=[
+        ParticipantOut(service="identity", status="completed", completed_at=datetime(2026, 3, 1, 9, 30, tzinfo=UTC)),
+        ParticipantOut(service="cards", status="pending", completed_at=None),
+        ParticipantOut(service="points", status="pending", completed_at=None),
+    ],
+)
+ERASURE_EXAMPLE = EXAMPLE.model_copy(update={"kind": "erasure", "participants": EXAMPLE.participants[1:]})
+PROGRESS = (
+    " Every service holding personal data (the `privacy_participants` setting) is a participant; the "
+    "request is complete when all have answered."
+)
+
+
 def _out(request: PrivacyRequest) -> PrivacyRequestOut:
     return PrivacyRequestOut(
         request_id=request.request_id,
@@ -54,9 +73,7 @@ def _out(request: PrivacyRequest) -> PrivacyRequestOut:
 
 
 async def _start(request: web.Request, kind: Kind) -> PrivacyRequestOut:
-    current = await live_session(request)
-    household_id = principal(request).household_id
-    return _out(await privacy.start(identity_of(request), current.person_id, household_id, kind))
+    return _out(await privacy.start(context(request), principal(request), kind))
 
 
 @routes.post(
@@ -65,6 +82,10 @@ async def _start(request: web.Request, kind: Kind) -> PrivacyRequestOut:
     access=Access.customers(),
     response=PrivacyRequestOut,
     status=202,
+    operation_id="requestMyDataExport",
+    description="Asks every service for what it holds about the caller; download it once all have answered." + PROGRESS,
+    response_example=EXAMPLE,
+    idempotent=True,
 )
 async def post_my_data_export(request: web.Request) -> PrivacyRequestOut:
     """Every service holding personal data is asked; the result is downloadable once all have answered."""
@@ -77,11 +98,13 @@ async def post_my_data_export(request: web.Request) -> PrivacyRequestOut:
     access=Access.customers(),
     response=PrivacyRequestOut,
     errors=[404],
+    operation_id="getMyDataExport",
+    description="Which services have answered the caller's export; another person's request is 404.",
+    response_example=EXAMPLE,
 )
 async def get_my_data_export(request: web.Request, request_id: str) -> PrivacyRequestOut:
     """Which services have answered."""
-    current = await live_session(request)
-    return _out(await privacy.status(identity_of(request), current.person_id, request_id, "export"))
+    return _out(await privacy.status(context(request), principal(request), request_id, "export"))
 
 
 @routes.get(
@@ -90,11 +113,22 @@ async def get_my_data_export(request: web.Request, request_id: str) -> PrivacyRe
     access=Access.customers(),
     response=dict[str, Any],
     errors=[404, 409],
+    operation_id="downloadMyDataExport",
+    description=(
+        "One JSON document with every service's part, under `services.<service>`; 409 `export-not-ready` "
+        "(with `pending`: the services yet to answer) until all have answered."
+    ),
+    response_example={
+        "request_id": "4d2b7f9e1c3a5b7d9f0e2c4a6b8d0f1e",
+        "person_id": "9b3e5c1a7d2f4e6a8c0b1d3f5a7c9e2b",
+        "requested_at": "2026-03-01T09:30:00+00:00",
+        "completed_at": "2026-03-01T09:30:02+00:00",
+        "services": {"identity": {"profile": {"email": "aino.virtanen@example.com"}}, "cards": {}, "points": {}},
+    },
 )
 async def download_my_data_export(request: web.Request, request_id: str) -> web.Response:
     """One JSON document with every service's part; 409 until all have answered."""
-    current = await live_session(request)
-    document = await privacy.download(identity_of(request), current.person_id, request_id)
+    document = await privacy.download(context(request), principal(request), request_id)
     return web.json_response(
         document,
         headers={
@@ -110,6 +144,13 @@ async def download_my_data_export(request: web.Request, request_id: str) -> web.
     access=Access.customers(),
     response=PrivacyRequestOut,
     status=202,
+    operation_id="requestMyErasure",
+    description=(
+        "Every service erases or anonymises its part (the ledger keeps what accounting law requires, "
+        "anonymised); the login is erased last, when all others have answered, and every session ends." + PROGRESS
+    ),
+    response_example=ERASURE_EXAMPLE,
+    idempotent=True,
 )
 async def post_my_erasure_request(request: web.Request) -> PrivacyRequestOut:
     """Every service erases or anonymises its part (the ledger keeps what accounting law requires,
@@ -123,8 +164,10 @@ async def post_my_erasure_request(request: web.Request) -> PrivacyRequestOut:
     access=Access.customers(),
     response=PrivacyRequestOut,
     errors=[404],
+    operation_id="getMyErasureRequest",
+    description="Which services have answered the caller's erasure request; another person's request is 404.",
+    response_example=ERASURE_EXAMPLE,
 )
 async def get_my_erasure_request(request: web.Request, request_id: str) -> PrivacyRequestOut:
     """Which services have answered."""
-    current = await live_session(request)
-    return _out(await privacy.status(identity_of(request), current.person_id, request_id, "erasure"))
+    return _out(await privacy.status(context(request), principal(request), request_id, "erasure"))

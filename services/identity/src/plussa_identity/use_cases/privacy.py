@@ -1,39 +1,48 @@
 """Data export and erasure across the services, started and followed by identity."""
 
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import structlog
 
-from plussa_identity.bootstrap import Identity
-from plussa_identity.domain.errors import ExportNotReadyError, PrivacyRequestNotFoundError
+from plussa_identity.context import IdentityContext
+from plussa_identity.domain.errors import (
+    AccountNotFoundError,
+    ExportNotReadyError,
+    PrivacyRequestNotFoundError,
+    UnexpectedParticipantError,
+)
 from plussa_identity.domain.privacy import IDENTITY, Kind, PrivacyRequest
-from plussa_identity.events.privacy_events import ErasureCompleted, ErasureRequested, ExportRequested
-from plussa_shared.consumer import RejectEventError
-from plussa_shared.errors import NotFoundError
+from plussa_identity.events.consumed import ErasureAnswer, ExportAnswer
+from plussa_identity.events.published import ErasureCompleted, ErasureRequested, ExportRequested
+from plussa_identity.use_cases.sessions import current_session, end_all_sessions
+from plussa_shared.auth import Principal
+from plussa_shared.context import UnitOfWork
 from plussa_shared.events import CloudEvent, EventData
 from plussa_shared.mongo import Session
 
 log = structlog.get_logger(__name__)
 
 
-async def start(identity: Identity, person_id: str, household_id: str | None, kind: Kind) -> PrivacyRequest:
+async def start(ctx: IdentityContext, caller: Principal, kind: Kind) -> PrivacyRequest:
     """Open an export or erasure request and ask every participant through one event."""
-    now = datetime.now(UTC)
+    now = ctx.now()
+    person_id = (await current_session(ctx, caller)).person_id
+    household_id = caller.household_id
     request_id = uuid.uuid4().hex
 
-    async def work(session: Session) -> PrivacyRequest:
-        account = await identity.store.account(person_id, session)
+    async def work(uow: UnitOfWork) -> PrivacyRequest:
+        account = await ctx.store.account(person_id, uow.session)
         if account is None:
-            raise NotFoundError("No login", slug="account-not-found")
+            raise AccountNotFoundError("No login")
         request = PrivacyRequest(
             request_id=request_id,
             kind=kind,
             person_id=person_id,
             household_id=household_id,
             requested_at=now,
-            participants=tuple(identity.settings.privacy_participants),
+            participants=tuple(ctx.settings.privacy_participants),
         )
         data: EventData
         if kind == "export":
@@ -41,30 +50,28 @@ async def start(identity: Identity, person_id: str, household_id: str | None, ki
                 request_id=request_id, person_id=person_id, household_id=household_id, occurred_at=now
             )
             if IDENTITY in request.participants:
-                request = request.answered(IDENTITY, now, await _identity_export(identity, person_id, session))
+                request = request.answered(IDENTITY, now, await _identity_export(ctx, person_id, now, uow.session))
         else:
             data = ErasureRequested(
                 request_id=request_id, person_id=person_id, household_id=household_id, occurred_at=now
             )
-        request = await _finish_erasure_if_due(identity, request, now, session)
-        await identity.store.save_privacy_request(request, session)
-        await identity.uow.outbox.add(session, [identity.event(data, f"person/{person_id}")])
+        request = await _finish_erasure_if_due(ctx, uow, request, now)
+        await ctx.store.save_privacy_request(request, uow.session)
+        uow.publish(data, f"person/{person_id}")
         return request
 
-    return await identity.run(work)
+    return await ctx.run(work)
 
 
-async def status(identity: Identity, person_id: str, request_id: str, kind: Kind) -> PrivacyRequest:
-    """A request of this person; another person's is 404."""
-    request = await identity.store.privacy_request(request_id)
-    if request is None or request.person_id != person_id or request.kind != kind:
-        raise PrivacyRequestNotFoundError()
-    return request
+async def status(ctx: IdentityContext, caller: Principal, request_id: str, kind: Kind) -> PrivacyRequest:
+    """A request of the caller; another person's is 404."""
+    person_id = (await current_session(ctx, caller)).person_id
+    return await _own_request(ctx, person_id, request_id, kind)
 
 
-async def download(identity: Identity, person_id: str, request_id: str) -> dict[str, Any]:
+async def download(ctx: IdentityContext, caller: Principal, request_id: str) -> dict[str, Any]:
     """The export document once every participant has answered."""
-    request = await status(identity, person_id, request_id, "export")
+    request = await status(ctx, caller, request_id, "export")
     if request.completed_at is None:
         raise ExportNotReadyError(pending=request.pending)
     return {
@@ -76,41 +83,61 @@ async def download(identity: Identity, person_id: str, request_id: str) -> dict[
     }
 
 
-async def record_answer(
-    identity: Identity, event: CloudEvent[Any], session: Session, kind: Kind, data: dict[str, Any] | None
+async def _own_request(ctx: IdentityContext, person_id: str, request_id: str, kind: Kind) -> PrivacyRequest:
+    request = await ctx.store.privacy_request(request_id)
+    if request is None or request.person_id != person_id or request.kind != kind:
+        raise PrivacyRequestNotFoundError()
+    return request
+
+
+async def export_answered(ctx: IdentityContext, event: CloudEvent[ExportAnswer]) -> None:
+    """A participant sent its part of an export."""
+    await _record_answer(ctx, event.data, "export", event.data.data)
+
+
+async def erasure_answered(ctx: IdentityContext, event: CloudEvent[ErasureAnswer]) -> None:
+    """A participant erased its part; when all others are done identity erases the login, last."""
+    await _record_answer(ctx, event.data, "erasure", None)
+
+
+async def _record_answer(
+    ctx: IdentityContext, answer: ExportAnswer | ErasureAnswer, kind: Kind, data: dict[str, Any] | None
 ) -> None:
-    """A participant answered; an erasure whose others are all done ends with identity's own part."""
-    answer = event.data
-    request = await identity.store.privacy_request(answer.request_id, session)
-    if request is None or request.kind != kind or request.person_id != answer.person_id:
-        raise RejectEventError(f"no {kind} request {answer.request_id} of this person")
-    if answer.service not in request.participants or answer.service == IDENTITY:
-        raise RejectEventError(f"{answer.service} is not an expected participant")
-    now = datetime.now(UTC)
-    request = request.answered(answer.service, now, data)
-    request = await _finish_erasure_if_due(identity, request, now, session)
-    await identity.store.save_privacy_request(request, session)
-    log.info("privacy_answer_recorded", request_id=request.request_id, service=answer.service, kind=kind)
+    now = ctx.now()
+
+    async def work(uow: UnitOfWork) -> None:
+        request = await ctx.store.privacy_request(answer.request_id, uow.session)
+        if request is None or request.kind != kind or request.person_id != answer.person_id:
+            raise PrivacyRequestNotFoundError(f"no {kind} request {answer.request_id} of this person")
+        if answer.service not in request.participants or answer.service == IDENTITY:
+            raise UnexpectedParticipantError(f"{answer.service} is not an expected participant")
+        request = request.answered(answer.service, now, data)
+        request = await _finish_erasure_if_due(ctx, uow, request, now)
+        await ctx.store.save_privacy_request(request, uow.session)
+
+    await ctx.run(work)
+    log.info("privacy_answer_recorded", request_id=answer.request_id, service=answer.service, kind=kind)
 
 
 async def _finish_erasure_if_due(
-    identity: Identity, request: PrivacyRequest, now: datetime, session: Session
+    ctx: IdentityContext, uow: UnitOfWork, request: PrivacyRequest, now: datetime
 ) -> PrivacyRequest:
     if request.kind != "erasure" or not request.others_done or IDENTITY in request.answers:
         return request
-    await _erase_login(identity, request.person_id, now, session)
+    await _erase_login(ctx, uow, request.person_id, now)
     if IDENTITY in request.participants:
         request = request.answered(IDENTITY, now)
     completed = ErasureCompleted(
         request_id=request.request_id, person_id=request.person_id, service=IDENTITY, occurred_at=now
     )
-    await identity.uow.outbox.add(session, [identity.event(completed, f"person/{request.person_id}")])
+    uow.publish(completed, f"person/{request.person_id}")
     return request
 
 
-async def _erase_login(identity: Identity, person_id: str, now: datetime, session: Session) -> None:
+async def _erase_login(ctx: IdentityContext, uow: UnitOfWork, person_id: str, now: datetime) -> None:
     """Anonymise the login: the id stays so the person cannot be registered twice, nothing else."""
-    account = await identity.store.account(person_id, session)
+    session = uow.session
+    account = await ctx.store.account(person_id, session)
     if account is not None:
         erased = account.model_copy(
             update={
@@ -118,29 +145,27 @@ async def _erase_login(identity: Identity, person_id: str, now: datetime, sessio
                 "email_verified": False,
                 "pending_email": None,
                 "password_hash": "",
-                "first_name": None,
-                "last_name": None,
                 "phone": None,
                 "postal_address": None,
                 "updated_at": now,
                 "erased_at": now,
             }
         )
-        await identity.store.save_account(erased, session)
-    await identity.store.revoke_sessions(person_id, now, "erased", session)
-    await identity.store.void_link_tokens(person_id, "verify-email", now, session)
-    await identity.store.void_link_tokens(person_id, "reset-password", now, session)
-    await identity.store.drop_export_data(person_id, session)
-    await identity.store.update_member(
+        await ctx.store.save_account(erased, session)
+    await end_all_sessions(ctx, uow, person_id, "erased", now)
+    await ctx.store.void_link_tokens(person_id, "verify-email", now, session)
+    await ctx.store.void_link_tokens(person_id, "reset-password", now, session)
+    await ctx.store.drop_export_data(person_id, session)
+    await ctx.store.update_member(
         person_id,
         {"first_name": None, "last_name": None, "date_of_birth": None, "email": None, "erased": True},
         session,
     )
 
 
-async def _identity_export(identity: Identity, person_id: str, session: Session) -> dict[str, Any]:
-    account = await identity.store.account(person_id, session)
-    sessions = await identity.store.active_sessions(person_id, datetime.now(UTC))
+async def _identity_export(ctx: IdentityContext, person_id: str, now: datetime, session: Session) -> dict[str, Any]:
+    account = await ctx.store.account(person_id, session)
+    sessions = await ctx.store.active_sessions(person_id, now, session)
     profile = account.model_dump(mode="json", exclude={"password_hash"}) if account else {}
     return {
         "profile": profile,

@@ -1,10 +1,8 @@
 """Registering with a Plussa card number and verifying the e-mail address."""
 
-from datetime import UTC, date, datetime
+from datetime import date
 
-from pymongo.errors import DuplicateKeyError
-
-from plussa_identity.bootstrap import Identity
+from plussa_identity.context import IdentityContext
 from plussa_identity.domain.account import Account
 from plussa_identity.domain.card_numbers import is_valid_card_number, normalise_card_number
 from plussa_identity.domain.email_address import canonical_email
@@ -16,14 +14,15 @@ from plussa_identity.domain.errors import (
     InvalidLinkTokenError,
 )
 from plussa_identity.domain.members import Language, member_for_registration
-from plussa_identity.events.account_events import CustomerRegistered, EmailVerificationRequested, EmailVerified
+from plussa_identity.events.published import CustomerRegistered, EmailVerificationRequested, EmailVerified
 from plussa_identity.use_cases import throttling
 from plussa_identity.use_cases.links import issue_link, redeem_link
-from plussa_shared.mongo import Session
+from plussa_identity.use_cases.profile import profile_updated
+from plussa_shared.context import UnitOfWork
 
 
 async def register(
-    identity: Identity,
+    ctx: IdentityContext,
     *,
     card_number: str,
     date_of_birth: date,
@@ -36,83 +35,79 @@ async def register(
 
     Wrong card and date of birth pairs count as failures of the client address, so
     dates of birth cannot be guessed for a known card number."""
-    now = datetime.now(UTC)
+    now = ctx.now()
     number = normalise_card_number(card_number)
     if not is_valid_card_number(number):
         raise InvalidCardNumberError()
-    guard = throttling.address_key(identity, "register", address)
-    await throttling.check(identity, [guard], now)
+    guard = throttling.address_key(ctx, "register", address)
     email = canonical_email(email)
-    identity.policy.check(password, email=email)
-    password_hash = await identity.hasher.hash(password)
+    ctx.policy.check(password, email=email)
 
-    async def work(session: Session) -> str:
-        card = await identity.store.card_by_number(number, session)
-        member = await identity.store.member(card.person_id, session) if card and card.person_id else None
+    async def work(uow: UnitOfWork) -> str:
+        card = await ctx.store.card_by_number(number, uow.session)
+        member = await ctx.store.member(card.person_id, uow.session) if card and card.person_id else None
         member = member_for_registration(card, member, date_of_birth)
-        if await identity.store.person_has_account(member.person_id, session):
+        if await ctx.store.person_has_account(member.person_id, uow.session):
             raise AlreadyRegisteredError()
-        if await identity.store.account_by_email(email, session):
+        if await ctx.store.account_by_email(email, uow.session):
             raise EmailInUseError()
         account = Account(
             person_id=member.person_id,
             email=email,
             password_hash=password_hash,
             language=language,
-            first_name=member.first_name,
-            last_name=member.last_name,
             created_at=now,
             updated_at=now,
         )
-        await identity.store.insert_account(account, session)
-        token, expires_at = await issue_link(
-            identity,
-            session,
-            purpose="verify-email",
-            person_id=member.person_id,
-            email=email,
-            now=now,
-            ttl_s=identity.settings.email_verification_ttl_s,
-        )
-        subject = f"person/{member.person_id}"
-        registered = CustomerRegistered(
-            person_id=member.person_id,
-            household_id=str(member.household_id),
-            email=email,
-            language=language,
-            occurred_at=now,
-        )
-        verification = EmailVerificationRequested(
-            person_id=member.person_id, email=email, language=language, token=token, expires_at=expires_at
-        )
-        await identity.uow.outbox.add(
-            session, [identity.event(registered, subject), identity.event(verification, subject)]
-        )
+        await _open_account(ctx, uow, account, str(member.household_id))
         return member.person_id
 
-    try:
-        return await identity.run(work)
-    except CardNotRecognisedError:
-        await throttling.record_failure(identity, [guard], now)
-        raise
-    except DuplicateKeyError as exc:
-        # Two registrations raced; the database's unique indexes decided.
-        if "one_login_per_email" in str(exc):
-            raise EmailInUseError() from exc
-        raise AlreadyRegisteredError() from exc
+    async with throttling.checking(ctx, [guard], now):
+        password_hash = await ctx.hasher.hash(password)
+        try:
+            # Two registrations racing for one person or e-mail: the unique indexes let one
+            # win, and ctx.run's second run finds its login and refuses as a sequential one would.
+            return await ctx.run(work)
+        except CardNotRecognisedError:
+            await throttling.record_failure(ctx, [guard], now)
+            raise
 
 
-async def verify_email(identity: Identity, token: str) -> str:
+async def _open_account(ctx: IdentityContext, uow: UnitOfWork, account: Account, household_id: str) -> None:
+    """Store the new login and ask for its address to be verified."""
+    now, person_id, email = account.created_at, account.person_id, account.email
+    await ctx.store.insert_account(account, uow.session)
+    token, expires_at = await issue_link(
+        ctx,
+        uow.session,
+        purpose="verify-email",
+        person_id=person_id,
+        email=email,
+        now=now,
+        ttl_s=ctx.settings.email_verification_ttl_s,
+    )
+    subject = f"person/{person_id}"
+    registered = CustomerRegistered(
+        person_id=person_id, household_id=household_id, email=email, language=account.language, occurred_at=now
+    )
+    uow.publish(registered, subject)
+    verification = EmailVerificationRequested(
+        person_id=person_id, email=email, language=account.language, token=token, expires_at=expires_at
+    )
+    uow.publish(verification, subject)
+
+
+async def verify_email(ctx: IdentityContext, token: str) -> str:
     """Redeem an e-mail verification link; return the address now verified."""
-    now = datetime.now(UTC)
+    now = ctx.now()
 
-    async def work(session: Session) -> str:
-        record = await redeem_link(identity, session, purpose="verify-email", token=token, now=now)
-        account = await identity.store.account(record["person_id"], session)
+    async def work(uow: UnitOfWork) -> str:
+        record = await redeem_link(ctx, uow.session, purpose="verify-email", token=token, now=now)
+        account = await ctx.store.account(record["person_id"], uow.session)
         email = str(record["email"])
         if account is None or email not in (account.email, account.pending_email):
             raise InvalidLinkTokenError("The link is for an address this login no longer has")
-        if email != account.email and await identity.store.account_by_email(email, session):
+        if email != account.email and await ctx.store.account_by_email(email, uow.session):
             raise EmailInUseError()
         updated = account.model_copy(
             update={
@@ -122,12 +117,13 @@ async def verify_email(identity: Identity, token: str) -> str:
                 "updated_at": now,
             }
         )
-        await identity.store.save_account(updated, session)
-        verified = EmailVerified(person_id=account.person_id, email=email, occurred_at=now)
-        await identity.uow.outbox.add(session, [identity.event(verified, f"person/{account.person_id}")])
+        await ctx.store.save_account(updated, uow.session)
+        subject = f"person/{account.person_id}"
+        uow.publish(EmailVerified(person_id=account.person_id, email=email, occurred_at=now), subject)
+        if email != account.email:
+            # a changed address: consumers of the profile learn it with the other profile facts
+            member = await ctx.store.member(account.person_id, uow.session)
+            uow.publish(profile_updated(updated, member, ["email"], now), subject)
         return email
 
-    try:
-        return await identity.run(work)
-    except DuplicateKeyError as exc:
-        raise EmailInUseError() from exc
+    return await ctx.run(work)

@@ -1,6 +1,7 @@
 """Validating the main holder's savings and charity choices."""
 
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, datetime
 
 from plussa_points.domain.calendar import add_months
 from plussa_points.domain.errors import InvalidSettingError
@@ -26,3 +27,12 @@ def check_charity(rules: ProgrammeRules, charity_id: str | None, max_thousands: 
         raise InvalidSettingError("No such charity", field="charity_id")
     if max_thousands is not None and max_thousands < 1:
         raise InvalidSettingError("The cap is a positive number of thousands of points", field="max_thousands")
+
+
+@dataclass(frozen=True)
+class SavingsChoice:
+    """The main holder's saving: on until a release date (local midnight ``release_at``), or off."""
+
+    on: bool
+    release_on: date | None = None
+    release_at: datetime | None = None

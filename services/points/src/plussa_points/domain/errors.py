@@ -1,94 +1,140 @@
-"""Errors of the points domain, each a problem a client may see with a stable type."""
+"""Errors of the points domain: each carries a kind (the edges map it to an HTTP status
+or to the consumer's retry or dead-letter) and a stable slug (the problem type)."""
 
-from plussa_shared.errors import ConflictError, ForbiddenError, NotFoundError, ValidationFailedError
+from plussa_shared.domain import DomainError, ErrorKind
 
 
-class InvalidPurchaseError(ValidationFailedError):
+class InvalidPurchaseError(DomainError):
     """A purchase or return with impossible figures (negative, absurd, inconsistent)."""
 
+    kind = ErrorKind.INVALID
     slug = "invalid-purchase"
     title = "The purchase is not valid"
 
 
-class UnknownLineError(ValidationFailedError):
+class UnknownLineError(DomainError):
     """A return names a line the purchase does not have."""
 
+    kind = ErrorKind.INVALID
     slug = "unknown-purchase-line"
     title = "The purchase has no such line"
 
 
-class ReturnExceedsPurchaseError(ValidationFailedError):
+class ReturnExceedsPurchaseError(DomainError):
     """A return gives back more than was bought and not yet returned."""
 
+    kind = ErrorKind.INVALID
     slug = "return-exceeds-purchase"
     title = "The return exceeds the purchase"
 
 
-class UnknownPurchaseError(ValidationFailedError):
+class UnknownPurchaseError(DomainError):
     """A return for a purchase this service has not recorded."""
 
+    kind = ErrorKind.NOT_KNOWN_YET
     slug = "unknown-purchase"
     title = "The purchase is not known"
 
 
-class UnknownCardError(ValidationFailedError):
+class UnknownCardError(DomainError):
     """No card with this number is known (yet)."""
 
+    kind = ErrorKind.NOT_KNOWN_YET
     slug = "unknown-card"
     title = "The card is not known"
 
 
-class UnknownMemberError(ValidationFailedError):
+class UnknownMemberError(DomainError):
     """No such member of the household is known (yet)."""
 
+    kind = ErrorKind.NOT_KNOWN_YET
     slug = "unknown-member"
     title = "The household member is not known"
 
 
-class CardCannotEarnError(ValidationFailedError):
+class CardCannotEarnError(DomainError):
     """The card may not earn points: blocked, closed, replaced or expired."""
 
+    kind = ErrorKind.INVALID
     slug = "card-cannot-earn"
     title = "The card cannot earn points"
 
 
-class CardCannotSpendError(ForbiddenError):
+class CardCannotSpendError(DomainError):
     """The card may not spend Plussa money (temporary, blocked, closed...)."""
 
+    kind = ErrorKind.FORBIDDEN
     slug = "card-cannot-spend"
     title = "The card cannot spend Plussa money"
 
 
-class NoMoneyAccessError(ForbiddenError):
+class NoMoneyAccessError(DomainError):
     """A parallel holder without the main holder's permission to see and use the money."""
 
+    kind = ErrorKind.FORBIDDEN
     slug = "no-money-access"
     title = "No access to the household's Plussa money"
 
 
-class MainHolderOnlyError(ForbiddenError):
+class MainHolderOnlyError(DomainError):
     """Only the main holder may do this."""
 
+    kind = ErrorKind.FORBIDDEN
     slug = "main-holder-only"
     title = "Only the main holder may do this"
 
 
-class NotAMemberError(NotFoundError):
+class NotAMemberError(DomainError):
     """The caller is not (or no longer) a member of a household known here."""
 
+    kind = ErrorKind.NOT_FOUND
     slug = "household-not-found"
     title = "Household not found"
 
 
-class DuplicateIdConflictError(ConflictError):
+class DuplicateIdConflictError(DomainError):
     """An id already used for something different (a purchase id, a till transaction id)."""
 
+    kind = ErrorKind.CONFLICT
     slug = "id-reused"
     title = "The id was already used for different content"
 
 
-class InvalidSettingError(ValidationFailedError):
+class InvalidSettingError(DomainError):
     """A savings or charity choice the rules do not allow."""
 
+    kind = ErrorKind.INVALID
     slug = "invalid-setting"
     title = "The setting is not allowed"
+
+
+class MonthNotOverError(DomainError):
+    """Month end asked for a month that has not ended yet."""
+
+    kind = ErrorKind.INVALID
+    slug = "month-not-over"
+    title = "The month has not ended yet"
+
+
+class LotChangedError(DomainError):
+    """A lot changed under a spend (only another replica's write can cause this); retry."""
+
+    kind = ErrorKind.CONFLICT
+    slug = "concurrent-spend"
+    title = "The balance changed; try again"
+
+
+class SpendNotFoundError(DomainError):
+    """No spend with this till transaction id."""
+
+    kind = ErrorKind.NOT_FOUND
+    slug = "spend-not-found"
+    title = "Not found"
+
+
+class StatementNotFoundError(DomainError):
+    """No statement for this month (not closed yet, or before the household existed)."""
+
+    kind = ErrorKind.NOT_FOUND
+    slug = "statement-not-found"
+    title = "Not found"

@@ -1,6 +1,6 @@
 """This service's own copy of the events it reads (unknown fields are ignored)."""
 
-from datetime import date, datetime
+from datetime import date
 from typing import Literal
 
 from pydantic import AwareDatetime, Field
@@ -148,12 +148,3 @@ class CampaignPointsGranted(ConsumedEventData):
     purchase_id: str | None = None
     points: int
     occurred_at: AwareDatetime
-
-
-class PrivacyRequested(ConsumedEventData):
-    """``fi.plussa.identity.export.requested`` / ``erasure.requested``."""
-
-    request_id: str
-    person_id: str
-    household_id: str | None = None
-    occurred_at: datetime | None = None

@@ -176,6 +176,7 @@ class StatusChanged(EventData):
     """A household's Best Customer status changed at month end."""
 
     event_type: ClassVar[str] = "fi.plussa.points.status.changed"
+    partner: ClassVar[bool] = True
     household_id: str
     status: str
     previous_status: str
@@ -188,6 +189,7 @@ class ExportCompleted(EventData):
     """A person's points data, for their data export."""
 
     event_type: ClassVar[str] = "fi.plussa.points.export.completed"
+    recipient: ClassVar[str | None] = "identity"
     request_id: str
     person_id: str
     service: str = "points"

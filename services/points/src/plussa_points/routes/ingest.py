@@ -3,9 +3,10 @@
 from aiohttp import web
 from pydantic import BaseModel
 
-from plussa_points import ingest
 from plussa_points.events.consumed import PurchaseCompleted, PurchaseReturned
 from plussa_points.keys import POINTS
+from plussa_points.routes import not_known_yet_is_invalid
+from plussa_points.use_cases import ingest, returns
 from plussa_shared.auth import Access
 from plussa_shared.routing import RouteTable
 
@@ -33,8 +34,8 @@ class RecordedOut(BaseModel):
 )
 async def post_purchase(request: web.Request, body: PurchaseCompleted) -> RecordedOut:
     """Idempotent on ``purchase_id``: sending it again answers what was recorded."""
-    pts = request.app[POINTS]
-    done = await pts.run(lambda session: ingest.record_purchase(pts, body, session))
+    with not_known_yet_is_invalid():
+        done = await ingest.record_purchase(request.app[POINTS], body)
     return RecordedOut(reference=done.reference, month=done.month, points=done.points, duplicate=done.duplicate)
 
 
@@ -49,6 +50,6 @@ async def post_purchase(request: web.Request, body: PurchaseCompleted) -> Record
 )
 async def post_return(request: web.Request, body: PurchaseReturned) -> RecordedOut:
     """Idempotent on ``return_id``; reverses the returned lines' points."""
-    pts = request.app[POINTS]
-    done = await pts.run(lambda session: ingest.record_return(pts, body, session))
+    with not_known_yet_is_invalid():
+        done = await returns.record_return(request.app[POINTS], body)
     return RecordedOut(reference=done.reference, month=done.month, points=-done.points, duplicate=done.duplicate)

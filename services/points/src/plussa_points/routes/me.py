@@ -5,11 +5,12 @@ from datetime import date
 from aiohttp import web
 from pydantic import BaseModel, Field
 
-from plussa_points import money, views
-from plussa_points.context import Points
-from plussa_points.domain.access import Member, require_member, require_money_access
+from plussa_points import views
+from plussa_points.context import PointsContext
+from plussa_points.domain.access import Member, require_money_access
 from plussa_points.domain.calendar import MONTH_PATTERN, month_of
 from plussa_points.keys import POINTS
+from plussa_points.use_cases import money
 from plussa_shared.auth import Access
 from plussa_shared.keys import principal
 from plussa_shared.routing import RouteTable
@@ -18,12 +19,11 @@ routes = RouteTable(tag="me")
 CUSTOMER = Access.customers()
 
 
-async def _me(request: web.Request) -> tuple[Points, Member]:
-    pts = request.app[POINTS]
+async def _me(request: web.Request) -> tuple[PointsContext, Member]:
+    ctx = request.app[POINTS]
     who = principal(request)
     person_id = who.require_customer()
-    member = await pts.store.member(who.household_id or "", person_id)
-    return pts, require_member(member, who.household_id)
+    return ctx, await views.member(ctx, person_id, who.household_id)
 
 
 class MonthQuery(BaseModel):
@@ -50,22 +50,22 @@ class CharityIn(BaseModel):
 @routes.get("/v1/me/balance", summary="The household's Plussa money", access=CUSTOMER, response=views.BalanceView)
 async def get_balance(request: web.Request) -> views.BalanceView:
     """Main holder, or a parallel holder with access."""
-    pts, me = await _me(request)
-    return await views.balance(pts, require_money_access(me))
+    ctx, me = await _me(request)
+    return await views.balance(ctx, require_money_access(me))
 
 
 @routes.get("/v1/me/lots", summary="Plussa money by payout, with expiry", access=CUSTOMER, response=list[views.LotView])
 async def get_lots(request: web.Request) -> list[views.LotView]:
     """Main holder, or a parallel holder with access."""
-    pts, me = await _me(request)
-    return await views.lots(pts, require_money_access(me))
+    ctx, me = await _me(request)
+    return await views.lots(ctx, require_money_access(me))
 
 
 @routes.get("/v1/me/money-use", summary="How the money was used", access=CUSTOMER, response=list[views.MoneyUseView])
 async def get_money_use(request: web.Request) -> list[views.MoneyUseView]:
     """Main holder, or a parallel holder with access."""
-    pts, me = await _me(request)
-    return await views.money_use(pts, require_money_access(me))
+    ctx, me = await _me(request)
+    return await views.money_use(ctx, require_money_access(me))
 
 
 @routes.get(
@@ -77,8 +77,8 @@ async def get_money_use(request: web.Request) -> list[views.MoneyUseView]:
 )
 async def get_purchases(request: web.Request, query: MonthQuery) -> views.MonthPurchasesView:
     """Every member sees their own purchases."""
-    pts, me = await _me(request)
-    return await views.purchases(pts, me, query.month or month_of(pts.clock(), pts.rules.zone))
+    ctx, me = await _me(request)
+    return await views.purchases(ctx, me, query.month or month_of(ctx.now(), ctx.rules.zone))
 
 
 @routes.get(
@@ -90,8 +90,8 @@ async def get_purchases(request: web.Request, query: MonthQuery) -> views.MonthP
 )
 async def get_statement(request: web.Request, month: str) -> views.StatementView:
     """Main holder only."""
-    pts, me = await _me(request)
-    return await views.statement(pts, me, month)
+    ctx, me = await _me(request)
+    return await views.statement(ctx, me, month)
 
 
 @routes.put(
@@ -104,9 +104,8 @@ async def get_statement(request: web.Request, month: str) -> views.StatementView
 )
 async def put_savings(request: web.Request, body: SavingsIn) -> views.SavingsView:
     """Main holder only; applies at once to the household's money and future payouts."""
-    pts, me = await _me(request)
-    result = await money.set_savings(pts, me, body.on, body.release_on)
-    return views.SavingsView.model_validate(result)
+    ctx, me = await _me(request)
+    return views.savings_view(await money.set_savings(ctx, me, body.on, body.release_on))
 
 
 @routes.put(
@@ -119,9 +118,8 @@ async def put_savings(request: web.Request, body: SavingsIn) -> views.SavingsVie
 )
 async def put_charity(request: web.Request, body: CharityIn) -> views.CharityView:
     """Main holder only; applies from the next month end on."""
-    pts, me = await _me(request)
-    result = await money.set_charity(pts, me, body.on, body.charity_id, body.max_thousands)
-    return views.CharityView.model_validate(result)
+    ctx, me = await _me(request)
+    return views.charity_view(await money.set_charity(ctx, me, body.on, body.charity_id, body.max_thousands))
 
 
 @routes.get(

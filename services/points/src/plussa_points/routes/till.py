@@ -3,8 +3,10 @@
 from aiohttp import web
 from pydantic import BaseModel, Field
 
-from plussa_points import till
+from plussa_points.domain.till import Spend
 from plussa_points.keys import POINTS
+from plussa_points.routes import not_known_yet_is_invalid
+from plussa_points.use_cases import till
 from plussa_shared.auth import Access
 from plussa_shared.routing import RouteTable
 
@@ -29,7 +31,7 @@ class SpendOut(BaseModel):
     state: str
 
 
-def _out(result: till.SpendResult) -> SpendOut:
+def _out(result: Spend) -> SpendOut:
     return SpendOut(
         till_transaction_id=result.till_transaction_id,
         spent_cents=result.spent_cents,
@@ -48,7 +50,8 @@ def _out(result: till.SpendResult) -> SpendOut:
 )
 async def post_spend(request: web.Request, body: SpendIn) -> SpendOut:
     """Oldest lots first, never more than the balance; idempotent per till transaction."""
-    result = await till.spend(request.app[POINTS], body.till_transaction_id, body.card_number, body.amount_cents)
+    with not_known_yet_is_invalid():
+        result = await till.spend(request.app[POINTS], body.till_transaction_id, body.card_number, body.amount_cents)
     return _out(result)
 
 

@@ -1,0 +1,1 @@
+"""The cards service's command-line jobs: ``python -m plussa_cards.commands.<job>``."""

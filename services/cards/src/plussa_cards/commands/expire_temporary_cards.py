@@ -1,0 +1,43 @@
+"""Expire unlinked temporary cards past their validity: `python -m plussa_cards.commands.expire_temporary_cards`.
+
+A scheduler runs it (daily is enough); running it again changes nothing. The running
+service's outbox relay publishes the `card.expired` events it writes.
+"""
+
+import asyncio
+
+import structlog
+from pymongo import AsyncMongoClient
+
+from plussa_cards.context import CardsContext
+from plussa_cards.settings import CardsSettings
+from plussa_cards.store import INDEXES
+from plussa_cards.use_cases.temporary_cards import expire_temporary_cards
+from plussa_shared.commands import command_context
+from plussa_shared.logging import configure_logging
+from plussa_shared.mongo import Database, Document
+from plussa_shared.outbox import Outbox
+
+log = structlog.get_logger(__name__)
+
+
+async def expire(settings: CardsSettings) -> int:
+    """Run one expiry pass against the configured database; how many cards expired."""
+
+    def build(client: AsyncMongoClient[Document], db: Database, outbox: Outbox) -> CardsContext:
+        return CardsContext(settings, client, db, outbox)
+
+    async with command_context(settings, build, INDEXES) as ctx:
+        return await expire_temporary_cards(ctx)
+
+
+def main() -> None:
+    """Read settings from the environment and run one pass."""
+    settings = CardsSettings()
+    configure_logging(settings.log_format, settings.log_level)
+    expired = asyncio.run(expire(settings))
+    log.info("expiry_pass_done", count=expired)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Identity's command-line jobs: ``python -m plussa_identity.commands.<job>``."""

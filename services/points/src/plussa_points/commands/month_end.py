@@ -1,0 +1,62 @@
+"""Month end as a command a scheduler runs: ``python -m plussa_points.commands.month_end --month YYYY-MM``.
+
+Idempotent and resumable: run it again after any failure and every household is
+closed exactly once. Events leave through the points service's outbox relay.
+"""
+
+import argparse
+import asyncio
+import json
+import re
+import sys
+
+import structlog
+
+from plussa_points.commands import points_context
+from plussa_points.domain.calendar import MONTH_PATTERN, month_of, shift_month
+from plussa_points.settings import PointsSettings
+from plussa_points.use_cases.month_end import close_all
+from plussa_shared.logging import configure_logging
+
+log = structlog.get_logger(__name__)
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    """Read the command line."""
+    parser = argparse.ArgumentParser(prog="plussa_points.commands.month_end", description=__doc__)
+    parser.add_argument("--month", help="YYYY-MM to close; default: the month before now")
+    parser.add_argument("--limit", type=int, default=None, help="close at most this many households")
+    return parser.parse_args(argv)
+
+
+async def run(settings: PointsSettings, month: str | None, limit: int | None) -> dict[str, object]:
+    """Close the month and return the run's figures."""
+    async with points_context(settings) as ctx:
+        target = month or shift_month(month_of(ctx.now(), ctx.rules.zone), -1)
+        report = await close_all(ctx, target, limit=limit)
+        return {
+            "month": report.month,
+            "households_closed": report.households_closed,
+            "already_closed": report.skipped,
+            "batches": report.batches,
+            "payout_cents": report.payout_cents,
+            "donated_cents": report.donated_cents,
+        }
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the CronJob."""
+    args = parse_args(argv)
+    if args.month is not None and not re.match(MONTH_PATTERN, args.month):
+        sys.stderr.write("--month must be YYYY-MM\n")
+        return 2
+    settings = PointsSettings()
+    configure_logging(settings.log_format, settings.log_level)
+    summary = asyncio.run(run(settings, args.month, args.limit))
+    log.info("month_end_finished", **summary)
+    sys.stdout.write(json.dumps(summary) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,24 @@
+"""The only code that touches the points service's collections: one repository per area."""
+
+from plussa_points.store.collections import INDEXES
+from plussa_points.store.ledger import Ledger
+from plussa_points.store.members import Members
+from plussa_points.store.money import Money
+from plussa_points.store.person import PersonData
+from plussa_points.store.purchases import PurchaseReads, Purchases
+from plussa_points.store.views import Views
+from plussa_shared.mongo import Database
+
+__all__ = ["INDEXES", "Ledger", "Members", "Money", "PersonData", "PurchaseReads", "Purchases", "Store", "Views"]
+
+
+class Store:
+    """The points service's repositories over one database."""
+
+    def __init__(self, db: Database) -> None:
+        self.ledger = Ledger(db)
+        self.purchases = Purchases(db)
+        self.members = Members(db)
+        self.money = Money(db)
+        self.person = PersonData(db)
+        self.views = Views(db)

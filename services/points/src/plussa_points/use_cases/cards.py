@@ -1,0 +1,113 @@
+"""This service's copy of cards, members, money access and MasterCard tokens, kept from
+the cards service's events. A card snapshot is applied only when its version is newer
+than the one held; a card now on a household brings along what it collected while unlinked."""
+
+from datetime import datetime
+
+from plussa_points.context import PointsContext, UnitOfWork
+from plussa_points.domain.access import Member
+from plussa_points.domain.linking import card_account
+from plussa_points.events.consumed import (
+    AccessChanged,
+    CardChanged,
+    HouseholdCreated,
+    MemberAdded,
+    MemberRemoved,
+    PaymentCardBlocked,
+    PaymentCardLinked,
+)
+
+
+async def apply_card(ctx: PointsContext, data: CardChanged, at: datetime) -> None:
+    """Keep the newest snapshot of a card (an older or equal version changes nothing)."""
+    card = data.card
+    snapshot = {
+        "_id": card.card_id,
+        "card_number": card.card_number,
+        "kind": card.kind,
+        "state": card.state,
+        "household_id": card.household_id,
+        "person_id": card.person_id,
+        "can_earn": card.can_earn,
+        "can_spend": card.can_spend,
+        "version": card.version,
+    }
+
+    async def work(uow: UnitOfWork) -> None:
+        await ctx.store.members.keep_card(snapshot, card.version, uow.session)
+        if card.household_id is not None:
+            await ctx.store.ledger.open_account(card.household_id, uow.session)
+            await move_card_points(ctx, uow, card.card_id, card.household_id, card.person_id, at)
+
+    await ctx.run(work)
+
+
+async def move_card_points(
+    ctx: PointsContext, uow: UnitOfWork, card_id: str, household_id: str, person_id: str | None, at: datetime
+) -> int:
+    """Move what an unlinked card collected to the household; return the points moved."""
+    points = await ctx.store.ledger.move_card_account(card_id, household_id, person_id, at, uow.session)
+    if points is None:
+        return 0
+    await ctx.store.purchases.reattribute(card_account(card_id), household_id, person_id, uow.session)
+    return points
+
+
+async def household_created(ctx: PointsContext, data: HouseholdCreated) -> None:
+    """Open the household's account."""
+
+    async def work(uow: UnitOfWork) -> None:
+        await ctx.store.ledger.open_account(data.household_id, uow.session)
+
+    await ctx.run(work)
+
+
+async def member_added(ctx: PointsContext, data: MemberAdded, at: datetime) -> None:
+    """Record a membership (role and money access only; no names or contact details)."""
+    member = Member(data.household_id, data.person_id, data.role, data.can_use_money)
+
+    async def work(uow: UnitOfWork) -> None:
+        await ctx.store.members.add_member(member, at, uow.session)
+        await ctx.store.ledger.open_account(data.household_id, uow.session)
+
+    await ctx.run(work)
+
+
+async def member_removed(ctx: PointsContext, data: MemberRemoved, at: datetime) -> None:
+    """A removed member keeps their history but no longer sees or uses anything."""
+
+    async def work(uow: UnitOfWork) -> None:
+        await ctx.store.members.remove_member(data.household_id, data.person_id, at, uow.session)
+
+    await ctx.run(work)
+
+
+async def access_changed(ctx: PointsContext, data: AccessChanged, at: datetime) -> None:
+    """The main holder granted or withdrew a parallel holder's money access."""
+
+    async def work(uow: UnitOfWork) -> None:
+        await ctx.store.members.set_money_access(data.household_id, data.person_id, data.can_use_money, at, uow.session)
+
+    await ctx.run(work)
+
+
+async def payment_card_linked(ctx: PointsContext, data: PaymentCardLinked) -> None:
+    """Remember a K-Plussa MasterCard by its token only."""
+
+    async def work(uow: UnitOfWork) -> None:
+        await ctx.store.members.keep_payment_card(
+            data.payment_card_id, data.network_token, uow.session, household_id=data.household_id, blocked=False
+        )
+
+    await ctx.run(work)
+
+
+async def payment_card_blocked(ctx: PointsContext, data: PaymentCardBlocked) -> None:
+    """A blocked MasterCard no longer brings extra points, whatever arrives later."""
+
+    async def work(uow: UnitOfWork) -> None:
+        await ctx.store.members.keep_payment_card(
+            data.payment_card_id, data.network_token, uow.session, household_id=None, blocked=True
+        )
+
+    await ctx.run(work)

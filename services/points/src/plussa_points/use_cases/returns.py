@@ -1,0 +1,117 @@
+"""Recording a return (its points reversed in the month of the return) and an offer's
+campaign points (on a line of their own), each once per id."""
+
+from datetime import datetime
+
+from plussa_points.context import PointsContext, UnitOfWork
+from plussa_points.domain.calendar import accounting_month, month_of
+from plussa_points.domain.earning import ReturnedLine, apply_return
+from plussa_points.domain.errors import InvalidPurchaseError, UnknownMemberError, UnknownPurchaseError
+from plussa_points.domain.ingest import NewGrant, NewReturn, Recorded, duplicate, fingerprint
+from plussa_points.domain.validation import LineFigures, check_return
+from plussa_points.events.consumed import CampaignPointsGranted, PurchaseReturned
+from plussa_points.events.published import PointsEarned, PointsReversed, PurchaseReturnRecorded
+from plussa_points.use_cases import household
+
+
+async def _month(ctx: PointsContext, uow: UnitOfWork, account_id: str, at: datetime) -> str:
+    last_closed = await ctx.store.ledger.last_closed([account_id], uow.session)
+    return accounting_month(month_of(at, ctx.rules.zone), last_closed[account_id])
+
+
+async def record_return(ctx: PointsContext, data: PurchaseReturned) -> Recorded:
+    """Take returned lines off a purchase and reverse their points, in the month of the return."""
+    check_return(ctx.rules, [LineFigures(x.line_id, x.quantity, x.amount_cents) for x in data.lines])
+    digest = fingerprint(data)
+
+    async def work(uow: UnitOfWork) -> Recorded:
+        seen = await ctx.store.purchases.return_seen(data.return_id, uow.session)
+        if seen is not None:
+            return duplicate(data.return_id, digest, seen, "return")
+        purchase = await ctx.store.purchases.recorded(data.purchase_id, uow.session)
+        if purchase is None:
+            raise UnknownPurchaseError("No purchase with this id is known")
+        returned = [ReturnedLine(x.line_id, x.quantity, x.amount_cents) for x in data.lines]
+        outcome = apply_return(ctx.rules, purchase.remaining, returned, mastercard=purchase.mastercard)
+        ret = NewReturn(
+            return_id=data.return_id,
+            fingerprint=digest,
+            purchase=purchase,
+            occurred_at=data.occurred_at,
+            month=await _month(ctx, uow, purchase.household_id, data.occurred_at),
+            outcome=outcome,
+            returned={x.line_id: (x.quantity, x.amount_cents) for x in data.lines},
+        )
+        await ctx.store.purchases.add_return(ret, uow.session)
+        await ctx.store.ledger.post([ret.posting()], uow.session)
+        _publish_return(uow, ret)
+        return Recorded(data.return_id, ret.month, outcome.points)
+
+    return await ctx.run(work)
+
+
+def _publish_return(uow: UnitOfWork, ret: NewReturn) -> None:
+    purchase, outcome = ret.purchase, ret.outcome
+    subject = household(purchase.household_id)
+    recorded = PurchaseReturnRecorded(
+        return_id=ret.return_id,
+        purchase_id=purchase.purchase_id,
+        household_id=purchase.household_id,
+        person_id=purchase.person_id,
+        month=ret.month,
+        returned_cents=outcome.returned_cents,
+        points_reversed=outcome.points,
+        occurred_at=ret.occurred_at,
+    )
+    uow.publish(recorded, subject)
+    if outcome.points:
+        reversed_ = PointsReversed(
+            household_id=purchase.household_id,
+            person_id=purchase.person_id,
+            return_id=ret.return_id,
+            purchase_id=purchase.purchase_id,
+            month=ret.month,
+            points=outcome.points,
+            occurred_at=ret.occurred_at,
+        )
+        uow.publish(reversed_, subject)
+
+
+async def record_campaign_points(ctx: PointsContext, data: CampaignPointsGranted) -> Recorded:
+    """Credit an offer's campaign points on their own line, once per grant."""
+    if not 0 < data.points <= ctx.rules.max_campaign_points:
+        raise InvalidPurchaseError("Campaign points must be positive and within the limit", field="points")
+    digest = fingerprint(data)
+
+    async def work(uow: UnitOfWork) -> Recorded:
+        seen = await ctx.store.purchases.grant_seen(data.grant_id, uow.session)
+        if seen is not None:
+            return duplicate(data.grant_id, digest, seen, "grant")
+        if await ctx.store.members.member(data.household_id, data.person_id, uow.session) is None:
+            raise UnknownMemberError("The household member is not known")
+        grant = NewGrant(
+            grant_id=data.grant_id,
+            fingerprint=digest,
+            household_id=data.household_id,
+            person_id=data.person_id,
+            offer_id=data.offer_id,
+            purchase_id=data.purchase_id,
+            points=data.points,
+            month=await _month(ctx, uow, data.household_id, data.occurred_at),
+            occurred_at=data.occurred_at,
+        )
+        await ctx.store.purchases.add_grant(grant, uow.session)
+        await ctx.store.ledger.post([grant.posting()], uow.session)
+        earned = PointsEarned(
+            household_id=grant.household_id,
+            person_id=grant.person_id,
+            reason="campaign",
+            reference=grant.grant_id,
+            month=grant.month,
+            points=grant.points,
+            occurred_at=grant.occurred_at,
+        )
+        uow.publish(earned, household(grant.household_id))
+        return Recorded(data.grant_id, grant.month, data.points)
+
+    return await ctx.run(work)

@@ -1,0 +1,168 @@
+"""One trace per piece of work, across services: W3C trace context on HTTP and on events.
+
+An incoming request continues its caller's ``traceparent`` (or starts a trace); outgoing
+HTTP calls carry it on; every event written to the outbox records it, the relay sends it
+as AMQP headers, and the consumer continues it for the handler, whose own events carry it
+on. The ids are bound into the log context, so every log line of the work shows them.
+
+Spans are made by OpenTelemetry's SDK in every service, so a trace has ids even when
+nothing is exported; they leave the process only when ``otlp_endpoint`` is set (then a
+batching exporter, with its one background thread, sends them over OTLP/HTTP).
+"""
+
+import contextlib
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import aiohttp
+import structlog
+import yarl
+from opentelemetry import context as otel_context
+from opentelemetry import trace
+from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+from opentelemetry.instrumentation.aiohttp_client import create_trace_config
+from opentelemetry.propagators.textmap import Getter
+from opentelemetry.sdk.resources import SERVICE_NAME, Resource
+from opentelemetry.sdk.trace import SpanProcessor, TracerProvider
+from opentelemetry.sdk.trace.export import BatchSpanProcessor, SpanExporter
+from opentelemetry.trace import Span, SpanKind, Tracer
+from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
+
+from plussa_shared.settings import ServiceSettings
+
+# W3C trace context only: no baggage, whose free-form values a caller could otherwise
+# pass into events that partners read.
+_W3C = TraceContextTextMapPropagator()
+
+
+@dataclass(frozen=True)
+class Tracing:
+    """A service's tracer provider (named after the service) and its tracer."""
+
+    provider: TracerProvider
+    tracer: Tracer
+
+    @classmethod
+    def for_service(cls, settings: ServiceSettings, processor: SpanProcessor | None = None) -> "Tracing":
+        """Tracing for ``settings``' service; spans go to ``processor``, or over OTLP when
+        ``settings.otlp_endpoint`` is set, or nowhere."""
+        provider = TracerProvider(
+            resource=Resource.create({SERVICE_NAME: settings.service_name}), shutdown_on_exit=False
+        )
+        if processor is None and (exporter := span_exporter(settings)) is not None:
+            processor = BatchSpanProcessor(exporter)
+        if processor is not None:
+            provider.add_span_processor(processor)
+        return cls(provider, provider.get_tracer("plussa_shared"))
+
+    def shutdown(self) -> None:
+        """Send the spans still waiting and stop the exporter, if any."""
+        self.provider.shutdown()
+
+
+def span_exporter(settings: ServiceSettings) -> SpanExporter | None:
+    """The OTLP/HTTP exporter to ``settings.otlp_endpoint`` (a collector's base URL), or
+    None when no endpoint is configured."""
+    if settings.otlp_endpoint is None:
+        return None
+    return OTLPSpanExporter(endpoint=str(settings.otlp_endpoint).rstrip("/") + "/v1/traces")
+
+
+def log_ids(span: Span | None = None) -> dict[str, str]:
+    """``trace_id`` and ``span_id`` of ``span`` (default: the current one) for the log
+    context, in the W3C hex form; empty when there is no trace."""
+    context = (span or trace.get_current_span()).get_span_context()
+    if not context.is_valid:
+        return {}
+    return {"trace_id": trace.format_trace_id(context.trace_id), "span_id": trace.format_span_id(context.span_id)}
+
+
+def outbox_headers() -> dict[str, str]:
+    """The current trace context as W3C headers (``traceparent``, ``tracestate``), to be
+    stored with an outbox record and sent with its message; empty outside a trace."""
+    carrier: dict[str, str] = {}
+    _W3C.inject(carrier)
+    return carrier
+
+
+class _AmqpHeaders(Getter[Mapping[str, Any]]):
+    """Reads W3C headers from AMQP headers, whose strings may arrive as bytes."""
+
+    def get(self, carrier: Mapping[str, Any], key: str) -> list[str] | None:
+        value = carrier.get(key)
+        if isinstance(value, bytes):
+            value = value.decode(errors="replace")
+        return [value] if isinstance(value, str) and value else None
+
+    def keys(self, carrier: Mapping[str, Any]) -> list[str]:
+        return list(carrier)
+
+
+_AMQP = _AmqpHeaders()
+
+
+def extracted(headers: Mapping[str, Any] | None) -> otel_context.Context:
+    """The trace context a message's (or a request's) headers carry; empty when none."""
+    return _W3C.extract(headers or {}, getter=_AMQP)
+
+
+@contextlib.contextmanager
+def consuming(tracer: Tracer, headers: Mapping[str, Any] | None, name: str) -> Iterator[Span]:
+    """A consumer span for one message, the child of the trace its headers carry (or the
+    root of a new one), current and bound into the log context while handling it."""
+    with (
+        tracer.start_as_current_span(
+            f"{name} process",
+            context=extracted(headers),
+            kind=SpanKind.CONSUMER,
+            attributes={"messaging.system": "rabbitmq", "messaging.operation.type": "process"},
+        ) as span,
+        structlog.contextvars.bound_contextvars(**log_ids(span)),
+    ):
+        yield span
+
+
+@contextlib.contextmanager
+def continued(context: otel_context.Context | None) -> Iterator[None]:
+    """Make ``context`` (captured where a message was received) current again, in the task
+    that applies it, with its ids in the log context; nothing when None."""
+    if context is None:
+        yield
+        return
+    token = otel_context.attach(context)
+    try:
+        with structlog.contextvars.bound_contextvars(**log_ids()):
+            yield
+    finally:
+        otel_context.detach(token)
+
+
+def shared_context(contexts: list[otel_context.Context]) -> otel_context.Context | None:
+    """The first of ``contexts`` when all belong to one trace (a batch of one piece of
+    work), else None: a batch of several traces belongs to none of them."""
+    ids = {trace.get_current_span(c).get_span_context().trace_id for c in contexts}
+    return contexts[0] if len(ids) == 1 and 0 not in ids else None
+
+
+@contextlib.contextmanager
+def server_span(tracer: Tracer, headers: Mapping[str, Any], method: str, route: str) -> Iterator[Span]:
+    """The server span of one request, the child of the caller's ``traceparent`` (or the
+    root of a new trace), current inside it."""
+    with tracer.start_as_current_span(
+        f"{method} {route}",
+        context=extracted(headers),
+        kind=SpanKind.SERVER,
+        attributes={"http.request.method": method, "http.route": route},
+    ) as span:
+        yield span
+
+
+def client_trace_config(tracing: Tracing) -> aiohttp.TraceConfig:
+    """Client spans for outgoing HTTP calls, which carry ``traceparent`` to the callee.
+    Spans record the URL without its query, which may hold personal data."""
+
+    def without_query(url: yarl.URL) -> str:
+        return str(url.with_query(None).with_fragment(None))
+
+    return create_trace_config(url_filter=without_query, tracer_provider=tracing.provider)
