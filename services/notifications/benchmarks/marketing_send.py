@@ -40,7 +40,7 @@ from pymongo import AsyncMongoClient
 from plussa_notifications.settings import NotificationsSettings
 from plussa_notifications.testing.smtp_sink import SmtpSink, free_port
 from plussa_shared.testing.embedded_mongo import EmbeddedMongo
-from plussa_shared.testing.isolation import isolated_values, remove_isolated
+from plussa_shared.testing.isolation import declare_exchanges, isolated_values, remove_isolated
 from plussa_shared.testing.tokens import JwksServer, TestTokens
 
 AMQP_URL = os.environ.get("PLUSSA_TEST_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/")
@@ -174,6 +174,7 @@ async def bench(people: int, outage_s: float) -> None:
             "PLUSSA_NOTIFICATIONS_RETRY_CAP_S": "2",
             "PLUSSA_NOTIFICATIONS_SMTP_TIMEOUT_S": "2",
         }
+        await declare_exchanges(AMQP_URL, settings)  # as the broker's definitions would
         service = await asyncio.create_subprocess_exec(sys.executable, "-m", "plussa_notifications", env=env)
         base = f"http://127.0.0.1:{port}"
         client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(mongo_url)
