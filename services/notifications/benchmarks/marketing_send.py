@@ -19,6 +19,10 @@ Figures (2026-11-30, a 2-core machine shared with other work, load average about
        20,000 arrived, 20,000 distinct Message-IDs and recipients.
     2. 20,000 mails with the sink stopped for 30 s after the first 5,000: 215 s; 20,000
        arrived, 20,000 distinct; no message left unsent. None lost, none doubled.
+
+Again after the security merge (load average about 8, the service on its own broker
+exchanges): 1. 175 s, 114 mails/s, peak RSS 91 MiB (86 MiB idle), 20,000 distinct;
+2. with the sink down 30 s: 119 s, 20,000 arrived once each, none unsent.
 """
 
 import argparse
