@@ -206,8 +206,8 @@ async def test_a_targeted_offer_from_benefits_is_mailed_only_to_those_who_consen
     for person_id in ("p-target-sv", "p-target-no"):  # before the offer itself: waits and is retried
         await harness.publish(
             "fi.plussa.benefits.offer.targeted",
-            {
-                "offer_id": "offer-1",
+            {  # as benefits publishes it: every offer one change brought
+                "offer_ids": ["offer-1"],
                 "person_id": person_id,
                 "household_id": None,
                 "occurred_at": "2026-11-30T10:00:00+00:00",

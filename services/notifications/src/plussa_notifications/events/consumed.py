@@ -154,7 +154,7 @@ class OfferPublished(ConsumedEventData):
 
 
 class OfferTargeted(ConsumedEventData):
-    """benefits.offer.targeted: an offer became one of a person's offers."""
+    """benefits.offer.targeted: offers became a person's offers (one event per change)."""
 
-    offer_id: str
+    offer_ids: list[str]
     person_id: str

@@ -151,13 +151,19 @@ async def offer_published(ctx: NotificationsContext, data: OfferPublished) -> No
 
 
 async def offer_targeted(ctx: NotificationsContext, event_id: str, data: OfferTargeted) -> None:
-    """A person's new offer is mailed only if they consent to hear from its chain or partner."""
-    offer = await ctx.store.offer(data.offer_id)
+    """Each of a person's new offers is mailed only if they consent to hear from its chain or
+    partner; one mail per offer, each recognised by the event and the offer when redelivered."""
+    for offer_id in data.offer_ids:
+        await _offer_mail(ctx, f"{event_id}:{offer_id}", offer_id, data.person_id)
+
+
+async def _offer_mail(ctx: NotificationsContext, trigger_id: str, offer_id: str, person_id: str) -> None:
+    offer = await ctx.store.offer(offer_id)
     if offer is None:
-        raise OfferNotKnownError(offer_id=data.offer_id)
+        raise OfferNotKnownError(offer_id=offer_id)
     chain = await ctx.store.chain(offer["issuer_id"])
-    prefs = await ctx.store.preferences(data.person_id)
-    person = await ctx.store.person(data.person_id)
+    prefs = await ctx.store.preferences(person_id)
+    person = await ctx.store.person(person_id)
     if chain is None or person is None or not prefs.may_receive_marketing(chain.chain_id):
         return
     language = person.language if person.language in ("fi", "sv", "en") else "fi"
@@ -168,8 +174,8 @@ async def offer_targeted(ctx: NotificationsContext, event_id: str, data: OfferTa
     }
     await queue_message(
         ctx,
-        trigger_id=event_id,
-        person_id=data.person_id,
+        trigger_id=trigger_id,
+        person_id=person_id,
         kind=MessageKind.TARGETED_OFFER,
         data=facts,
         chain_id=chain.chain_id,

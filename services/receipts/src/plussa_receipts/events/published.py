@@ -1,7 +1,7 @@
 """The events the receipts service publishes (internal audience: they name people).
 
-Subject ``person/{person_id}``. No product names, prices or card digits travel here:
-what a person bought stays in this service."""
+Subject ``person/{person_id}``. A saved receipt names its first product and store so the
+notifications service can tell the person; prices and card digits stay in this service."""
 
 from datetime import date, datetime
 from typing import Any, ClassVar, Literal
@@ -48,8 +48,13 @@ class ReceiptSaved(PersonEvent):
     receipt_id: str
     purchase_id: str
     store_id: str
+    store_name: str
     chain: str
     lines_with_warranty: int
+    product_name: str
+    """The first product with a warranty: what the person's notice names."""
+    warranty_until: date
+    """The last warranty end of the receipt's lines."""
     kept_until: date
     occurred_at: AwareDatetime
 
