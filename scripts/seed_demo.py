@@ -498,6 +498,77 @@ def ended_months(today: date) -> list[str]:
     return months
 
 
+# -- benefits --------------------------------------------------------------------------
+
+SPONSOR_STORE = "k-market-helsinki-toolo"
+
+
+async def seed_benefits(api: Api, identity_env: dict[str, str], main_token: str) -> None:
+    """A chain's offers for every member and a store's sponsorship
+    programme the main holder supports, so the demo household sees offers and a cause
+    at once. Made once: a chain that already has offers is left as it is."""
+
+    async def service_token(client_id: str, scope: str) -> str:
+        secret = run_command(
+            identity_env, "plussa_identity.clients", "create", "--client-id", client_id, "--scopes", scope, "--replace"
+        ).strip()
+        return await till_token(api, client_id, secret)
+
+    chain = await service_token("k-citymarket", "benefits:offers")
+    _, existing = await api.call("GET", "benefits", "/v1/offers", token=chain)
+    if not existing["items"]:
+        now = datetime.now(UTC)
+        everyone = {"name": "Every member", "rule": {"everyone": True}}
+        _, segment = await api.call("POST", "benefits", "/v1/segments", json_body=everyone, token=chain)
+        offers = (
+            (
+                {
+                    "fi": "Kahvista 500 lisäpistettä",
+                    "sv": "500 extrapoäng för kaffe",
+                    "en": "500 extra points for coffee",
+                },
+                "campaign_points",
+                500,
+                True,
+            ),
+            (
+                {"fi": "Hedelmistä 10 % takaisin", "sv": "10 % tillbaka på frukt", "en": "10 % back on fruit"},
+                "percent",
+                1000,
+                False,
+            ),
+        )
+        for title, kind, amount, activation in offers:
+            body = {
+                "title": title,
+                "description": {key: f"{value} (K-Citymarket)" for key, value in title.items()},
+                "valid_from": (now - timedelta(days=1)).isoformat(),
+                "valid_until": (now + timedelta(days=60)).isoformat(),
+                "qualification": {"categories": ["grocery"], "min_spend_cents": 500},
+                "reward": {"kind": kind, "amount": amount},
+                "needs_activation": activation,
+                "limit_per_person": 2,
+                "segment_id": segment["segment_id"],
+            }
+            _, made = await api.call("POST", "benefits", "/v1/offers", json_body=body, token=chain)
+            await api.call("POST", "benefits", f"/v1/offers/{made['offer_id']}/publish", token=chain)
+    store = await service_token(SPONSOR_STORE, "benefits:sponsorship")
+    causes = [
+        {"cause_id": "toolo-scouts", "name": {"fi": "Töölön partio", "sv": "Tölö scouter", "en": "Töölö scouts"}},
+        {"cause_id": "toolo-fc", "name": {"fi": "Töölön Vesa", "sv": "Tölö Vesa", "en": "Töölö Vesa football"}},
+    ]
+    await api.call(
+        "PUT", "benefits", f"/v1/stores/{SPONSOR_STORE}/sponsorship", json_body={"causes": causes}, token=store
+    )
+    await api.call(
+        "PUT",
+        "benefits",
+        f"/v1/me/sponsorships/{SPONSOR_STORE}",
+        json_body={"cause_id": "toolo-scouts"},
+        token=main_token,
+    )
+
+
 # -- the whole -------------------------------------------------------------------------
 
 
@@ -538,6 +609,7 @@ async def _seed(targets: SeedTargets, state: SeedState) -> Outcome:
         for person in (MAIN, PARALLEL):
             batch = purchases(outcome.card_numbers[person.email], person.role, today)
             outcome.purchases_sent += await send_purchases(api, token, batch)
+        await seed_benefits(api, targets.service_envs["identity"], main_token)
     for month in ended_months(today):
         run_command(targets.service_envs["points"], "plussa_points.commands.month_end", "--month", month)
     return outcome

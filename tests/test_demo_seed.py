@@ -1,6 +1,6 @@
 """`make run` seeds a demo household through the services' APIs: a main holder and a
-parallel holder who can both log in, with cards and purchases, and a till with
-service credentials; a restart on the same data keeps it and makes nothing twice."""
+parallel holder who can both log in, with cards and purchases, offers and a cause
+they support, and a till with service credentials; a restart on the same data keeps it and makes nothing twice."""
 
 import json
 import urllib.error
@@ -57,6 +57,8 @@ def run_seeded_stack(stack: DevStackProcess) -> dict[str, Any]:
             "household": call("GET", f"{stack.url('cards')}/v1/me/household", token=main_token),
             "parallel_household": call("GET", f"{stack.url('cards')}/v1/me/household", token=parallel_token),
             "balance": call("GET", f"{stack.url('points')}/v1/me/balance", token=main_token),
+            "offers": call("GET", f"{stack.url('benefits')}/v1/me/offers", token=parallel_token),
+            "causes": call("GET", f"{stack.url('benefits')}/v1/me/sponsorships", token=main_token),
             "till_token": call(
                 "POST",
                 f"{stack.url('identity')}/v1/oauth/token",
@@ -89,6 +91,8 @@ def test_the_demo_household_is_seeded_once_and_both_holders_can_log_in(tmp_path:
     assert first["parallel_household"]["role"] == "parallel"
     assert first["balance"]["total_cents"] > 0
     assert sorted(first["till_token"]["scope"].split()) == ["cards:lookup", "points:ingest", "points:spend"]
+    assert len(first["offers"]["items"]) == 2
+    assert [c["cause_id"] for c in first["causes"]["items"]] == ["toolo-scouts"]
 
     assert "Demo data exists" in again["output"], again["output"]
     assert again["household"] == first["household"]

@@ -1,4 +1,4 @@
-"""Wiring of the benefits service: routes, context, subscriptions, indexes. No I/O here."""
+"""Wiring of the benefits service: routes, subscriptions, indexes. No I/O here."""
 
 from aiohttp import web
 
@@ -8,20 +8,23 @@ from plussa_benefits.settings import BenefitsSettings
 from plussa_benefits.store import INDEXES
 from plussa_benefits.subscriptions import subscriptions
 from plussa_shared.app import ServiceSpec, create_service_app
+from plussa_shared.context import Clock, system_clock
 from plussa_shared.keys import DB, MONGO, OUTBOX
 
 
-def create_app(settings: BenefitsSettings) -> web.Application:
-    """Build the benefits service's application."""
+def create_app(settings: BenefitsSettings, clock: Clock = system_clock) -> web.Application:
+    """Build the benefits service's application (tests pass a clock they move)."""
 
-    def context(app: web.Application) -> BenefitsContext:
-        return BenefitsContext(settings=settings, client=app[MONGO], db=app[DB], outbox=app[OUTBOX])
+    def _context(app: web.Application) -> BenefitsContext:
+        return BenefitsContext(settings, app[MONGO], app[DB], app[OUTBOX], clock)
 
-    spec = ServiceSpec(
-        title="Plussa benefits",
-        routes=ROUTES,
-        context=context,
-        subscriptions=subscriptions,
-        indexes=INDEXES,
+    return create_service_app(
+        settings,
+        ServiceSpec(
+            title="Plussa benefits",
+            routes=ROUTES,
+            subscriptions=subscriptions,
+            indexes=INDEXES,
+            context=_context,
+        ),
     )
-    return create_service_app(settings, spec)

@@ -11,7 +11,18 @@ from plussa_identity.use_cases import throttling
 from plussa_shared.context import UnitOfWork
 
 ClientKind = Literal["service", "operator"]
-SCOPES = frozenset({"cards:issue", "cards:lookup", "cards:bank", "points:ingest", "points:spend", "ops"})
+SCOPES = frozenset(
+    {
+        "cards:issue",
+        "cards:lookup",
+        "cards:bank",
+        "points:ingest",
+        "points:spend",
+        "benefits:offers",
+        "benefits:sponsorship",
+        "ops",
+    }
+)
 """The scopes of docs/event-contract.md."""
 
 

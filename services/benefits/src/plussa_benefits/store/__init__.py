@@ -1,0 +1,244 @@
+"""The only code that touches the benefits service's collections."""
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from pymongo import ASCENDING, DESCENDING, IndexModel, InsertOne, ReplaceOne, UpdateOne
+
+from plussa_benefits.domain.features import PersonFeatures
+from plussa_benefits.domain.offers import Offer
+from plussa_benefits.domain.segments import Segment
+from plussa_benefits.domain.wallet import HeldOffer, Wallet
+from plussa_benefits.store import mappers as m
+from plussa_shared.mongo import Database, Document, Session
+from plussa_shared.paging import keyset_page
+
+INDEXES: dict[str, Sequence[IndexModel]] = {
+    "offers": [
+        IndexModel([("issuer_id", ASCENDING), ("valid_until", DESCENDING), ("_id", DESCENDING)]),
+        IndexModel([("state", ASCENDING), ("valid_until", ASCENDING)]),
+    ],
+    "segments": [IndexModel([("issuer_id", ASCENDING)])],
+    "meta": [],
+    "cards": [],
+    "features": [IndexModel([("household_id", ASCENDING)])],
+    "households": [],
+    "wallets": [IndexModel([("held.offer_id", ASCENDING)])],
+    "purchases": [],
+    "redemptions": [
+        IndexModel([("person_id", ASCENDING), ("occurred_at", DESCENDING), ("_id", DESCENDING)]),
+        IndexModel([("purchase_id", ASCENDING)]),
+    ],
+    "programmes": [],
+    "memberships": [IndexModel([("person_id", ASCENDING), ("store_id", ASCENDING), ("_id", ASCENDING)])],
+    "accruals": [
+        IndexModel([("person_id", ASCENDING), ("store_id", ASCENDING)]),
+        IndexModel([("store_id", ASCENDING), ("month", DESCENDING), ("cause_id", ASCENDING)]),
+        IndexModel([("month", ASCENDING)]),
+    ],
+    "month_totals": [],
+}
+CATALOGUE = "catalogue"
+
+
+class BenefitsStore:
+    """Collections of offers, segments, people's features and wallets, redemptions and sponsorship."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.offers = db["offers"]
+        self.segments = db["segments"]
+        self.meta = db["meta"]
+        self.cards = db["cards"]
+        self.features = db["features"]
+        self.households = db["households"]
+        self.wallets = db["wallets"]
+        self.purchases = db["purchases"]
+        self.redemptions = db["redemptions"]
+        self.programmes = db["programmes"]
+        self.memberships = db["memberships"]
+        self.accruals = db["accruals"]
+        self.month_totals = db["month_totals"]
+
+    # offers and segments
+
+    async def offer(self, offer_id: str, s: Session) -> Offer | None:
+        """An offer by id."""
+        doc = await self.offers.find_one({"_id": offer_id}, session=s)
+        return m.offer_from(doc) if doc else None
+
+    async def issuer_offers(self, issuer_id: str, limit: int, cursor: str | None) -> tuple[list[Offer], str | None]:
+        """A page of an issuer's offers, the latest ending first."""
+        docs, next_cursor = await keyset_page(
+            self.offers, {"issuer_id": issuer_id}, sort_key="valid_until", limit=limit, cursor=cursor
+        )
+        return [m.offer_from(doc) for doc in docs], next_cursor
+
+    async def save_offer(self, offer: Offer, s: Session, *, new: bool = False) -> None:
+        """Insert or replace an offer; every change moves the catalogue's version on."""
+        if new:
+            await self.offers.insert_one(m.offer_doc(offer), session=s)
+        else:
+            await self.offers.replace_one({"_id": offer.offer_id}, m.offer_doc(offer), session=s)
+        await self._bump_catalogue(s)
+
+    async def segment(self, segment_id: str, s: Session) -> Segment | None:
+        """A segment by id."""
+        doc = await self.segments.find_one({"_id": segment_id}, session=s)
+        return m.segment_from(doc) if doc else None
+
+    async def save_segment(self, segment: Segment, s: Session, *, new: bool = False) -> None:
+        """Insert or replace a segment; the catalogue's version moves on."""
+        if new:
+            await self.segments.insert_one(m.segment_doc(segment), session=s)
+        else:
+            await self.segments.replace_one({"_id": segment.segment_id}, m.segment_doc(segment), session=s)
+        await self._bump_catalogue(s)
+
+    async def _bump_catalogue(self, s: Session) -> None:
+        await self.meta.update_one({"_id": CATALOGUE}, {"$inc": {"version": 1}}, upsert=True, session=s)
+
+    async def catalogue_version(self, s: Session | None) -> int:
+        """The version of the offers and segments as a whole (for caches)."""
+        doc = await self.meta.find_one({"_id": CATALOGUE}, session=s)
+        return int(doc["version"]) if doc else 0
+
+    async def open_offers(self, now: datetime, s: Session | None) -> list[Offer]:
+        """Published offers that have not ended."""
+        cursor = self.offers.find({"state": "published", "valid_until": {"$gt": now}}, session=s)
+        return [m.offer_from(doc) async for doc in cursor]
+
+    async def all_segments(self, s: Session | None) -> dict[str, Segment]:
+        """Every segment by id."""
+        return {doc["_id"]: m.segment_from(doc) async for doc in self.segments.find({}, session=s)}
+
+    # people
+
+    async def save_card(self, card: Document, s: Session) -> None:
+        """Remember who holds a card, keeping only the newest version of it."""
+        number = card["card_number"]
+        doc = {"person_id": card.get("person_id"), "household_id": card.get("household_id"), "version": card["version"]}
+        known = await self.cards.find_one({"_id": number}, {"version": 1}, session=s)
+        if known is None:
+            await self.cards.insert_one({"_id": number, **doc}, session=s)
+        elif known["version"] < card["version"]:
+            await self.cards.update_one({"_id": number}, {"$set": doc}, session=s)
+
+    async def card_holders(self, numbers: Iterable[str], s: Session) -> dict[str, Document]:
+        """Known cards by number: who holds each."""
+        return {doc["_id"]: doc async for doc in self.cards.find({"_id": {"$in": list(set(numbers))}}, session=s)}
+
+    async def features_of(self, person_ids: Iterable[str], s: Session | None) -> dict[str, PersonFeatures]:
+        """People's features by person id (those known)."""
+        found = self.features.find({"_id": {"$in": list(set(person_ids))}}, session=s)
+        return {doc["_id"]: m.features_from(doc) async for doc in found}
+
+    async def features_after(self, after: str | None, limit: int, s: Session) -> list[PersonFeatures]:
+        """People's features in id order, a chunk at a time."""
+        query: Document = {"_id": {"$gt": after}} if after else {}
+        cursor = self.features.find(query, session=s).sort("_id", ASCENDING).limit(limit)
+        return [m.features_from(doc) async for doc in cursor]
+
+    async def save_features(self, people: Iterable[PersonFeatures], s: Session) -> None:
+        """Write people's features."""
+        ops = [ReplaceOne({"_id": p.person_id}, m.features_doc(p), upsert=True) for p in people]
+        if ops:
+            await self.features.bulk_write(ops, ordered=False, session=s)
+
+    async def household_status(self, household_id: str, s: Session) -> str:
+        """A household's Best Customer status as last heard."""
+        doc = await self.households.find_one({"_id": household_id}, session=s)
+        return str(doc["status"]) if doc else "regular"
+
+    async def set_household_status(self, household_id: str, status: str, s: Session) -> None:
+        """Record a household's status and give it to every member's features."""
+        await self.households.update_one({"_id": household_id}, {"$set": {"status": status}}, upsert=True, session=s)
+        await self.features.update_many({"household_id": household_id}, {"$set": {"status": status}}, session=s)
+
+    # wallets
+
+    async def wallets_of(self, person_ids: Iterable[str], s: Session | None) -> dict[str, Wallet]:
+        """People's wallets by person id (empty wallets for those without one)."""
+        ids = list(set(person_ids))
+        found = {doc["_id"]: doc async for doc in self.wallets.find({"_id": {"$in": ids}}, session=s)}
+        return {pid: m.wallet_from(found.get(pid), pid) for pid in ids}
+
+    async def wallet_doc(self, person_id: str) -> Document | None:
+        """A wallet as stored, with what each offer shows: the "my offers" read."""
+        return await self.wallets.find_one({"_id": person_id})
+
+    async def save_wallets(self, wallets: Iterable[Wallet], s: Session) -> None:
+        """Write whole wallets, best offer first."""
+        ops = [
+            ReplaceOne(
+                {"_id": w.person_id},
+                {
+                    "_id": w.person_id,
+                    "household_id": w.household_id,
+                    "version": w.version + 1,
+                    "held": [m.held_doc(h) for h in w.ranked()],
+                },
+                upsert=True,
+            )
+            for w in wallets
+        ]
+        if ops:
+            await self.wallets.bulk_write(ops, ordered=False, session=s)
+
+    async def add_held(self, additions: list[tuple[Wallet, HeldOffer]], s: Session) -> None:
+        """Put one newly targeted offer into several wallets."""
+        ops: list[Any] = []
+        for wallet, held in additions:
+            entry = m.held_doc(held)
+            if wallet.version:
+                ops.append(UpdateOne({"_id": wallet.person_id}, {"$push": {"held": entry}, "$inc": {"version": 1}}))
+            else:
+                doc = {"_id": wallet.person_id, "household_id": wallet.household_id, "version": 1, "held": [entry]}
+                ops.append(InsertOne(doc))
+        if ops:
+            await self.wallets.bulk_write(ops, ordered=False, session=s)
+
+    async def mark_activated(self, person_id: str, offer_id: str, at: datetime, s: Session) -> None:
+        """Record an activation in the person's wallet."""
+        await self.wallets.update_one(
+            {"_id": person_id, "held.offer_id": offer_id},
+            {"$set": {"held.$.activated_at": at}, "$inc": {"version": 1}},
+            session=s,
+        )
+
+    async def remove_held(self, offer_id: str, s: Session) -> None:
+        """Take a withdrawn offer out of every wallet."""
+        await self.wallets.update_many(
+            {"held.offer_id": offer_id}, {"$pull": {"held": {"offer_id": offer_id}}, "$inc": {"version": 1}}, session=s
+        )
+
+    # privacy
+
+    async def person_data(self, person_id: str, s: Session) -> dict[str, Any]:
+        """Everything held about a person, for their export."""
+        query: Document = {"person_id": person_id}
+        hidden = {"_id": 0}
+        features = await self.features.find_one({"_id": person_id}, session=s)
+        wallet = await self.wallets.find_one({"_id": person_id}, session=s)
+        return {
+            "features": _plain(features),
+            "offers": (wallet or {}).get("held", []),
+            "redemptions": [doc async for doc in self.redemptions.find(query, {"lines": 0}, session=s)],
+            "purchases": [doc async for doc in self.purchases.find(query, hidden, session=s)],
+            "sponsorships": [doc async for doc in self.db["memberships"].find(query, hidden, session=s)],
+            "sponsorship_shares": [doc async for doc in self.db["accruals"].find(query, session=s)],
+        }
+
+    async def erase_person(self, person_id: str, replacement: str, s: Session) -> None:
+        """Delete what describes a person; keep their redemptions and shares without them."""
+        await self.features.delete_one({"_id": person_id}, session=s)
+        await self.wallets.delete_one({"_id": person_id}, session=s)
+        await self.db["memberships"].delete_many({"person_id": person_id}, session=s)
+        await self.cards.update_many({"person_id": person_id}, {"$set": {"person_id": None}}, session=s)
+        for collection in (self.redemptions, self.purchases, self.db["accruals"]):
+            await collection.update_many({"person_id": person_id}, {"$set": {"person_id": replacement}}, session=s)
+
+
+def _plain(doc: Document | None) -> Document:
+    return {k: v for k, v in (doc or {}).items() if k != "_id"}

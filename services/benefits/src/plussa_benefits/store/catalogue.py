@@ -1,0 +1,56 @@
+"""The live catalogue (open offers and their segments), cached per process.
+
+Every purchase is judged against every live offer, so the catalogue is read from
+the database only when its version (moved on by every offer or segment change in
+the same transaction) differs from the cached one: one small read per purchase batch.
+The "my offers" read shows each held offer as the cache has it, checking the version
+at most every ``catalogue_refresh_s`` seconds: a wallet holds only ids and what the
+person did, so reading it stays one small indexed read.
+"""
+
+import time
+from collections.abc import Iterable
+from datetime import datetime
+
+from plussa_benefits.domain.wallet import Catalogue
+from plussa_benefits.store import BenefitsStore
+from plussa_shared.mongo import Session
+
+
+class CatalogueCache:
+    """The catalogue as of the last version seen."""
+
+    def __init__(self, store: BenefitsStore, refresh_s: float) -> None:
+        self._store = store
+        self._refresh_s = refresh_s
+        self._version = -1
+        self._checked = 0.0
+        self._catalogue = Catalogue((), {})
+
+    async def current(self, now: datetime, s: Session | None, *, fresh: bool = True) -> Catalogue:
+        """The offers open at ``now`` and the segments, reloaded when the catalogue changed.
+
+        ``fresh=False`` (the purchase path) checks the version at most every ``refresh_s``
+        seconds: a change made in another process applies to purchases within that time;
+        one made in this process at once (``changed``)."""
+        if not fresh and time.monotonic() - self._checked <= self._refresh_s:
+            return self._catalogue.open_at(now)
+        version = await self._store.catalogue_version(s)
+        if version != self._version:
+            offers = await self._store.open_offers(now, s)
+            segments = await self._store.all_segments(s)
+            self._catalogue = Catalogue(tuple(offers), segments)
+            self._version = version
+        self._checked = time.monotonic()
+        return self._catalogue.open_at(now)
+
+    def changed(self) -> None:
+        """This process changed an offer or a segment: check the version next time."""
+        self._checked = 0.0
+
+    async def for_reading(self, now: datetime, wanted: Iterable[str]) -> Catalogue:
+        """The catalogue to show offers with: checked for changes at most every
+        ``refresh_s`` seconds, and at once when an offer a person holds is not in it yet."""
+        if time.monotonic() - self._checked > self._refresh_s or any(w not in self._catalogue.by_id for w in wanted):
+            return await self.current(now, None)
+        return self._catalogue

@@ -1,0 +1,115 @@
+from datetime import timedelta
+
+from .conftest import Harness
+
+PROBLEMS = "https://api.plussa.fi/problems/"
+
+
+async def test_a_person_whose_purchases_put_them_in_the_segment_sees_the_offer_in_their_language(
+    harness: Harness,
+) -> None:
+    await harness.person("aino", language="sv")
+    offer_id = await harness.live_offer()
+    assert await harness.my_offers("aino", lang="sv") == []
+
+    await harness.buy("aino", "p-1", ("grocery", 12_000))
+    offers = await harness.my_offers("aino", lang="sv")
+
+    assert [o["offer_id"] for o in offers] == [offer_id]
+    assert offers[0]["title"] == "Kaffe"
+    assert offers[0]["activated"] is False
+
+
+async def test_a_person_already_in_the_segment_gets_an_offer_when_it_is_published(harness: Harness) -> None:
+    await harness.person("aino")
+    await harness.buy("aino", "p-1", ("grocery", 12_000))
+
+    offer_id = await harness.live_offer()
+
+    assert [o["offer_id"] for o in await harness.my_offers("aino", lang="en")] == [offer_id]
+    assert (await harness.my_offers("aino", lang="en"))[0]["title"] == "Coffee"
+
+
+async def test_a_parallel_holder_does_not_see_the_main_holders_offers(harness: Harness) -> None:
+    await harness.person("aino")
+    await harness.person("eero", role="parallel")
+    await harness.buy("aino", "p-1", ("grocery", 12_000))
+    await harness.buy("eero", "p-2", ("fuel", 12_000))
+
+    await harness.live_offer()
+
+    assert len(await harness.my_offers("aino")) == 1
+    assert await harness.my_offers("eero", role="parallel") == []
+
+
+async def test_offers_are_ranked_by_their_value_to_the_person(harness: Harness) -> None:
+    await harness.person("aino")
+    await harness.buy("aino", "p-1", ("grocery", 30_000))
+    segment_id = await harness.segment()
+    small = await harness.live_offer(segment_id, reward={"kind": "campaign_points", "amount": 100})
+    big = await harness.live_offer(segment_id, reward={"kind": "percent", "amount": 1_000})
+
+    assert [o["offer_id"] for o in await harness.my_offers("aino")] == [big, small]
+
+
+async def test_activating_my_offer_marks_it_once(harness: Harness) -> None:
+    await harness.person("aino")
+    await harness.buy("aino", "p-1", ("grocery", 12_000))
+    offer_id = await harness.live_offer()
+
+    first = await harness.client.post(f"/v1/me/offers/{offer_id}/activate", headers=harness.customer("aino"))
+    second = await harness.client.post(f"/v1/me/offers/{offer_id}/activate", headers=harness.customer("aino"))
+
+    assert first.status == 200
+    assert (await first.json())["activated"] is True
+    assert (await second.json())["activated"] is True
+    assert (await harness.my_offers("aino"))[0]["activated"] is True
+    assert await harness.count("outbox", {"type": "fi.plussa.benefits.offer.activated"}) == 1
+
+
+async def test_activating_another_persons_or_an_untargeted_offer_is_not_found(harness: Harness) -> None:
+    await harness.person("aino")
+    await harness.person("eero", role="parallel")
+    await harness.buy("aino", "p-1", ("grocery", 12_000))
+    offer_id = await harness.live_offer()
+
+    theirs = await harness.client.post(
+        f"/v1/me/offers/{offer_id}/activate", headers=harness.customer("eero", role="parallel")
+    )
+    unknown = await harness.client.post("/v1/me/offers/off-nothing/activate", headers=harness.customer("aino"))
+
+    assert theirs.status == 404
+    assert (await theirs.json())["type"] == PROBLEMS + "offer-not-found"
+    assert unknown.status == 404
+    assert await harness.count("outbox", {"type": "fi.plussa.benefits.offer.activated"}) == 0
+
+
+async def test_activating_an_expired_offer_is_a_conflict(harness: Harness) -> None:
+    await harness.person("aino")
+    await harness.buy("aino", "p-1", ("grocery", 12_000))
+    offer_id = await harness.live_offer(valid_until=(harness.clock.now + timedelta(days=1)).isoformat())
+    harness.clock.now += timedelta(days=2)
+
+    answer = await harness.client.post(f"/v1/me/offers/{offer_id}/activate", headers=harness.customer("aino"))
+
+    assert answer.status == 409
+    assert (await answer.json())["type"] == PROBLEMS + "offer-not-active"
+    assert await harness.my_offers("aino") == []
+
+
+async def test_a_withdrawn_offer_leaves_every_wallet_and_cannot_be_activated(harness: Harness) -> None:
+    await harness.person("aino")
+    await harness.buy("aino", "p-1", ("grocery", 12_000))
+    offer_id = await harness.live_offer()
+
+    await harness.client.post(f"/v1/offers/{offer_id}/withdraw", headers=harness.issuer)
+    answer = await harness.client.post(f"/v1/me/offers/{offer_id}/activate", headers=harness.customer("aino"))
+
+    assert answer.status == 404
+    assert await harness.my_offers("aino") == []
+
+
+async def test_an_issuer_token_cannot_read_my_offers(harness: Harness) -> None:
+    answer = await harness.client.get("/v1/me/offers", headers=harness.issuer)
+
+    assert answer.status == 403
