@@ -41,6 +41,7 @@ from typing import IO
 from pymongo import MongoClient
 from pymongo.errors import AutoReconnect, PyMongoError
 
+from plussa_notifications.testing.smtp_sink import SmtpSink
 from plussa_shared.settings import ServiceSettings
 from plussa_shared.testing.embedded_mongo import EmbeddedMongo
 from plussa_shared.testing.isolation import declare_exchanges
@@ -184,6 +185,8 @@ class DevStack:
         self.config = config
         self.console = console
         self.mongo: EmbeddedMongo | None = None
+        self.mail: SmtpSink | None = None
+        """The local SMTP server the notifications service sends to; each mail becomes a file."""
         self.services: list[ServiceProcess] = []
         self.force_stop = threading.Event()
         self.broker_users = DevBrokerUsers(
@@ -203,6 +206,8 @@ class DevStack:
         self._check_ports_free()
         self._start_mongo()
         self._ensure_broker()
+        # Beside the data directory: var/mail by default, and a second stack's mail apart.
+        self.mail = SmtpSink(self.config.data_dir.parent / "mail", host=self.config.host).start()
         for index, name in enumerate(SERVICES):
             self._start_service(name, COLOURS[index % len(COLOURS)])
         self._wait_ready()
@@ -293,10 +298,17 @@ class DevStack:
     def service_env(self, name: str) -> dict[str, str]:
         """The environment ``plussa_<name>`` runs with in this stack."""
         assert self.mongo is not None
-        return {
+        env = {
             **service_environment(self.config, name, self.mongo.url),
             f"PLUSSA_{name.upper()}_AMQP_URL": self.broker_users.url_for(name),
         }
+        if name == "notifications" and self.mail is not None:
+            env.update(
+                PLUSSA_NOTIFICATIONS_SMTP_HOST=self.mail.host,
+                PLUSSA_NOTIFICATIONS_SMTP_PORT=str(self.mail.port),
+                PLUSSA_NOTIFICATIONS_UNSUBSCRIBE_BASE_URL=self.config.url_of("notifications"),
+            )
+        return env
 
     def _start_service(self, name: str, colour: str) -> ServiceProcess:
         config = self.config
@@ -393,6 +405,9 @@ class DevStack:
         for service in self.services:
             service.release()
         self.broker_users.remove()
+        if self.mail is not None:
+            self.mail.stop()
+            self.mail = None
         if self.mongo is not None:
             self.console.line("Stopping MongoDB")
             self.mongo.stop()
@@ -413,6 +428,11 @@ class DevStack:
             f"  {'MongoDB':<14} {self.mongo.url}   (data in {config.data_dir})",
             f"  {'RabbitMQ':<14} {_without_password(config.amqp_url)}   exchange {config.amqp_exchange}",
             f"  {'JWKS':<14} {config.url_of('identity')}/.well-known/jwks.json",
+            *(
+                [f"  {'SMTP sink':<14} {self.mail.host}:{self.mail.port}   mail lands in {self.mail.folder}"]
+                if self.mail is not None
+                else []
+            ),
             "",
         ]
         return "\n".join(lines)

@@ -1,5 +1,6 @@
 """Service and operator credentials: OAuth 2.0 client credentials with scopes."""
 
+import re
 import secrets
 from dataclasses import dataclass
 from typing import Literal
@@ -20,10 +21,14 @@ SCOPES = frozenset(
         "points:spend",
         "benefits:offers",
         "benefits:sponsorship",
+        "notifications:send",
+        "notifications:customer-service",
         "ops",
     }
 )
 """The scopes of docs/event-contract.md."""
+CHAIN_SCOPE = re.compile(r"notifications:chain:[a-z0-9][a-z0-9-]{1,39}", re.ASCII)
+"""The chain a partner's system sends marketing for (chains are data in notifications, so a pattern)."""
 
 
 @dataclass(frozen=True)
@@ -38,7 +43,7 @@ class NewClient:
 
 def check_scopes(scopes: list[str]) -> list[str]:
     """The scopes, each known; 400 ``invalid-scope`` otherwise."""
-    unknown = sorted(set(scopes) - SCOPES)
+    unknown = sorted(s for s in set(scopes) - SCOPES if not CHAIN_SCOPE.fullmatch(s))
     if unknown or not scopes:
         raise InvalidScopeError(f"Unknown or missing scopes: {' '.join(unknown)}", error="invalid_scope")
     return sorted(set(scopes))

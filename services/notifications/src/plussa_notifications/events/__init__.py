@@ -1,1 +1,1 @@
-"""The events of the notifications service: what it publishes and its own copies of what it reads."""
+"""What the notifications service publishes (``published``) and its copies of what it reads (``consumed``)."""

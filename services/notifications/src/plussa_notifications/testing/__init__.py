@@ -1,0 +1,1 @@
+"""Test and local-development helpers of the notifications service (not used in production)."""
