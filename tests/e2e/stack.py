@@ -9,15 +9,17 @@ credentials from identity. The notifications service sends to a real SMTP server
 
 import asyncio
 import re
+import unicodedata
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
+from zoneinfo import ZoneInfo
 
 from plussa_benefits.app import create_app as benefits_app
 from plussa_benefits.settings import BenefitsSettings
@@ -34,6 +36,7 @@ from plussa_points.app import create_app as points_app
 from plussa_points.context import PointsContext
 from plussa_points.keys import POINTS
 from plussa_points.settings import PointsSettings
+from plussa_points.use_cases.month_end import close_all
 from plussa_receipts.app import create_app as receipts_app
 from plussa_receipts.settings import ReceiptsSettings
 from plussa_shared.keys import context_of
@@ -114,6 +117,12 @@ def purchase(card_number: str, *lines: dict[str, Any], network_token: str | None
     }
 
 
+def address(first_name: str, last_name: str) -> str:
+    """A unique e-mail address for a person, in ASCII (Mäkinen -> makinen)."""
+    local = unicodedata.normalize("NFKD", f"{first_name}.{last_name}").encode("ascii", "ignore").decode().lower()
+    return f"{local}.{uuid.uuid4().hex[:6]}@example.fi"
+
+
 def link_in(mail: EmailMessage, pattern: str) -> str:
     """The first link in the mail's plain text that matches ``pattern``."""
     text = mail.get_body(("plain",)).get_content()  # type: ignore[union-attr]
@@ -151,6 +160,31 @@ class Stack:
         ctx: PointsContext = self.points.app[POINTS]
         return ctx
 
+    # -- time ------------------------------------------------------------------------
+
+    @staticmethod
+    def this_month() -> str:
+        """The programme's current month (Helsinki time), YYYY-MM."""
+        return datetime.now(ZoneInfo("Europe/Helsinki")).strftime("%Y-%m")
+
+    @staticmethod
+    def _day_of_next_month(day: int) -> datetime:
+        first = (datetime.now(ZoneInfo("Europe/Helsinki")).replace(day=28) + timedelta(days=4)).replace(day=1)
+        return datetime(first.year, first.month, day, 10, tzinfo=UTC)
+
+    async def month_end(self) -> str:
+        """Close this month as the scheduled job does (``plussa_points.commands.month_end``),
+        on the 2nd of the next month; the month closed."""
+        month = self.this_month()
+        self.points_clock.fixed = self._day_of_next_month(2)
+        report = await close_all(self.points_context, month)
+        assert report.households_closed >= 1, report
+        return month
+
+    def payday(self) -> None:
+        """Move points' time past the payout day (the 4th), when the month's money can be used."""
+        self.points_clock.fixed = self._day_of_next_month(5)
+
     # -- systems ---------------------------------------------------------------------
 
     async def system(self, client_id: str, *scopes: str) -> dict[str, str]:
@@ -186,7 +220,7 @@ class Stack:
 
     async def apply(self, first_name: str, last_name: str, date_of_birth: str, language: str = "fi") -> Customer:
         """A person applies for a card at cards (no login yet)."""
-        email = f"{first_name}.{last_name}.{uuid.uuid4().hex[:6]}@example.fi".lower()
+        email = address(first_name, last_name)
         applied = await body(
             await self.cards.post(
                 "/v1/applications",
@@ -265,7 +299,7 @@ class Stack:
             ),
             201,
         )
-        email = f"{first_name}.{main.last_name}.{uuid.uuid4().hex[:6]}@example.fi".lower()
+        email = address(first_name, main.last_name)
         return Customer(
             ordered["person_id"], ordered["household_id"], ordered["card"], email, first_name, main.last_name, date_of_birth
         )
