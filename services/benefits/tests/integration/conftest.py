@@ -170,6 +170,7 @@ def _event(event_type: str, data: Any) -> CloudEvent[Any]:
 @pytest.fixture
 async def harness(aiohttp_client: Any, settings_for: Any, tokens: TestTokens) -> Harness:
     clock = Clock()
-    settings = settings_for(BenefitsSettings, purchase_batch_max=1)
+    # One process: its own catalogue changes apply at once; no time-based refresh needed.
+    settings = settings_for(BenefitsSettings, purchase_batch_max=1, catalogue_refresh_s=30)
     client = await aiohttp_client(create_app(settings, clock))
     return Harness(client, context_of(client.app, BenefitsContext), settings, tokens, clock)

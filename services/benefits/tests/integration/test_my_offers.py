@@ -113,3 +113,25 @@ async def test_an_issuer_token_cannot_read_my_offers(harness: Harness) -> None:
     answer = await harness.client.get("/v1/me/offers", headers=harness.issuer)
 
     assert answer.status == 403
+
+
+async def test_my_offers_is_one_indexed_read_of_my_own_wallet(harness: Harness) -> None:
+    await harness.person("aino")
+    await harness.buy("aino", "p-1", ("grocery", 12_000))
+    await harness.live_offer()
+    await harness.live_offer()
+    assert len(await harness.my_offers("aino")) == 2  # the catalogue cache is warm
+    db = harness.ctx.db
+    await db.command("profile", 2)
+    try:
+        assert len(await harness.my_offers("aino", lang="sv")) == 2
+    finally:
+        await db.command("profile", 0)
+
+    reads = [
+        op
+        async for op in db["system.profile"].find({"op": {"$in": ["query", "command", "getmore"]}})
+        if op["ns"].split(".", 1)[1] not in ("outbox", "outbox_lease", "leases", "system.profile")
+        and op.get("command", {}).get("profile") is None
+    ]
+    assert [(op["ns"].split(".", 1)[1], op.get("planSummary")) for op in reads] == [("wallets", "IDHACK")]

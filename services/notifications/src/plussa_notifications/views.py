@@ -77,6 +77,8 @@ class MessageView(BaseModel):
 
     message_id: str
     kind: str
+    subject: str | None = Field(description="The subject line, in the language the mail was written in.")
+    language: str
     chain_id: str | None
     status: Literal["queued", "sent", "failed"]
     created_at: datetime
@@ -84,10 +86,12 @@ class MessageView(BaseModel):
     reason: str | None
 
     @classmethod
-    def of(cls, message: Message) -> "MessageView":
+    def of(cls, message: Message, subject: str | None) -> "MessageView":
         return cls(
             message_id=message.message_id,
             kind=message.kind.value,
+            subject=subject,
+            language=message.language,
             chain_id=message.chain_id,
             status=message.status.value,
             created_at=message.created_at,
@@ -151,7 +155,14 @@ async def consent_history(
 async def messages(ctx: NotificationsContext, person_id: str, limit: int, cursor: str | None) -> Page[MessageView]:
     """A page of the person's messages, newest first."""
     found, next_cursor = await ctx.store.my_messages(person_id, limit, cursor)
-    return Page(items=[MessageView.of(m) for m in found], next_cursor=next_cursor)
+    return Page(items=[MessageView.of(m, _subject(ctx, m)) for m in found], next_cursor=next_cursor)
+
+
+def _subject(ctx: NotificationsContext, message: Message) -> str | None:
+    try:
+        return ctx.renderer.subject(message.kind, message.language, message.data)
+    except Exception:  # a message that could not be written has no subject to show
+        return None
 
 
 async def chains(ctx: NotificationsContext) -> ChainList:

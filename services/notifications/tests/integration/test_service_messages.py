@@ -270,6 +270,7 @@ async def test_my_messages_list_pages_newest_first_without_addresses(harness: Ha
     assert len(page2["items"]) == 1
     assert page2["next_cursor"] is None
     assert len({i["message_id"] for i in page1["items"] + page2["items"]}) == 3
+    assert page1["items"][0]["subject"] == "Plussa-korttisi on suljettu"
     assert "list@example.fi" not in await first.text()
     assert (await other.json())["items"] == []
 

@@ -93,12 +93,21 @@ class Renderer:
         """Render message ``kind`` in ``language`` (Finnish when the language is not offered)."""
         lang = self._languages.get(language) or self._languages[FALLBACK_LANGUAGE]
         values = {**data, "language": lang.language}
-        subject = " ".join(lang.plain.text(lang.catalogue[kind]["subject"], values).splitlines()).strip()
+        subject = self._subject(lang, kind, values)
         parts = {
             name: self._body(lang, output, kind, values, subject, action_url, unsubscribe_url)
             for name, output in (("html", lang.html), ("text", lang.plain))
         }
         return RenderedMail(subject=subject, text=parts["text"], html=parts["html"], language=lang.language)
+
+    def subject(self, kind: str, language: str, data: dict[str, Any]) -> str:
+        """Only the subject line of message ``kind``, as the mail had it."""
+        lang = self._languages.get(language) or self._languages[FALLBACK_LANGUAGE]
+        return self._subject(lang, kind, {**data, "language": lang.language})
+
+    @staticmethod
+    def _subject(lang: _Language, kind: str, values: dict[str, Any]) -> str:
+        return " ".join(lang.plain.text(lang.catalogue[kind]["subject"], values).splitlines()).strip()
 
     @staticmethod
     def _body(

@@ -41,6 +41,8 @@ MESSAGES = {
         {
             "message_id": "8c0d6c1e-5f7e-4b5e-9a51-3f1f2a0b9d11",
             "kind": "card_blocked",
+            "subject": "Plussa-korttisi on suljettu",
+            "language": "fi",
             "chain_id": None,
             "status": "sent",
             "created_at": "2026-11-30T10:00:01Z",
