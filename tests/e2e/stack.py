@@ -212,6 +212,41 @@ class Stack:
         )
         return {"Authorization": f"Bearer {answer['access_token']}"}
 
+    async def chain_offer(self, chain: dict[str, str], product_id: str, points: int) -> str:
+        """A chain targets campaign points for ``product_id`` at grocery shoppers (100 EUR in
+        three months) and publishes the offer; its id."""
+        rule = {"feature": "spend_cents", "months": 3, "category": "grocery", "op": ">=", "value": 10_000}
+        segment = await body(
+            await self.benefits.post("/v1/segments", json={"name": "Grocery shoppers", "rule": rule}, headers=chain),
+            201,
+        )
+        now = datetime.now(UTC)
+        made = await body(
+            await self.benefits.post(
+                "/v1/offers",
+                json={
+                    "title": {"fi": "Kahvista pisteitä", "sv": "Poäng för kaffe", "en": "Points for coffee"},
+                    "description": {"fi": "Osta kahvia", "sv": "Köp kaffe", "en": "Buy coffee"},
+                    "valid_from": (now - timedelta(hours=1)).isoformat(),
+                    "valid_until": (now + timedelta(days=30)).isoformat(),
+                    "qualification": {"product_ids": [product_id], "min_spend_cents": 500},
+                    "reward": {"kind": "campaign_points", "amount": points},
+                    "needs_activation": True,
+                    "limit_per_person": 1,
+                    "segment_id": segment["segment_id"],
+                },
+                headers=chain,
+            ),
+            201,
+        )
+        await body(await self.benefits.post(f"/v1/offers/{made['offer_id']}/publish", headers=chain))
+        return str(made["offer_id"])
+
+    async def offers_of(self, person: "Customer") -> list[str]:
+        """The ids of the offers ``person`` sees."""
+        mine = await body(await self.benefits.get("/v1/me/offers", headers=person.headers))
+        return [offer["offer_id"] for offer in mine["items"]]
+
     async def store_publishes(self, event_type: str, data: dict[str, Any]) -> None:
         """A store system puts a purchase or a return on the bus."""
         await publish(*self.amqp, envelope(f"fi.plussa.stores.{event_type}", data, source="/stores/k-citymarket"))

@@ -1,0 +1,71 @@
+"""Journey 4: a lost card is blocked and replaced.
+
+Aino blocks her lost card and orders a replacement, which she activates when it arrives.
+Purchases with the new card earn for the same account; the old card is refused by the
+till and by the card lookup; one service mail arrives for the block and one for the
+replacement, and no more.
+"""
+
+import asyncio
+import uuid
+from pathlib import Path
+from typing import Any
+
+from tests.e2e.stack import body, line, purchase, running_stack
+
+
+async def test_a_lost_card_is_blocked_and_replaced_the_new_card_earns_for_the_same_account_and_one_mail_per_change(
+    aiohttp_client: Any, settings_for: Any, tmp_path: Path
+) -> None:
+    async with running_stack(aiohttp_client, settings_for, tmp_path) as stack:
+        aino = await stack.customer("Aino", "Heikkinen", "1968-12-01")
+        till = await stack.system("till-kamppi-7", "points:spend", "cards:lookup")
+        lost = aino.card
+
+        before = purchase(lost["card_number"], line("Leipä", "grocery", 2_000))
+        await stack.store_publishes("purchase.completed", before)
+        await stack.bus.wait_for("fi.plussa.points.purchase.recorded", timeout=20)
+
+        blocked = await body(
+            await stack.cards.post(f"/v1/cards/{lost['card_id']}/block", json={"reason": "lost"}, headers=aino.headers)
+        )
+        new_card = await body(
+            await stack.cards.post(
+                f"/v1/cards/{lost['card_id']}/replacement", json={"reason": "lost"}, headers=aino.headers
+            ),
+            201,
+        )
+        activated = await body(await stack.cards.post(f"/v1/cards/{new_card['card_id']}/activate", headers=aino.headers))
+        await stack.bus.wait_for("fi.plussa.cards.card.activated", timeout=20)
+
+        after = purchase(new_card["card_number"], line("Maito", "grocery", 3_050))
+        await stack.store_publishes("purchase.completed", after)
+        [recorded] = await stack.bus.wait_for(
+            "fi.plussa.points.purchase.recorded", lambda e: e["data"]["purchase_id"] == after["purchase_id"], timeout=20
+        )
+        mine = await body(await stack.points.get("/v1/me/purchases", headers=aino.headers))
+
+        old_at_till = await stack.points.post(
+            "/v1/till/spends",
+            json={"till_transaction_id": uuid.uuid4().hex, "card_number": lost["card_number"], "amount_cents": 10},
+            headers=till,
+        )
+        looked_up = await body(await stack.cards.get(f"/v1/lookup/cards/{lost['card_number']}", headers=till))
+
+        mails = await stack.wait_for_mail(aino.email, 2)
+        await asyncio.sleep(1.5)  # time for a second mail about either change to arrive, if there were one
+        mails = stack.mails_to(aino.email)
+
+    assert blocked["state"] == "blocked"
+    assert (activated["state"], activated["replaces_card_id"]) == ("active", lost["card_id"])
+    assert (recorded["data"]["household_id"], recorded["data"]["person_id"]) == (aino.household_id, aino.person_id)
+    assert {p["purchase_id"] for p in mine["purchases"]} == {before["purchase_id"], after["purchase_id"]}
+    assert (old_at_till.status, (await old_at_till.json())["type"]) == (
+        403,
+        "https://api.plussa.fi/problems/card-cannot-spend",
+    )
+    assert (looked_up["state"], looked_up["can_earn"], looked_up["can_spend"]) == ("replaced", False, False)
+    assert sorted(str(m["Subject"]) for m in mails) == [
+        "Korvaava Plussa-kortti on tulossa",
+        "Plussa-korttisi on suljettu",
+    ]
