@@ -62,7 +62,8 @@ async def eventually(check: Callable[[], Awaitable[Any]], what: str, timeout: fl
 
 async def body(response: Any, status: int = 200) -> Any:
     """The JSON answer, after checking its status (the answer's text is the failure message)."""
-    assert response.status == status, f"{response.method} {response.url.path}: {response.status} {await response.text()}"
+    what = f"{response.method} {response.url.path}: {response.status} {await response.text()}"
+    assert response.status == status, what
     return await response.json()
 
 
@@ -247,6 +248,14 @@ class Stack:
         mine = await body(await self.benefits.get("/v1/me/offers", headers=person.headers))
         return [offer["offer_id"] for offer in mine["items"]]
 
+    async def till_spends(self, till: dict[str, str], card: dict[str, Any], cents: int) -> Any:
+        """A till asks to pay ``cents`` of a purchase with the Plussa money behind ``card``."""
+        return await self.points.post(
+            "/v1/till/spends",
+            json={"till_transaction_id": uuid.uuid4().hex, "card_number": card["card_number"], "amount_cents": cents},
+            headers=till,
+        )
+
     async def store_publishes(self, event_type: str, data: dict[str, Any]) -> None:
         """A store system puts a purchase or a return on the bus."""
         await publish(*self.amqp, envelope(f"fi.plussa.stores.{event_type}", data, source="/stores/k-citymarket"))
@@ -336,7 +345,13 @@ class Stack:
         )
         email = address(first_name, main.last_name)
         return Customer(
-            ordered["person_id"], ordered["household_id"], ordered["card"], email, first_name, main.last_name, date_of_birth
+            ordered["person_id"],
+            ordered["household_id"],
+            ordered["card"],
+            email,
+            first_name,
+            main.last_name,
+            date_of_birth,
         )
 
     # -- mail ------------------------------------------------------------------------

@@ -7,7 +7,6 @@ replacement, and no more.
 """
 
 import asyncio
-import uuid
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +34,8 @@ async def test_a_lost_card_is_blocked_and_replaced_the_new_card_earns_for_the_sa
             ),
             201,
         )
-        activated = await body(await stack.cards.post(f"/v1/cards/{new_card['card_id']}/activate", headers=aino.headers))
+        activation = await stack.cards.post(f"/v1/cards/{new_card['card_id']}/activate", headers=aino.headers)
+        activated = await body(activation)
         await stack.bus.wait_for("fi.plussa.cards.card.activated", timeout=20)
 
         after = purchase(new_card["card_number"], line("Maito", "grocery", 3_050))
@@ -45,11 +45,7 @@ async def test_a_lost_card_is_blocked_and_replaced_the_new_card_earns_for_the_sa
         )
         mine = await body(await stack.points.get("/v1/me/purchases", headers=aino.headers))
 
-        old_at_till = await stack.points.post(
-            "/v1/till/spends",
-            json={"till_transaction_id": uuid.uuid4().hex, "card_number": lost["card_number"], "amount_cents": 10},
-            headers=till,
-        )
+        old_at_till = await stack.till_spends(till, lost, 10)
         looked_up = await body(await stack.cards.get(f"/v1/lookup/cards/{lost['card_number']}", headers=till))
 
         mails = await stack.wait_for_mail(aino.email, 2)

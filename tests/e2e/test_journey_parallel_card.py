@@ -6,7 +6,6 @@ money access: now he sees the balance and spends at a till with his card. Aino w
 the grant: the balance is hidden from him again and the till is refused.
 """
 
-import uuid
 from pathlib import Path
 from typing import Any
 
@@ -54,22 +53,15 @@ async def test_a_parallel_holder_sees_own_purchases_and_offers_and_the_money_onl
                 )
             )
 
-        async def spend(cents: int) -> Any:
-            return await stack.points.post(
-                "/v1/till/spends",
-                json={"till_transaction_id": uuid.uuid4().hex, "card_number": eero.card["card_number"], "amount_cents": cents},
-                headers=till,
-            )
-
         await set_access(True)
         await eventually(lambda: _is(balance_status(stack, eero), 200), "Eero's access in points")
         seen = await body(await stack.points.get("/v1/me/balance", headers=eero.headers))
-        spent = await body(await spend(40))
+        spent = await body(await stack.till_spends(till, eero.card, 40))
         assert (seen["spendable_cents"], spent["spent_cents"], spent["remaining_cents"]) == (95, 40, 55)
 
         await set_access(False)
         await eventually(lambda: _is(balance_status(stack, eero), 403), "Eero's access withdrawn in points")
-        refused = await spend(10)
+        refused = await stack.till_spends(till, eero.card, 10)
         problem = await refused.json()
         left = await body(await stack.points.get("/v1/me/balance", headers=aino.headers))
 
