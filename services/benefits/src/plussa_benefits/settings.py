@@ -36,6 +36,10 @@ class BenefitsSettings(ServiceSettings):
     """A store programme's share of eligible spend when it names none: 1 %."""
     targeting_chunk: int = Field(default=500, ge=1, le=10_000)
     """People evaluated per transaction when a newly published offer is targeted."""
+    purchase_clock_skew_s: int = Field(default=300, ge=0, le=86_400)
+    """How far in the future a purchase's time may be (store clocks drift)."""
+    purchase_max_age_days: int = Field(default=400, ge=1, le=3_650)
+    """How old a purchase may be when it arrives (older ones are refused with the reason)."""
     catalogue_refresh_s: float = Field(default=1.0, gt=0, le=60)
     """How stale the offers' texts shown in "my offers" may be (a held offer not yet
     cached is always fetched)."""

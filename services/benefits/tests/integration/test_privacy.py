@@ -21,7 +21,9 @@ async def _person_with_history(harness: Harness) -> None:
 
 async def _answer(harness: Harness, request_type: str, answer_type: str) -> dict[str, Any]:
     amqp = harness.settings.amqp_url.get_secret_value()
-    async with bus_probe(amqp, harness.settings.amqp_exchange, answer_type.removeprefix("fi.plussa.")) as bus:
+    # An export answer goes to identity's private exchange alone; the erasure answer to all.
+    exchanges = [harness.settings.amqp_exchange, harness.settings.private_exchange("identity")]
+    async with bus_probe(amqp, exchanges, answer_type.removeprefix("fi.plussa.")) as bus:
         await harness.publish(request_type, {"request_id": "r-1", "person_id": "aino", "household_id": "hh-1"})
         [answer] = await bus.wait_for(answer_type, timeout=10)
     return dict(answer["data"])

@@ -137,3 +137,21 @@ async def test_a_purchase_with_a_card_not_yet_known_is_dead_lettered_after_retri
     )
     assert (dead.headers or {})["x-plussa-dead-reason"] == "unknown-card"
     assert await harness.count("purchases") == 0
+
+
+async def test_a_purchase_dated_far_in_the_future_or_with_a_control_character_is_dead_lettered(
+    harness: Harness,
+) -> None:
+    await harness.person("aino")
+    future = harness.purchase_data("aino", "p-future", ("grocery", 100))
+    future["occurred_at"] = "2999-01-01T00:00:00+00:00"
+    control = harness.purchase_data("aino", "p-\x00nul", ("grocery", 100))
+
+    await harness.publish("fi.plussa.stores.purchase.completed", future)
+    await harness.publish("fi.plussa.stores.purchase.completed", control)
+
+    dead = await drain(harness.settings.amqp_url.get_secret_value(), f"{harness.settings.event_queue}.dead", count=2)
+    reasons = sorted(str((message.headers or {})["x-plussa-dead-reason"]) for message in dead)
+    assert reasons == ["malformed-data", "purchase-out-of-window"]
+    assert await harness.count("purchases") == 0
+    assert await harness.count("features", {"purchase_counts": {"$ne": {}}}) == 0

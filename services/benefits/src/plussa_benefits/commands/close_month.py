@@ -28,9 +28,7 @@ async def run(settings: BenefitsSettings, month: str | None, store_id: str | Non
     def build(client: AsyncMongoClient[Document], db: Database, outbox: Outbox) -> BenefitsContext:
         return BenefitsContext(settings, client, db, outbox)
 
-    # command_context binds its context type to ServiceContext[ServiceSettings], which the
-    # invariant generic refuses for ServiceContext[BenefitsSettings]; the call is sound.
-    async with command_context(settings, build, INDEXES) as ctx:  # type: ignore[type-var]
+    async with command_context(settings, build, INDEXES) as ctx:
         chosen = month or previous_month(ctx.now(), ctx.zone)
         if store_id is None:
             closed = await sponsorship.close_all(ctx, chosen)

@@ -178,3 +178,11 @@ class StaleVersionError(BenefitsError):
     kind = ErrorKind.STALE
     slug = "precondition-failed"
     title = "The resource has changed since you read it"
+
+
+class PurchaseOutOfWindowError(BenefitsError):
+    """A purchase dated in the future (beyond the clock skew) or older than the accepted age."""
+
+    kind = ErrorKind.INVALID
+    slug = "purchase-out-of-window"
+    title = "The purchase's time is outside the accepted window"

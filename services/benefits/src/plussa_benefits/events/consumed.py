@@ -9,6 +9,7 @@ from typing import Literal
 from pydantic import AwareDatetime, Field
 
 from plussa_shared.events import ConsumedEventData
+from plussa_shared.strict import Id
 
 CARD_EVENT_TYPES = [
     "fi.plussa.cards.card.issued",
@@ -63,8 +64,8 @@ class StatusChanged(ConsumedEventData):
 class PurchaseLineIn(ConsumedEventData):
     """One line of a completed purchase."""
 
-    line_id: str = Field(min_length=1, max_length=100)
-    product_id: str = Field(default="", max_length=100)
+    line_id: Id
+    product_id: str = Field(default="", max_length=128, pattern=r"^[A-Za-z0-9_.:\-]*$")
     category: str = Field(pattern=r"^[a-z0-9_\-]{1,50}$")
     quantity: int
     amount_cents: int = Field(ge=0, le=100_000_000)
@@ -73,9 +74,9 @@ class PurchaseLineIn(ConsumedEventData):
 class PurchaseCompleted(ConsumedEventData):
     """``fi.plussa.stores.purchase.completed``."""
 
-    purchase_id: str = Field(min_length=1, max_length=100)
-    card_number: str = Field(min_length=1, max_length=32)
-    store_id: str = Field(min_length=1, max_length=100)
+    purchase_id: Id
+    card_number: str = Field(pattern=r"^[0-9]{16}$")
+    store_id: Id
     chain: str = Field(pattern=r"^[a-z0-9_\-]{1,50}$")
     occurred_at: AwareDatetime
     lines: list[PurchaseLineIn] = Field(max_length=1000)
@@ -84,14 +85,14 @@ class PurchaseCompleted(ConsumedEventData):
 class ReturnLineIn(ConsumedEventData):
     """One returned line."""
 
-    line_id: str = Field(min_length=1, max_length=100)
+    line_id: Id
     amount_cents: int = Field(ge=0, le=100_000_000)
 
 
 class PurchaseReturned(ConsumedEventData):
     """``fi.plussa.stores.purchase.returned``."""
 
-    return_id: str = Field(min_length=1, max_length=100)
-    purchase_id: str = Field(min_length=1, max_length=100)
+    return_id: Id
+    purchase_id: Id
     occurred_at: AwareDatetime
     lines: list[ReturnLineIn] = Field(max_length=1000)

@@ -8,10 +8,11 @@ skipped whole, so its benefit and its share are recorded once.
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 
 from plussa_benefits.context import BenefitsContext
 from plussa_benefits.domain.calendar import month_of
-from plussa_benefits.domain.errors import UnknownCardError
+from plussa_benefits.domain.errors import PurchaseOutOfWindowError, UnknownCardError
 from plussa_benefits.domain.features import PersonFeatures
 from plussa_benefits.domain.purchases import Line, Purchase
 from plussa_benefits.domain.sponsorship import Accrual, accrue
@@ -70,6 +71,7 @@ async def record_purchase(ctx: BenefitsContext, event: CloudEvent[PurchaseComple
 
 async def _new_purchases(ctx: BenefitsContext, uow: UnitOfWork, data: list[PurchaseCompleted]) -> list[Purchase]:
     """The batch's purchases not applied before, each made by a known person (now remembered)."""
+    _require_window(ctx, data)
     cards = await ctx.store.card_holders([d.card_number for d in data], uow.session)
     purchases: dict[str, Purchase] = {}
     for d in data:
@@ -86,6 +88,20 @@ async def _new_purchases(ctx: BenefitsContext, uow: UnitOfWork, data: list[Purch
         )
     new = await ctx.ledger.claim(list(purchases.values()), uow.session)
     return [p for p in purchases.values() if p.purchase_id in new]
+
+
+def _require_window(ctx: BenefitsContext, data: list[PurchaseCompleted]) -> None:
+    """Refuse a purchase dated in the future or too long ago: it would count in a month
+    that never comes, or in one long closed."""
+    now = ctx.now()
+    latest = now + timedelta(seconds=ctx.settings.purchase_clock_skew_s)
+    earliest = now - timedelta(days=ctx.settings.purchase_max_age_days)
+    for d in data:
+        if not earliest <= d.occurred_at <= latest:
+            raise PurchaseOutOfWindowError(
+                f"occurred_at must be between {earliest.isoformat()} and {latest.isoformat()}",
+                pointer="/occurred_at",
+            )
 
 
 def _judge(ctx: BenefitsContext, uow: UnitOfWork, batch: _Batch, purchase: Purchase) -> list[tuple[Redemption, str]]:
