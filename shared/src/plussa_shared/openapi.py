@@ -147,7 +147,8 @@ def _operation(e: Endpoint, schemas: dict[str, Any], page_limits: PageLimits | N
         "description": description + e.access.describe(),
         "tags": [e.tag] if e.tag else [],
         "parameters": [
-            {"name": p, "in": "path", "required": True, "schema": {"type": "string"}} for p in e.path_params
+            {"name": p, "in": "path", "required": True, "schema": _path_schema(declared.path_patterns, p)}
+            for p in e.path_params
         ],
         "responses": {},
     }
@@ -167,6 +168,11 @@ def _operation(e: Endpoint, schemas: dict[str, Any], page_limits: PageLimits | N
     if not e.access.public:
         op["security"] = [{"bearer": []}]
     return op
+
+
+def _path_schema(patterns: tuple[tuple[str, str], ...], name: str) -> dict[str, Any]:
+    pattern = dict(patterns).get(name)
+    return {"type": "string", **({"pattern": pattern} if pattern else {})}
 
 
 def _query_parameters(e: Endpoint, schemas: dict[str, Any], page_limits: PageLimits | None) -> list[dict[str, Any]]:

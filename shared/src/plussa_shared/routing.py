@@ -82,6 +82,8 @@ class Conventions:
     - ``cache``: ``Cache.public(max_age_s)`` for public reference data; else ``no-store``.
     - ``localized``: the answer's texts follow ``Accept-Language`` (``"negotiated"``) or
       carry all three languages (``"all"``); sets ``Content-Language``.
+    - ``path_patterns``: a pattern per path parameter (``{"month": MONTH_PATTERN}``): a
+      value that does not match is a 422 on that parameter, and the document shows it.
     """
 
     operation_id: str | None = None
@@ -94,6 +96,7 @@ class Conventions:
     conditional: bool = False
     cache: Cache | None = None
     localized: Localized | None = None
+    path_patterns: tuple[tuple[str, str], ...] = ()
 
     def check(self, method: str, path: str, access: Access, status: int, handler: Handler) -> None:
         """Refuse a declaration that cannot work, when the module is imported."""
@@ -142,6 +145,7 @@ class RouteTable:
         conditional: bool = False,
         cache: Cache | None = None,
         localized: Localized | None = None,
+        path_patterns: dict[str, str] | None = None,
     ) -> Callable[[Handler], Handler]:
         """Declare a route (the conventions' arguments are described on ``Conventions``)."""
         conventions = Conventions(
@@ -155,6 +159,7 @@ class RouteTable:
             conditional,
             cache,
             localized,
+            tuple((path_patterns or {}).items()),
         )
 
         def register(handler: Handler) -> Handler:
@@ -238,9 +243,10 @@ def _wrap(endpoint: Endpoint) -> Callable[[web.Request], Awaitable[web.StreamRes
             kwargs["query"] = _paged(request, read_query(request, endpoint.query))
         elif request.query:
             refuse_unknown_parameters(request.query.keys(), set())
+        patterns = dict(declared.path_patterns)
         for name in endpoint.path_params:
             if name in params:
-                kwargs[name] = read_path_value(request, name)
+                kwargs[name] = read_path_value(request, name, patterns.get(name))
         if declared.conditional:
             kwargs["expected_version"] = expected_version(request)
 
@@ -304,12 +310,17 @@ def _canonical(body: BaseModel | None) -> bytes:
     return json.dumps(body.model_dump(mode="json"), sort_keys=True, separators=(",", ":")).encode()
 
 
-def read_path_value(request: web.Request, name: str) -> str:
+def read_path_value(request: web.Request, name: str, pattern: str | None = None) -> str:
     """A path placeholder's value: 400 for control characters or an overlong value,
-    which no id of ours has (the value is not echoed)."""
+    which no id of ours has; 422 on the parameter when it does not match its declared
+    ``pattern`` (the value is not echoed)."""
     value = request.match_info[name]
     if len(value) > MAX_PATH_VALUE or _UNSAFE_PATH_VALUE.search(value):
         raise BadRequestError(f"The path parameter {name} is not a valid id", slug="invalid-path-parameter")
+    if pattern is not None and not re.search(pattern, value):
+        raise ValidationFailedError(
+            errors=[field_error("string_pattern_mismatch", f"Should match {pattern}", parameter=name)]
+        )
     return value
 
 

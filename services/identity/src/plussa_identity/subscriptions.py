@@ -10,14 +10,20 @@ from plussa_identity.events.consumed import (
     AccessChanged,
     CardChanged,
     ErasureAnswer,
+    ErasureRefusal,
     ExportAnswer,
     HouseholdCreated,
+    HouseholdHandedOver,
     MemberAdded,
     MemberRemoved,
     MemberRenamed,
+    MemberRoleChanged,
 )
 from plussa_identity.use_cases import privacy, read_model
 from plussa_shared.consumer import Subscription
+
+REFUSING = ("cards",)
+"""The participants that may refuse an erasure (``{service}.erasure.refused``)."""
 
 
 def subscriptions(ctx: IdentityContext) -> list[Subscription[Any]]:
@@ -32,6 +38,10 @@ def subscriptions(ctx: IdentityContext) -> list[Subscription[Any]]:
         Subscription("fi.plussa.cards.member.removed", MemberRemoved, partial(read_model.member_removed, ctx)),
         Subscription("fi.plussa.cards.access.granted", AccessChanged, partial(read_model.access_changed, ctx)),
         Subscription("fi.plussa.cards.access.withdrawn", AccessChanged, partial(read_model.access_changed, ctx)),
+        Subscription("fi.plussa.cards.member.role_changed", MemberRoleChanged, partial(read_model.role_changed, ctx)),
+        Subscription(
+            "fi.plussa.cards.household.handed_over", HouseholdHandedOver, partial(read_model.handed_over, ctx)
+        ),
         *(
             Subscription(
                 f"fi.plussa.{s}.export.completed", ExportAnswer, partial(privacy.export_answered, ctx), private=True
@@ -41,5 +51,10 @@ def subscriptions(ctx: IdentityContext) -> list[Subscription[Any]]:
         *(
             Subscription(f"fi.plussa.{s}.erasure.completed", ErasureAnswer, partial(privacy.erasure_answered, ctx))
             for s in answering
+        ),
+        *(
+            Subscription(f"fi.plussa.{s}.erasure.refused", ErasureRefusal, partial(privacy.erasure_refused, ctx))
+            for s in answering
+            if s in REFUSING
         ),
     ]

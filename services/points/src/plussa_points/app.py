@@ -4,7 +4,7 @@ from aiohttp import web
 
 from plussa_points.context import Clock, PointsContext, system_clock
 from plussa_points.keys import POINTS
-from plussa_points.routes import ingest, me, till
+from plussa_points.routes import charities, ingest, me, ops, purchases, till
 from plussa_points.settings import PointsSettings
 from plussa_points.store import INDEXES
 from plussa_points.subscriptions import subscriptions
@@ -22,7 +22,7 @@ def create_app(settings: PointsSettings, *, clock: Clock = system_clock) -> web.
 
     spec = ServiceSpec(
         title="Plussa points",
-        routes=[ingest.routes, till.routes, me.routes],
+        routes=[ingest.routes, till.routes, me.routes, purchases.routes, charities.routes, ops.routes],
         context=context,
         subscriptions=subscriptions,
         indexes=INDEXES,

@@ -4,11 +4,13 @@ Every figure of the programme rules lives here, never in code.
 """
 
 from datetime import date
+from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 from pydantic_settings import SettingsConfigDict
 
 from plussa_points.domain.rules import Charity, GroceryStep, ProgrammeRules
+from plussa_shared.languages import LocalizedText
 from plussa_shared.settings import ServiceSettings
 
 
@@ -20,10 +22,16 @@ class GroceryStepSetting(BaseModel):
 
 
 class CharitySetting(BaseModel):
-    """A charity people may donate their points to."""
+    """A charity people may donate their points to, named in Finnish, Swedish and English
+    (a plain string names it alike in all three)."""
 
     charity_id: str = Field(min_length=1, max_length=64, pattern=r"^[a-z0-9-]+$")
-    name: str = Field(min_length=1, max_length=200)
+    name: LocalizedText
+
+    @field_validator("name", mode="before")
+    @classmethod
+    def _one_name_for_all(cls, value: Any) -> Any:
+        return {"fi": value, "sv": value, "en": value} if isinstance(value, str) else value
 
 
 class PointsSettings(ServiceSettings):
@@ -62,9 +70,21 @@ class PointsSettings(ServiceSettings):
     savings_max_months: int = Field(default=12, ge=1)
     charities: list[CharitySetting] = Field(
         default_factory=lambda: [
-            CharitySetting(charity_id="red-cross", name="Suomen Punainen Risti"),
-            CharitySetting(charity_id="unicef", name="UNICEF Suomi"),
-            CharitySetting(charity_id="mll", name="Mannerheimin Lastensuojeluliitto"),
+            CharitySetting(
+                charity_id="red-cross",
+                name=LocalizedText(fi="Suomen Punainen Risti", sv="Finlands Röda Kors", en="Finnish Red Cross"),
+            ),
+            CharitySetting(
+                charity_id="unicef", name=LocalizedText(fi="UNICEF Suomi", sv="UNICEF Finland", en="UNICEF Finland")
+            ),
+            CharitySetting(
+                charity_id="mll",
+                name=LocalizedText(
+                    fi="Mannerheimin Lastensuojeluliitto",
+                    sv="Mannerheims Barnskyddsförbund",
+                    en="The Mannerheim League for Child Welfare",
+                ),
+            ),
         ]
     )
 
@@ -78,6 +98,11 @@ class PointsSettings(ServiceSettings):
     max_line_quantity: int = Field(default=10_000, gt=0)
     max_campaign_points: int = Field(default=100_000, gt=0)
     max_spend_cents: int = Field(default=1_000_000, gt=0)
+    # A purchase or return may be dated at most this far ahead of the service's clock
+    # (the tills' clocks drift) and at most this many days back (a store system that
+    # was offline sends late); anything else is refused, never counted in a wrong month.
+    purchase_clock_skew_s: int = Field(default=300, ge=0, le=86_400)
+    purchase_max_age_days: int = Field(default=180, ge=1, le=3_650)
 
     # Month end
     month_end_batch_size: int = Field(default=200, ge=1, le=5_000)
@@ -110,7 +135,7 @@ class PointsSettings(ServiceSettings):
             payout_day=self.payout_day,
             lot_validity_months=self.lot_validity_months,
             savings_max_months=self.savings_max_months,
-            charities=tuple(Charity(c.charity_id, c.name) for c in self.charities),
+            charities=tuple(Charity(c.charity_id, c.name.fi) for c in self.charities),
             best_customer_threshold_cents=self.best_customer_threshold_cents,
             best_customer_window_months=self.best_customer_window_months,
             max_purchase_cents=self.max_purchase_cents,
@@ -118,4 +143,6 @@ class PointsSettings(ServiceSettings):
             max_line_quantity=self.max_line_quantity,
             max_campaign_points=self.max_campaign_points,
             max_spend_cents=self.max_spend_cents,
+            purchase_clock_skew_s=self.purchase_clock_skew_s,
+            purchase_max_age_days=self.purchase_max_age_days,
         )

@@ -18,10 +18,13 @@ from plussa_points.events.consumed import (
     CampaignPointsGranted,
     CardChanged,
     HouseholdCreated,
+    HouseholdHandedOver,
     MemberAdded,
     MemberRemoved,
+    MemberRoleChanged,
     PaymentCardBlocked,
     PaymentCardLinked,
+    PaymentCardUnlinked,
     PurchaseCompleted,
     PurchaseReturned,
 )
@@ -56,6 +59,11 @@ def subscriptions(ctx: PointsContext) -> list[Subscription[Any]]:
         Subscription(
             "fi.plussa.cards.payment_card.blocked", PaymentCardBlocked, _data(cards.payment_card_blocked, ctx)
         ),
+        Subscription(
+            "fi.plussa.cards.payment_card.unlinked", PaymentCardUnlinked, _data(cards.payment_card_unlinked, ctx)
+        ),
+        Subscription("fi.plussa.cards.member.role_changed", MemberRoleChanged, _timed(cards.role_changed, ctx)),
+        Subscription("fi.plussa.cards.household.handed_over", HouseholdHandedOver, _timed(cards.handed_over, ctx)),
         _purchases(ctx),
         Subscription("fi.plussa.stores.purchase.returned", PurchaseReturned, _data(returns.record_return, ctx)),
         Subscription(

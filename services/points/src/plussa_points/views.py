@@ -1,147 +1,41 @@
-"""What people see: read-only queries over the projections, shaped as response models.
+"""What people see: read-only queries over the projections, shaped as the answers of
+``plussa_points.answers``. Views read the store directly and skip the domain, except
+for the figures the domain computes (money by state now, grocery progress, the coming
+payment). The balance is one read of the household's read model."""
 
-Views read the store directly and skip the domain, except for the figures the domain
-computes (spendable money, the projected grocery bonus)."""
+from typing import Any, Literal
 
-from datetime import date, datetime
-
-from pydantic import BaseModel
-
+from plussa_points.answers import (
+    BalanceView,
+    CharityOption,
+    CharityView,
+    ExpiryView,
+    GroceryProgressView,
+    GroceryStepView,
+    LotView,
+    MoneyReason,
+    MoneyUseView,
+    MonthPurchasesView,
+    PurchaseView,
+    RejectedPurchaseView,
+    SavingsView,
+    StatementSummaryView,
+    StatementView,
+)
 from plussa_points.context import PointsContext
-from plussa_points.domain.access import Member, require_member
+from plussa_points.domain.access import Member, require_main, require_member
 from plussa_points.domain.calendar import month_of
-from plussa_points.domain.choices import SavingsChoice
-from plussa_points.domain.errors import MainHolderOnlyError, StatementNotFoundError
-from plussa_points.domain.lots import spendable_cents
-from plussa_points.domain.statement import CharityChoice, grocery_bonus
+from plussa_points.domain.errors import MainHolderOnlyError, RecordNotFoundError, StatementNotFoundError
+from plussa_points.domain.ingest import Recorded
+from plussa_points.domain.lots import Lot
+from plussa_points.domain.progress import coming_payment_cents, grocery_progress, money_now
+from plussa_points.domain.rules import GroceryStep
+from plussa_shared.money import Money
+from plussa_shared.mongo import Document
+from plussa_shared.paging import Page
 
-MONEY_REASONS = ["payout", "spend", "expiry", "savings", "donation"]
-
-
-class SavingsView(BaseModel):
-    """The household's savings choice."""
-
-    on: bool
-    release_on: date | None = None
-
-
-class CharityView(BaseModel):
-    """The household's charity choice."""
-
-    on: bool
-    charity_id: str | None = None
-    max_thousands: int | None = None
-
-
-class BalanceView(BaseModel):
-    """The household's Plussa money and points right now."""
-
-    household_id: str
-    spendable_cents: int
-    saved_cents: int
-    pending_cents: int
-    total_cents: int
-    points: int
-    month: str
-    month_grocery_cents: int
-    projected_grocery_bonus: int
-    status: str
-    savings: SavingsView
-    charity: CharityView
-    next_expiry: datetime | None
-
-
-class LotView(BaseModel):
-    """One payout of Plussa money."""
-
-    lot_id: str
-    month: str
-    cents: int
-    remaining_cents: int
-    paid_at: datetime
-    expires_at: datetime
-    saved_until: datetime | None
-
-
-class MoneyUseView(BaseModel):
-    """One movement of the household's money."""
-
-    reason: str
-    at: datetime
-    cents: int
-    reference: str | None
-    details: dict[str, object] = {}
-
-
-class LineView(BaseModel):
-    """A purchase line with its points."""
-
-    line_id: str
-    name: str
-    category: str
-    quantity: int
-    amount_cents: int
-    eligible: bool
-    points: int
-    returned_quantity: int
-    returned_cents: int
-
-
-class PurchaseView(BaseModel):
-    """One of the person's purchases."""
-
-    purchase_id: str
-    store_name: str
-    chain: str
-    occurred_at: datetime
-    total_cents: int
-    points: int
-    points_reversed: int
-    lines: list[LineView]
-
-
-class MonthPurchasesView(BaseModel):
-    """A person's purchases in one month."""
-
-    month: str
-    points: int
-    spend_cents: int
-    purchases: list[PurchaseView]
-
-
-class DonationShareView(BaseModel):
-    """One charity's share."""
-
-    charity_id: str
-    cents: int
-
-
-class StatementView(BaseModel):
-    """A household's closed month, step by step."""
-
-    month: str
-    carried_in: int
-    base_points: int
-    mastercard_points: int
-    campaign_points: int
-    reversed_points: int
-    grocery_cents: int
-    grocery_bonus_points: int
-    month_points: int
-    donated_points: int
-    donated_cents: int
-    donations: list[DonationShareView]
-    converted_points: int
-    payout_cents: int
-    carried_out: int
-    status: str
-
-
-class CharityOption(BaseModel):
-    """A charity people may choose."""
-
-    charity_id: str
-    name: str
+MONEY_REASONS: list[MoneyReason] = ["payout", "spend", "expiry", "savings", "donation"]
+Scope = Literal["mine", "household"]
 
 
 async def member(ctx: PointsContext, person_id: str, household_id: str | None) -> Member:
@@ -151,73 +45,154 @@ async def member(ctx: PointsContext, person_id: str, household_id: str | None) -
 
 
 async def balance(ctx: PointsContext, member: Member) -> BalanceView:
-    """Money spendable, saved and still to be paid; points this month; choices."""
+    """Money by state, points, this month's grocery progress, the next expiry and the
+    choices: one read of the household's read model."""
     now = ctx.now()
-    household_id = member.household_id
-    account = await ctx.store.views.account(household_id)
-    live = [lot for lot in await ctx.store.money.open_lots(household_id) if lot.expires_at > now]
-    saved = sum(lot.remaining_cents for lot in live if lot.saved_until and lot.saved_until > now and lot.paid_at <= now)
+    doc = await ctx.store.ledger.balance.of(member.household_id)
+    lots = [_lot(d) for d in doc.get("lots", [])]
+    money = money_now(lots, now)
     month = month_of(now, ctx.rules.zone)
-    grocery = (await ctx.store.views.month(household_id, month)).get("grocery_cents", 0)
-    savings = account.get("savings") or {}
-    charity = account.get("charity") or {}
+    grocery = doc.get("grocery", {}).get(month, 0)
+    progress = grocery_progress(ctx.rules, grocery)
+    points = doc.get("points", 0)
+    expiring = None
+    if money.next_expiry_at is not None:
+        expiring = ExpiryView(amount=Money.eur(money.next_expiry_cents), at=money.next_expiry_at)
     return BalanceView(
-        household_id=household_id,
-        spendable_cents=spendable_cents(live, now),
-        saved_cents=saved,
-        pending_cents=sum(lot.remaining_cents for lot in live if lot.paid_at > now),
-        total_cents=sum(lot.remaining_cents for lot in live),
-        points=account.get("points", 0),
+        household_id=member.household_id,
+        spendable=Money.eur(money.spendable_cents),
+        saved=Money.eur(money.saved_cents),
+        pending=Money.eur(money.pending_cents),
+        total=Money.eur(money.total_cents),
+        coming_payment=Money.eur(coming_payment_cents(ctx.rules, points, grocery)),
+        spendable_cents=money.spendable_cents,
+        saved_cents=money.saved_cents,
+        pending_cents=money.pending_cents,
+        total_cents=money.total_cents,
+        points=points,
         month=month,
         month_grocery_cents=grocery,
-        projected_grocery_bonus=grocery_bonus(ctx.rules, grocery),
-        status=account.get("status", "regular"),
-        savings=SavingsView(on=bool(savings.get("on")), release_on=savings.get("release_on")),
-        charity=CharityView(
-            on=bool(charity), charity_id=charity.get("charity_id"), max_thousands=charity.get("max_thousands")
+        projected_grocery_bonus=progress.projected_bonus_points,
+        grocery=GroceryProgressView(
+            month=month,
+            steps=[_step(s) for s in progress.steps],
+            spend=Money.eur(grocery),
+            current_step=_step(progress.current) if progress.current else None,
+            next_step=_step(progress.next) if progress.next else None,
+            gap_to_next_step=Money.eur(progress.gap_cents) if progress.gap_cents is not None else None,
+            projected_bonus_points=progress.projected_bonus_points,
         ),
-        next_expiry=min((lot.expires_at for lot in live), default=None),
+        status=doc.get("status", "regular"),
+        savings=savings_of(doc),
+        charity=charity_of(doc),
+        next_expiry=money.next_expiry_at,
+        next_expiring=expiring,
     )
 
 
-async def lots(ctx: PointsContext, member: Member) -> list[LotView]:
+async def savings(ctx: PointsContext, member: Member) -> SavingsView:
+    """The household's savings choice with its version."""
+    return savings_of(await ctx.store.ledger.balance.of(require_main(member).household_id))
+
+
+async def charity(ctx: PointsContext, member: Member) -> CharityView:
+    """The household's charity choice with its version."""
+    return charity_of(await ctx.store.ledger.balance.of(require_main(member).household_id))
+
+
+def savings_of(doc: Document) -> SavingsView:
+    """The savings choice as the read model holds it."""
+    chosen = doc.get("savings") or {}
+    amount = chosen.get("amount_cents")
+    return SavingsView(
+        on=bool(chosen.get("on")),
+        release_on=chosen.get("release_on"),
+        amount=Money.eur(amount) if amount is not None else None,
+        version=doc.get("savings_version", 0),
+    )
+
+
+def charity_of(doc: Document) -> CharityView:
+    """The charity choice as the read model holds it."""
+    chosen = doc.get("charity") or {}
+    return CharityView(
+        on=bool(chosen),
+        charity_id=chosen.get("charity_id"),
+        max_thousands=chosen.get("max_thousands"),
+        version=doc.get("charity_version", 0),
+    )
+
+
+async def lots(ctx: PointsContext, member: Member, limit: int, cursor: str | None) -> Page[LotView]:
     """The household's lots with money left, oldest first, with their expiry."""
-    return [LotView.model_validate({**d, "lot_id": d["_id"]}) for d in await ctx.store.views.lots(member.household_id)]
+    docs, after = await ctx.store.views.lots_page(member.household_id, limit, cursor)
+    items = [
+        LotView.model_validate({**d, "lot_id": d["_id"], "remaining": Money.eur(d["remaining_cents"])}) for d in docs
+    ]
+    return Page(items=items, next_cursor=after)
 
 
-async def money_use(ctx: PointsContext, member: Member) -> list[MoneyUseView]:
+async def money_use(ctx: PointsContext, member: Member, limit: int, cursor: str | None) -> Page[MoneyUseView]:
     """Payouts, spends, expiries, savings and donations, newest first."""
-    docs = await ctx.store.views.entries(member.household_id, MONEY_REASONS, ctx.settings.money_use_limit)
-    return [
+    docs, after = await ctx.store.views.entries_page(member.household_id, list(MONEY_REASONS), limit, cursor)
+    items = [
         MoneyUseView(
-            reason=d["reason"], at=d["at"], cents=d["cents"], reference=d.get("reference"), details=d.get("details", {})
+            reason=d["reason"],
+            at=d["at"],
+            cents=d["cents"],
+            amount=Money.eur(d["cents"]),
+            reference=d.get("reference"),
+            details=d.get("details", {}),
         )
         for d in docs
     ]
+    return Page(items=items, next_cursor=after)
 
 
-async def purchases(ctx: PointsContext, member: Member, month: str) -> MonthPurchasesView:
-    """The person's own purchases of a month with points per line."""
-    docs = await ctx.store.views.purchases(member.person_id, month)
+async def purchases(
+    ctx: PointsContext, member: Member, month: str, limit: int, cursor: str | None
+) -> MonthPurchasesView:
+    """The person's own purchases of a month with points per line, and the month's totals."""
+    where = {"person_id": member.person_id, "month": month}
+    docs, after = await ctx.store.views.purchases_page(where, limit, cursor)
     totals = await ctx.store.views.person_month(member.household_id, member.person_id, month)
     return MonthPurchasesView(
         month=month,
         points=totals.get("points", 0),
         spend_cents=totals.get("spend_cents", 0),
-        purchases=[
-            PurchaseView(
-                purchase_id=d["_id"],
-                store_name=d.get("store_name", ""),
-                chain=d["chain"],
-                occurred_at=d["occurred_at"],
-                total_cents=d["total_cents"],
-                points=d["points"],
-                points_reversed=d.get("points_reversed", 0),
-                lines=[LineView.model_validate(x) for x in d["lines"]],
-            )
-            for d in docs
-        ],
+        items=[_purchase(d, member) for d in docs],
+        next_cursor=after,
     )
+
+
+async def latest_purchases(
+    ctx: PointsContext, member: Member, scope: Scope, limit: int, cursor: str | None
+) -> Page[PurchaseView]:
+    """The latest purchases across months: the person's own, or (the main holder only)
+    the household's, each with whose card it was made on."""
+    where: dict[str, Any] = {"person_id": member.person_id}
+    if scope == "household":
+        if not member.is_main:
+            raise MainHolderOnlyError("Only the main holder sees the household's purchases")
+        where = {"household_id": member.household_id}
+    docs, after = await ctx.store.views.purchases_page(where, limit, cursor)
+    return Page(items=[_purchase(d, member) for d in docs], next_cursor=after)
+
+
+async def statements(ctx: PointsContext, member: Member, limit: int, cursor: str | None) -> Page[StatementSummaryView]:
+    """The months with a statement, newest first: main holder only."""
+    require_main(member)
+    docs, after = await ctx.store.views.statements_page(member.household_id, limit, cursor)
+    items = [
+        StatementSummaryView(
+            month=d["month"],
+            payout=Money.eur(d.get("payout_cents", 0)),
+            month_points=d.get("month_points", 0),
+            status=d.get("status", "regular"),
+        )
+        for d in docs
+    ]
+    return Page(items=items, next_cursor=after)
 
 
 async def statement(ctx: PointsContext, member: Member, month: str) -> StatementView:
@@ -230,18 +205,74 @@ async def statement(ctx: PointsContext, member: Member, month: str) -> Statement
     return StatementView.model_validate(doc)
 
 
+async def recorded(ctx: PointsContext, what: Literal["purchase", "return"], reference: str) -> Recorded:
+    """A recorded purchase or return by its id, else not found."""
+    found = await ctx.store.views.recorded(what, reference)
+    if found is None:
+        raise RecordNotFoundError(f"No {what} with this id is recorded")
+    return Recorded(reference, found["month"], found["points_reversed" if what == "return" else "points"])
+
+
+async def rejected_purchases(
+    ctx: PointsContext, card_number: str | None, purchase_id: str | None, limit: int, cursor: str | None
+) -> Page[RejectedPurchaseView]:
+    """Purchases that could not be credited, a card's or one, and whether each was credited since."""
+    docs, credited, after = await ctx.store.rejected.page(
+        card_number=card_number, purchase_id=purchase_id, limit=limit, cursor=cursor
+    )
+    return Page(items=[_rejected(d, d["_id"] in credited) for d in docs], next_cursor=after)
+
+
 def charities(ctx: PointsContext) -> list[CharityOption]:
-    """The configured charities."""
-    return [CharityOption(charity_id=c.charity_id, name=c.name) for c in ctx.rules.charities]
+    """The configured charities, named in all three languages."""
+    return [CharityOption(charity_id=c.charity_id, name=c.name) for c in ctx.settings.charities]
 
 
-def savings_view(choice: SavingsChoice) -> SavingsView:
-    """The household's savings choice as answered."""
-    return SavingsView(on=choice.on, release_on=choice.release_on)
+def _purchase(d: Document, member: Member) -> PurchaseView:
+    return PurchaseView(
+        purchase_id=d["_id"],
+        store_name=d.get("store_name", ""),
+        chain=d["chain"],
+        occurred_at=d["occurred_at"],
+        month=d["month"],
+        total_cents=d["total_cents"],
+        total=Money.eur(d["total_cents"]),
+        points=d["points"],
+        points_reversed=d.get("points_reversed", 0),
+        card_id=d["card_id"],
+        person_id=d.get("person_id"),
+        mine=d.get("person_id") == member.person_id,
+        lines=d["lines"],
+    )
 
 
-def charity_view(choice: CharityChoice | None) -> CharityView:
-    """The household's charity choice as answered."""
-    if choice is None:
-        return CharityView(on=False)
-    return CharityView(on=True, charity_id=choice.charity_id, max_thousands=choice.max_thousands)
+def _step(step: GroceryStep) -> GroceryStepView:
+    return GroceryStepView(from_spend=Money.eur(step.from_cents), points_per_euro=step.points_per_euro)
+
+
+def _lot(d: Document) -> Lot:
+    return Lot(
+        lot_id=d["lot_id"],
+        paid_at=d["paid_at"],
+        expires_at=d["expires_at"],
+        remaining_cents=d["remaining_cents"],
+        saved_until=d.get("saved_until"),
+        saved_cents=d.get("saved_cents"),
+    )
+
+
+def _rejected(doc: Document, credited: bool) -> RejectedPurchaseView:
+    purchase = doc["purchase"]
+    return RejectedPurchaseView(
+        purchase_id=doc["_id"],
+        card_number=doc["card_number"],
+        store_id=purchase["store_id"],
+        occurred_at=purchase["occurred_at"],
+        total=Money.eur(purchase["total_cents"]),
+        reason=doc["reason"],
+        detail=doc["detail"],
+        attempts=doc["attempts"],
+        first_rejected_at=doc["first_rejected_at"],
+        last_rejected_at=doc["last_rejected_at"],
+        state="credited" if credited else "rejected",
+    )

@@ -129,6 +129,7 @@ class Harness:
             await self.db.accounts.update_one(
                 {"_id": household_id}, {"$inc": {"money_cents": cents}}, upsert=True, session=uow.session
             )
+            await self.pts.store.ledger.balance.refresh([household_id], uow.session)
 
         await self.pts.run(work)
 

@@ -40,9 +40,11 @@ async def test_the_main_holder_sees_balance_lots_expiry_and_the_use_of_the_money
     use = await (await h.client.get("/v1/me/money-use", headers=me)).json()
 
     assert (balance["spendable_cents"], balance["points"], balance["month_grocery_cents"]) == (700, 19 + 45, 1999)
-    assert [(lot["lot_id"], lot["remaining_cents"]) for lot in lots] == [("lot-1", 700)]
-    assert lots[0]["expires_at"] == "2027-04-09T10:00:00Z"
-    assert [(u["reason"], u["cents"]) for u in use] == [("spend", -200)]
+    assert [(lot["lot_id"], lot["remaining_cents"]) for lot in lots["items"]] == [("lot-1", 700)]
+    assert lots["items"][0]["expires_at"] == "2027-04-09T10:00:00Z"
+    assert [(u["reason"], u["cents"], u["amount"]) for u in use["items"]] == [
+        ("spend", -200, {"amount": -200, "currency": "EUR"})
+    ]
 
 
 async def test_a_parallel_holder_without_access_sees_no_money_but_their_own_purchases(points: Start) -> None:
@@ -58,7 +60,7 @@ async def test_a_parallel_holder_without_access_sees_no_money_but_their_own_purc
 
     assert [r.status for r in money_views] == [403, 403, 403]
     assert (await money_views[0].json())["type"].endswith("/no-money-access")
-    assert [p["points"] for p in purchases["purchases"]] == [45]  # only their own purchase
+    assert [p["points"] for p in purchases["items"]] == [45]  # only their own purchase
     assert statement.status == 403
     assert savings.status == 403
 
@@ -79,9 +81,9 @@ async def test_every_person_sees_their_purchases_month_by_month_with_points_per_
     bad = await h.client.get("/v1/me/purchases?month=2026-13", headers=h.customer("p1", "h1"))
 
     assert march["points"] == 19
-    [purchase] = march["purchases"]
+    [purchase] = march["items"]
     assert [(line["category"], line["points"]) for line in purchase["lines"]] == [("grocery", 19), ("alcohol", 0)]
-    assert april["purchases"] == []
+    assert april["items"] == []
     assert bad.status == 422
 
 
@@ -114,8 +116,8 @@ async def test_the_main_holder_sees_the_monthly_statement_and_sets_savings_and_c
     assert charity.status == 200
     assert bad_charity.status == 422
     assert too_late.status == 422
-    assert await savings.json() == {"on": True, "release_on": "2026-12-01"}
-    assert [c["charity_id"] for c in charities] == ["red-cross", "unicef", "mll"]
+    assert await savings.json() == {"on": True, "release_on": "2026-12-01", "amount": None, "version": 1}
+    assert [c["charity_id"] for c in charities["items"]] == ["red-cross", "unicef", "mll"]
     body = await statement.json()
     assert (body["base_points"], body["carried_in"], body["payout_cents"], body["carried_out"]) == (64, 0, 32, 0)
     assert missing.status == 404

@@ -98,7 +98,7 @@ async def test_savings_keep_the_payout_from_the_till_until_released(points: Star
     await h.household("h1", "p1", "1111222233334444")
     await buy(h, "1111222233334444", [("grocery", 10_000)])
     main = await h.pts.store.members.member("h1", "p1")
-    await money.set_savings(h.pts, main, True, date(2026, 9, 1))
+    await money.set_savings(h.pts, main, money.SavingsRequest(True, date(2026, 9, 1)))
     h.clock.now = APRIL_2ND
     await close_all(h.pts, "2026-03")
     h.clock.now = datetime(2026, 4, 10, tzinfo=UTC)
@@ -106,7 +106,7 @@ async def test_savings_keep_the_payout_from_the_till_until_released(points: Star
     body = {"card_number": "1111222233334444", "amount_cents": 50}
 
     while_saved = await h.client.post("/v1/till/spends", json={**body, "till_transaction_id": "t1"}, headers=creds)
-    await money.set_savings(h.pts, main, False, None)
+    await money.set_savings(h.pts, main, money.SavingsRequest(False))
     after_release = await h.client.post("/v1/till/spends", json={**body, "till_transaction_id": "t2"}, headers=creds)
 
     assert (await while_saved.json())["spent_cents"] == 0
@@ -121,7 +121,7 @@ async def test_savings_are_released_on_their_date_by_the_expiry_run(points: Star
     paid = datetime(2026, 3, 3, 22, 0, tzinfo=UTC)
     await h.lot("h1", "lot-1", 800, paid, paid + timedelta(days=395))
     main = await h.pts.store.members.member("h1", "p1")
-    await money.set_savings(h.pts, main, True, date(2026, 5, 1))
+    await money.set_savings(h.pts, main, money.SavingsRequest(True, date(2026, 5, 1)))
 
     before = await expire_lots(h.pts, datetime(2026, 4, 30, 20, 0, tzinfo=UTC))
     on_the_day = await expire_lots(h.pts, datetime(2026, 4, 30, 21, 0, tzinfo=UTC))  # May 1st in Helsinki

@@ -2,6 +2,7 @@
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from typing import Any
 
 from plussa_shared.testing.bus import bus_probe, drain
@@ -200,6 +201,7 @@ async def test_a_return_reverses_the_returned_lines_and_never_more_than_was_boug
         "occurred_at": "2026-04-02T10:00:00+00:00",
         "lines": [{"line_id": "1", "quantity": 1, "amount_cents": 2050}],
     }
+    h.clock.now = datetime(2026, 4, 2, 12, 0, tzinfo=UTC)
 
     returned = await h.client.post("/v1/returns", json=ret, headers=creds)
     too_much = await h.client.post("/v1/returns", json={**ret, "return_id": "ret-2"}, headers=creds)
@@ -231,7 +233,7 @@ async def test_a_return_on_the_bus_for_an_unknown_purchase_or_of_too_much_is_dea
         headers=h.service("points:ingest"),
     )
     await consumer_ready(h)
-    base = {"card_number": "1111222233334444", "store_id": "s", "occurred_at": "2026-03-20T10:00:00+00:00"}
+    base = {"card_number": "1111222233334444", "store_id": "s", "occurred_at": "2026-03-14T10:00:00+00:00"}
 
     await h.publish(
         RETURN,

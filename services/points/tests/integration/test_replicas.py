@@ -136,7 +136,7 @@ async def test_two_replicas_spending_one_households_money_at_once_never_overspen
     )
 
     bodies = [await a.json() for a in answers]
-    assert all(a.status == 200 for a in answers), bodies
+    assert all(a.status == 201 for a in answers), bodies
     assert sum(b["spent_cents"] for b in bodies) == 1400
     assert await h.remaining("h1") == {"lot-old": 0, "lot-new": 0}
     assert other.app[POINTS] is not h.pts  # two contexts, two MongoDB clients, no shared lock

@@ -39,7 +39,8 @@ async def test_a_till_spends_the_oldest_lot_first_and_a_repeat_of_the_same_trans
     repeat = await h.client.post("/v1/till/spends", json=spend_body("t1", 600), headers=creds)
     reused = await h.client.post("/v1/till/spends", json=spend_body("t1", 700), headers=creds)
 
-    assert first.status == 200
+    assert first.status == 201
+    assert first.headers["Location"] == "/v1/till/spends/t1"
     assert await first.json() == {
         "till_transaction_id": "t1",
         "spent_cents": 600,
@@ -128,7 +129,7 @@ async def test_many_members_paying_at_the_same_moment_never_overspend(points: St
     results = await asyncio.gather(*direct)
 
     spent = sum([(await a.json())["spent_cents"] for a in answers]) + sum(r.spent_cents for r in results)
-    assert all(a.status == 200 for a in answers)
+    assert all(a.status == 201 for a in answers)
     assert spent == 1400
     assert await h.remaining("h1") == {"lot-old": 0, "lot-new": 0}
     cursor = await h.db.ledger.aggregate([{"$group": {"_id": None, "cents": {"$sum": "$cents"}}}])

@@ -1,6 +1,6 @@
 """Unit tests of the earning rules, each with a worked example (pure domain, no I/O)."""
 
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -9,6 +9,8 @@ from plussa_points.domain.errors import InvalidPurchaseError, ReturnExceedsPurch
 from plussa_points.domain.validation import LineFigures, check_purchase, check_return
 from plussa_points.settings import PointsSettings
 
+NOW = datetime(2026, 3, 15, 10, 0, tzinfo=UTC)
+AT = NOW - timedelta(days=2)
 RULES = PointsSettings(mastercard_window_start=date(2026, 1, 1), mastercard_window_end=date(2026, 12, 31)).rules()
 
 
@@ -85,15 +87,31 @@ def test_a_return_of_more_than_was_bought_is_refused() -> None:
 
 def test_negative_absurd_and_inconsistent_figures_are_refused() -> None:
     with pytest.raises(InvalidPurchaseError, match="negative"):
-        check_purchase(RULES, [LineFigures("1", 1, -100)], -100)
+        check_purchase(RULES, [LineFigures("1", 1, -100)], -100, AT, NOW)
     with pytest.raises(InvalidPurchaseError, match="beyond"):
-        check_purchase(RULES, [LineFigures("1", 1, 999_999_999)], 999_999_999)
+        check_purchase(RULES, [LineFigures("1", 1, 999_999_999)], 999_999_999, AT, NOW)
     with pytest.raises(InvalidPurchaseError, match="total"):
-        check_purchase(RULES, [LineFigures("1", 1, 100)], 200)
+        check_purchase(RULES, [LineFigures("1", 1, 100)], 200, AT, NOW)
     with pytest.raises(InvalidPurchaseError, match="quantity"):
-        check_purchase(RULES, [LineFigures("1", 0, 100)], 100)
+        check_purchase(RULES, [LineFigures("1", 0, 100)], 100, AT, NOW)
     with pytest.raises(InvalidPurchaseError, match="repeat"):
-        check_purchase(RULES, [LineFigures("1", 1, 100), LineFigures("1", 1, 100)], 200)
+        check_purchase(RULES, [LineFigures("1", 1, 100), LineFigures("1", 1, 100)], 200, AT, NOW)
     with pytest.raises(InvalidPurchaseError, match="nothing"):
-        check_return(RULES, [LineFigures("1", 0, 0)])
-    check_purchase(RULES, [LineFigures("1", 1, 100)], 100)
+        check_return(RULES, [LineFigures("1", 0, 0)], AT, NOW)
+    check_purchase(RULES, [LineFigures("1", 1, 100)], 100, AT, NOW)
+
+
+def test_a_purchase_dated_in_the_future_or_too_long_ago_is_refused_with_its_pointer() -> None:
+    one = [LineFigures("1", 1, 100)]
+    skew, age = timedelta(seconds=RULES.purchase_clock_skew_s), timedelta(days=RULES.purchase_max_age_days)
+
+    with pytest.raises(InvalidPurchaseError) as future:
+        check_purchase(RULES, one, 100, NOW + skew + timedelta(seconds=1), NOW)
+    with pytest.raises(InvalidPurchaseError) as old:
+        check_return(RULES, one, NOW - age - timedelta(seconds=1), NOW)
+    check_purchase(RULES, one, 100, NOW + skew, NOW)
+    check_purchase(RULES, one, 100, NOW - age, NOW)
+
+    assert future.value.extras["errors"][0]["pointer"] == "/occurred_at"
+    assert future.value.extras["errors"][0]["code"] == "in_the_future"
+    assert old.value.extras["errors"][0]["code"] == "too_old"

@@ -186,6 +186,17 @@ class ExportNotReadyError(DomainError):
     title = "The data export is not complete yet"
 
 
+class HandOverFirstError(DomainError):
+    """A main holder who still has parallel holders asked for erasure: the household would be
+    left without a manager. Hand it over to an adult parallel holder first (cards'
+    ``POST /v1/me/household/hand-over``), or ask again with ``close_household: true`` so each
+    parallel holder gets a household of their own. ``parallel_holders``: how many there are."""
+
+    kind = ErrorKind.CONFLICT
+    slug = "hand-over-first"
+    title = "Hand the household over first, or ask for it to be closed"
+
+
 class InvalidClientError(DomainError):
     """Unknown client or wrong secret (RFC 6749 ``invalid_client``)."""
 

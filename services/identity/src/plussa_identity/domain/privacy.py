@@ -3,12 +3,16 @@
 Identity starts a request and every expected participant answers it once. An export
 is complete when all have answered. An erasure ends with identity itself: it erases
 the login last, once every other service has answered, so the person can follow the
-progress until then.
+progress until then. A participant may refuse an erasure (cards, when it would leave a
+household without a manager): the request ends refused, and the login is kept.
 """
 
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, Literal
+
+from plussa_identity.domain.errors import HandOverFirstError
+from plussa_identity.domain.members import MemberView
 
 Kind = Literal["export", "erasure"]
 IDENTITY = "identity"
@@ -24,6 +28,15 @@ class Answer:
 
 
 @dataclass(frozen=True)
+class Refusal:
+    """A participant did not erase, and why (a stable slug such as ``hand-over-first``)."""
+
+    service: str
+    reason: str
+    refused_at: datetime
+
+
+@dataclass(frozen=True)
 class PrivacyRequest:
     """An export or erasure request of one person."""
 
@@ -35,6 +48,8 @@ class PrivacyRequest:
     participants: tuple[str, ...]
     answers: dict[str, Answer] = field(default_factory=dict)
     completed_at: datetime | None = None
+    close_household: bool = False
+    refusal: Refusal | None = None
 
     @property
     def pending(self) -> list[str]:
@@ -43,8 +58,8 @@ class PrivacyRequest:
 
     @property
     def others_done(self) -> bool:
-        """Whether every participant but identity has answered."""
-        return all(p == IDENTITY or p in self.answers for p in self.participants)
+        """Whether every participant but identity has answered (a refused request never is done)."""
+        return self.refusal is None and all(p == IDENTITY or p in self.answers for p in self.participants)
 
     def answered(self, service: str, now: datetime, data: dict[str, Any] | None = None) -> "PrivacyRequest":
         """The request after ``service`` answered; a repeated answer changes nothing."""
@@ -53,9 +68,40 @@ class PrivacyRequest:
         if service in self.answers:
             return self
         answers = {**self.answers, service: Answer(service, now, data)}
-        done = all(p in answers for p in self.participants)
+        done = self.refusal is None and all(p in answers for p in self.participants)
         return replace(self, answers=answers, completed_at=now if done else None)
+
+    def refused(self, service: str, reason: str, now: datetime) -> "PrivacyRequest":
+        """The request after ``service`` refused it: it never completes. The first refusal is kept."""
+        if service not in self.participants:
+            raise ValueError(f"{service} is not a participant of this request")
+        if self.refusal is not None or self.completed_at is not None:
+            return self
+        return replace(self, refusal=Refusal(service, reason, now))
+
+    @property
+    def status(self) -> Literal["pending", "completed", "refused"]:
+        """Where the request stands."""
+        if self.refusal is not None:
+            return "refused"
+        return "completed" if self.completed_at else "pending"
 
     def export_document(self) -> dict[str, Any]:
         """Everything the services returned, per service, once the export is complete."""
         return {service: self.answers[service].data or {} for service in self.participants if service in self.answers}
+
+
+def require_erasable(member: MemberView | None, other_members: int, *, close_household: bool) -> None:
+    """Refuse, before anyone erases anything, the erasure of a main holder who still has
+    parallel holders: the household would be left without a manager. They hand it over
+    first, or ask for the household to be closed (its parallel holders get households of
+    their own)."""
+    if close_household or member is None or not member.is_member or member.role != "main":
+        return
+    if other_members > 0:
+        raise HandOverFirstError(
+            f"The household still has {other_members} parallel holder(s) and would be left without "
+            "a manager. Hand it over to an adult parallel holder first, or ask again with "
+            "close_household: true to give each parallel holder a household of their own.",
+            parallel_holders=other_members,
+        )

@@ -70,6 +70,23 @@ class AccessChanged(ConsumedEventData):
     can_use_money: bool
 
 
+class MemberRoleChanged(ConsumedEventData):
+    """``fi.plussa.cards.member.role_changed``: after a hand-over, one per member whose role changed."""
+
+    household_id: str
+    person_id: str
+    role: Literal["main", "parallel"]
+    can_use_money: bool
+
+
+class HouseholdHandedOver(ConsumedEventData):
+    """``fi.plussa.cards.household.handed_over``: a parallel holder became the main holder."""
+
+    household_id: str
+    previous_main_person_id: str
+    main_person_id: str
+
+
 class ExportAnswer(ConsumedEventData):
     """Identity's copy of ``fi.plussa.{service}.export.completed``."""
 
@@ -85,6 +102,16 @@ class ErasureAnswer(ConsumedEventData):
     request_id: str
     person_id: str
     service: str
+
+
+class ErasureRefusal(ConsumedEventData):
+    """Identity's copy of ``fi.plussa.{service}.erasure.refused``: nothing was erased, and why
+    (a stable slug, ``hand-over-first`` from cards)."""
+
+    request_id: str
+    person_id: str
+    service: str
+    reason: str
 
 
 CARD_EVENT_TYPES = tuple(

@@ -85,12 +85,16 @@ class ExportRequested(EventData):
 
 
 class ErasureRequested(EventData):
-    """Every participant erases or anonymises what it holds about the person."""
+    """Every participant erases or anonymises what it holds about the person.
+
+    ``close_household``: a main holder who still has parallel holders asks for the household
+    to be closed; cards first gives each parallel holder a household of their own."""
 
     event_type: ClassVar[str] = "fi.plussa.identity.erasure.requested"
     request_id: str
     person_id: str
     household_id: str | None
+    close_household: bool = False
     occurred_at: datetime
 
 

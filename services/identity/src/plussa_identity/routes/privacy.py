@@ -4,14 +4,14 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 
 from aiohttp import web
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from plussa_identity.domain.privacy import Kind, PrivacyRequest
 from plussa_identity.keys import context
 from plussa_identity.use_cases import privacy
 from plussa_shared.auth import Access
 from plussa_shared.keys import principal
-from plussa_shared.routing import RouteTable
+from plussa_shared.routing import RouteTable, read_body
 
 routes = RouteTable(tag="privacy")
 
@@ -20,8 +20,24 @@ class ParticipantOut(BaseModel):
     """One service's part of the request."""
 
     service: str
-    status: Literal["pending", "completed"]
+    status: Literal["pending", "completed", "refused"]
     completed_at: datetime | None
+
+
+class RefusalOut(BaseModel):
+    """Why the erasure was refused: nothing more will be erased and the login is kept."""
+
+    service: str
+    reason: str
+    refused_at: datetime
+
+
+class ErasureIn(BaseModel):
+    """The erasure request's options (the body may be left out)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    close_household: bool = False
 
 
 class PrivacyRequestOut(BaseModel):
@@ -29,10 +45,12 @@ class PrivacyRequestOut(BaseModel):
 
     request_id: str
     kind: Literal["export", "erasure"]
-    status: Literal["pending", "completed"]
+    status: Literal["pending", "completed", "refused"]
     requested_at: datetime
     completed_at: datetime | None
     participants: list[ParticipantOut]
+    close_household: bool = False
+    refusal: RefusalOut | None = None
 
 
 EXAMPLE = PrivacyRequestOut(
@@ -55,25 +73,32 @@ PROGRESS = (
 
 
 def _out(request: PrivacyRequest) -> PrivacyRequestOut:
+    refusal = request.refusal
     return PrivacyRequestOut(
         request_id=request.request_id,
         kind=request.kind,
-        status="completed" if request.completed_at else "pending",
+        status=request.status,
         requested_at=request.requested_at,
         completed_at=request.completed_at,
-        participants=[
-            ParticipantOut(
-                service=service,
-                status="completed" if service in request.answers else "pending",
-                completed_at=request.answers[service].answered_at if service in request.answers else None,
-            )
-            for service in request.participants
-        ],
+        participants=[_participant(request, service) for service in request.participants],
+        close_household=request.close_household,
+        refusal=RefusalOut(service=refusal.service, reason=refusal.reason, refused_at=refusal.refused_at)
+        if refusal
+        else None,
     )
 
 
-async def _start(request: web.Request, kind: Kind) -> PrivacyRequestOut:
-    return _out(await privacy.start(context(request), principal(request), kind))
+def _participant(request: PrivacyRequest, service: str) -> ParticipantOut:
+    answer = request.answers.get(service)
+    if answer is not None:
+        return ParticipantOut(service=service, status="completed", completed_at=answer.answered_at)
+    refused = request.refusal is not None and request.refusal.service == service
+    return ParticipantOut(service=service, status="refused" if refused else "pending", completed_at=None)
+
+
+async def _start(request: web.Request, kind: Kind, close_household: bool = False) -> PrivacyRequestOut:
+    started = await privacy.start(context(request), principal(request), kind, close_household=close_household)
+    return _out(started)
 
 
 @routes.post(
@@ -144,10 +169,17 @@ async def download_my_data_export(request: web.Request, request_id: str) -> web.
     access=Access.customers(),
     response=PrivacyRequestOut,
     status=202,
+    errors=[409, 415, 422],
     operation_id="requestMyErasure",
     description=(
         "Every service erases or anonymises its part (the ledger keeps what accounting law requires, "
-        "anonymised); the login is erased last, when all others have answered, and every session ends." + PROGRESS
+        "anonymised); the login is erased last, when all others have answered, and every session ends. "
+        "A main holder who still has parallel holders is refused with 409 `hand-over-first` (with "
+        "`parallel_holders`): hand the household over first (cards' `POST /v1/me/household/hand-over`), "
+        'or send `{"close_household": true}` (a JSON body, which may otherwise be left out) so each '
+        "parallel holder first gets a household of their own with their cards. Should a service still "
+        "refuse (cards, when the household changed meanwhile), the request ends `refused` with the "
+        "`refusal` and its reason, and the login is kept." + PROGRESS
     ),
     response_example=ERASURE_EXAMPLE,
     idempotent=True,
@@ -155,7 +187,9 @@ async def download_my_data_export(request: web.Request, request_id: str) -> web.
 async def post_my_erasure_request(request: web.Request) -> PrivacyRequestOut:
     """Every service erases or anonymises its part (the ledger keeps what accounting law requires,
     anonymised); the login is erased last, when all others have answered."""
-    return await _start(request, "erasure")
+    # The body is optional (earlier clients send none), so it is read here, not declared.
+    options = await read_body(request, ErasureIn) if request.body_exists else ErasureIn()
+    return await _start(request, "erasure", options.close_household)
 
 
 @routes.get(

@@ -13,8 +13,8 @@ from plussa_identity.domain.errors import (
     PrivacyRequestNotFoundError,
     UnexpectedParticipantError,
 )
-from plussa_identity.domain.privacy import IDENTITY, Kind, PrivacyRequest
-from plussa_identity.events.consumed import ErasureAnswer, ExportAnswer
+from plussa_identity.domain.privacy import IDENTITY, Kind, PrivacyRequest, require_erasable
+from plussa_identity.events.consumed import ErasureAnswer, ErasureRefusal, ExportAnswer
 from plussa_identity.events.published import ErasureCompleted, ErasureRequested, ExportRequested
 from plussa_identity.use_cases.sessions import current_session, end_all_sessions
 from plussa_shared.auth import Principal
@@ -25,8 +25,13 @@ from plussa_shared.mongo import Session
 log = structlog.get_logger(__name__)
 
 
-async def start(ctx: IdentityContext, caller: Principal, kind: Kind) -> PrivacyRequest:
-    """Open an export or erasure request and ask every participant through one event."""
+async def start(
+    ctx: IdentityContext, caller: Principal, kind: Kind, *, close_household: bool = False
+) -> PrivacyRequest:
+    """Open an export or erasure request and ask every participant through one event.
+
+    An erasure of a main holder who still has parallel holders is refused here, before any
+    service erases anything (``hand-over-first``), unless it asks to close the household."""
     now = ctx.now()
     person_id = (await current_session(ctx, caller)).person_id
     household_id = caller.household_id
@@ -43,6 +48,7 @@ async def start(ctx: IdentityContext, caller: Principal, kind: Kind) -> PrivacyR
             household_id=household_id,
             requested_at=now,
             participants=tuple(ctx.settings.privacy_participants),
+            close_household=close_household and kind == "erasure",
         )
         data: EventData
         if kind == "export":
@@ -52,8 +58,13 @@ async def start(ctx: IdentityContext, caller: Principal, kind: Kind) -> PrivacyR
             if IDENTITY in request.participants:
                 request = request.answered(IDENTITY, now, await _identity_export(ctx, person_id, now, uow.session))
         else:
+            await _require_erasable(ctx, person_id, close_household, uow.session)
             data = ErasureRequested(
-                request_id=request_id, person_id=person_id, household_id=household_id, occurred_at=now
+                request_id=request_id,
+                person_id=person_id,
+                household_id=household_id,
+                close_household=request.close_household,
+                occurred_at=now,
             )
         request = await _finish_erasure_if_due(ctx, uow, request, now)
         await ctx.store.save_privacy_request(request, uow.session)
@@ -61,6 +72,14 @@ async def start(ctx: IdentityContext, caller: Principal, kind: Kind) -> PrivacyR
         return request
 
     return await ctx.run(work)
+
+
+async def _require_erasable(ctx: IdentityContext, person_id: str, close_household: bool, session: Session) -> None:
+    member = await ctx.store.member(person_id, session)
+    others = 0
+    if member is not None and member.is_member and member.household_id is not None:
+        others = await ctx.store.other_members(member.household_id, person_id, session)
+    require_erasable(member, others, close_household=close_household)
 
 
 async def status(ctx: IdentityContext, caller: Principal, request_id: str, kind: Kind) -> PrivacyRequest:
@@ -98,6 +117,24 @@ async def export_answered(ctx: IdentityContext, event: CloudEvent[ExportAnswer])
 async def erasure_answered(ctx: IdentityContext, event: CloudEvent[ErasureAnswer]) -> None:
     """A participant erased its part; when all others are done identity erases the login, last."""
     await _record_answer(ctx, event.data, "erasure", None)
+
+
+async def erasure_refused(ctx: IdentityContext, event: CloudEvent[ErasureRefusal]) -> None:
+    """A participant refused to erase (cards: the person is a main holder who still has parallel
+    holders): the request ends refused with the reason, and the login is kept."""
+    refusal = event.data
+    now = ctx.now()
+
+    async def work(uow: UnitOfWork) -> None:
+        request = await ctx.store.privacy_request(refusal.request_id, uow.session)
+        if request is None or request.kind != "erasure" or request.person_id != refusal.person_id:
+            raise PrivacyRequestNotFoundError(f"no erasure request {refusal.request_id} of this person")
+        if refusal.service not in request.participants or refusal.service == IDENTITY:
+            raise UnexpectedParticipantError(f"{refusal.service} is not an expected participant")
+        await ctx.store.save_privacy_request(request.refused(refusal.service, refusal.reason, now), uow.session)
+
+    await ctx.run(work)
+    log.info("erasure_refused", request_id=refusal.request_id, service=refusal.service, reason=refusal.reason)
 
 
 async def _record_answer(
@@ -156,11 +193,7 @@ async def _erase_login(ctx: IdentityContext, uow: UnitOfWork, person_id: str, no
     await ctx.store.void_link_tokens(person_id, "verify-email", now, session)
     await ctx.store.void_link_tokens(person_id, "reset-password", now, session)
     await ctx.store.drop_export_data(person_id, session)
-    await ctx.store.update_member(
-        person_id,
-        {"first_name": None, "last_name": None, "date_of_birth": None, "email": None, "erased": True},
-        session,
-    )
+    await ctx.store.erase_person(person_id, session)
 
 
 async def _identity_export(ctx: IdentityContext, person_id: str, now: datetime, session: Session) -> dict[str, Any]:

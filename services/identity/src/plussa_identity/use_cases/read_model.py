@@ -1,5 +1,11 @@
-"""Keeping identity's own view of cards and members from the cards events."""
+"""Keeping identity's own view of cards and members from the cards events.
 
+Replicas apply one member's events in any order: each event sets only the fields it is
+the latest writer of (by the event's time), so the view ends as applying them in order
+would (``store/members.py``)."""
+
+from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 from plussa_identity.context import IdentityContext
@@ -8,9 +14,11 @@ from plussa_identity.events.consumed import (
     AccessChanged,
     CardChanged,
     HouseholdCreated,
+    HouseholdHandedOver,
     MemberAdded,
     MemberRemoved,
     MemberRenamed,
+    MemberRoleChanged,
 )
 from plussa_identity.use_cases.sessions import end_all_sessions
 from plussa_shared.context import UnitOfWork
@@ -37,55 +45,104 @@ async def card_changed(ctx: IdentityContext, event: CloudEvent[CardChanged]) -> 
 
 
 async def household_created(ctx: IdentityContext, event: CloudEvent[HouseholdCreated]) -> None:
-    """The main holder of a new household."""
+    """The main holder of a new household (who may always use the money)."""
     data = event.data
-    await _update_member(
-        ctx, data.main_person_id, {"household_id": data.household_id, "role": "main", "removed": False}
+    await _membership(
+        ctx, data.household_id, data.main_person_id, {"role": "main", "active": True}, event.time, can_use_money=True
     )
 
 
 async def member_added(ctx: IdentityContext, event: CloudEvent[MemberAdded]) -> None:
     """A person joined a household (what they gave on the card application included)."""
-    fields = event.data.model_dump(mode="json", exclude={"person_id"})
-    await _update_member(ctx, event.data.person_id, {**fields, "removed": False})
+    data = event.data
+    person = data.model_dump(mode="json", include={"first_name", "last_name", "date_of_birth", "email", "language"})
+
+    async def work(uow: UnitOfWork) -> None:
+        fields = {"role": data.role, "can_use_money": data.can_use_money, "active": True}
+        await ctx.store.change_membership(data.household_id, data.person_id, fields, event.time, uow.session)
+        await ctx.store.change_person(data.person_id, person, event.time, uow.session)
+
+    await ctx.run(work)
 
 
 async def member_renamed(ctx: IdentityContext, event: CloudEvent[MemberRenamed]) -> None:
     """The person's name changed at cards, which owns it; the profile shows it from now on."""
     data = event.data
+    name = {"first_name": data.first_name, "last_name": data.last_name}
 
     async def work(uow: UnitOfWork) -> None:
-        await ctx.store.rename_member(data.person_id, data.first_name, data.last_name, uow.session)
+        await ctx.store.change_person(data.person_id, name, event.time, uow.session)
 
     await ctx.run(work)
 
 
 async def member_removed(ctx: IdentityContext, event: CloudEvent[MemberRemoved]) -> None:
-    """A person left the household: their sessions end and they cannot refresh or log in."""
+    """A person left the household: their sessions end (tokens name the household they left);
+    unless they joined another one, they cannot refresh or log in."""
     data = event.data
     now = ctx.now()
 
     async def work(uow: UnitOfWork) -> None:
-        member = await ctx.store.member(data.person_id, uow.session)
-        if member is None or member.household_id != data.household_id:
-            return
-        await ctx.store.update_member(
+        was_active = await ctx.store.change_membership(
+            data.household_id,
             data.person_id,
-            {"household_id": None, "role": None, "removed": True, "can_use_money": False},
+            {"active": False, "can_use_money": False},
+            event.time,
             uow.session,
+            defaults={"role": "parallel"},
         )
-        await end_all_sessions(ctx, uow, data.person_id, "membership-ended", now)
+        member = await ctx.store.member(data.person_id, uow.session)
+        # order-proof: whichever of leaving and joining another household came first
+        if was_active and (member is None or member.household_id != data.household_id):
+            await end_all_sessions(ctx, uow, data.person_id, "membership-ended", now)
 
     await ctx.run(work)
 
 
 async def access_changed(ctx: IdentityContext, event: CloudEvent[AccessChanged]) -> None:
     """Whether a parallel holder may see and use the Plussa money."""
-    await _update_member(ctx, event.data.person_id, {"can_use_money": event.data.can_use_money})
+    data = event.data
+    fields = {"can_use_money": data.can_use_money}
+    await _membership(ctx, data.household_id, data.person_id, fields, event.time, role="parallel", active=True)
 
 
-async def _update_member(ctx: IdentityContext, person_id: str, fields: dict[str, Any]) -> None:
+async def role_changed(ctx: IdentityContext, event: CloudEvent[MemberRoleChanged]) -> None:
+    """After a hand-over: the member's new role and money access; tokens issued from now on say so."""
+    data = event.data
+    fields = {"role": data.role, "can_use_money": data.can_use_money}
+    await _membership(ctx, data.household_id, data.person_id, fields, event.time, active=True)
+
+
+async def handed_over(ctx: IdentityContext, event: CloudEvent[HouseholdHandedOver]) -> None:
+    """The household has a new main holder; the former one stays on as a parallel holder
+    (their money access is what ``member.role_changed`` says)."""
+    data = event.data
+
     async def work(uow: UnitOfWork) -> None:
-        await ctx.store.update_member(person_id, fields, uow.session)
+        store, at = ctx.store, event.time
+        main = {"role": "main", "can_use_money": True}
+        await store.change_membership(data.household_id, data.main_person_id, main, at, uow.session, defaults=_ACTIVE)
+        previous = {"role": "parallel"}
+        defaults = {**_ACTIVE, "can_use_money": True}
+        await store.change_membership(
+            data.household_id, data.previous_main_person_id, previous, at, uow.session, defaults=defaults
+        )
+
+    await ctx.run(work)
+
+
+_ACTIVE = {"active": True}
+
+
+async def _membership(
+    ctx: IdentityContext,
+    household_id: str,
+    person_id: str,
+    fields: Mapping[str, Any],
+    at: datetime,
+    **defaults: Any,
+) -> None:
+    async def work(uow: UnitOfWork) -> None:
+        await ctx.store.change_membership(household_id, person_id, fields, at, uow.session, defaults=defaults)
 
     await ctx.run(work)

@@ -30,6 +30,8 @@ class AccountState:
     charity: CharityChoice | None = None
     saving_until: datetime | None = None
     """The release time of the household's saving, when saving is on."""
+    saving_cents: int | None = None
+    """The amount of each payment saved (None: all of it)."""
 
 
 @dataclass(frozen=True)
@@ -58,6 +60,16 @@ class Closing:
     expires_at: datetime
     saved_until: datetime | None
     closed_at: datetime
+    saved_cents: int | None = None
+    """The part of the payout saved, when saving a chosen amount of each payment."""
+
+    @property
+    def saved_payout_cents(self) -> int:
+        """How much of the payout is kept off the till."""
+        if self.saved_until is None:
+            return 0
+        payout = self.statement.payout_cents
+        return payout if self.saved_cents is None else min(self.saved_cents, payout)
 
     @property
     def statement_id(self) -> str:
@@ -120,6 +132,7 @@ def close_household(
     closed_spend = {m.activity.month: m.purchase_cents for m in ordered if m.activity.month in kept}
     spend = {**(account.spend_by_month or {}), **closed_spend}
     saving = account.saving_until
+    saved_until = saving if saving is not None and saving > paid_at else None
     return Closing(
         household_id=account.household_id,
         month=month,
@@ -131,8 +144,9 @@ def close_household(
         dropped_months=tuple(m for m in spend if m not in kept and m <= month),
         paid_at=paid_at,
         expires_at=expires_at,
-        saved_until=saving if saving is not None and saving > paid_at else None,
+        saved_until=saved_until,
         closed_at=now,
+        saved_cents=account.saving_cents if saved_until is not None else None,
     )
 
 

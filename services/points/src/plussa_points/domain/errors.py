@@ -4,6 +4,18 @@ or to the consumer's retry or dead-letter) and a stable slug (the problem type).
 from plussa_shared.domain import DomainError, ErrorKind
 
 
+def field_problem(code: str, detail: str, pointer: str) -> dict[str, str]:
+    """One item of a problem's ``errors``: the JSON pointer of the refused field, a stable
+    snake_case code and a human detail. The shape of ``plussa_shared.errors.field_error``,
+    which the domain does not import (its errors carry kinds, not HTTP problems)."""
+    return {"pointer": pointer, "code": code, "detail": detail}
+
+
+def refused(error: type[DomainError], code: str, detail: str, pointer: str) -> DomainError:
+    """``error`` for one refused field of the request or event."""
+    return error(detail, errors=[field_problem(code, detail, pointer)])
+
+
 class InvalidPurchaseError(DomainError):
     """A purchase or return with impossible figures (negative, absurd, inconsistent)."""
 
@@ -137,4 +149,34 @@ class StatementNotFoundError(DomainError):
 
     kind = ErrorKind.NOT_FOUND
     slug = "statement-not-found"
+    title = "Not found"
+
+
+class StaleChoiceError(DomainError):
+    """The ``If-Match`` version is no longer the choice's: nothing was changed."""
+
+    kind = ErrorKind.STALE
+    slug = "precondition-failed"
+    title = "The resource has changed since you read it"
+
+
+def require_version(current: int, expected: int | None) -> None:
+    """A conditional change goes ahead only on the version the caller read."""
+    if expected is not None and expected != current:
+        raise StaleChoiceError("The choice has changed since you read it; read it again")
+
+
+class RecordNotFoundError(DomainError):
+    """No purchase or return recorded under this id."""
+
+    kind = ErrorKind.NOT_FOUND
+    slug = "not-recorded"
+    title = "Not found"
+
+
+class RejectedPurchaseNotFoundError(DomainError):
+    """No purchase was rejected under this id."""
+
+    kind = ErrorKind.NOT_FOUND
+    slug = "rejected-purchase-not-found"
     title = "Not found"

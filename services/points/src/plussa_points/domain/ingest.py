@@ -121,6 +121,7 @@ class NewPurchase:
             "mastercard_points": scored.mastercard_points,
             "grocery_cents": scored.grocery_cents,
             "purchase_cents": self.total_cents,
+            "eligible_cents": scored.eligible_cents,
             "purchases": 1,
         }
         return Posting(entry, spend_cents=self.total_cents, figures=figures)
@@ -168,6 +169,7 @@ class NewReturn:
             "reversed_points": outcome.points,
             "grocery_cents": -outcome.grocery_cents,
             "purchase_cents": -outcome.returned_cents,
+            "eligible_cents": -outcome.eligible_cents,
         }
         return Posting(entry, spend_cents=-outcome.returned_cents, figures=figures)
 

@@ -17,6 +17,7 @@ MONTH_FIGURES = (
     "campaign_points",
     "grocery_cents",
     "purchase_cents",
+    "eligible_cents",
     "purchases",
 )
 

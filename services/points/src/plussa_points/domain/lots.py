@@ -20,11 +20,30 @@ class Lot:
     expires_at: datetime
     remaining_cents: int
     saved_until: datetime | None = None
+    saved_cents: int | None = None
+    """How much of the lot saving keeps off the till until ``saved_until`` (a chosen
+    amount of each payment); None: all of it."""
+
+    @property
+    def held_cents(self) -> int:
+        """The cents saving holds while it lasts."""
+        return self.remaining_cents if self.saved_cents is None else min(self.saved_cents, self.remaining_cents)
+
+    def saved_part(self, now: datetime) -> int:
+        """The cents of the lot kept off the till right now."""
+        if self.saved_until is None or self.saved_until <= now:
+            return 0
+        return self.held_cents
+
+    def spendable_part(self, now: datetime) -> int:
+        """The cents of the lot the till may offer right now."""
+        if self.remaining_cents <= 0 or not self.paid_at <= now < self.expires_at:
+            return 0
+        return self.remaining_cents - self.saved_part(now)
 
     def is_spendable(self, now: datetime) -> bool:
         """Offered at the till right now."""
-        saved = self.saved_until is not None and self.saved_until > now
-        return self.remaining_cents > 0 and self.paid_at <= now < self.expires_at and not saved
+        return self.spendable_part(now) > 0
 
     def is_expired(self, now: datetime) -> bool:
         """Past its validity with money left."""
@@ -38,7 +57,7 @@ def oldest_first(lots: Sequence[Lot]) -> list[Lot]:
 
 def spendable_cents(lots: Sequence[Lot], now: datetime) -> int:
     """Money the till may offer now."""
-    return sum(lot.remaining_cents for lot in lots if lot.is_spendable(now))
+    return sum(lot.spendable_part(now) for lot in lots)
 
 
 def allocate_spend(lots: Sequence[Lot], amount_cents: int, now: datetime) -> list[tuple[str, int]]:
@@ -50,7 +69,7 @@ def allocate_spend(lots: Sequence[Lot], amount_cents: int, now: datetime) -> lis
             break
         if not lot.is_spendable(now):
             continue
-        cents = min(lot.remaining_cents, left)
+        cents = min(lot.spendable_part(now), left)
         taken.append((lot.lot_id, cents))
         left -= cents
     return taken

@@ -47,6 +47,8 @@ class ProgrammeRules:
     max_line_quantity: int
     max_campaign_points: int
     max_spend_cents: int
+    purchase_clock_skew_s: int
+    purchase_max_age_days: int
 
     @cached_property
     def zone(self) -> ZoneInfo:

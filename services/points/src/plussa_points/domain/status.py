@@ -1,4 +1,5 @@
-"""Best Customer status: household purchases over a threshold in the previous months."""
+"""Best Customer status: household purchases over a threshold in the previous months,
+counted on eligible spend only (the lines that earn points, returns taken off)."""
 
 from collections.abc import Mapping
 from functools import lru_cache
@@ -22,7 +23,7 @@ def _window(month: str, length: int) -> tuple[str, ...]:
 
 
 def spend_in_window(rules: ProgrammeRules, spend_by_month: Mapping[str, int], month: str) -> int:
-    """Purchases (net of returns) in the window ending with ``month``."""
+    """Eligible spend (net of returns) in the window ending with ``month``."""
     return sum(spend_by_month.get(m, 0) for m in window_months(rules, month))
 
 

@@ -1,11 +1,20 @@
 """This service's own copy of the events it reads (unknown fields are ignored)."""
 
 from datetime import date
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, Field
+from pydantic import AwareDatetime, Field, StrictInt, StringConstraints
 
 from plussa_shared.events import ConsumedEventData
+from plussa_shared.strict import Id, PrintableText, ascii_pattern
+
+CardNumber = Annotated[str, StringConstraints(pattern=ascii_pattern(r"^\d{16}$"))]
+"""16 digits, ASCII only (Python's digit class would take any script's digits)."""
+Slug = Annotated[str, StringConstraints(min_length=1, max_length=50, pattern=r"^[a-z0-9][a-z0-9_-]*$")]
+"""A chain or category name as the contract lists them."""
+OptionalId = Annotated[str, StringConstraints(max_length=128, pattern=r"^[A-Za-z0-9_.:\-]*$")]
+"""An id store systems may leave empty (a product id)."""
+Text = Annotated[PrintableText, StringConstraints(max_length=300)]
 
 CARD_EVENT_TYPES = [
     "fi.plussa.cards.card.issued",
@@ -86,65 +95,91 @@ class PaymentCardBlocked(ConsumedEventData):
     network_token: str
 
 
+class PaymentCardUnlinked(ConsumedEventData):
+    """``fi.plussa.cards.payment_card.unlinked``: the MasterCard left ``household_id`` with its holder."""
+
+    payment_card_id: str
+    household_id: str
+    network_token: str
+
+
+class MemberRoleChanged(ConsumedEventData):
+    """``fi.plussa.cards.member.role_changed``: after a hand-over, one per member whose role changed."""
+
+    household_id: str
+    person_id: str
+    role: Literal["main", "parallel"]
+    can_use_money: bool
+
+
+class HouseholdHandedOver(ConsumedEventData):
+    """``fi.plussa.cards.household.handed_over``."""
+
+    household_id: str
+    previous_main_person_id: str
+    main_person_id: str
+
+
 class Payment(ConsumedEventData):
     """How a purchase was paid."""
 
-    method: str
-    network_token: str | None = None
+    method: Slug
+    network_token: Id | None = None
 
 
 class PurchaseLineIn(ConsumedEventData):
-    """One line of a completed purchase."""
+    """One line of a completed purchase (numbers are JSON numbers, never strings)."""
 
-    line_id: str = Field(min_length=1, max_length=100)
-    product_id: str = Field(default="", max_length=100)
-    name: str = Field(default="", max_length=300)
-    category: str = Field(min_length=1, max_length=50)
-    quantity: int
-    unit_price_cents: int | None = None
-    amount_cents: int
+    line_id: Id
+    product_id: OptionalId = ""
+    name: Text = ""
+    category: Slug
+    quantity: StrictInt
+    unit_price_cents: StrictInt | None = None
+    amount_cents: StrictInt
 
 
 class PurchaseCompleted(ConsumedEventData):
-    """``fi.plussa.stores.purchase.completed``."""
+    """``fi.plussa.stores.purchase.completed``: from outside (store systems), so read
+    strictly: ASCII ids without control characters, numbers that are numbers."""
 
-    purchase_id: str = Field(min_length=1, max_length=100)
-    card_number: str = Field(min_length=1, max_length=32)
-    store_id: str = Field(min_length=1, max_length=100)
-    store_name: str = Field(default="", max_length=200)
-    chain: str = Field(min_length=1, max_length=50)
+    purchase_id: Id
+    card_number: CardNumber
+    store_id: Id
+    store_name: Annotated[PrintableText, StringConstraints(max_length=200)] = ""
+    chain: Slug
     occurred_at: AwareDatetime
     payment: Payment
-    lines: list[PurchaseLineIn]
-    total_cents: int
+    lines: list[PurchaseLineIn] = Field(max_length=10_000)
+    total_cents: StrictInt
 
 
 class ReturnLineIn(ConsumedEventData):
     """One returned line."""
 
-    line_id: str = Field(min_length=1, max_length=100)
-    quantity: int
-    amount_cents: int
+    line_id: Id
+    quantity: StrictInt
+    amount_cents: StrictInt
 
 
 class PurchaseReturned(ConsumedEventData):
-    """``fi.plussa.stores.purchase.returned``."""
+    """``fi.plussa.stores.purchase.returned``: from outside, read as strictly as a purchase."""
 
-    return_id: str = Field(min_length=1, max_length=100)
-    purchase_id: str = Field(min_length=1, max_length=100)
-    card_number: str = Field(default="", max_length=32)
-    store_id: str = Field(default="", max_length=100)
+    return_id: Id
+    purchase_id: Id
+    card_number: CardNumber | Literal[""] = ""
+    store_id: Id | Literal[""] = ""
     occurred_at: AwareDatetime
-    lines: list[ReturnLineIn]
+    lines: list[ReturnLineIn] = Field(max_length=10_000)
 
 
 class CampaignPointsGranted(ConsumedEventData):
     """``fi.plussa.benefits.campaign_points.granted``."""
 
-    grant_id: str = Field(min_length=1, max_length=100)
+    grant_id: Id
     household_id: str
     person_id: str
-    offer_id: str
-    purchase_id: str | None = None
-    points: int
+    offer_id: Id
+    purchase_id: Id | None = None
+    points: StrictInt
     occurred_at: AwareDatetime

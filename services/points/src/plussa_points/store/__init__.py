@@ -6,10 +6,22 @@ from plussa_points.store.members import Members
 from plussa_points.store.money import Money
 from plussa_points.store.person import PersonData
 from plussa_points.store.purchases import PurchaseReads, Purchases
+from plussa_points.store.rejected import RejectedPurchases
 from plussa_points.store.views import Views
 from plussa_shared.mongo import Database
 
-__all__ = ["INDEXES", "Ledger", "Members", "Money", "PersonData", "PurchaseReads", "Purchases", "Store", "Views"]
+__all__ = [
+    "INDEXES",
+    "Ledger",
+    "Members",
+    "Money",
+    "PersonData",
+    "PurchaseReads",
+    "Purchases",
+    "RejectedPurchases",
+    "Store",
+    "Views",
+]
 
 
 class Store:
@@ -22,3 +34,4 @@ class Store:
         self.money = Money(db)
         self.person = PersonData(db)
         self.views = Views(db)
+        self.rejected = RejectedPurchases(db)

@@ -18,6 +18,8 @@ HOUSEHOLD_MONTHS = "household_months"
 STATEMENTS = "statements"
 LOTS = "lots"
 SPENDS = "spends"
+BALANCE_VIEWS = "balance_views"
+REJECTED_PURCHASES = "rejected_purchases"
 
 INDEXES: dict[str, Sequence[IndexModel]] = {
     CARDS: [IndexModel([("card_number", ASCENDING)], unique=True)],
@@ -27,6 +29,8 @@ INDEXES: dict[str, Sequence[IndexModel]] = {
     PURCHASES: [
         IndexModel([("person_id", ASCENDING), ("month", ASCENDING), ("occurred_at", DESCENDING)]),
         IndexModel([("household_id", ASCENDING), ("month", ASCENDING)]),
+        IndexModel([("person_id", ASCENDING), ("occurred_at", DESCENDING), ("_id", DESCENDING)]),
+        IndexModel([("household_id", ASCENDING), ("occurred_at", DESCENDING), ("_id", DESCENDING)]),
     ],
     RETURNS: [IndexModel([("purchase_id", ASCENDING)])],
     GRANTS: [],
@@ -46,6 +50,8 @@ INDEXES: dict[str, Sequence[IndexModel]] = {
         IndexModel([("saved_until", ASCENDING)], sparse=True),
     ],
     SPENDS: [IndexModel([("household_id", ASCENDING)])],
+    BALANCE_VIEWS: [],
+    REJECTED_PURCHASES: [IndexModel([("card_number", ASCENDING), ("last_rejected_at", DESCENDING)])],
 }
 
 

@@ -17,6 +17,7 @@ from plussa_points.domain.closing import AccountState, Closing, OpenMonth
 from plussa_points.domain.ledger import Entry, Posting, account_kind
 from plussa_points.domain.linking import MONTH_FIGURES, adjustments, card_account
 from plussa_points.domain.statement import CharityChoice, MonthActivity
+from plussa_points.store.balance import BalanceViews
 from plussa_points.store.collections import ACCOUNTS, HOUSEHOLD_MONTHS, LEDGER, LOTS, STATEMENTS, month_key, person_key
 from plussa_points.store.mappers import entry_doc
 from plussa_points.store.statements import lot_doc, statement_doc
@@ -32,6 +33,7 @@ class Ledger:
         self.entries = db[LEDGER]
         self.statements = db[STATEMENTS]
         self.lots = db[LOTS]
+        self.balance = BalanceViews(db)
 
     async def last_closed(self, account_ids: Sequence[str], session: Session) -> dict[str, str | None]:
         """The last month each account's statement was closed for (None: never)."""
@@ -56,6 +58,7 @@ class Ledger:
         await self.accounts.bulk_write(accounts, ordered=True, session=session)
         await self.months.bulk_write(months, ordered=True, session=session)
         await self.entries.insert_many([entry_doc(p.entry) for p in postings], ordered=True, session=session)
+        await self.balance.bump(postings, session)
 
     async def append(self, entries: Sequence[Entry], session: Session) -> None:
         """Write entries whose account change the caller has written."""
@@ -78,8 +81,17 @@ class Ledger:
         update: Document = {"$inc": {"money_cents": cents, "money_version": 1}}
         if savings is not None:
             update["$set"] = {"savings": _savings_doc(savings)}
+            update["$inc"]["savings_version"] = 1
         await self.accounts.update_one({"_id": household_id}, update, upsert=upsert, session=session)
         await self.append(entries, session)
+        await self.balance.refresh([household_id], session)
+
+    async def choice_versions(self, household_id: str, session: Session) -> tuple[int, int]:
+        """The versions of the household's savings and charity choices (0: never set)."""
+        doc = await self.accounts.find_one(
+            {"_id": household_id}, {"savings_version": 1, "charity_version": 1}, session=session
+        )
+        return (doc or {}).get("savings_version", 0), (doc or {}).get("charity_version", 0)
 
     async def open_account(self, household_id: str, session: Session) -> None:
         """The household's account, created empty if it is new."""
@@ -94,13 +106,21 @@ class Ledger:
         doc: Document | None = None
         if choice is not None:
             doc = {"charity_id": choice.charity_id, "max_thousands": choice.max_thousands, "since": since}
-        await self.accounts.update_one({"_id": household_id}, {"$set": {"charity": doc}}, upsert=True, session=session)
+        await self.accounts.update_one(
+            {"_id": household_id},
+            {"$set": {"charity": doc}, "$inc": {"charity_version": 1}},
+            upsert=True,
+            session=session,
+        )
+        await self.balance.refresh([household_id], session)
 
     async def end_savings_due(self, now: datetime) -> None:
         """Saving whose release date has come is over; later payouts go straight to the till."""
         await self.accounts.update_many(
-            {"savings.on": True, "savings.release_at": {"$lte": now}}, {"$set": {"savings": {"on": False}}}
+            {"savings.on": True, "savings.release_at": {"$lte": now}},
+            {"$set": {"savings": {"on": False}}, "$inc": {"savings_version": 1}},
         )
+        await self.balance.end_savings_due(now)
 
     async def households_to_close(self, month: str, batch_size: int) -> AsyncGenerator[str, None]:
         """Ids of households whose ``month`` is not closed yet, in id order."""
@@ -148,6 +168,7 @@ class Ledger:
             {"$set": {"closed": True}},
             session=session,
         )
+        await self.balance.refresh([c.household_id for c in closings], session)
 
     async def move_card_account(
         self, card_id: str, household_id: str, person_id: str | None, at: datetime, session: Session
@@ -178,6 +199,7 @@ class Ledger:
             {"_id": household_id}, {"$inc": {"points": points}}, upsert=True, session=session
         )
         await self.append(adjustments(card_id, household_id, person_id, points, at), session)
+        await self.balance.refresh([household_id], session)
         return points
 
 
@@ -200,7 +222,12 @@ def _savings_doc(savings: SavingsChoice) -> Document:
     if not savings.on:
         return {"on": False}
     assert savings.release_on is not None
-    return {"on": True, "release_on": savings.release_on.isoformat(), "release_at": savings.release_at}
+    return {
+        "on": True,
+        "release_on": savings.release_on.isoformat(),
+        "release_at": savings.release_at,
+        "amount_cents": savings.amount_cents,
+    }
 
 
 def _moved_month(doc: Document, household_id: str, person_id: str | None, month: str) -> tuple[Document, Document]:
@@ -224,7 +251,7 @@ def _open_month(doc: Document) -> OpenMonth:
         campaign_points=doc.get("campaign_points", 0),
         grocery_cents=doc.get("grocery_cents", 0),
     )
-    return OpenMonth(activity, doc.get("purchase_cents", 0))
+    return OpenMonth(activity, status_spend(doc))
 
 
 def _account_state(doc: Document) -> AccountState:
@@ -237,6 +264,7 @@ def _account_state(doc: Document) -> AccountState:
         spend_by_month=doc.get("spend_by_month", {}),
         charity=CharityChoice(charity.get("charity_id"), charity.get("max_thousands")) if charity else None,
         saving_until=savings.get("release_at") if savings.get("on") else None,
+        saving_cents=savings.get("amount_cents") if savings.get("on") else None,
     )
 
 
@@ -253,3 +281,11 @@ def _closed_account(c: Closing) -> UpdateOne:
     if c.dropped_months:
         update["$unset"] = {f"spend_by_month.{m}": "" for m in c.dropped_months}
     return UpdateOne({"_id": c.household_id}, update)
+
+
+def status_spend(month: Document) -> int:
+    """What a month counts towards Best Customer: its eligible spend; a month projected
+    before eligible spend was kept falls back to all of its purchases."""
+    if "eligible_cents" in month:
+        return int(month["eligible_cents"])
+    return int(month.get("purchase_cents", 0))

@@ -43,6 +43,7 @@ def lot_from(doc: Document) -> Lot:
         expires_at=doc["expires_at"],
         remaining_cents=doc["remaining_cents"],
         saved_until=doc.get("saved_until"),
+        saved_cents=doc.get("saved_cents"),
     )
 
 

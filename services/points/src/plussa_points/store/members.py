@@ -100,12 +100,35 @@ class Members:
             {"_id": member_key(household_id, person_id)}, [{"$set": changes}], upsert=True, session=session
         )
 
+    async def set_role(
+        self, household_id: str, person_id: str, role: str, can_use_money: bool, at: datetime, session: Session
+    ) -> None:
+        """A member's role and money access after a hand-over."""
+        await self.members.update_one(
+            {"_id": member_key(household_id, person_id)},
+            {
+                "$set": {"role": role, "can_use_money": can_use_money, "changed_at": at},
+                "$setOnInsert": {"household_id": household_id, "person_id": person_id, "active": True},
+            },
+            upsert=True,
+            session=session,
+        )
+
+    async def unlink_payment_card(self, payment_card_id: str, household_id: str, session: Session) -> None:
+        """The MasterCard left ``household_id``: it earns nothing more there (a later link
+        to another household, already applied, is left alone)."""
+        await self.payment_cards.update_one(
+            {"_id": payment_card_id, "household_id": household_id},
+            {"$set": {"household_id": None, "unlinked": True}},
+            session=session,
+        )
+
     async def keep_payment_card(
         self, payment_card_id: str, network_token: str, session: Session, *, household_id: str | None, blocked: bool
     ) -> None:
         """A K-Plussa MasterCard by its token only; once blocked it stays blocked."""
         change: Document = {"$set": {"network_token": network_token, "blocked": True}}
         if not blocked:
-            change = {"$set": {"network_token": network_token, "household_id": household_id}}
+            change = {"$set": {"network_token": network_token, "household_id": household_id, "unlinked": False}}
             change["$setOnInsert"] = {"blocked": False}
         await self.payment_cards.update_one({"_id": payment_card_id}, change, upsert=True, session=session)

@@ -139,7 +139,7 @@ def _reads_pipeline(card_numbers: list[str], purchase_ids: list[str], tokens: li
             "$lookup": {
                 "from": PAYMENT_CARDS,
                 "pipeline": [
-                    {"$match": {"network_token": {"$in": tokens}, "blocked": False}},
+                    {"$match": {"network_token": {"$in": tokens}, "blocked": False, "unlinked": {"$ne": True}}},
                     {"$project": {"network_token": 1}},
                 ],
                 "as": "tokens",

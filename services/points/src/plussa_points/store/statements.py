@@ -43,4 +43,5 @@ def lot_doc(c: Closing) -> Document:
         "paid_at": c.paid_at,
         "expires_at": c.expires_at,
         "saved_until": c.saved_until,
+        "saved_cents": c.saved_cents,
     }

@@ -8,11 +8,13 @@ from plussa_points.store.collections import (
     LEDGER,
     LOTS,
     PURCHASES,
+    RETURNS,
     STATEMENTS,
     month_key,
     person_key,
 )
 from plussa_shared.mongo import Database, Document
+from plussa_shared.paging import keyset_page
 
 
 class Views:
@@ -53,3 +55,34 @@ class Views:
     async def statement(self, household_id: str, month: str) -> Document | None:
         """The household's statement of a closed month."""
         return await self.db[STATEMENTS].find_one({"_id": month_key(household_id, month)})
+
+    async def lots_page(self, household_id: str, limit: int, cursor: str | None) -> tuple[list[Document], str | None]:
+        """Lots with money left, oldest payment first."""
+        where = {"household_id": household_id, "remaining_cents": {"$gt": 0}}
+        return await keyset_page(self.db[LOTS], where, sort_key="paid_at", limit=limit, cursor=cursor, descending=False)
+
+    async def entries_page(
+        self, household_id: str, reasons: list[str], limit: int, cursor: str | None
+    ) -> tuple[list[Document], str | None]:
+        """The household's ledger entries of these reasons, newest first."""
+        where = {"household_id": household_id, "reason": {"$in": reasons}}
+        return await keyset_page(self.db[LEDGER], where, sort_key="at", limit=limit, cursor=cursor)
+
+    async def purchases_page(
+        self, where: Document, limit: int, cursor: str | None
+    ) -> tuple[list[Document], str | None]:
+        """Purchases matching ``where`` (a person's or a household's, of a month or of
+        all months), newest first."""
+        return await keyset_page(self.db[PURCHASES], where, sort_key="occurred_at", limit=limit, cursor=cursor)
+
+    async def statements_page(
+        self, household_id: str, limit: int, cursor: str | None
+    ) -> tuple[list[Document], str | None]:
+        """The household's closed months, newest first."""
+        where = {"household_id": household_id}
+        return await keyset_page(self.db[STATEMENTS], where, sort_key="month", limit=limit, cursor=cursor)
+
+    async def recorded(self, what: str, reference: str) -> Document | None:
+        """A recorded purchase or return (month and points) by its id."""
+        collection = self.db[PURCHASES if what == "purchase" else RETURNS]
+        return await collection.find_one({"_id": reference}, {"month": 1, "points": 1, "points_reversed": 1})

@@ -11,10 +11,13 @@ from plussa_points.events.consumed import (
     AccessChanged,
     CardChanged,
     HouseholdCreated,
+    HouseholdHandedOver,
     MemberAdded,
     MemberRemoved,
+    MemberRoleChanged,
     PaymentCardBlocked,
     PaymentCardLinked,
+    PaymentCardUnlinked,
 )
 
 
@@ -109,5 +112,38 @@ async def payment_card_blocked(ctx: PointsContext, data: PaymentCardBlocked) -> 
         await ctx.store.members.keep_payment_card(
             data.payment_card_id, data.network_token, uow.session, household_id=None, blocked=True
         )
+
+    await ctx.run(work)
+
+
+async def payment_card_unlinked(ctx: PointsContext, data: PaymentCardUnlinked) -> None:
+    """A MasterCard that left the household with its holder earns no more MasterCard points there."""
+
+    async def work(uow: UnitOfWork) -> None:
+        await ctx.store.members.unlink_payment_card(data.payment_card_id, data.household_id, uow.session)
+
+    await ctx.run(work)
+
+
+async def role_changed(ctx: PointsContext, data: MemberRoleChanged, at: datetime) -> None:
+    """A member's role and money access after a hand-over."""
+
+    async def work(uow: UnitOfWork) -> None:
+        await ctx.store.members.set_role(
+            data.household_id, data.person_id, data.role, data.can_use_money, at, uow.session
+        )
+
+    await ctx.run(work)
+
+
+async def handed_over(ctx: PointsContext, data: HouseholdHandedOver, at: datetime) -> None:
+    """The household has a new main holder; the former one stays on with money access (as
+    the contract says; ``member.role_changed`` follows with the same, and any later access
+    change arrives as its own event)."""
+
+    async def work(uow: UnitOfWork) -> None:
+        members = ctx.store.members
+        await members.set_role(data.household_id, data.main_person_id, "main", True, at, uow.session)
+        await members.set_role(data.household_id, data.previous_main_person_id, "parallel", True, at, uow.session)
 
     await ctx.run(work)

@@ -9,6 +9,7 @@ from datetime import datetime
 
 from plussa_points.context import PointsContext, UnitOfWork
 from plussa_points.domain.choices import SavingsChoice
+from plussa_points.domain.errors import require_version
 from plussa_points.domain.ledger import Entry
 from plussa_points.events.published import MoneyExpired, MoneyReleased
 from plussa_points.use_cases import household
@@ -71,13 +72,18 @@ async def expire_household(ctx: PointsContext, household_id: str, now: datetime)
     return await ctx.run(work)
 
 
-async def release_savings(ctx: PointsContext, household_id: str, now: datetime, *, turn_off: bool) -> int:
+async def release_savings(
+    ctx: PointsContext, household_id: str, now: datetime, *, turn_off: bool, expected_version: int | None = None
+) -> int:
     """Put saved money back on the till: what is due (or all of it when saving is
-    turned off); return the cents released."""
+    turned off, only from ``expected_version`` of the choice when given); return the cents released."""
 
     async def work(uow: UnitOfWork) -> int:
+        if expected_version is not None:
+            savings_version, _ = await ctx.store.ledger.choice_versions(household_id, uow.session)
+            require_version(savings_version, expected_version)
         lots = await ctx.store.money.saved_lots(household_id, None if turn_off else now, uow.session)
-        cents = sum(lot.remaining_cents for lot in lots if lot.expires_at > now)
+        cents = sum(lot.held_cents for lot in lots if lot.expires_at > now)
         await ctx.store.money.save_until(lots, None, uow.session)
         entries = []
         if cents:

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from plussa_points.context import PointsContext, UnitOfWork
 from plussa_points.domain.calendar import accounting_month, month_of
 from plussa_points.domain.earning import Line
+from plussa_points.domain.errors import CardCannotEarnError, InvalidPurchaseError, UnknownCardError
 from plussa_points.domain.ingest import (
     Earning,
     NewPurchase,
@@ -30,8 +31,15 @@ from plussa_points.use_cases import household
 
 
 async def record_purchase(ctx: PointsContext, data: PurchaseCompleted) -> Recorded:
-    """Record a completed purchase and credit its points, once per purchase id."""
-    [recorded] = await record_purchases(ctx, [data])
+    """Record a completed purchase and credit its points, once per purchase id. One that
+    cannot be credited (unknown or blocked card, impossible content) is kept with why
+    before the error goes on to be answered, retried or dead-lettered."""
+    try:
+        [recorded] = await record_purchases(ctx, [data])
+    except (UnknownCardError, CardCannotEarnError, InvalidPurchaseError) as exc:
+        # Its own write: the transaction that failed rolls back, the record must stay.
+        await ctx.store.rejected.record(data.model_dump(mode="json"), exc.problem_slug, exc.detail, ctx.now())
+        raise
     return recorded
 
 
@@ -78,9 +86,8 @@ async def _record(ctx: PointsContext, uow: UnitOfWork, purchases: Sequence[Purch
 
 
 def _check_and_digest(ctx: PointsContext, data: PurchaseCompleted) -> str:
-    check_purchase(
-        ctx.rules, [LineFigures(x.line_id, x.quantity, x.amount_cents) for x in data.lines], data.total_cents
-    )
+    lines = [LineFigures(x.line_id, x.quantity, x.amount_cents) for x in data.lines]
+    check_purchase(ctx.rules, lines, data.total_cents, data.occurred_at, ctx.now())
     return fingerprint(data)
 
 

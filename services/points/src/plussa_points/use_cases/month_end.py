@@ -198,10 +198,10 @@ def _publish_payout(uow: UnitOfWork, c: Closing) -> None:
         saved_until=c.saved_until,
     )
     uow.publish(paid, subject, c.closed_at)
-    if c.saved_until is not None:
+    if c.saved_until is not None and c.saved_payout_cents:
         saved = MoneySaved(
             household_id=c.household_id,
-            cents=c.statement.payout_cents,
+            cents=c.saved_payout_cents,
             saved_until=c.saved_until,
             occurred_at=c.closed_at,
         )

@@ -6,7 +6,7 @@ from datetime import datetime
 from plussa_points.context import PointsContext, UnitOfWork
 from plussa_points.domain.calendar import accounting_month, month_of
 from plussa_points.domain.earning import ReturnedLine, apply_return
-from plussa_points.domain.errors import InvalidPurchaseError, UnknownMemberError, UnknownPurchaseError
+from plussa_points.domain.errors import InvalidPurchaseError, UnknownMemberError, UnknownPurchaseError, refused
 from plussa_points.domain.ingest import NewGrant, NewReturn, Recorded, duplicate, fingerprint
 from plussa_points.domain.validation import LineFigures, check_return
 from plussa_points.events.consumed import CampaignPointsGranted, PurchaseReturned
@@ -21,7 +21,8 @@ async def _month(ctx: PointsContext, uow: UnitOfWork, account_id: str, at: datet
 
 async def record_return(ctx: PointsContext, data: PurchaseReturned) -> Recorded:
     """Take returned lines off a purchase and reverse their points, in the month of the return."""
-    check_return(ctx.rules, [LineFigures(x.line_id, x.quantity, x.amount_cents) for x in data.lines])
+    lines = [LineFigures(x.line_id, x.quantity, x.amount_cents) for x in data.lines]
+    check_return(ctx.rules, lines, data.occurred_at, ctx.now())
     digest = fingerprint(data)
 
     async def work(uow: UnitOfWork) -> Recorded:
@@ -80,7 +81,8 @@ def _publish_return(uow: UnitOfWork, ret: NewReturn) -> None:
 async def record_campaign_points(ctx: PointsContext, data: CampaignPointsGranted) -> Recorded:
     """Credit an offer's campaign points on their own line, once per grant."""
     if not 0 < data.points <= ctx.rules.max_campaign_points:
-        raise InvalidPurchaseError("Campaign points must be positive and within the limit", field="points")
+        detail = "Campaign points must be positive and within the limit"
+        raise refused(InvalidPurchaseError, "out_of_range", detail, "/points")
     digest = fingerprint(data)
 
     async def work(uow: UnitOfWork) -> Recorded:

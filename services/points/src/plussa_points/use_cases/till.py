@@ -11,7 +11,13 @@ from datetime import datetime
 
 from plussa_points.context import PointsContext, UnitOfWork
 from plussa_points.domain.access import require_spending
-from plussa_points.domain.errors import InvalidPurchaseError, LotChangedError, SpendNotFoundError, UnknownCardError
+from plussa_points.domain.errors import (
+    InvalidPurchaseError,
+    LotChangedError,
+    SpendNotFoundError,
+    UnknownCardError,
+    refused,
+)
 from plussa_points.domain.ledger import Entry
 from plussa_points.domain.lots import allocate_spend, spendable_cents
 from plussa_points.domain.till import Spend, lot_parts
@@ -22,7 +28,7 @@ from plussa_points.use_cases import household
 async def spend(ctx: PointsContext, till_transaction_id: str, card_number: str, amount_cents: int) -> Spend:
     """Take up to ``amount_cents`` of the household's spendable money, oldest lots first."""
     if not 0 < amount_cents <= ctx.rules.max_spend_cents:
-        raise InvalidPurchaseError("The amount is out of range", field="amount_cents")
+        raise refused(InvalidPurchaseError, "out_of_range", "The amount is out of range", "/amount_cents")
     card = await ctx.store.members.card_by_number(card_number)
     if card is None:
         raise UnknownCardError("No card with this number is known")
@@ -97,6 +103,14 @@ async def _spend(
     # Written on every spend, even of nothing: this is what serialises a household's spends.
     await ctx.store.ledger.move_money(household_id, -spent, entries, session, upsert=True)
     return done
+
+
+async def recorded_spend(ctx: PointsContext, till_transaction_id: str) -> Spend:
+    """A spend as recorded, else SpendNotFoundError."""
+    found = await ctx.store.money.spend(till_transaction_id)
+    if found is None:
+        raise SpendNotFoundError("No spend with this till transaction id")
+    return found
 
 
 async def cancel_spend(ctx: PointsContext, till_transaction_id: str) -> Spend:

@@ -9,14 +9,12 @@ from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument
 from plussa_identity.domain.account import Account
 from plussa_identity.domain.errors import ProfileChangedError
 from plussa_identity.domain.login_session import LoginSession
-from plussa_identity.domain.members import CardView, MemberView
-from plussa_identity.domain.privacy import Answer, PrivacyRequest
+from plussa_identity.domain.privacy import Answer, PrivacyRequest, Refusal
 from plussa_identity.domain.throttle import ThrottleState
+from plussa_identity.store.members import MEMBER_INDEXES, MemberProjection
 from plussa_shared.mongo import Database, Document, Session
 from plussa_shared.paging import keyset_page
 
-CARDS = "cards"
-PEOPLE = "people"
 ACCOUNTS = "accounts"
 LINK_TOKENS = "link_tokens"
 SESSIONS = "sessions"
@@ -28,8 +26,7 @@ PRIVACY = "privacy_requests"
 SIGNING_KEYS = "signing_keys"
 
 INDEXES: dict[str, Sequence[IndexModel]] = {
-    CARDS: [IndexModel([("card_number", ASCENDING)])],
-    PEOPLE: [],
+    **MEMBER_INDEXES,
     ACCOUNTS: [
         IndexModel([("email", ASCENDING)], unique=True, name="one_login_per_email"),
     ],
@@ -56,44 +53,11 @@ INDEXES: dict[str, Sequence[IndexModel]] = {
 }
 
 
-class IdentityStore:
+class IdentityStore(MemberProjection):
     """Loads and saves identity's documents, always within the caller's session."""
 
     def __init__(self, db: Database) -> None:
         self.db = db
-
-    # read model of cards and members
-
-    async def card_by_number(self, number: str, session: Session | None = None) -> CardView | None:
-        """The latest known state of the card with this number."""
-        doc = await self.db[CARDS].find_one({"card_number": number}, session=session)
-        return CardView.model_validate({**doc, "card_id": doc["_id"]}) if doc else None
-
-    async def save_card_if_newer(self, card: CardView, session: Session) -> bool:
-        """Keep the card unless a higher version is already known."""
-        current = await self.db[CARDS].find_one({"_id": card.card_id}, {"version": 1}, session=session)
-        if current is not None and current["version"] >= card.version:
-            return False
-        doc = card.model_dump(exclude={"card_id"})
-        await self.db[CARDS].replace_one({"_id": card.card_id}, doc, upsert=True, session=session)
-        return True
-
-    async def member(self, person_id: str, session: Session | None = None) -> MemberView | None:
-        """A person as the member events described them."""
-        doc = await self.db[PEOPLE].find_one({"_id": person_id}, session=session)
-        return _member(doc) if doc else None
-
-    async def update_member(self, person_id: str, fields: dict[str, Any], session: Session) -> None:
-        """Set fields of a person (creating the person when first heard of)."""
-        await self.db[PEOPLE].update_one({"_id": person_id}, {"$set": fields}, upsert=True, session=session)
-
-    async def rename_member(self, person_id: str, first_name: str, last_name: str, session: Session) -> None:
-        """Set a known person's name (an erased person's stays erased)."""
-        await self.db[PEOPLE].update_one(
-            {"_id": person_id, "erased": {"$ne": True}},
-            {"$set": {"first_name": first_name, "last_name": last_name}},
-            session=session,
-        )
 
     # accounts
 
@@ -357,10 +321,6 @@ class IdentityStore:
         await self.db[SIGNING_KEYS].insert_one(document, session=session)
 
 
-def _member(doc: Document) -> MemberView:
-    return MemberView.model_validate({**doc, "person_id": doc["_id"]})
-
-
 def _throttle(doc: Document | None) -> ThrottleState:
     if doc is None:
         return ThrottleState()
@@ -400,6 +360,8 @@ def _privacy(doc: Document) -> PrivacyRequest:
         participants=tuple(doc["participants"]),
         answers=answers,
         completed_at=doc.get("completed_at"),
+        close_household=bool(doc.get("close_household")),
+        refusal=Refusal(**refusal) if (refusal := doc.get("refusal")) else None,
     )
 
 
@@ -413,4 +375,6 @@ def _privacy_doc(request: PrivacyRequest) -> Document:
         "participants": list(request.participants),
         "answers": {s: {"answered_at": a.answered_at, "data": a.data} for s, a in request.answers.items()},
         "completed_at": request.completed_at,
+        "close_household": request.close_household,
+        "refusal": vars(request.refusal) if request.refusal else None,
     }

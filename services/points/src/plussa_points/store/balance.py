@@ -1,0 +1,95 @@
+"""The portal's read model: one ``balance_views`` document per household, kept current
+by the ledger repository in the same transaction as every write of the household's
+account, lots or month projection, so ``GET /v1/me/balance`` is one read of one document.
+
+Points and grocery spend move by ``$inc`` with each posting (the hot path: purchases);
+every other change (spends, savings, charity, expiry, month end, a linked card)
+rewrites the document from the account, the lots with money left and the open months.
+What depends on the time (which lots are spendable, saved or expired now) is decided
+when it is read, so the document never goes stale as time passes.
+"""
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from pymongo import UpdateOne
+
+from plussa_points.domain.ledger import Posting, account_kind
+from plussa_points.store.collections import ACCOUNTS, BALANCE_VIEWS, HOUSEHOLD_MONTHS, LOTS
+from plussa_shared.mongo import Database, Document, Session
+
+_LOT_FIELDS = {"remaining_cents": 1, "paid_at": 1, "expires_at": 1, "saved_until": 1, "saved_cents": 1}
+
+
+class BalanceViews:
+    """The ``balance_views`` collection."""
+
+    def __init__(self, db: Database) -> None:
+        self.views = db[BALANCE_VIEWS]
+        self.accounts = db[ACCOUNTS]
+        self.lots = db[LOTS]
+        self.months = db[HOUSEHOLD_MONTHS]
+
+    async def bump(self, postings: Sequence[Posting], session: Session) -> None:
+        """Move the households' points and grocery spend of the postings' months."""
+        updates = [
+            UpdateOne(
+                {"_id": p.account_id},
+                {
+                    "$inc": {
+                        "points": p.entry.points,
+                        f"grocery.{p.month}": p.figures.get("grocery_cents", 0),
+                        "version": 1,
+                    }
+                },
+                upsert=True,
+            )
+            for p in postings
+            if account_kind(p.account_id) == "household"
+        ]
+        if updates:
+            await self.views.bulk_write(updates, ordered=True, session=session)
+
+    async def refresh(self, household_ids: Sequence[str], session: Session) -> None:
+        """Rewrite the households' documents from what their account, lots and open months hold now."""
+        ids = [h for h in dict.fromkeys(household_ids) if account_kind(h) == "household"]
+        if not ids:
+            return
+        accounts = {d["_id"]: d for d in await self.accounts.find({"_id": {"$in": ids}}, session=session).to_list()}
+        lots: dict[str, list[Document]] = {h: [] for h in ids}
+        query = {"household_id": {"$in": ids}, "remaining_cents": {"$gt": 0}}
+        async for lot in self.lots.find(query, {**_LOT_FIELDS, "household_id": 1}, session=session).sort("paid_at"):
+            lots[lot.pop("household_id")].append({"lot_id": lot.pop("_id"), **lot})
+        grocery: dict[str, dict[str, int]] = {h: {} for h in ids}
+        months = self.months.find({"household_id": {"$in": ids}, "closed": False}, session=session)
+        async for month in months:
+            grocery[month["household_id"]][month["month"]] = month.get("grocery_cents", 0)
+        updates = [UpdateOne({"_id": h}, _rewrite(accounts.get(h, {}), lots[h], grocery[h]), upsert=True) for h in ids]
+        await self.views.bulk_write(updates, ordered=False, session=session)
+
+    async def of(self, household_id: str) -> Document:
+        """The household's document (empty when nothing happened on its account yet)."""
+        return await self.views.find_one({"_id": household_id}) or {}
+
+    async def end_savings_due(self, now: datetime) -> None:
+        """Saving whose release date has come is over (as on the accounts)."""
+        await self.views.update_many(
+            {"savings.on": True, "savings.release_at": {"$lte": now}},
+            {"$set": {"savings": {"on": False}}, "$inc": {"version": 1, "savings_version": 1}},
+        )
+
+
+def _rewrite(account: Document, lots: list[Document], grocery: dict[str, int]) -> Document:
+    return {
+        "$set": {
+            "points": account.get("points", 0),
+            "status": account.get("status", "regular"),
+            "savings": account.get("savings") or {"on": False},
+            "savings_version": account.get("savings_version", 0),
+            "charity": account.get("charity"),
+            "charity_version": account.get("charity_version", 0),
+            "lots": lots,
+            "grocery": grocery,
+        },
+        "$inc": {"version": 1},
+    }
