@@ -75,7 +75,7 @@ async def test_purchases_on_the_bus_become_plussa_money_at_month_end_that_a_till
 
         month = stack.this_month()
         purchases = await body(await stack.points.get("/v1/me/purchases", headers=aino.headers))
-        by_id = {p["purchase_id"]: p for p in purchases["purchases"]}
+        by_id = {p["purchase_id"]: p for p in purchases["items"]}
         assert by_id[paid_with_mastercard["purchase_id"]]["points"] == 240
         excluded = by_id[with_excluded_lines["purchase_id"]]["lines"]
         assert [(ln["category"], ln["eligible"], ln["points"]) for ln in excluded] == [
@@ -92,7 +92,7 @@ async def test_purchases_on_the_bus_become_plussa_money_at_month_end_that_a_till
         statement = await body(await stack.points.get(f"/v1/me/statements/{month}", headers=aino.headers))
         stack.payday()
         before = await body(await stack.points.get("/v1/me/balance", headers=aino.headers))
-        spent = await body(await stack.till_spends(till, aino.card, 50))
+        spent = await body(await stack.till_spends(till, aino.card, 50), 201)
         after = await body(await stack.points.get("/v1/me/balance", headers=aino.headers))
         mails = await stack.wait_for_mail(aino.email, 1)
 

@@ -1,8 +1,8 @@
 """Journey 4: a lost card is blocked and replaced.
 
 Aino blocks her lost card and orders a replacement, which she activates when it arrives.
-Purchases with the new card earn for the same account; the old card is refused by the
-till and by the card lookup; one service mail arrives for the block and one for the
+The till accepts the new card; purchases with it earn for the same account; the old card
+is refused by the till and by the card lookup; one service mail arrives for the block and one for the
 replacement, and no more.
 """
 
@@ -10,7 +10,7 @@ import asyncio
 from pathlib import Path
 from typing import Any
 
-from tests.e2e.stack import body, line, purchase, running_stack
+from tests.e2e.stack import body, eventually, line, purchase, running_stack
 
 
 async def test_a_lost_card_is_blocked_and_replaced_the_new_card_earns_for_the_same_account_and_one_mail_per_change(
@@ -36,7 +36,12 @@ async def test_a_lost_card_is_blocked_and_replaced_the_new_card_earns_for_the_sa
         )
         activation = await stack.cards.post(f"/v1/cards/{new_card['card_id']}/activate", headers=aino.headers)
         activated = await body(activation)
-        await stack.bus.wait_for("fi.plussa.cards.card.activated", timeout=20)
+
+        async def accepted_at_till() -> Any:
+            answer = await stack.till_spends(till, new_card, 100)
+            return answer if answer.status == 201 else None  # until points learns the card is active
+
+        new_at_till = await body(await eventually(accepted_at_till, "the till to accept the new card"), 201)
 
         after = purchase(new_card["card_number"], line("Maito", "grocery", 3_050))
         await stack.store_publishes("purchase.completed", after)
@@ -54,8 +59,9 @@ async def test_a_lost_card_is_blocked_and_replaced_the_new_card_earns_for_the_sa
 
     assert blocked["state"] == "blocked"
     assert (activated["state"], activated["replaces_card_id"]) == ("active", lost["card_id"])
+    assert new_at_till["spent_cents"] == 0  # accepted; no money paid yet
     assert (recorded["data"]["household_id"], recorded["data"]["person_id"]) == (aino.household_id, aino.person_id)
-    assert {p["purchase_id"] for p in mine["purchases"]} == {before["purchase_id"], after["purchase_id"]}
+    assert {p["purchase_id"] for p in mine["items"]} == {before["purchase_id"], after["purchase_id"]}
     assert (old_at_till.status, (await old_at_till.json())["type"]) == (
         403,
         "https://api.plussa.fi/problems/card-cannot-spend",

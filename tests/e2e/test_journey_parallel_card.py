@@ -34,7 +34,7 @@ async def test_a_parallel_holder_sees_own_purchases_and_offers_and_the_money_onl
         await stack.bus.wait_for("fi.plussa.points.purchase.recorded", count=2, timeout=20)
 
         eeros = await body(await stack.points.get("/v1/me/purchases", headers=eero.headers))
-        assert [p["purchase_id"] for p in eeros["purchases"]] == [his["purchase_id"]]
+        assert [(p["purchase_id"], p["mine"]) for p in eeros["items"]] == [(his["purchase_id"], True)]
         assert await eventually(lambda: stack.offers_of(eero), "Eero's offer") == [offer_id]
         assert await stack.offers_of(aino) == []
         assert await balance_status(stack, eero) == 403
@@ -56,7 +56,7 @@ async def test_a_parallel_holder_sees_own_purchases_and_offers_and_the_money_onl
         await set_access(True)
         await eventually(lambda: _is(balance_status(stack, eero), 200), "Eero's access in points")
         seen = await body(await stack.points.get("/v1/me/balance", headers=eero.headers))
-        spent = await body(await stack.till_spends(till, eero.card, 40))
+        spent = await body(await stack.till_spends(till, eero.card, 40), 201)
         assert (seen["spendable_cents"], spent["spent_cents"], spent["remaining_cents"]) == (95, 40, 55)
 
         await set_access(False)

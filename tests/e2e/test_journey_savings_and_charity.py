@@ -38,7 +38,7 @@ async def test_charity_and_savings_chosen_before_month_end_donate_part_of_the_mo
         statement = await body(await stack.points.get(f"/v1/me/statements/{month}", headers=aino.headers))
         stack.payday()
         saved = await body(await stack.points.get("/v1/me/balance", headers=aino.headers))
-        kept_from_till = await body(await stack.till_spends(till, aino.card, 100))
+        kept_from_till = await body(await stack.till_spends(till, aino.card, 100), 201)
 
         await body(await stack.points.put("/v1/me/savings", json={"on": False}, headers=aino.headers))
         released = await body(await stack.points.get("/v1/me/balance", headers=aino.headers))
