@@ -382,32 +382,37 @@ async def running_stack(aiohttp_client: Any, settings_for: Any, tmp_path: Path, 
         async with bus_probe(amqp_url, exchanges, "#") as probe:
             identity = await aiohttp_client(identity_app(identity_settings))
             jwks = {"jwks_url": str(identity.make_url("/.well-known/jwks.json"))}
+            notifications: NotificationsSettings = settings_for(
+                NotificationsSettings,
+                **jwks,
+                smtp_port=sink.port,
+                portal_base_url=PORTAL,
+                unsubscribe_base_url="https://api.plussa.test",
+                sender_poll_interval_s=0.1,
+            )
+            cards: CardsSettings = settings_for(CardsSettings, **jwks)
+            points_settings: PointsSettings = settings_for(PointsSettings, **jwks, **points)
+            benefits: BenefitsSettings = settings_for(BenefitsSettings, **jwks)
+            receipts: ReceiptsSettings = settings_for(ReceiptsSettings, **jwks)
             settings: dict[str, ServiceSettings] = {
                 "identity": identity_settings,
-                "cards": settings_for(CardsSettings, **jwks),
-                "points": settings_for(PointsSettings, **jwks, **points),
-                "benefits": settings_for(BenefitsSettings, **jwks),
-                "notifications": settings_for(
-                    NotificationsSettings,
-                    **jwks,
-                    smtp_port=sink.port,
-                    portal_base_url=PORTAL,
-                    unsubscribe_base_url="https://api.plussa.test",
-                    sender_poll_interval_s=0.1,
-                ),
-                "receipts": settings_for(ReceiptsSettings, **jwks),
+                "cards": cards,
+                "points": points_settings,
+                "benefits": benefits,
+                "notifications": notifications,
+                "receipts": receipts,
             }
             clock = MovableClock()
-            makers = {
-                "cards": lambda s: cards_app(s),
-                "points": lambda s: points_app(s, clock=clock),
-                "benefits": lambda s: benefits_app(s),
-                "notifications": lambda s: notifications_app(s),
-                "receipts": lambda s: receipts_app(s),
+            apps = {
+                "cards": cards_app(cards),
+                "points": points_app(points_settings, clock=clock),
+                "benefits": benefits_app(benefits),
+                "notifications": notifications_app(notifications),
+                "receipts": receipts_app(receipts),
             }
             clients = {"identity": identity}
-            for name, make in makers.items():
-                clients[name] = await aiohttp_client(make(settings[name]))
+            for name, app in apps.items():
+                clients[name] = await aiohttp_client(app)
             stack = Stack(clients, settings, sink)
             stack.bus = probe
             stack.points_clock = clock

@@ -31,7 +31,7 @@ async def test_an_activated_offer_is_redeemed_into_campaign_points_while_a_warra
             answer = await stack.benefits.put(
                 f"/v1/me/sponsorships/{store_id}", json={"cause_id": "kamppi-scouts"}, headers=aino.headers
             )
-            return answer.status == 200  # once benefits has heard of her membership
+            return bool(answer.status == 200)  # once benefits has heard of her membership
 
         await eventually(joined, "joining the scouts' cause")
 

@@ -48,7 +48,7 @@ async def leave_traces_everywhere(stack: Stack, aino: Customer) -> dict[str, Any
         answer = await stack.benefits.put(
             f"/v1/me/sponsorships/{STORE['store_id']}", json={"cause_id": "kamppi-scouts"}, headers=aino.headers
         )
-        return answer.status == 200
+        return bool(answer.status == 200)
 
     await eventually(joined, "joining the cause")
     bought = purchase(aino.card["card_number"], line("Televisio", "electronics", 59_900, warranty_months=24))
