@@ -19,16 +19,14 @@ from urllib.parse import parse_qs, urlsplit
 from plussa_cards.app import create_app as create_cards_app
 from plussa_cards.settings import CardsSettings
 from plussa_identity.app import create_app as create_identity_app
-from plussa_identity.passwords import Hasher
+from plussa_identity.context import IdentityContext
 from plussa_identity.settings import IdentitySettings
-from plussa_identity.store import IdentityStore
 from plussa_identity.use_cases.service_clients import create_client
 from plussa_notifications.app import create_app as create_notifications_app
 from plussa_notifications.context import NotificationsContext
 from plussa_notifications.settings import NotificationsSettings
 from plussa_notifications.testing.smtp_sink import SmtpSink
 from plussa_shared.keys import context_of
-from plussa_shared.mongo import create_client as mongo_client
 from plussa_shared.testing.bus import bus_probe, publish
 
 PASSWORD = "kesäinen mökkiranta 42"
@@ -68,17 +66,12 @@ def link_in(mail: EmailMessage, pattern: str) -> str:
 
 async def partner_token(identity: Any, settings: IdentitySettings, chain_id: str) -> dict[str, str]:
     """A partner system's credential as identity issues it (client credentials)."""
-    client = mongo_client(str(settings.mongo_url), app_name="e2e")
-    try:
-        created = await create_client(
-            IdentityStore(client[settings.mongo_database]),
-            Hasher(settings),
-            f"partner-{chain_id}",
-            ["notifications:send", f"notifications:chain:{chain_id}"],
-            "service",
-        )
-    finally:
-        await client.close()
+    created = await create_client(
+        context_of(identity.app, IdentityContext),
+        f"partner-{chain_id}",
+        ["notifications:send", f"notifications:chain:{chain_id}"],
+        "service",
+    )
     answer = await identity.post(
         "/v1/oauth/token",
         json={
