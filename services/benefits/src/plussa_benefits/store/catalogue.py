@@ -16,6 +16,8 @@ from plussa_benefits.domain.wallet import Catalogue
 from plussa_benefits.store import BenefitsStore
 from plussa_shared.mongo import Session
 
+MISSING_RECHECK_S = 0.1
+
 
 class CatalogueCache:
     """The catalogue as of the last version seen."""
@@ -35,6 +37,9 @@ class CatalogueCache:
         one made in this process at once (``changed``)."""
         if not fresh and time.monotonic() - self._checked <= self._refresh_s:
             return self._catalogue.open_at(now)
+        # Marked before the read, so the many requests arriving meanwhile use the cache
+        # instead of all checking at once.
+        self._checked = time.monotonic()
         version = await self._store.catalogue_version(s)
         if version != self._version:
             offers = await self._store.open_offers(now, s)
@@ -50,7 +55,11 @@ class CatalogueCache:
 
     async def for_reading(self, now: datetime, wanted: Iterable[str]) -> Catalogue:
         """The catalogue to show offers with: checked for changes at most every
-        ``refresh_s`` seconds, and at once when an offer a person holds is not in it yet."""
-        if time.monotonic() - self._checked > self._refresh_s or any(w not in self._catalogue.by_id for w in wanted):
+        ``refresh_s`` seconds, and sooner (at most every ``MISSING_RECHECK_S``) when an
+        offer a person holds is not in it: just published, or ended and not yet dropped."""
+        since = time.monotonic() - self._checked
+        if since > self._refresh_s or (
+            since > MISSING_RECHECK_S and any(w not in self._catalogue.by_id for w in wanted)
+        ):
             return await self.current(now, None)
         return self._catalogue
