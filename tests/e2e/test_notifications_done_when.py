@@ -58,13 +58,15 @@ async def until(check: Any, timeout: float = 20.0) -> Any:
 
 
 def link_in(mail: EmailMessage, pattern: str) -> str:
-    text = mail.get_body(("plain",)).get_content()
+    body = mail.get_body(("plain",))
+    assert body is not None
+    text = body.get_content()
     found = re.search(pattern, text)
     assert found is not None, text
     return found.group(0)
 
 
-async def partner_token(identity: Any, settings: IdentitySettings, chain_id: str) -> dict[str, str]:
+async def partner_token(identity: Any, chain_id: str) -> dict[str, str]:
     """A partner system's credential as identity issues it (client credentials)."""
     created = await create_client(
         context_of(identity.app, IdentityContext),
@@ -146,8 +148,8 @@ async def test_consented_offers_one_click_unsubscribe_one_mail_per_blocked_card_
                 "/v1/me/preferences", json={"consents": {"k-citymarket": True, "k-rauta": False}}, headers=me
             )
             assert chosen.status == 200, await chosen.text()
-            citymarket = await partner_token(identity, identity_settings, "k-citymarket")
-            rauta = await partner_token(identity, identity_settings, "k-rauta")
+            citymarket = await partner_token(identity, "k-citymarket")
+            rauta = await partner_token(identity, "k-rauta")
             await until(address_verified)
             sent = await notifications.post("/v1/campaigns", json={**OFFER, "chain_id": "k-rauta"}, headers=rauta)
             assert sent.status == 201, await sent.text()

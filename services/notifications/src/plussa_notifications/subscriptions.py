@@ -1,5 +1,8 @@
 """Every event the notifications service consumes, in one table: event type -> use case.
 
+Verification and reset requests carry a login secret: they reach this service alone, on
+its private exchange (``private=True``), never the internal one.
+
 Domain errors decide the consumer's answer by their kind: a household whose main holder
 is not known yet is retried with back-off; anything else that breaks a rule is
 dead-lettered with its slug.
@@ -24,8 +27,10 @@ D = TypeVar("D", bound=BaseModel)
 def subscriptions(ctx: NotificationsContext) -> list[Subscription[Any]]:
     """The notifications service's subscriptions, bound to its context."""
 
-    def sub(event_type: str, schema: type[D], apply: Callable[[CloudEvent[D]], Awaitable[None]]) -> Subscription[Any]:
-        return Subscription(f"fi.plussa.{event_type}", schema, apply)
+    def sub(
+        event_type: str, schema: type[D], apply: Callable[[CloudEvent[D]], Awaitable[None]], *, private: bool = False
+    ) -> Subscription[Any]:
+        return Subscription(f"fi.plussa.{event_type}", schema, apply, private=private)
 
     def card(event_type: str) -> Subscription[Any]:
         return sub(event_type, ev.CardChanged, lambda e: triggers.card_changed(ctx, e.id, e.type, e.data))
@@ -38,15 +43,18 @@ def subscriptions(ctx: NotificationsContext) -> list[Subscription[Any]]:
             "identity.email_verification.requested",
             ev.LinkRequested,
             lambda e: triggers.link_requested(ctx, e.id, e.data, MessageKind.EMAIL_VERIFICATION),
+            private=True,
         ),
         sub(
             "identity.password_reset.requested",
             ev.LinkRequested,
             lambda e: triggers.link_requested(ctx, e.id, e.data, MessageKind.PASSWORD_RESET),
+            private=True,
         ),
         sub("identity.password.changed", ev.PasswordChanged, lambda e: triggers.password_changed(ctx, e.id, e.data)),
         sub("cards.household.created", ev.HouseholdCreated, lambda e: people.household_created(ctx, e.data)),
         sub("cards.member.added", ev.MemberAdded, lambda e: people.member_added(ctx, e.data)),
+        sub("cards.member.renamed", ev.MemberRenamed, lambda e: people.member_renamed(ctx, e.data)),
         card("cards.card.issued"),
         card("cards.card.blocked"),
         card("cards.card.replaced"),

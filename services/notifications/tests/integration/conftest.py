@@ -28,16 +28,20 @@ class Harness:
     tokens: TestTokens
     sink: SmtpSink
 
-    async def publish(self, event_type: str, data: dict[str, Any], *, event_id: str | None = None) -> str:
-        """Publish an event as another service would; return its id."""
+    async def publish(
+        self, event_type: str, data: dict[str, Any], *, event_id: str | None = None, private: bool = False
+    ) -> str:
+        """Publish an event as another service would (``private``: to this service alone); return its id."""
         event = envelope(event_type, data, event_id=event_id)
-        await publish(self.settings.amqp_url.get_secret_value(), self.settings.amqp_exchange, event)
+        exchange = self.settings.private_exchange("notifications") if private else self.settings.amqp_exchange
+        await publish(self.settings.amqp_url.get_secret_value(), exchange, event)
         return str(event["id"])
 
     async def person(
         self, person_id: str, email: str, *, language: str = "fi", verified: bool = True, first_name: str = "Aino"
     ) -> None:
-        """A customer as identity announces one: registered, named, and (by default) verified."""
+        """A customer as identity and cards announce one: registered, named (cards owns names)
+        and, by default, verified."""
         await self.publish(
             "fi.plussa.identity.customer.registered",
             {
@@ -49,16 +53,17 @@ class Harness:
             },
         )
         await self.publish(
-            "fi.plussa.identity.profile.updated",
+            "fi.plussa.cards.member.added",
             {
+                "household_id": f"hh-{person_id}",
                 "person_id": person_id,
-                "changed": ["first_name"],
+                "role": "main",
                 "first_name": first_name,
                 "last_name": "Virtanen",
+                "date_of_birth": "1980-01-01",
                 "email": email,
-                "phone": None,
                 "language": language,
-                "postal_address": None,
+                "can_use_money": True,
                 "occurred_at": "2026-11-30T09:00:01+00:00",
             },
         )

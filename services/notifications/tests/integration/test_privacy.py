@@ -10,7 +10,9 @@ async def test_an_export_carries_the_consents_and_messages_and_an_erasure_forget
     await harness.client.patch(
         "/v1/me/preferences", json={"consents": {"k-rauta": True}}, headers=harness.customer("p-priv")
     )
-    async with bus_probe(*harness.amqp, "notifications.export.completed", "notifications.erasure.completed") as probe:
+    exchanges = [harness.settings.amqp_exchange, harness.settings.private_exchange("identity")]
+    url = harness.settings.amqp_url.get_secret_value()
+    async with bus_probe(url, exchanges, "notifications.export.completed", "notifications.erasure.completed") as probe:
         await harness.publish(
             "fi.plussa.identity.export.requested",
             {"request_id": "r-1", "person_id": "p-priv", "household_id": None, "occurred_at": "2026-11-30T10:00:00Z"},

@@ -77,7 +77,7 @@ async def test_html_in_a_name_is_escaped_in_the_html_part_of_the_mail_that_arriv
             "household_id": "hh-p-main",
             "person_id": "p-main",
             "role": "main",
-            "first_name": "Aino",
+            "first_name": "<b>Aino</b>",
             "last_name": "V",
             "date_of_birth": "1980-01-01",
             "email": None,
@@ -131,6 +131,7 @@ async def test_a_verification_mail_goes_to_the_requested_address_with_the_portal
             "token": "tok-123_abc",
             "expires_at": "2026-12-01T09:00:00+00:00",
         },
+        private=True,
     )
 
     [mail] = await harness.sink.wait_for(1)
@@ -313,3 +314,22 @@ async def test_a_message_that_cannot_be_written_fails_alone_and_the_others_still
     assert statuses["m-broken"] == (MessageStatus.FAILED, "not-rendered: UndefinedError")
     assert statuses["m-fine"] == (MessageStatus.SENT, None)
     assert mail["Message-ID"] == "<m-fine@plussa.fi>"
+
+
+async def test_a_verification_request_on_the_internal_exchange_is_not_read(harness: Harness) -> None:
+    await harness.person("p-leak", "leak@example.fi", verified=False)
+
+    await harness.publish(
+        "fi.plussa.identity.email_verification.requested",
+        {
+            "person_id": "p-leak",
+            "email": "leak@example.fi",
+            "language": "fi",
+            "token": "tok-internal",
+            "expires_at": "2026-12-01T09:00:00+00:00",
+        },
+    )
+    await asyncio.sleep(1.5)
+
+    assert await harness.messages("p-leak") == []
+    assert harness.sink.files() == []

@@ -23,10 +23,9 @@ class EmailVerified(ConsumedEventData):
 
 
 class ProfileUpdated(ConsumedEventData):
-    """identity.profile.updated: the language and first name the mail uses."""
+    """identity.profile.updated: the language the mail is written in (identity owns it)."""
 
     person_id: str
-    first_name: str | None = None
     language: str
 
 
@@ -74,12 +73,20 @@ class HouseholdCreated(ConsumedEventData):
 
 
 class MemberAdded(ConsumedEventData):
-    """cards.member.added: a person in a household, with the first name cards knows."""
+    """cards.member.added: a person in a household and their first name (cards owns names)."""
 
     household_id: str
     person_id: str
     role: Literal["main", "parallel"]
     first_name: str | None = None
+
+
+class MemberRenamed(ConsumedEventData):
+    """cards.member.renamed: cards owns a person's name."""
+
+    household_id: str
+    person_id: str
+    first_name: str
 
 
 class AccessChanged(ConsumedEventData):

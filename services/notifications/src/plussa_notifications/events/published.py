@@ -48,11 +48,11 @@ class MessageFailed(EventData):
 
 
 class ExportCompleted(EventData):
-    """Everything the notifications service holds about one person, for their data export.
-
-    Internal exchange only, like every export answer: identity alone assembles it."""
+    """Everything the notifications service holds about one person, for their data export
+    (to identity alone, on its private exchange: it carries personal data)."""
 
     event_type: ClassVar[str] = "fi.plussa.notifications.export.completed"
+    recipient: ClassVar[str | None] = "identity"
     request_id: str
     person_id: str
     service: Literal["notifications"] = "notifications"

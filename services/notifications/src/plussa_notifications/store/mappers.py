@@ -23,7 +23,7 @@ def person_from_doc(doc: Document) -> Person:
         email=doc.get("email"),
         email_verified=bool(doc.get("email_verified", False)),
         language=doc.get("language") or "fi",
-        first_name=doc.get("first_name") or doc.get("card_first_name"),
+        first_name=doc.get("first_name"),
         household_id=doc.get("household_id"),
     )
 

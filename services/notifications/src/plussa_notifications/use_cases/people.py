@@ -6,6 +6,7 @@ from plussa_notifications.events.consumed import (
     EmailVerified,
     HouseholdCreated,
     MemberAdded,
+    MemberRenamed,
     ProfileUpdated,
 )
 from plussa_shared.context import UnitOfWork
@@ -36,12 +37,10 @@ async def email_verified(ctx: NotificationsContext, data: EmailVerified) -> None
 
 
 async def profile_updated(ctx: NotificationsContext, data: ProfileUpdated) -> None:
-    """The language mail is written in, and the name it greets with (identity owns both)."""
+    """The language mail is written in (identity owns it)."""
 
     async def work(uow: UnitOfWork) -> None:
-        await ctx.store.update_person(
-            data.person_id, {"language": data.language, "first_name": data.first_name}, uow.session
-        )
+        await ctx.store.update_person(data.person_id, {"language": data.language}, uow.session)
 
     await ctx.run(work)
 
@@ -56,12 +55,21 @@ async def household_created(ctx: NotificationsContext, data: HouseholdCreated) -
 
 
 async def member_added(ctx: NotificationsContext, data: MemberAdded) -> None:
-    """A household member and the first name cards knows (used until identity tells one)."""
+    """A household member and the first name mail greets them with (cards owns names)."""
 
     async def work(uow: UnitOfWork) -> None:
-        fields: dict[str, object] = {"household_id": data.household_id, "card_first_name": data.first_name}
+        fields: dict[str, object] = {"household_id": data.household_id, "first_name": data.first_name}
         await ctx.store.update_person(data.person_id, fields, uow.session)
         if data.role == "main":
             await ctx.store.set_main_holder(data.household_id, data.person_id, uow.session)
+
+    await ctx.run(work)
+
+
+async def member_renamed(ctx: NotificationsContext, data: MemberRenamed) -> None:
+    """A new first name to greet the person with."""
+
+    async def work(uow: UnitOfWork) -> None:
+        await ctx.store.update_person(data.person_id, {"first_name": data.first_name}, uow.session)
 
     await ctx.run(work)
