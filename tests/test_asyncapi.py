@@ -1,14 +1,19 @@
 """The AsyncAPI document lists every event the services publish, with the schema of
-its class as the envelope's data, and every reference in it resolves."""
+its class as the envelope's data, every reference in it resolves, and it is valid by the
+official AsyncAPI 3.0.0 JSON Schema (vendored in docs/schemas, run with jsonschema)."""
 
+import copy
+import functools
 import importlib
 import inspect
+import json
 import pkgutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 import yaml
+from jsonschema import Draft7Validator
 
 from plussa_shared.events import EventData
 from scripts import asyncapi
@@ -32,7 +37,9 @@ def event_classes_in_the_services() -> dict[str, type[EventData]]:
     return found
 
 
+@functools.cache
 def generated() -> dict[str, Any]:
+    """The document as ``make asyncapi`` would write it (built once; copy before changing it)."""
     text = asyncapi.render(asyncapi.build_document(asyncapi.contract_events()))
     document: dict[str, Any] = yaml.safe_load(text)
     return document
@@ -115,3 +122,84 @@ def test_an_event_type_declared_by_two_unrelated_classes_is_refused() -> None:
 
     with pytest.raises(ValueError, match="declared twice"):
         asyncapi.published_events(["notes"], classes=[First, Second])
+
+
+@functools.cache
+def official_validator() -> Draft7Validator:
+    schema = json.loads(asyncapi.SPEC_SCHEMA.read_text())
+    assert schema["title"] == "AsyncAPI 3.0.0 schema."
+    Draft7Validator.check_schema(schema)
+    return Draft7Validator(schema)
+
+
+def test_the_committed_document_is_valid_by_the_official_asyncapi_3_schema() -> None:
+    committed = yaml.safe_load(asyncapi.OUTPUT.read_text())
+
+    errors = [f"{list(e.absolute_path)}: {e.message[:200]}" for e in official_validator().iter_errors(committed)]
+
+    assert errors == []
+    assert committed == generated()
+
+
+def _set(path: list[str], value: Any) -> Callable[[dict[str, Any]], None]:
+    def change(document: dict[str, Any]) -> None:
+        node = document
+        for part in path[:-1]:
+            node = node[part]
+        node[path[-1]] = value
+
+    return change
+
+
+def _remove(path: list[str]) -> Callable[[dict[str, Any]], None]:
+    def change(document: dict[str, Any]) -> None:
+        node = document
+        for part in path[:-1]:
+            node = node[part]
+        del node[path[-1]]
+
+    return change
+
+
+BROKEN = {
+    "an operation with AsyncAPI 2's verb": _set(
+        ["operations", "cards.publishes.cards.card.activated", "action"], "publish"
+    ),
+    "a channel address that is not a string": _set(["channels", "cards.card.activated", "address"], 5),
+    "a channel with an unknown field": _set(["channels", "cards.card.activated", "publish"], {}),
+    "a payload schema with an unknown type": _set(
+        ["components", "messages", "cards.card.activated", "payload", "type"], "nonsense"
+    ),
+    "a component schema whose required is not a list": _set(["components", "schemas", "CloudEvent", "required"], "id"),
+    "an AMQP channel binding of an unknown kind": _set(
+        ["channels", "cards.card.activated", "bindings", "amqp", "is"], "topic"
+    ),
+    "info without a version": _remove(["info", "version"]),
+    "a server without a protocol": _remove(["servers", "development", "protocol"]),
+}
+
+
+@pytest.mark.parametrize("breakage", sorted(BROKEN))
+def test_a_deliberately_broken_copy_fails_the_official_schema(breakage: str) -> None:
+    broken = copy.deepcopy(generated())
+    BROKEN[breakage](broken)
+
+    assert list(official_validator().iter_errors(broken)) != []
+    assert asyncapi.spec_errors(broken) != []
+
+
+def test_the_generator_refuses_to_write_a_document_the_schema_refuses(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Any
+) -> None:
+    real = asyncapi.build_document
+
+    def broken_document(events: Any) -> dict[str, Any]:
+        document = real(events)
+        del document["info"]["version"]
+        return document
+
+    monkeypatch.setattr(asyncapi, "build_document", broken_document)
+    output = tmp_path / "asyncapi.yaml"
+
+    assert asyncapi.main(["--output", str(output)]) == 1
+    assert not output.exists()

@@ -15,7 +15,7 @@ from plussa_shared.keys import OPENAPI
 from plussa_shared.openapi import build_openapi
 from plussa_shared.routing import RouteTable, add_routes
 from plussa_shared.settings import ServiceSettings
-from plussa_shared.testing.contract import Contract, assert_routes_documented
+from plussa_shared.testing.contract import Contract, ResponseRecorder, assert_routes_documented
 from plussa_shared.testing.sample_catalogue import Greeting, items, reference
 
 LAMP = {"name": "Lamp", "price": {"amount": 1990, "currency": "EUR"}}
@@ -66,6 +66,31 @@ async def test_an_answer_that_breaks_its_schema_fails_the_contract(aiohttp_clien
     client = await aiohttp_client(app)
     with pytest.raises(AssertionError, match=r"/text: 5 is not of type 'string'"):
         await Contract.of(app).check_response(await client.get("/v1/broken-greeting"))
+
+
+async def test_the_response_recorder_lists_every_answer_its_document_does_not_describe(
+    aiohttp_client: Any, settings_for: Any, catalogue_app: Any
+) -> None:
+    responses = ResponseRecorder()
+    catalogue = await responses.client(aiohttp_client, catalogue_app())
+    app = create_service_app(settings_for(ServiceSettings, service_name="broken"), ServiceSpec("Broken", [broken]))
+    broken_client = await responses.client(aiohttp_client, app)
+
+    colours = await catalogue.get("/v1/colours")
+    greeting = await broken_client.get("/v1/broken-greeting")
+    nowhere = await catalogue.get("/v1/nowhere")
+
+    assert colours.status == 200
+    assert (await colours.json()) is not None  # the body stays readable after the check
+    assert (await greeting.json()) == {"text": 5}
+    assert nowhere.status == 404
+    assert responses.checked == ["GET /v1/colours -> 200"]
+    with pytest.raises(AssertionError) as caught:
+        responses.assert_all_documented()
+    message = str(caught.value)
+    assert "2 of 3 responses break their OpenAPI document" in message
+    assert "GET /v1/broken-greeting -> 200: GET /v1/broken-greeting 200 breaks its schema: /text: 5 is not" in message
+    assert "GET /v1/nowhere -> 404: GET /v1/nowhere is not in the document" in message
 
 
 def test_an_undocumented_status_a_missing_required_header_or_a_wrong_body_fail_the_contract() -> None:

@@ -26,22 +26,25 @@ async def register_once_identity_knows_the_card(identity: Any, body: dict[str, A
 
 
 async def test_a_member_registers_with_the_card_number_and_manages_the_household_with_identitys_token(
-    aiohttp_client: Any, settings_for: Any, tokens: Any, amqp_url: str
+    aiohttp_client: Any, settings_for: Any, tokens: Any, amqp_url: str, bus_recorder: Any, response_recorder: Any
 ) -> None:
     identity_settings: IdentitySettings = settings_for(IdentitySettings, **FAST_HASHING)
-    identity = await aiohttp_client(create_identity_app(identity_settings))
+    identity = await response_recorder.client(aiohttp_client, create_identity_app(identity_settings))
     cards_settings: CardsSettings = settings_for(
         CardsSettings, jwks_url=str(identity.make_url("/.well-known/jwks.json"))
     )
-    cards = CardsApi(await aiohttp_client(create_cards_app(cards_settings)), tokens)
+    cards = CardsApi(await response_recorder.client(aiohttp_client, create_cards_app(cards_settings)), tokens)
     person = unique_person("Tuuli")
     email = f"tuuli.{person['last_name'].lower()}@example.fi"
 
-    async with bus_probe(
-        amqp_url,
-        [identity_settings.amqp_exchange, identity_settings.private_exchange("notifications")],
-        "identity.#",
-    ) as bus:
+    async with (
+        bus_recorder(identity_settings) as recorded,
+        bus_probe(
+            amqp_url,
+            [identity_settings.amqp_exchange, identity_settings.private_exchange("notifications")],
+            "identity.#",
+        ) as bus,
+    ):
         applied = await cards.client.post(
             "/v1/applications",
             json={
@@ -82,3 +85,5 @@ async def test_a_member_registers_with_the_card_number_and_manages_the_household
     assert ordered.status == 201, await ordered.text()
     # A token signed by any key other than identity's is refused.
     assert await problem(forged) == (401, "invalid-token")
+    assert {"fi.plussa.cards.household.created", "fi.plussa.identity.customer.registered"} <= set(recorded.types)
+    response_recorder.assert_all_documented()

@@ -99,7 +99,7 @@ async def until(check: Callable[[], Awaitable[Any]], timeout: float = 15.0) -> A
 
 
 async def test_a_household_earns_on_the_bus_is_paid_to_the_cent_and_spends_oldest_first(
-    aiohttp_client: Any, settings_for: Any, tokens: Any
+    aiohttp_client: Any, settings_for: Any, tokens: Any, bus_recorder: Any, response_recorder: Any
 ) -> None:
     clock = Clock(datetime(2026, 2, 20, 10, tzinfo=UTC))
     settings = settings_for(
@@ -109,166 +109,175 @@ async def test_a_household_earns_on_the_bus_is_paid_to_the_cent_and_spends_oldes
         consumer_retry_delays_ms=[200, 500, 1000],
     )
     app = create_app(settings, clock=clock)
-    client = await aiohttp_client(app)
+    client = await response_recorder.client(aiohttp_client, app)
     pts = app[POINTS]
     bus = (settings.amqp_url.get_secret_value(), settings.amqp_exchange)
-    main = tokens.bearer(tokens.customer("p1", "h1", "main"))
-    till = tokens.bearer(tokens.service("till-7", "points:spend"))
-    await asyncio.sleep(0.3)
+    async with bus_recorder(settings) as recorded:
+        main = tokens.bearer(tokens.customer("p1", "h1", "main"))
+        till = tokens.bearer(tokens.service("till-7", "points:spend"))
+        await asyncio.sleep(0.3)
 
-    async def send(event_type: str, data: dict[str, Any], subject: str | None = None) -> None:
-        await publish(*bus, envelope(event_type, data, subject=subject))
+        async def send(event_type: str, data: dict[str, Any], subject: str | None = None) -> None:
+            await publish(*bus, envelope(event_type, data, subject=subject))
 
-    # The cards service announces the household, its members, cards and the MasterCard.
-    at = "2026-02-01T00:00:00Z"
-    await send("fi.plussa.cards.household.created", {"household_id": "h1", "main_person_id": "p1", "occurred_at": at})
-    for person, role in (("p1", "main"), ("p2", "parallel")):
-        member = {
-            "household_id": "h1",
-            "person_id": person,
-            "role": role,
-            "first_name": "X",
-            "last_name": "Y",
-            "date_of_birth": "1980-01-01",
-            "email": None,
-            "language": "fi",
-            "can_use_money": role == "parallel",
-            "occurred_at": at,
-        }
-        await send("fi.plussa.cards.member.added", member, "household/h1")
-    await send("fi.plussa.cards.card.activated", {"card": snapshot(MAIN_CARD, "p1", "main"), "occurred_at": at})
-    await send("fi.plussa.cards.card.activated", {"card": snapshot(PARALLEL_CARD, "p2", "parallel"), "occurred_at": at})
-    await send(
-        "fi.plussa.cards.payment_card.linked",
-        {
-            "payment_card_id": "mc-1",
-            "household_id": "h1",
-            "person_id": "p1",
-            "network": "mastercard",
-            "network_token": "tok-1",
-            "last4": "1234",
-            "occurred_at": at,
-        },
-    )
-    await until(lambda: pts.db.payment_cards.find_one({"network_token": "tok-1"}))
-    await until(lambda: pts.store.members.card_by_number(PARALLEL_CARD))
-    await until(lambda: pts.store.members.member("h1", "p2"))
-
-    # February: 11 points -> 5 cents paid on 4 March, 1 point carried.
-    await send("fi.plussa.stores.purchase.completed", purchase("feb", MAIN_CARD, 15, [("grocery", 1100)]))
-    await until(lambda: pts.db.purchases.find_one({"_id": "feb"}))
-    clock.now = datetime(2026, 3, 2, 8, tzinfo=UTC)
-    await close_all(pts, "2026-02")
-    charity = await client.put(
-        "/v1/me/charity", json={"on": True, "charity_id": "unicef", "max_thousands": 1}, headers=main
-    )
-    assert charity.status == 200
-
-    # March arrives over the bus (seen on its last day: nothing is dated ahead of the
-    # clock): three purchases, a campaign grant and a return.
-    clock.now = datetime(2026, 3, 31, 12, tzinfo=UTC)
-    async with bus_probe(*bus, "points.#") as probe:
+        # The cards service announces the household, its members, cards and the MasterCard.
+        at = "2026-02-01T00:00:00Z"
         await send(
-            "fi.plussa.stores.purchase.completed",
-            purchase("m1", MAIN_CARD, 5, [("grocery", 18040), ("alcohol", 2500), ("deposit", 80)], token="tok-1"),
+            "fi.plussa.cards.household.created", {"household_id": "h1", "main_person_id": "p1", "occurred_at": at}
         )
-        await send(
-            "fi.plussa.stores.purchase.completed",
-            purchase("m2", PARALLEL_CARD, 12, [("grocery", 25099), ("tobacco", 950), ("home", 4000)]),
-        )
-        await send(
-            "fi.plussa.stores.purchase.completed",
-            purchase("m3", MAIN_CARD, 20, [("grocery", 9555), ("gift_card", 5000)]),
-        )
-        await send(
-            "fi.plussa.benefits.campaign_points.granted",
-            {
-                "grant_id": "g1",
+        for person, role in (("p1", "main"), ("p2", "parallel")):
+            member = {
                 "household_id": "h1",
-                "person_id": "p2",
-                "offer_id": "offer-coffee",
-                "purchase_id": "m2",
-                "points": 301,
-                "occurred_at": "2026-03-12T13:00:00Z",
-            },
-        )
-        await probe.wait_for("fi.plussa.points.purchase.recorded", count=3)
+                "person_id": person,
+                "role": role,
+                "first_name": "X",
+                "last_name": "Y",
+                "date_of_birth": "1980-01-01",
+                "email": None,
+                "language": "fi",
+                "can_use_money": role == "parallel",
+                "occurred_at": at,
+            }
+            await send("fi.plussa.cards.member.added", member, "household/h1")
+        await send("fi.plussa.cards.card.activated", {"card": snapshot(MAIN_CARD, "p1", "main"), "occurred_at": at})
         await send(
-            "fi.plussa.stores.purchase.returned",
+            "fi.plussa.cards.card.activated", {"card": snapshot(PARALLEL_CARD, "p2", "parallel"), "occurred_at": at}
+        )
+        await send(
+            "fi.plussa.cards.payment_card.linked",
             {
-                "return_id": "r1",
-                "purchase_id": "m2",
-                "card_number": PARALLEL_CARD,
-                "store_id": "k-cm-espoo",
-                "occurred_at": "2026-03-25T10:00:00Z",
-                "lines": [{"line_id": "3", "quantity": 1, "amount_cents": 4000}],
+                "payment_card_id": "mc-1",
+                "household_id": "h1",
+                "person_id": "p1",
+                "network": "mastercard",
+                "network_token": "tok-1",
+                "last4": "1234",
+                "occurred_at": at,
             },
         )
-        reversed_ = await probe.wait_for("fi.plussa.points.points.reversed")
-        earned = await probe.wait_for("fi.plussa.points.points.earned", count=4)
-    await until(lambda: pts.db.campaign_grants.find_one({"_id": "g1"}))
+        await until(lambda: pts.db.payment_cards.find_one({"network_token": "tok-1"}))
+        await until(lambda: pts.store.members.card_by_number(PARALLEL_CARD))
+        await until(lambda: pts.store.members.member("h1", "p2"))
 
-    by_reference = {e["data"]["reference"]: (e["data"]["person_id"], e["data"]["points"]) for e in earned}
-    assert by_reference["m1"] == ("p1", 360)  # base 180 + MasterCard 180
-    assert by_reference["m2"] == ("p2", 290)
-    assert by_reference["m3"] == ("p1", 95)
-    assert by_reference["g1"] == ("p2", 301)
-    assert reversed_[0]["data"]["points"] == 40
+        # February: 11 points -> 5 cents paid on 4 March, 1 point carried.
+        await send("fi.plussa.stores.purchase.completed", purchase("feb", MAIN_CARD, 15, [("grocery", 1100)]))
+        await until(lambda: pts.db.purchases.find_one({"_id": "feb"}))
+        clock.now = datetime(2026, 3, 2, 8, tzinfo=UTC)
+        await close_all(pts, "2026-02")
+        charity = await client.put(
+            "/v1/me/charity", json={"on": True, "charity_id": "unicef", "max_thousands": 1}, headers=main
+        )
+        assert charity.status == 200
 
-    # Month end for March, then the main holder's statement shows every step.
-    clock.now = datetime(2026, 4, 2, 8, tzinfo=UTC)
-    report = await close_all(pts, "2026-03")
-    statement = await (await client.get("/v1/me/statements/2026-03", headers=main)).json()
+        # March arrives over the bus (seen on its last day: nothing is dated ahead of the
+        # clock): three purchases, a campaign grant and a return.
+        clock.now = datetime(2026, 3, 31, 12, tzinfo=UTC)
+        async with bus_probe(*bus, "points.#") as probe:
+            await send(
+                "fi.plussa.stores.purchase.completed",
+                purchase("m1", MAIN_CARD, 5, [("grocery", 18040), ("alcohol", 2500), ("deposit", 80)], token="tok-1"),
+            )
+            await send(
+                "fi.plussa.stores.purchase.completed",
+                purchase("m2", PARALLEL_CARD, 12, [("grocery", 25099), ("tobacco", 950), ("home", 4000)]),
+            )
+            await send(
+                "fi.plussa.stores.purchase.completed",
+                purchase("m3", MAIN_CARD, 20, [("grocery", 9555), ("gift_card", 5000)]),
+            )
+            await send(
+                "fi.plussa.benefits.campaign_points.granted",
+                {
+                    "grant_id": "g1",
+                    "household_id": "h1",
+                    "person_id": "p2",
+                    "offer_id": "offer-coffee",
+                    "purchase_id": "m2",
+                    "points": 301,
+                    "occurred_at": "2026-03-12T13:00:00Z",
+                },
+            )
+            await probe.wait_for("fi.plussa.points.purchase.recorded", count=3)
+            await send(
+                "fi.plussa.stores.purchase.returned",
+                {
+                    "return_id": "r1",
+                    "purchase_id": "m2",
+                    "card_number": PARALLEL_CARD,
+                    "store_id": "k-cm-espoo",
+                    "occurred_at": "2026-03-25T10:00:00Z",
+                    "lines": [{"line_id": "3", "quantity": 1, "amount_cents": 4000}],
+                },
+            )
+            reversed_ = await probe.wait_for("fi.plussa.points.points.reversed")
+            earned = await probe.wait_for("fi.plussa.points.points.earned", count=4)
+        await until(lambda: pts.db.campaign_grants.find_one({"_id": "g1"}))
 
-    assert report.households_closed == 1
-    assert statement["carried_in"] == 1
-    assert statement["base_points"] == 180 + 290 + 95
-    assert statement["mastercard_points"] == 180
-    assert statement["reversed_points"] == 40
-    assert statement["campaign_points"] == 301
-    assert statement["grocery_cents"] == 52_694
-    assert statement["grocery_bonus_points"] == 1_052
-    assert statement["month_points"] == 2_058
-    assert (statement["donated_points"], statement["donated_cents"]) == (1_000, 500)
-    assert statement["donations"] == [{"charity_id": "unicef", "cents": 500}]
-    assert statement["converted_points"] == 1_058
-    assert statement["payout_cents"] == 529
-    assert statement["carried_out"] == 1
+        by_reference = {e["data"]["reference"]: (e["data"]["person_id"], e["data"]["points"]) for e in earned}
+        assert by_reference["m1"] == ("p1", 360)  # base 180 + MasterCard 180
+        assert by_reference["m2"] == ("p2", 290)
+        assert by_reference["m3"] == ("p1", 95)
+        assert by_reference["g1"] == ("p2", 301)
+        assert reversed_[0]["data"]["points"] == 40
 
-    # On 10 April the parallel holder (with access) pays 3.00 EUR: February's lot first.
-    clock.now = datetime(2026, 4, 10, 9, tzinfo=UTC)
-    spent = await client.post(
-        "/v1/till/spends",
-        json={"till_transaction_id": "till-1", "card_number": PARALLEL_CARD, "amount_cents": 300},
-        headers=till,
-    )
-    lots = await (await client.get("/v1/me/lots", headers=main)).json()
+        # Month end for March, then the main holder's statement shows every step.
+        clock.now = datetime(2026, 4, 2, 8, tzinfo=UTC)
+        report = await close_all(pts, "2026-03")
+        statement = await (await client.get("/v1/me/statements/2026-03", headers=main)).json()
 
-    assert await spent.json() == {
-        "till_transaction_id": "till-1",
-        "spent_cents": 300,
-        "remaining_cents": 234,
-        "state": "spent",
-    }
-    assert [(lot["lot_id"], lot["remaining_cents"]) for lot in lots["items"]] == [
-        ("lot:h1:2026-03", 234)
-    ]  # February's 5 cents used
+        assert report.households_closed == 1
+        assert statement["carried_in"] == 1
+        assert statement["base_points"] == 180 + 290 + 95
+        assert statement["mastercard_points"] == 180
+        assert statement["reversed_points"] == 40
+        assert statement["campaign_points"] == 301
+        assert statement["grocery_cents"] == 52_694
+        assert statement["grocery_bonus_points"] == 1_052
+        assert statement["month_points"] == 2_058
+        assert (statement["donated_points"], statement["donated_cents"]) == (1_000, 500)
+        assert statement["donations"] == [{"charity_id": "unicef", "cents": 500}]
+        assert statement["converted_points"] == 1_058
+        assert statement["payout_cents"] == 529
+        assert statement["carried_out"] == 1
 
-    # Savings on: the money is kept from the till; off: it is offered again.
-    await client.put("/v1/me/savings", json={"on": True, "release_on": "2026-06-01"}, headers=main)
-    saved = await client.post(
-        "/v1/till/spends",
-        json={"till_transaction_id": "till-2", "card_number": MAIN_CARD, "amount_cents": 100},
-        headers=till,
-    )
-    balance = await (await client.get("/v1/me/balance", headers=main)).json()
-    await client.put("/v1/me/savings", json={"on": False}, headers=main)
-    released = await client.post(
-        "/v1/till/spends",
-        json={"till_transaction_id": "till-3", "card_number": MAIN_CARD, "amount_cents": 100},
-        headers=till,
-    )
+        # On 10 April the parallel holder (with access) pays 3.00 EUR: February's lot first.
+        clock.now = datetime(2026, 4, 10, 9, tzinfo=UTC)
+        spent = await client.post(
+            "/v1/till/spends",
+            json={"till_transaction_id": "till-1", "card_number": PARALLEL_CARD, "amount_cents": 300},
+            headers=till,
+        )
+        lots = await (await client.get("/v1/me/lots", headers=main)).json()
 
-    assert (await saved.json())["spent_cents"] == 0
-    assert (balance["spendable_cents"], balance["saved_cents"]) == (0, 234)
-    assert (await released.json())["spent_cents"] == 100
+        assert await spent.json() == {
+            "till_transaction_id": "till-1",
+            "spent_cents": 300,
+            "remaining_cents": 234,
+            "state": "spent",
+        }
+        assert [(lot["lot_id"], lot["remaining_cents"]) for lot in lots["items"]] == [
+            ("lot:h1:2026-03", 234)
+        ]  # February's 5 cents used
+
+        # Savings on: the money is kept from the till; off: it is offered again.
+        await client.put("/v1/me/savings", json={"on": True, "release_on": "2026-06-01"}, headers=main)
+        saved = await client.post(
+            "/v1/till/spends",
+            json={"till_transaction_id": "till-2", "card_number": MAIN_CARD, "amount_cents": 100},
+            headers=till,
+        )
+        balance = await (await client.get("/v1/me/balance", headers=main)).json()
+        await client.put("/v1/me/savings", json={"on": False}, headers=main)
+        released = await client.post(
+            "/v1/till/spends",
+            json={"till_transaction_id": "till-3", "card_number": MAIN_CARD, "amount_cents": 100},
+            headers=till,
+        )
+
+        assert (await saved.json())["spent_cents"] == 0
+        assert (balance["spendable_cents"], balance["saved_cents"]) == (0, 234)
+        assert (await released.json())["spent_cents"] == 100
+
+    assert {"fi.plussa.points.purchase.recorded", "fi.plussa.points.money.spent"} <= set(recorded.types)
+    response_recorder.assert_all_documented()
+    assert len(response_recorder.checked) == 9  # every call of the test

@@ -9,11 +9,13 @@ from pydantic import BaseModel, TypeAdapter
 from pydantic.json_schema import GenerateJsonSchema, models_json_schema
 
 from plussa_shared.paging import PageLimits, PageQuery
-from plussa_shared.routing import Endpoint, public
+from plussa_shared.routing import MAX_PATH_VALUE, Endpoint, public
 from plussa_shared.settings import ServiceSettings
 
 REF = "#/components/schemas/{model}"
 PROBLEM_REF = {"$ref": REF.format(model="Problem")}
+PATH_VALUE = {"type": "string", "minLength": 1, "maxLength": MAX_PATH_VALUE, "pattern": r"^[^\x00-\x1f\x7f]+$"}
+"""A path placeholder as the server reads it (``read_path_value``): anything else is a 400."""
 FIELD_ERROR_SCHEMA = {
     "type": "object",
     "description": "One invalid part of the request: where (exactly one of pointer, parameter, header), "
@@ -172,7 +174,7 @@ def _operation(e: Endpoint, schemas: dict[str, Any], page_limits: PageLimits | N
 
 def _path_schema(patterns: tuple[tuple[str, str], ...], name: str) -> dict[str, Any]:
     pattern = dict(patterns).get(name)
-    return {"type": "string", **({"pattern": pattern} if pattern else {})}
+    return {**PATH_VALUE, **({"pattern": pattern} if pattern else {})}
 
 
 def _query_parameters(e: Endpoint, schemas: dict[str, Any], page_limits: PageLimits | None) -> list[dict[str, Any]]:
@@ -243,8 +245,8 @@ def _success(e: Endpoint, schemas: dict[str, Any]) -> dict[str, Any]:
 
 def _error_codes(e: Endpoint) -> set[int]:
     codes = set(e.errors) | {422}  # every route refuses unknown query parameters
-    if e.body is not None or e.query is not None:
-        codes |= {400}
+    if e.body is not None or e.query is not None or e.path_params:
+        codes |= {400}  # unreadable JSON, or a path value no id has (control characters, overlong)
     if e.body is not None:
         codes |= {413, 415}
     if not e.access.public:

@@ -11,6 +11,7 @@ from typing import Any
 import aio_pika
 from aio_pika.abc import AbstractIncomingMessage
 
+from plussa_shared.events import routing_key_for
 from plussa_shared.testing.broker_users import harness_url
 
 Event = dict[str, Any]
@@ -80,21 +81,29 @@ def envelope(
     event_type: str,
     data: dict[str, Any],
     *,
-    source: str = "/test",
+    source: str | None = None,
     subject: str | None = None,
     event_id: str | None = None,
 ) -> Event:
-    """A CloudEvents envelope as another system would publish it."""
+    """A CloudEvents envelope as another system would publish it; ``source`` defaults to
+    the publisher's as the event contract says (``/plussa/<service>``, a store's
+    ``/stores/<id>``)."""
     return {
         "specversion": "1.0",
         "id": event_id or str(uuid.uuid4()),
-        "source": source,
+        "source": source or source_of(event_type),
         "type": event_type,
         "time": datetime.now(UTC).isoformat(),
         "subject": subject,
         "datacontenttype": "application/json",
         "data": data,
     }
+
+
+def source_of(event_type: str) -> str:
+    """The CloudEvents source the contract gives the publisher of ``event_type``."""
+    publisher = routing_key_for(event_type).split(".")[0]
+    return "/stores/test-store" if publisher == "stores" else f"/plussa/{publisher}"
 
 
 async def publish(amqp_url: str, exchange: str, event: Event | bytes, *, routing_key: str | None = None) -> None:

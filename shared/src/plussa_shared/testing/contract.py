@@ -4,11 +4,13 @@
 JSON body the document does not describe (JSON Schema 2020-12, the dialect of OpenAPI
 3.1, with formats checked). ``assert_routes_documented(app)`` fails a route without a
 declared operationId, description or examples, or whose examples break its own schema.
+``ResponseRecorder`` checks every answer a test's clients receive, across services.
 """
 
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from types import SimpleNamespace
 from typing import Any
 
 import aiohttp
@@ -80,6 +82,59 @@ class Contract:
         """``check`` a response of the test client; returns its parsed JSON body."""
         body = await resp.read()
         return self.check(resp.method, resp.url.path, resp.status, resp.headers, body)
+
+
+class ResponseRecorder:
+    """Checks every response the test clients it made receive against the OpenAPI
+    document of the service that answered: an answer whose route, status, headers or
+    body the document does not describe is recorded, and ``assert_all_documented`` fails
+    listing them all.
+
+    ``client = await responses.client(aiohttp_client, app)`` in place of
+    ``await aiohttp_client(app)``.
+    """
+
+    def __init__(self) -> None:
+        self.checked: list[str] = []
+        self.failures: list[str] = []
+        self._contracts: dict[str, Contract] = {}
+        self.trace_config = aiohttp.TraceConfig()
+        self.trace_config.on_request_end.append(self._on_request_end)
+
+    async def client(self, aiohttp_client: Callable[..., Awaitable[Any]], app: web.Application) -> Any:
+        """A test client of ``app`` whose every response is checked against ``app``'s document."""
+        made = await aiohttp_client(app, trace_configs=[self.trace_config])
+        self._contracts[_origin(made.make_url("/"))] = Contract.of(app)
+        return made
+
+    async def _on_request_end(
+        self, _: aiohttp.ClientSession, __: SimpleNamespace, params: aiohttp.TraceRequestEndParams
+    ) -> None:
+        contract = self._contracts.get(_origin(params.url))
+        label = f"{params.method} {params.url.path} -> {params.response.status}"
+        if contract is None:
+            self.failures.append(f"{label}: no OpenAPI document for {_origin(params.url)}")
+            return
+        # Read here, before the test sees the response; the body stays cached for it.
+        body = await params.response.read()
+        try:
+            contract.check(params.method, params.url.path, params.response.status, params.response.headers, body)
+        except (AssertionError, ValueError) as exc:
+            self.failures.append(f"{label}: {exc}")
+        else:
+            self.checked.append(label)
+
+    def assert_all_documented(self) -> None:
+        """Fail listing every response its service's document does not describe."""
+        if self.failures:
+            raise AssertionError(
+                f"{len(self.failures)} of {len(self.checked) + len(self.failures)} responses break their "
+                "OpenAPI document:\n  " + "\n  ".join(self.failures)
+            )
+
+
+def _origin(url: Any) -> str:
+    return f"{url.host}:{url.port}"
 
 
 def assert_routes_documented(app: web.Application) -> None:
