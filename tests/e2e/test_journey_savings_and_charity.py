@@ -42,7 +42,7 @@ async def test_charity_and_savings_chosen_before_month_end_donate_part_of_the_mo
 
         await body(await stack.points.put("/v1/me/savings", json={"on": False}, headers=aino.headers))
         released = await body(await stack.points.get("/v1/me/balance", headers=aino.headers))
-        mails = await stack.wait_for_mail(aino.email, 2)
+        _verification, *mails = await stack.wait_for_mail(aino.email, 3)
 
     assert (statement["donated_points"], statement["donated_cents"]) == (1_000, 500)
     assert statement["donations"] == [{"charity_id": "unicef", "cents": 500}]
