@@ -103,4 +103,4 @@ async def test_a_person_downloads_every_services_part_of_their_data_then_is_eras
     assert "Televisio" in json.dumps(parts["receipts"])
     assert all(event["data"]["request_id"] == erasure["request_id"] for [event] in answers.values())
     assert login.status == 401
-    assert left == []
+    assert left == [], "still held after the erasure:\n" + "\n".join(left)
