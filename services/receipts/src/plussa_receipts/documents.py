@@ -120,6 +120,7 @@ def cut_fonts(source: Path, target: Path) -> Path:
         font = TTFont(source / name)
         options = subset.Options()
         options.layout_features, options.hinting, options.name_IDs = [], False, ["*"]
+        options.drop_tables += ["FFTM"]  # FontForge's timestamps: nothing to print, and unsubsettable
         subsetter = subset.Subsetter(options)
         subsetter.populate(unicodes=PRINTED)
         subsetter.subset(font)
