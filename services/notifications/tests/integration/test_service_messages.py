@@ -45,6 +45,18 @@ async def test_a_blocked_card_sends_one_mail_in_the_persons_language_even_when_t
     assert [m.status for m in await harness.messages("p-sv")] == [MessageStatus.SENT]
 
 
+async def test_an_address_with_letters_beyond_ascii_gets_its_mail(harness: Harness) -> None:
+    await harness.person("p-mä", "aino.mäkinen@esimerkki.fi", first_name="Aino")
+    blocked = {"card": card("p-mä"), "reason": "lost", "occurred_at": "2026-11-30T10:00:00+00:00"}
+
+    await harness.publish("fi.plussa.cards.card.blocked", blocked)
+
+    [arrived] = await harness.sink.wait_for(1)
+    assert "aino.mäkinen@esimerkki.fi" in arrived["To"]
+    await harness.until(lambda: _all_settled(harness, "p-mä"))
+    assert [m.status for m in await harness.messages("p-mä")] == [MessageStatus.SENT]
+
+
 async def _all_settled(harness: Harness, person_id: str) -> bool:
     found = await harness.messages(person_id)
     return bool(found) and all(m.status != MessageStatus.QUEUED for m in found)

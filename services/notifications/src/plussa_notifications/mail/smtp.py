@@ -55,9 +55,14 @@ class SmtpSender:
 
     async def send(self, mail: Envelope) -> Delivery:
         """Try to hand ``mail`` to the server once."""
+        # An address with letters beyond ASCII (aino.mäkinen@...) travels only with SMTPUTF8.
+        international = not (mail.sender + mail.to).isascii()
         try:
             client = await self._connected()
-            await client.sendmail(mail.sender, [mail.to], mail.data)
+            await client.sendmail(mail.sender, [mail.to], mail.data, mail_options=["SMTPUTF8"] if international else [])
+        except aiosmtplib.SMTPNotSupported as exc:
+            await self._drop()
+            return Delivery(Outcome.FAILED, f"the server cannot take this address: {str(exc)[:200]}")
         except aiosmtplib.SMTPRecipientsRefused as exc:
             codes = [r.code for r in exc.recipients]
             await self._drop()
