@@ -163,6 +163,9 @@ async def test_a_partner_consumer_verifies_a_card_event_and_handles_each_id_once
 
 def test_the_partner_types_are_the_documented_partner_channels() -> None:
     assert partner_event_types(ASYNCAPI) == {
+        "fi.plussa.benefits.offer.changed",
+        "fi.plussa.benefits.offer.published",
+        "fi.plussa.benefits.offer.withdrawn",
         "fi.plussa.cards.card.activated",
         "fi.plussa.cards.card.blocked",
         "fi.plussa.cards.card.closed",

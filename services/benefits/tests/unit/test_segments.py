@@ -84,7 +84,9 @@ def test_a_rule_that_does_not_parse_is_refused_with_where_and_why(raw: Any, poin
     with pytest.raises(InvalidSegmentRuleError) as caught:
         parse_rule(raw)
 
-    assert {"pointer": pointer, "code": code} in caught.value.extras["errors"]
+    found = [(e["pointer"], e["code"]) for e in caught.value.extras["errors"]]
+    assert (pointer, code) in found
+    assert all(e["detail"] for e in caught.value.extras["errors"])  # each says why, as the problem shape requires
     assert caught.value.slug == "invalid-segment-rule"
 
 

@@ -175,10 +175,10 @@ def parse_rule(raw: Any) -> Any:
         rule = _Root.model_validate({"rule": raw}).rule
     except ValidationError as error:
         problems = [
-            {"pointer": _pointer(problem["loc"]), "code": problem["type"]}
+            {"pointer": _pointer(problem["loc"]), "code": problem["type"], "detail": problem["msg"]}
             for problem in error.errors(include_input=False, include_url=False)
         ]
-        messages = "; ".join(f"{p['pointer']}: {e['msg']}" for p, e in zip(problems, error.errors(), strict=True))
+        messages = "; ".join(f"{p['pointer']}: {p['detail']}" for p in problems)
         raise InvalidSegmentRuleError(f"The rule does not parse: {messages}", errors=problems[:20]) from None
     nodes, depth = _size(rule)
     if nodes > MAX_NODES or depth > MAX_DEPTH:

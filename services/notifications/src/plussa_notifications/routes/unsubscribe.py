@@ -13,7 +13,9 @@ from plussa_shared.routing import RouteTable
 
 routes = RouteTable(tag="unsubscribe")
 ANYONE = Access.anyone()
-PATH = "/v1/unsubscribe/{person_id:[A-Za-z0-9_\\-]{1,64}}/{chain_id:" + CHAIN_ID_PATTERN.strip("^$") + "}"
+PATH = "/v1/unsubscribe/{person_id}/{chain_id}"
+# Checked by the routing layer (422 naming the parameter) and documented in the OpenAPI path.
+PATH_PATTERNS = {"person_id": r"^[A-Za-z0-9_\-]{1,64}$", "chain_id": CHAIN_ID_PATTERN}
 
 
 class TokenQuery(BaseModel):
@@ -31,6 +33,7 @@ class TokenQuery(BaseModel):
 
 @routes.get(
     PATH,
+    path_patterns=PATH_PATTERNS,
     summary="What an unsubscribe link stops",
     access=ANYONE,
     query=TokenQuery,
@@ -54,6 +57,7 @@ async def show_unsubscribe(
 
 @routes.post(
     PATH,
+    path_patterns=PATH_PATTERNS,
     summary="One-click unsubscribe",
     access=ANYONE,
     query=TokenQuery,
