@@ -65,8 +65,10 @@ async def test_a_targeted_offer_gives_campaign_points_once_and_a_store_cause_rai
     aiohttp_client: Any, settings_for: Any, tokens: Any, amqp_url: str
 ) -> None:
     cards = CardsApi(await aiohttp_client(cards_app(settings_for(CardsSettings))), tokens)
-    await aiohttp_client(points_app(settings_for(PointsSettings)))  # credits the campaign points
-    benefits_settings: BenefitsSettings = settings_for(BenefitsSettings)
+    # Retries spaced as in production (a purchase may arrive before its card's events under load).
+    retries = {"consumer_retry_delays_ms": [200, 1000, 3000, 10000]}
+    await aiohttp_client(points_app(settings_for(PointsSettings, **retries)))  # credits the campaign points
+    benefits_settings: BenefitsSettings = settings_for(BenefitsSettings, **retries)
     benefits = await aiohttp_client(benefits_app(benefits_settings))
     exchange = benefits_settings.amqp_exchange
     chain = tokens.bearer(tokens.service("k-citymarket", "benefits:offers"))
