@@ -32,14 +32,11 @@ import aio_pika
 from aio_pika.abc import AbstractIncomingMessage
 from aiohttp import web
 from benefits_bench_support import (  # type: ignore[import-not-found]  # the sibling script, run from here
-    AMQP_URL,
     OFFERS,
     PEOPLE,
     SEGMENTS,
     bench_settings,
-    private_mongo,
     purchase_event,
-    say,
     seed,
 )
 from pymongo import AsyncMongoClient
@@ -48,6 +45,7 @@ from plussa_benefits.app import create_app
 from plussa_benefits.domain.offers import Offer
 from plussa_shared.auth import StaticKeys, TokenVerifier
 from plussa_shared.mongo import Document, Session, create_client, run_in_transaction
+from plussa_shared.testing.bench import AMQP_URL, private_mongo, say
 from plussa_shared.testing.embedded_mongo import free_port
 from plussa_shared.testing.isolation import remove_isolated
 from plussa_shared.testing.tokens import JwksServer, TestTokens
@@ -150,7 +148,7 @@ async def purchases(count: int) -> None:
     jwks_server.start()
     try:
         async with private_mongo() as mongo_url:
-            settings = bench_settings(mongo_url, jwks_server.url)
+            settings = await bench_settings(mongo_url, jwks_server.url)
             say(
                 f"purchase events: {count} purchases, {OFFERS} live offers over {SEGMENTS} segments, {PEOPLE} people, "
                 f"prefetch {settings.consumer_prefetch}, batches of up to {settings.purchase_batch_max}"
@@ -251,7 +249,7 @@ async def my_offers(seconds: int) -> None:
     jwks_server.start()
     try:
         async with private_mongo() as mongo_url:
-            settings = bench_settings(mongo_url, jwks_server.url)
+            settings = await bench_settings(mongo_url, jwks_server.url)
             client: AsyncMongoClient[Document] = create_client(mongo_url, app_name="seed")
             db = client[settings.mongo_database]
             _, offers = await seed(db, rng, wallets_for=[7])

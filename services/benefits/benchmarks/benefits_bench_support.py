@@ -1,15 +1,9 @@
 """Set-up of the benefits benchmarks: a private mongod, settings, the catalogue of 500
 offers over 50 segments, 2,000 people in a steady state, and synthetic purchases."""
 
-import asyncio
 import random
-import sys
-import tempfile
 import uuid
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -20,12 +14,9 @@ from plussa_benefits.domain.texts import Texts
 from plussa_benefits.domain.wallet import Catalogue, Wallet
 from plussa_benefits.settings import BenefitsSettings
 from plussa_benefits.store import mappers
-from plussa_shared.logging import configure_logging
+from plussa_shared.testing import bench as shared_bench
 from plussa_shared.testing.bus import envelope
-from plussa_shared.testing.embedded_mongo import EmbeddedMongo
-from plussa_shared.testing.isolation import isolated_values
 
-AMQP_URL = "amqp://guest:guest@127.0.0.1:5672/"
 PEOPLE = 2_000
 OFFERS = 500
 SEGMENTS = 50
@@ -37,44 +28,11 @@ ZONE_NOW = datetime.now(UTC)
 HELSINKI = ZoneInfo("Europe/Helsinki")
 
 
-def say(line: str) -> None:
-    """Print one line of figures."""
-    sys.stdout.write(line + "\n")
-    sys.stdout.flush()
-
-
-def percentile(values: list[float], p: float) -> float:
-    """The p-th percentile by nearest rank."""
-    ordered = sorted(values)
-    rank = max(0, min(len(ordered) - 1, round(p / 100 * len(ordered) + 0.5) - 1))
-    return ordered[rank]
-
-
-@asynccontextmanager
-async def private_mongo() -> AsyncIterator[str]:
-    """A single-node replica set under a temporary directory, removed afterwards."""
-    with tempfile.TemporaryDirectory(prefix="benefits-bench-") as tmp:
-        mongo = EmbeddedMongo(Path(tmp), cache_gb=1.0)
-        url = await asyncio.to_thread(mongo.start)
-        try:
-            yield url
-        finally:
-            await asyncio.to_thread(mongo.stop)
-
-
-def bench_settings(mongo_url: str, jwks_url: str, **overrides: Any) -> BenefitsSettings:
-    """Settings for a fresh database, exchange and queue names."""
-    values = isolated_values(
-        "benefits",
-        run_id=uuid.uuid4().hex[:8],
-        label="bench",
-        mongo_url=mongo_url,
-        amqp_url=AMQP_URL,
-        jwks_url=jwks_url,
+async def bench_settings(mongo_url: str, jwks_url: str, **overrides: Any) -> BenefitsSettings:
+    """Benefits' settings on a fresh database, exchange and queue names (exchanges declared)."""
+    return await shared_bench.bench_settings(
+        BenefitsSettings, mongo_url, jwks_url, **{"outbox_poll_interval_s": 0.02, **overrides}
     )
-    settings = BenefitsSettings(**{**values, "log_level": "WARNING", "outbox_poll_interval_s": 0.02, **overrides})
-    configure_logging(settings.log_format, settings.log_level)
-    return settings
 
 
 def card_number(i: int) -> str:

@@ -195,7 +195,7 @@ async def raw_ceiling(mongo_url: str, prefetch: int, events: list[dict[str, Any]
 
 async def platform_ceiling(mongo_url: str, jwks_url: str, events: list[dict[str, Any]]) -> float:
     """The shared consumer (envelope check, inbox, one transaction) with a handler that does nothing."""
-    settings = bench_settings(mongo_url, jwks_url, service_name="ceiling")
+    settings = await bench_settings(mongo_url, jwks_url, service_name="ceiling")
 
     async def nothing(event: CloudEvent[ConsumedEventData], session: Session) -> None:
         return None
@@ -280,7 +280,7 @@ async def main(count: int, one_by_one: bool) -> None:
     tokens = TestTokens()
     async with private_mongo() as mongo_url, jwks(tokens) as jwks_url:
         batching = {"purchase_batch_max": 1} if one_by_one else {}
-        settings = bench_settings(mongo_url, jwks_url, outbox_poll_interval_s=0.02, **batching)
+        settings = await bench_settings(mongo_url, jwks_url, outbox_poll_interval_s=0.02, **batching)
         say(
             f"purchase ingest, {count} purchases over {HOUSEHOLDS} households, prefetch {settings.consumer_prefetch}, "
             f"purchase batches of up to {settings.purchase_batch_max} (linger {settings.purchase_batch_linger_ms} ms), "

@@ -123,7 +123,7 @@ async def check(db: Database, household: str) -> tuple[int, int, int]:
 async def main(count: int) -> None:
     tokens = TestTokens()
     async with private_mongo() as mongo_url, jwks(tokens) as jwks_url:
-        settings: PointsSettings = bench_settings(mongo_url, jwks_url)
+        settings: PointsSettings = await bench_settings(mongo_url, jwks_url)
         client = create_client(mongo_url, app_name="spend-bench")
         db = client[settings.mongo_database]
         await seed(db, "h1", lots=10, lot_cents=1_000)
