@@ -21,6 +21,7 @@ from pymongo import ASCENDING, IndexModel
 
 from plussa_identity.domain.members import CardView, MemberView
 from plussa_shared.mongo import Database, Document, Session
+from plussa_shared.privacy import pseudonym, replace_ids
 
 CARDS = "cards"
 PEOPLE = "people"
@@ -93,12 +94,23 @@ class MemberProjection:
         changes = _latest(fields, at, unless_erased=True)
         await self.db[PEOPLE].update_one({"_id": person_id}, [{"$set": changes}], upsert=True, session=session)
 
-    async def erase_person(self, person_id: str, session: Session) -> None:
-        """Forget what cards told about the person, for good: later events set none of it again."""
+    async def forget_card(self, card_id: str, session: Session) -> None:
+        """Forget a card closed because its holder was erased."""
+        await self.db[CARDS].delete_one({"_id": card_id}, session=session)
+
+    async def erase_person(self, person_id: str, own_household_id: str | None, session: Session) -> None:
+        """Forget what cards told about the person and their cards. The person's record stays as
+        an erased one under a pseudonym, with their memberships (and the household id too when
+        it was theirs alone: ``own_household_id``): nothing in it leads back to them."""
         forgotten: Document = dict.fromkeys(ERASED_FIELDS)
         await self.db[PEOPLE].update_one(
             {"_id": person_id}, {"$set": {**forgotten, "erased": True}}, upsert=True, session=session
         )
+        await self.db[CARDS].delete_many({"person_id": person_id}, session=session)
+        ids = {person_id: pseudonym()}
+        if own_household_id:
+            ids[own_household_id] = pseudonym()
+        await replace_ids(self.db, session, ids, {PEOPLE: ["_id"], MEMBERSHIPS: ["person_id"]})
 
     async def _derive_current(self, person_id: str, session: Session) -> None:
         """The person's current membership: of the active ones, the one joined last."""
