@@ -102,6 +102,30 @@ async def test_records_stay_pending_until_the_broker_has_confirmed_them(relay_db
     await broken.close()
 
 
+async def test_a_sent_record_keeps_what_was_published_and_when_but_not_what_it_said(
+    relay_db: Any, broker: Broker
+) -> None:
+    """Sent records outlive an erasure for a week (``sent_ttl``): their envelope and subject,
+    which name people, go once the broker has confirmed them."""
+    client, db, settings = relay_db
+    relay = OutboxRelay(db, broker, Metrics())
+    async with bus_probe(settings.amqp_url.get_secret_value(), settings.amqp_exchange) as probe:
+        await add_notes(client, db, ["n1"])
+        pending = await db[OUTBOX].find_one({})
+        assert pending is not None
+        assert "n1" in pending["envelope"]
+        assert pending["subject"] == "notebook/1"
+        assert await relay.relay_once() == 1
+        [event] = await probe.wait_for(NOTE_WRITTEN)
+    sent = await db[OUTBOX].find_one({})
+    assert sent is not None
+    assert (event["data"]["note_id"], event["subject"]) == ("n1", "notebook/1")
+    assert (sent["_id"], sent["type"], sent["sent_at"] is not None) == (event["id"], NOTE_WRITTEN, True)
+    assert "envelope" not in sent
+    assert "subject" not in sent
+    await relay.release()
+
+
 async def test_an_event_carries_the_request_id_of_the_request_that_caused_it(
     aiohttp_client: Any, settings_for: Any, tokens: Any
 ) -> None:

@@ -12,12 +12,16 @@ from plussa_shared.context import ServiceContext, UnitOfWork
 from plussa_shared.domain import DomainError
 from plussa_shared.events import EventData
 from plussa_shared.keys import DB, MONGO, OUTBOX, SETTINGS
+from plussa_shared.mongo import Session, create_client, ensure_collections, run_in_transaction
 from plussa_shared.privacy import (
     ERASURE_REQUESTED,
     EXPORT_REQUESTED,
     PrivacyParticipant,
+    closed_for_erasure,
     household_subject,
     privacy_subscriptions,
+    pseudonym,
+    replace_ids,
 )
 from plussa_shared.settings import ServiceSettings
 from plussa_shared.testing.bus import bus_probe, drain, envelope, publish
@@ -163,3 +167,49 @@ async def test_a_refused_erasure_is_dead_lettered_unanswered_and_erases_nothing(
     assert (dead.headers or {})["x-plussa-dead-reason"] == "loans-overdue"
     assert await client.app[DB]["loans"].count_documents({"person_id": "p1"}) == 2
     assert await client.app[DB]["outbox"].count_documents({}) == 0
+
+
+async def test_replacing_ids_rewrites_every_record_that_names_them_and_leaves_the_others(settings_for: Any) -> None:
+    settings = settings_for(ServiceSettings, service_name="ledgers")
+    client = create_client(str(settings.mongo_url), app_name="test")
+    db = client[settings.mongo_database]
+    await ensure_collections(db, ["months", "entries"])
+    await db["months"].insert_many(
+        [
+            {"_id": "h1:2026-03", "household_id": "h1", "persons": {"p1": {"points": 5}}},
+            {"_id": "h2:2026-03", "household_id": "h2", "persons": {"p2": {"points": 7}}},
+        ]
+    )
+    await db["entries"].insert_many(
+        [
+            {"_id": "e1", "person_id": "p1", "lines": [{"note": "card c1 of p1"}], "points": 5},
+            {"_id": "e2", "person_id": "p2", "lines": [], "points": 7},
+        ]
+    )
+    ids = {"h1": pseudonym(), "p1": pseudonym(), "c1": pseudonym()}
+
+    async def work(session: Session) -> int:
+        fields = {"months": ["_id", "household_id"], "entries": ["person_id"]}
+        return await replace_ids(db, session, ids, fields)
+
+    assert await run_in_transaction(client, work) == 2
+    months = await db["months"].find().sort("household_id").to_list()
+    entries = await db["entries"].find().sort("points").to_list()
+    await client.close()
+
+    h1, p1, c1 = ids["h1"], ids["p1"], ids["c1"]
+    assert all(new.startswith("erased-") for new in ids.values())
+    assert len(set(ids.values())) == 3
+    assert sorted(m["_id"] for m in months) == sorted([f"{h1}:2026-03", "h2:2026-03"])
+    assert {m["household_id"]: m["persons"] for m in months} == {h1: {p1: {"points": 5}}, "h2": {"p2": {"points": 7}}}
+    assert entries == [
+        {"_id": "e1", "person_id": p1, "lines": [{"note": f"card {c1} of {p1}"}], "points": 5},
+        {"_id": "e2", "person_id": "p2", "lines": [], "points": 7},
+    ]
+
+
+def test_a_card_closed_because_its_holder_was_erased_is_told_apart() -> None:
+    assert closed_for_erasure("closed", "erased")
+    assert not closed_for_erasure("closed", "lost")
+    assert not closed_for_erasure("blocked", "erased")
+    assert not closed_for_erasure("closed", None)

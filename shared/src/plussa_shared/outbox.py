@@ -202,7 +202,12 @@ class OutboxRelay:
         # Bounded well within the lease, so a stuck publish cannot outlive it.
         await asyncio.wait_for(asyncio.gather(*confirms), self._lease.total_seconds() / 2)
         ids = [doc["_id"] for doc in pending]
-        await self._outbox.update_many({"_id": {"$in": ids}}, {"$set": {"sent_at": datetime.now(UTC)}})
+        # A sent record keeps what was published and when, never what it said: the envelope
+        # and subject name people, and the record outlives their erasure (``sent_ttl``).
+        await self._outbox.update_many(
+            {"_id": {"$in": ids}},
+            {"$set": {"sent_at": datetime.now(UTC)}, "$unset": {"envelope": "", "subject": ""}},
+        )
         for doc in pending:
             self._metrics.events_published.labels(doc["type"]).inc()
         log.debug("outbox_published", count=len(ids))

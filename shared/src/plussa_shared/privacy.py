@@ -12,7 +12,10 @@ the rest. Both run in the consumer's transaction (their own ``ctx.run`` joins it
 the erasure and its answer commit together or not at all.
 """
 
-from collections.abc import Awaitable, Callable
+import hashlib
+import re
+import uuid
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Generic, TypeVar
@@ -20,6 +23,7 @@ from typing import Any, Generic, TypeVar
 from plussa_shared.consumer import Subscription
 from plussa_shared.context import ServiceContext, UnitOfWork
 from plussa_shared.events import CloudEvent, ConsumedEventData, EventData
+from plussa_shared.mongo import Database, Document, Session
 
 EXPORT_REQUESTED = "fi.plussa.identity.export.requested"
 ERASURE_REQUESTED = "fi.plussa.identity.erasure.requested"
@@ -33,6 +37,8 @@ class PrivacyRequested(ConsumedEventData):
     request_id: str
     person_id: str
     household_id: str | None = None
+    household_alone: bool = False
+    """Erasure: the household was the person's alone (no other member stays in it)."""
     occurred_at: datetime | None = None
 
 
@@ -60,6 +66,9 @@ class PrivacyParticipant(Generic[C]):
     """The service's ``erasure.completed`` class: {request_id, person_id, service, occurred_at}."""
     subject: Callable[[PrivacyRequested], str | None] = person_subject
     """The envelope subject of the answers."""
+    forget_household: Callable[[C, str], Awaitable[None]] | None = None
+    """Erasure of a person whose household was theirs alone: what is kept of the household
+    (accounting records) stops naming it (``replace_ids`` with a ``pseudonym``)."""
 
 
 def privacy_subscriptions(ctx: C, participant: PrivacyParticipant[C]) -> list[Subscription[Any]]:
@@ -77,6 +86,8 @@ def privacy_subscriptions(ctx: C, participant: PrivacyParticipant[C]) -> list[Su
     async def on_erasure(event: CloudEvent[PrivacyRequested]) -> None:
         request = event.data
         await participant.erase(ctx, request.person_id)
+        if participant.forget_household and request.household_alone and request.household_id:
+            await participant.forget_household(ctx, request.household_id)
         answer = participant.erasure_completed.model_validate(
             {"request_id": request.request_id, "person_id": request.person_id, "occurred_at": ctx.now()}
         )
@@ -93,3 +104,65 @@ async def _publish(ctx: ServiceContext[Any], answer: EventData, subject: str | N
         uow.publish(answer, subject)
 
     await ctx.run(work)
+
+
+ERASED_PREFIX = "erased-"
+CLOSED_FOR_ERASURE = "erased"
+"""The reason of ``cards.card.closed`` when the holder was erased."""
+
+
+def closed_for_erasure(state: str, reason: str | None) -> bool:
+    """Whether a card event says the card was closed because its holder was erased: a copy
+    of it is then forgotten, not kept (the event may come after the service's own erasure)."""
+    return state == "closed" and reason == CLOSED_FOR_ERASURE
+
+
+def pseudonym() -> str:
+    """A new id standing for an erased person, card or household in the records kept
+    without them: random, so nothing leads from it back to the id it replaced, and the
+    same in every record of one erasure, so they still add up together."""
+    return f"{ERASED_PREFIX}{uuid.uuid4().hex}"
+
+
+def hashed(value: str) -> str:
+    """A one-way digest of an id, for a receipt that must show which request it was
+    without holding the id (whoever knows the id can check it; nobody can read it back)."""
+    return "sha256:" + hashlib.sha256(value.encode()).hexdigest()
+
+
+async def replace_ids(
+    db: Database, session: Session, ids: Mapping[str, str], fields: Mapping[str, Sequence[str]]
+) -> int:
+    """Put each id's replacement (``ids``: old -> new) wherever the old id appears in the
+    documents that hold one in a listed field of their collection (``fields``: collection ->
+    field paths; ``_id`` also matches an id that is one ``:``-separated part of it). Keys and
+    nested values are rewritten too; a document whose ``_id`` changes is stored anew under
+    it. Gives how many documents were rewritten."""
+    if not ids:
+        return 0
+    old = list(ids)
+    part = re.compile("(^|:)(" + "|".join(re.escape(i) for i in old) + ")(:|$)")
+    changed = 0
+    for collection, paths in fields.items():
+        query = {"$or": [{"_id": {"$regex": part.pattern}} if p == "_id" else {p: {"$in": old}} for p in paths]}
+        async for document in db[collection].find(query, session=session):
+            rewritten: Document = _rewrite(document, ids)
+            if rewritten["_id"] != document["_id"]:
+                await db[collection].delete_one({"_id": document["_id"]}, session=session)
+                await db[collection].insert_one(rewritten, session=session)
+            else:
+                await db[collection].replace_one({"_id": document["_id"]}, rewritten, session=session)
+            changed += 1
+    return changed
+
+
+def _rewrite(value: Any, ids: Mapping[str, str]) -> Any:
+    if isinstance(value, str):
+        for old, new in ids.items():
+            value = value.replace(old, new)
+        return value
+    if isinstance(value, dict):
+        return {_rewrite(k, ids): _rewrite(v, ids) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_rewrite(item, ids) for item in value]
+    return value

@@ -96,7 +96,12 @@ async def test_closing_the_household_moves_each_parallel_holder_with_their_cards
     relinked = await bus.wait_for("fi.plussa.cards.payment_card.linked", count=2)
     assert relinked[-1]["data"]["household_id"] == own["household_id"]
     assert relinked[-1]["data"]["payment_card_id"] == mastercard["payment_card_id"]
-    assert (await api.look_up(main.card["card_number"]))["state"] == "closed"
+    erased = await api.client.get(
+        f"/v1/lookup/cards/{main.card['card_number']}", headers=api.as_service("cards:lookup")
+    )
+    assert erased.status == 404  # closed, and no longer under its number
+    [closed] = await bus.wait_for("fi.plussa.cards.card.closed")
+    assert (closed["data"]["card"]["card_id"], closed["data"]["reason"]) == (main.card["card_id"], "erased")
 
 
 async def test_a_removed_parallel_holders_mastercard_leaves_the_household_with_them_and_follows_them(

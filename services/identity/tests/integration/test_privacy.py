@@ -4,6 +4,7 @@ import asyncio
 from typing import Any
 
 from plussa_identity.context import IdentityContext
+from plussa_identity.domain.privacy import receipt_key
 from plussa_identity.testing import CardsFeed, Holder, IdentityApi, until_card_known
 from plussa_shared.testing.bus import BusProbe, drain, envelope, publish
 
@@ -116,13 +117,22 @@ async def test_erasure_ends_with_the_login_once_every_other_service_has_answered
 
     assert (await client.post("/v1/sessions", json={"email": "aino@example.fi", "password": PASSWORD})).status == 401
     assert (await client.post("/v1/sessions/refresh", json={"refresh_token": tokens["refresh_token"]})).status == 401
-    stored = await identity.store.db["accounts"].find_one({"_id": holder.person_id})
-    assert stored is not None
-    assert "aino" not in str(stored)
-    assert stored["password_hash"] == ""
-    member = await identity.store.member(holder.person_id)
-    assert member is not None
-    assert member.date_of_birth is None
+    db = identity.store.db
+    assert await db["accounts"].find_one({"_id": holder.person_id}) is None
+    for name in ("sessions", "link_tokens", "memberships", "cards"):
+        assert await db[name].count_documents({"person_id": holder.person_id}) == 0, name
+    assert await db["trusted_addresses"].count_documents({"_id": {"$regex": f"^{holder.person_id}"}}) == 0
+    assert await identity.store.member(holder.person_id) is None
+    erased = await db["people"].find_one({"erased": True})
+    assert erased is not None
+    assert erased["_id"] == receipt_key(holder.person_id)
+    assert erased["date_of_birth"] is None
+    # the receipt of the erasure: when and who answered, under the digest of the id only
+    receipt = await db["privacy_requests"].find_one({"_id": request_id})
+    assert receipt is not None
+    assert (receipt["person_id"], receipt["household_id"]) == (receipt_key(holder.person_id), None)
+    assert set(receipt["answers"]) == {"cards", "points", "identity"}
+    assert receipt["completed_at"] is not None
     again = await api.register(holder, "aino@example.fi", PASSWORD)
     assert again.status == 422
 

@@ -11,7 +11,7 @@ from plussa_points.domain.ingest import Recorded
 from plussa_points.events.consumed import PurchaseCompleted
 from plussa_points.use_cases import ingest
 from plussa_shared.testing.broker_users import harness_url
-from plussa_shared.testing.bus import drain, envelope
+from plussa_shared.testing.bus import BusProbe, bus_probe, drain, envelope
 
 Start = Callable[..., Awaitable[Any]]
 Harness = Any
@@ -40,7 +40,7 @@ async def scene(h: Harness, side: str, digit: str) -> list[PurchaseCompleted]:
     return [PurchaseCompleted.model_validate(p) for p in payloads]
 
 
-async def snapshot(h: Harness, side: str, digit: str) -> str:
+async def snapshot(h: Harness, probe: BusProbe, side: str, digit: str) -> str:
     """Everything the purchases left behind for ``side``, with its names made neutral."""
     db = h.db
     found: dict[str, Any] = {}
@@ -52,22 +52,31 @@ async def snapshot(h: Harness, side: str, digit: str) -> str:
             .to_list()
         )
         found[name] = docs
-    outbox = await db["outbox"].find({}).sort([("created_at", 1), ("order", 1)]).to_list()
-    found["events"] = [
-        (e["type"], json.loads(e["envelope"])["subject"], json.loads(e["envelope"])["data"])
-        for e in outbox
-        if f"{side}-h" in e["subject"]
-    ]
+    # What was published, in the order published (a sent outbox record keeps no envelope).
+    await h.until(lambda: _all_sent(db))
+    written = await db["outbox"].count_documents({})
+    await h.until(lambda: _at_least(probe, written))
+    found["events"] = [(e["type"], e["subject"], e["data"]) for e in probe.events if f"{side}-h" in e["subject"]]
     return json.dumps(found, default=str, sort_keys=True).replace(f"{side}-", "").replace(digit * 15, "N")
+
+
+async def _at_least(probe: BusProbe, count: int) -> bool:
+    return len(probe.events) >= count
+
+
+async def _all_sent(db: Any) -> bool:
+    return await db["outbox"].count_documents({"sent_at": None}) == 0
 
 
 async def test_purchases_recorded_together_leave_exactly_what_recording_them_one_by_one_leaves(points: Start) -> None:
     h = await points()
-    together = await scene(h, "a", "1")
-    alone = await scene(h, "b", "2")
+    async with bus_probe(*h.amqp, "points.#") as probe:
+        together = await scene(h, "a", "1")
+        alone = await scene(h, "b", "2")
 
-    recorded_together = await ingest.record_purchases(h.pts, together)
-    recorded_alone = [await ingest.record_purchase(h.pts, data) for data in alone]
+        recorded_together = await ingest.record_purchases(h.pts, together)
+        recorded_alone = [await ingest.record_purchase(h.pts, data) for data in alone]
+        snapshots = (await snapshot(h, probe, "a", "1"), await snapshot(h, probe, "b", "2"))
 
     def neutral(recorded: list[Recorded]) -> list[tuple[str, str, int, bool]]:
         return [(r.reference[2:], r.month, r.points, r.duplicate) for r in recorded]
@@ -75,7 +84,8 @@ async def test_purchases_recorded_together_leave_exactly_what_recording_them_one
     assert neutral(recorded_together) == neutral(recorded_alone)
     assert [r.duplicate for r in recorded_together] == [False, False, False, False, True]
     assert recorded_together[2].month == "2026-04"  # March was closed for that household
-    assert await snapshot(h, "a", "1") == await snapshot(h, "b", "2")
+    assert snapshots[0] == snapshots[1]
+    assert "points.purchase.recorded" in snapshots[0]
     assert await h.db.purchases.count_documents({"_id": {"$regex": "^a-"}}) == 4
 
 

@@ -88,10 +88,12 @@ class ReceiptsStore:
         return True
 
     async def forget_person_cards(self, uow: UnitOfWork, person_id: str) -> None:
-        """Drop the link between the person and their cards (erasure)."""
-        await self._cards.update_many(
-            {"person_id": person_id}, {"$set": {"person_id": None, "household_id": None}}, session=uow.session
-        )
+        """Forget the person's cards (erasure)."""
+        await self._cards.delete_many({"person_id": person_id}, session=uow.session)
+
+    async def forget_card(self, uow: UnitOfWork, card_id: str) -> None:
+        """Forget a card closed because its holder was erased."""
+        await self._cards.delete_one({"_id": card_id}, session=uow.session)
 
     # Enrolments
 

@@ -29,6 +29,7 @@ class CardSnapshot(ConsumedEventData):
     card_number: str = Field(pattern=r"^[0-9]{16}$")
     household_id: str | None = None
     person_id: str | None = None
+    state: str = ""
     version: int = Field(ge=0)
 
 
@@ -36,6 +37,8 @@ class CardChanged(ConsumedEventData):
     """Any ``fi.plussa.cards.card.*`` event: the card as it is now."""
 
     card: CardSnapshot
+    reason: str | None = None
+    """``card.blocked``/``card.closed``: why (``erased``: the holder was erased)."""
 
 
 class MemberAdded(ConsumedEventData):

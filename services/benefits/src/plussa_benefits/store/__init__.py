@@ -13,6 +13,7 @@ from plussa_benefits.domain.wallet import HeldOffer, Wallet
 from plussa_benefits.store import mappers as m
 from plussa_shared.mongo import Database, Document, Session
 from plussa_shared.paging import keyset_page
+from plussa_shared.privacy import pseudonym, replace_ids
 
 INDEXES: dict[str, Sequence[IndexModel]] = {
     "offers": [
@@ -230,12 +231,22 @@ class BenefitsStore:
             "sponsorship_shares": [doc async for doc in self.db["accruals"].find(query, session=s)],
         }
 
+    async def forget_card(self, card_number: str, s: Session) -> None:
+        """Forget a card closed because its holder was erased."""
+        await self.cards.delete_one({"_id": card_number}, session=s)
+
+    async def forget_household(self, household_id: str, s: Session) -> None:
+        """The erased person's household was theirs alone: the redemptions and purchases kept
+        name it by a pseudonym."""
+        fields = {name: ["household_id"] for name in ("redemptions", "purchases", "accruals", "cards")}
+        await replace_ids(self.db, s, {household_id: pseudonym()}, fields)
+
     async def erase_person(self, person_id: str, replacement: str, s: Session) -> None:
         """Delete what describes a person; keep their redemptions and shares without them."""
         await self.features.delete_one({"_id": person_id}, session=s)
         await self.wallets.delete_one({"_id": person_id}, session=s)
         await self.db["memberships"].delete_many({"person_id": person_id}, session=s)
-        await self.cards.update_many({"person_id": person_id}, {"$set": {"person_id": None}}, session=s)
+        await self.cards.delete_many({"person_id": person_id}, session=s)
         for collection in (self.redemptions, self.purchases, self.db["accruals"]):
             await collection.update_many({"person_id": person_id}, {"$set": {"person_id": replacement}}, session=s)
 

@@ -6,13 +6,19 @@ from plussa_benefits.events.consumed import CardChanged, MemberAdded, StatusChan
 from plussa_benefits.events.published import OfferTargeted
 from plussa_shared.context import UnitOfWork
 from plussa_shared.events import CloudEvent
+from plussa_shared.privacy import closed_for_erasure
 
 
 async def card_changed(ctx: BenefitsContext, event: CloudEvent[CardChanged]) -> None:
     """Remember the card's holder (the newest version wins)."""
 
+    card = event.data.card
+
     async def work(uow: UnitOfWork) -> None:
-        await ctx.store.save_card(event.data.card.model_dump(), uow.session)
+        if closed_for_erasure(card.state, event.data.reason):
+            await ctx.store.forget_card(card.card_number, uow.session)
+        else:
+            await ctx.store.save_card(card.model_dump(), uow.session)
 
     await ctx.run(work)
 

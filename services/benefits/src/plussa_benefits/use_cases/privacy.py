@@ -33,6 +33,19 @@ async def erase(ctx: BenefitsContext, person_id: str) -> None:
     await ctx.run(work)
 
 
+async def forget_household(ctx: BenefitsContext, household_id: str) -> None:
+    """The household was the erased person's alone: what is kept no longer names it."""
+
+    async def work(uow: UnitOfWork) -> None:
+        await ctx.store.forget_household(household_id, uow.session)
+
+    await ctx.run(work)
+
+
 PARTICIPANT = PrivacyParticipant[BenefitsContext](
-    export=export, erase=erase, export_completed=ExportCompleted, erasure_completed=ErasureCompleted
+    export=export,
+    erase=erase,
+    export_completed=ExportCompleted,
+    erasure_completed=ErasureCompleted,
+    forget_household=forget_household,
 )

@@ -20,6 +20,7 @@ from plussa_cards.store import mappers
 from plussa_shared.context import UnitOfWork
 from plussa_shared.mongo import Database, Session
 from plussa_shared.paging import keyset_page
+from plussa_shared.privacy import pseudonym, replace_ids
 
 HOUSEHOLDS = "households"
 MEMBERS = "members"
@@ -65,6 +66,7 @@ class CardsStore:
     """Loads and saves the aggregates; every call runs in the caller's unit of work."""
 
     def __init__(self, db: Database) -> None:
+        self._db = db
         self._households = db[HOUSEHOLDS]
         self._members = db[MEMBERS]
         self._cards = db[CARDS]
@@ -100,6 +102,25 @@ class CardsStore:
         """The person, whatever their status, or None."""
         doc = await self._members.find_one({"_id": person_id}, session=_session(uow))
         return mappers.member_from(doc) if doc else None
+
+    async def pseudonymise_person(self, uow: UnitOfWork, person_id: str, own_household_id: str | None) -> None:
+        """After erasure: the erased member, their closed cards and payment cards stay (the
+        household's history adds up), under pseudonyms for the person, each card's id and number,
+        and the household when it was theirs alone (``own_household_id``)."""
+        cards = await self._cards.find({"person_id": person_id}, session=uow.session).to_list()
+        ids = {person_id: pseudonym()}
+        for card in cards:
+            ids[card["_id"]] = pseudonym()
+            ids[card["card_number"]] = pseudonym()
+        if own_household_id:
+            ids[own_household_id] = pseudonym()
+        fields = {
+            MEMBERS: ["_id"],
+            CARDS: ["person_id"],
+            PAYMENT_CARDS: ["person_id"],
+            HOUSEHOLDS: ["main_person_id", "_id"],
+        }
+        await replace_ids(self._db, uow.session, ids, fields)
 
     async def members_of(self, uow: UnitOfWork | None, household_id: str) -> list[Member]:
         """The household's active members, main holder first."""

@@ -61,6 +61,8 @@ async def answer_erasure(ctx: CardsContext, request: ErasureRequested) -> None:
                 return
             await _split_household(ctx, uow, household, now)
         await _erase(ctx, uow, request.person_id, now)
+        own = request.household_id if request.household_alone else None
+        await ctx.store.pseudonymise_person(uow, request.person_id, own)
         completed = ErasureCompleted(request_id=request.request_id, person_id=request.person_id, occurred_at=now)
         uow.publish(completed, completed.subject)
 

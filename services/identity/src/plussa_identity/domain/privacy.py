@@ -7,6 +7,7 @@ progress until then. A participant may refuse an erasure (cards, when it would l
 household without a manager): the request ends refused, and the login is kept.
 """
 
+import hashlib
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, Literal
@@ -16,6 +17,13 @@ from plussa_identity.domain.members import MemberView
 
 Kind = Literal["export", "erasure"]
 IDENTITY = "identity"
+
+
+def receipt_key(person_id: str) -> str:
+    """What an erased person's requests keep of their id: a one-way digest. The receipt shows
+    that, when and by whom each erasure was done (accountability) without naming the person;
+    whoever still knows the id can find its receipt, nobody can read the id back from it."""
+    return "sha256:" + hashlib.sha256(person_id.encode()).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -50,6 +58,17 @@ class PrivacyRequest:
     completed_at: datetime | None = None
     close_household: bool = False
     refusal: Refusal | None = None
+    household_alone: bool = False
+    """Erasure: no other member stays in the person's household (it was theirs alone, or its
+    parallel holders move to households of their own), so kept records stop naming it too."""
+
+    def of(self, person_id: str) -> bool:
+        """Whether the request is the person's (a receipt of an erasure holds the id's digest)."""
+        return self.person_id in (person_id, receipt_key(person_id))
+
+    def receipt(self) -> "PrivacyRequest":
+        """What is kept once the person is erased: the request without their id or household."""
+        return replace(self, person_id=receipt_key(self.person_id), household_id=None)
 
     @property
     def pending(self) -> list[str]:

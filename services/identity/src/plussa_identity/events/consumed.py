@@ -23,6 +23,8 @@ class CardChanged(ConsumedEventData):
     """Any of card.issued/activated/blocked/replaced/closed/expired/linked."""
 
     card: CardSnapshot
+    reason: str | None = None
+    """``card.blocked``/``card.closed``: why (``erased``: the holder was erased)."""
 
 
 class HouseholdCreated(ConsumedEventData):

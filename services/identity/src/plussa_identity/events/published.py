@@ -95,6 +95,8 @@ class ErasureRequested(EventData):
     person_id: str
     household_id: str | None
     close_household: bool = False
+    household_alone: bool = False
+    """No other member stays in the household: what is kept of it stops naming it."""
     occurred_at: datetime
 
 

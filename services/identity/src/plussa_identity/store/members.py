@@ -20,7 +20,9 @@ from typing import Any
 from pymongo import ASCENDING, IndexModel
 
 from plussa_identity.domain.members import CardView, MemberView
+from plussa_identity.domain.privacy import receipt_key
 from plussa_shared.mongo import Database, Document, Session
+from plussa_shared.privacy import pseudonym, replace_ids
 
 CARDS = "cards"
 PEOPLE = "people"
@@ -77,6 +79,8 @@ class MemberProjection:
         """Set each of the membership's ``fields`` (``role``, ``can_use_money``, ``active``) it
         is the latest writer of; ``defaults`` fill fields no event has set yet. Then derive the
         person's current membership again. Whether the membership was active before."""
+        if await self._erased(person_id, session):
+            return False
         key = f"{household_id}:{person_id}"
         before = await self.db[MEMBERSHIPS].find_one({"_id": key}, {"active": 1}, session=session)
         changes: Document = {"household_id": household_id, "person_id": person_id, **_latest(fields, at)}
@@ -90,15 +94,34 @@ class MemberProjection:
         """Set each of what cards owns about the person (name, date of birth, the application's
         e-mail and language) that this event is the latest writer of; an erased person's stay
         erased."""
+        if await self._erased(person_id, session):
+            return
         changes = _latest(fields, at, unless_erased=True)
         await self.db[PEOPLE].update_one({"_id": person_id}, [{"$set": changes}], upsert=True, session=session)
 
-    async def erase_person(self, person_id: str, session: Session) -> None:
-        """Forget what cards told about the person, for good: later events set none of it again."""
+    async def _erased(self, person_id: str, session: Session) -> bool:
+        return await self.db[PEOPLE].count_documents({"_id": receipt_key(person_id)}, session=session) > 0
+
+    async def forget_card(self, card_id: str, session: Session) -> None:
+        """Forget a card closed because its holder was erased."""
+        await self.db[CARDS].delete_one({"_id": card_id}, session=session)
+
+    async def erase_person(self, person_id: str, own_household_id: str | None, session: Session) -> None:
+        """Forget what cards told about the person and their cards. The person's record stays,
+        erased and out of every household, under the digest of their id (``receipt_key``), with
+        their memberships (and a pseudonym for the household when it was theirs alone:
+        ``own_household_id``): nothing in it leads back to them, and member events arriving
+        later for the id find it and change nothing."""
         forgotten: Document = dict.fromkeys(ERASED_FIELDS)
+        left = {"household_id": None, "role": None, "can_use_money": False, "removed": True}
         await self.db[PEOPLE].update_one(
-            {"_id": person_id}, {"$set": {**forgotten, "erased": True}}, upsert=True, session=session
+            {"_id": person_id}, {"$set": {**forgotten, **left, "erased": True}}, upsert=True, session=session
         )
+        await self.db[CARDS].delete_many({"person_id": person_id}, session=session)
+        ids = {person_id: receipt_key(person_id)}
+        if own_household_id:
+            ids[own_household_id] = pseudonym()
+        await replace_ids(self.db, session, ids, {PEOPLE: ["_id"], MEMBERSHIPS: ["person_id"]})
 
     async def _derive_current(self, person_id: str, session: Session) -> None:
         """The person's current membership: of the active ones, the one joined last."""

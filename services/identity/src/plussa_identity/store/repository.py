@@ -1,5 +1,6 @@
 """The repository over identity's own collections."""
 
+import re
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -9,7 +10,7 @@ from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument
 from plussa_identity.domain.account import Account
 from plussa_identity.domain.errors import ProfileChangedError
 from plussa_identity.domain.login_session import LoginSession
-from plussa_identity.domain.privacy import Answer, PrivacyRequest, Refusal
+from plussa_identity.domain.privacy import Answer, PrivacyRequest, Refusal, receipt_key
 from plussa_identity.domain.throttle import ThrottleState
 from plussa_identity.store.members import MEMBER_INDEXES, MemberProjection
 from plussa_shared.mongo import Database, Document, Session
@@ -287,12 +288,24 @@ class IdentityStore(MemberProjection):
         )
 
     async def drop_export_data(self, person_id: str, session: Session) -> None:
-        """Remove the data of the person's exports (at erasure)."""
+        """Remove the data of the person's exports (at erasure), and keep their requests as
+        receipts under the digest of their id (``receipt_key``), without the household."""
         await self.db[PRIVACY].update_many(
-            {"person_id": person_id, "kind": "export"},
-            {"$set": {"answers": {}, "erased": True}},
+            {"person_id": person_id, "kind": "export"}, {"$set": {"answers": {}, "erased": True}}, session=session
+        )
+        await self.db[PRIVACY].update_many(
+            {"person_id": person_id},
+            {"$set": {"person_id": receipt_key(person_id), "household_id": None}},
             session=session,
         )
+
+    async def forget_login(self, person_id: str, session: Session) -> None:
+        """Delete the erased person's login, sessions (their ends already published), link
+        tokens and trusted addresses."""
+        await self.db[ACCOUNTS].delete_one({"_id": person_id}, session=session)
+        await self.db[SESSIONS].delete_many({"person_id": person_id}, session=session)
+        await self.db[LINK_TOKENS].delete_many({"person_id": person_id}, session=session)
+        await self.db[TRUSTED].delete_many({"_id": {"$regex": f"^{re.escape(person_id)}\\|"}}, session=session)
 
     # signing keys
 
@@ -361,6 +374,7 @@ def _privacy(doc: Document) -> PrivacyRequest:
         answers=answers,
         completed_at=doc.get("completed_at"),
         close_household=bool(doc.get("close_household")),
+        household_alone=bool(doc.get("household_alone")),
         refusal=Refusal(**refusal) if (refusal := doc.get("refusal")) else None,
     )
 
@@ -376,5 +390,6 @@ def _privacy_doc(request: PrivacyRequest) -> Document:
         "answers": {s: {"answered_at": a.answered_at, "data": a.data} for s, a in request.answers.items()},
         "completed_at": request.completed_at,
         "close_household": request.close_household,
+        "household_alone": request.household_alone,
         "refusal": vars(request.refusal) if request.refusal else None,
     }

@@ -1,6 +1,7 @@
 """Data export and erasure across the services, started and followed by identity."""
 
 import uuid
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -58,12 +59,14 @@ async def start(
             if IDENTITY in request.participants:
                 request = request.answered(IDENTITY, now, await _identity_export(ctx, person_id, now, uow.session))
         else:
-            await _require_erasable(ctx, person_id, close_household, uow.session)
+            alone = await _require_erasable(ctx, person_id, close_household, uow.session)
+            request = replace(request, household_alone=alone and household_id is not None)
             data = ErasureRequested(
                 request_id=request_id,
                 person_id=person_id,
                 household_id=household_id,
                 close_household=request.close_household,
+                household_alone=request.household_alone,
                 occurred_at=now,
             )
         request = await _finish_erasure_if_due(ctx, uow, request, now)
@@ -74,12 +77,16 @@ async def start(
     return await ctx.run(work)
 
 
-async def _require_erasable(ctx: IdentityContext, person_id: str, close_household: bool, session: Session) -> None:
+async def _require_erasable(ctx: IdentityContext, person_id: str, close_household: bool, session: Session) -> bool:
+    """Refuse what ``require_erasable`` refuses; whether the household is left to nobody."""
     member = await ctx.store.member(person_id, session)
     others = 0
     if member is not None and member.is_member and member.household_id is not None:
         others = await ctx.store.other_members(member.household_id, person_id, session)
     require_erasable(member, others, close_household=close_household)
+    if member is None or not member.is_member:
+        return False  # not known as a member here: the household is left as it is
+    return others == 0 or (close_household and member.role == "main")
 
 
 async def status(ctx: IdentityContext, caller: Principal, request_id: str, kind: Kind) -> PrivacyRequest:
@@ -104,7 +111,7 @@ async def download(ctx: IdentityContext, caller: Principal, request_id: str) -> 
 
 async def _own_request(ctx: IdentityContext, person_id: str, request_id: str, kind: Kind) -> PrivacyRequest:
     request = await ctx.store.privacy_request(request_id)
-    if request is None or request.person_id != person_id or request.kind != kind:
+    if request is None or not request.of(person_id) or request.kind != kind:
         raise PrivacyRequestNotFoundError()
     return request
 
@@ -127,7 +134,7 @@ async def erasure_refused(ctx: IdentityContext, event: CloudEvent[ErasureRefusal
 
     async def work(uow: UnitOfWork) -> None:
         request = await ctx.store.privacy_request(refusal.request_id, uow.session)
-        if request is None or request.kind != "erasure" or request.person_id != refusal.person_id:
+        if request is None or request.kind != "erasure" or not request.of(refusal.person_id):
             raise PrivacyRequestNotFoundError(f"no erasure request {refusal.request_id} of this person")
         if refusal.service not in request.participants or refusal.service == IDENTITY:
             raise UnexpectedParticipantError(f"{refusal.service} is not an expected participant")
@@ -144,7 +151,7 @@ async def _record_answer(
 
     async def work(uow: UnitOfWork) -> None:
         request = await ctx.store.privacy_request(answer.request_id, uow.session)
-        if request is None or request.kind != kind or request.person_id != answer.person_id:
+        if request is None or request.kind != kind or not request.of(answer.person_id):
             raise PrivacyRequestNotFoundError(f"no {kind} request {answer.request_id} of this person")
         if answer.service not in request.participants or answer.service == IDENTITY:
             raise UnexpectedParticipantError(f"{answer.service} is not an expected participant")
@@ -161,39 +168,27 @@ async def _finish_erasure_if_due(
 ) -> PrivacyRequest:
     if request.kind != "erasure" or not request.others_done or IDENTITY in request.answers:
         return request
-    await _erase_login(ctx, uow, request.person_id, now)
+    await _erase_login(ctx, uow, request, now)
     if IDENTITY in request.participants:
         request = request.answered(IDENTITY, now)
     completed = ErasureCompleted(
         request_id=request.request_id, person_id=request.person_id, service=IDENTITY, occurred_at=now
     )
     uow.publish(completed, f"person/{request.person_id}")
-    return request
+    return request.receipt()
 
 
-async def _erase_login(ctx: IdentityContext, uow: UnitOfWork, person_id: str, now: datetime) -> None:
-    """Anonymise the login: the id stays so the person cannot be registered twice, nothing else."""
-    session = uow.session
-    account = await ctx.store.account(person_id, session)
-    if account is not None:
-        erased = account.model_copy(
-            update={
-                "email": f"erased+{person_id}@invalid",
-                "email_verified": False,
-                "pending_email": None,
-                "password_hash": "",
-                "phone": None,
-                "postal_address": None,
-                "updated_at": now,
-                "erased_at": now,
-            }
-        )
-        await ctx.store.save_account(erased, session)
+async def _erase_login(ctx: IdentityContext, uow: UnitOfWork, request: PrivacyRequest, now: datetime) -> None:
+    """End every session, then forget the login (account, sessions, link tokens, trusted
+    addresses), the person's cards and what cards told about them; their privacy requests
+    stay as receipts without their id (``PrivacyRequest.receipt``). The card is closed, so
+    nobody can register with it again; the person may apply anew."""
+    session, person_id = uow.session, request.person_id
     await end_all_sessions(ctx, uow, person_id, "erased", now)
-    await ctx.store.void_link_tokens(person_id, "verify-email", now, session)
-    await ctx.store.void_link_tokens(person_id, "reset-password", now, session)
+    await ctx.store.forget_login(person_id, session)
     await ctx.store.drop_export_data(person_id, session)
-    await ctx.store.erase_person(person_id, session)
+    own = request.household_id if request.household_alone else None
+    await ctx.store.erase_person(person_id, own, session)
 
 
 async def _identity_export(ctx: IdentityContext, person_id: str, now: datetime, session: Session) -> dict[str, Any]:

@@ -23,6 +23,7 @@ from plussa_identity.events.consumed import (
 from plussa_identity.use_cases.sessions import end_all_sessions
 from plussa_shared.context import UnitOfWork
 from plussa_shared.events import CloudEvent
+from plussa_shared.privacy import closed_for_erasure
 
 
 async def card_changed(ctx: IdentityContext, event: CloudEvent[CardChanged]) -> None:
@@ -39,7 +40,10 @@ async def card_changed(ctx: IdentityContext, event: CloudEvent[CardChanged]) -> 
     )
 
     async def work(uow: UnitOfWork) -> None:
-        await ctx.store.save_card_if_newer(view, uow.session)
+        if closed_for_erasure(card.state, event.data.reason):
+            await ctx.store.forget_card(card.card_id, uow.session)
+        else:
+            await ctx.store.save_card_if_newer(view, uow.session)
 
     await ctx.run(work)
 

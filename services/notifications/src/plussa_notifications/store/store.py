@@ -254,6 +254,8 @@ class NotificationsStore:
         await self.db[PREFERENCES].delete_one({"_id": person_id}, session=session)
         await self.db[CONSENTS].delete_many({"person_id": person_id}, session=session)
         await self.db[MESSAGES].delete_many({"person_id": person_id}, session=session)
+        # A household whose main holder is erased has none until a hand-over names one.
+        await self.db[HOUSEHOLDS].delete_many({"main_person_id": person_id}, session=session)
 
     # Campaigns -------------------------------------------------------------------------
     async def add_campaign(self, campaign: Document, session: Session) -> None:

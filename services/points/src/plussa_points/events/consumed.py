@@ -46,6 +46,8 @@ class CardChanged(ConsumedEventData):
     """Any ``fi.plussa.cards.card.*`` event: the card as it is now."""
 
     card: CardSnapshot
+    reason: str | None = None
+    """``card.blocked``/``card.closed``: why (``erased``: the holder was erased)."""
 
 
 class HouseholdCreated(ConsumedEventData):

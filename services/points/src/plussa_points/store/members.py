@@ -27,6 +27,10 @@ class Members:
         doc = await self.members.find_one({"_id": member_key(household_id, person_id)}, session=session)
         return member_from(doc) if doc else None
 
+    async def forget_card(self, card_id: str, session: Session) -> None:
+        """Forget a card closed because its holder was erased."""
+        await self.cards.delete_one({"_id": card_id}, session=session)
+
     async def keep_card(self, snapshot: Document, version: int, session: Session) -> None:
         """Keep a card snapshot only if it is newer than the one held (or the first).
 

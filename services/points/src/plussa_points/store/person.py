@@ -8,17 +8,24 @@ membership) and keeps the amounts and points that accounting law requires, on th
 from typing import Any
 
 from plussa_points.store.collections import (
+    ACCOUNTS,
+    BALANCE_VIEWS,
     CARDS,
     GRANTS,
     HOUSEHOLD_MONTHS,
     LEDGER,
+    LOTS,
     MEMBERS,
+    PAYMENT_CARDS,
     PURCHASES,
+    REJECTED_PURCHASES,
     RETURNS,
     SPENDS,
+    STATEMENTS,
     person_key,
 )
 from plussa_shared.mongo import Database, Document, Session
+from plussa_shared.privacy import pseudonym, replace_ids
 
 
 def _plain(doc: Document) -> dict[str, Any]:
@@ -45,17 +52,47 @@ class PersonData:
         }
 
     async def erase(self, person_id: str, session: Session) -> None:
-        """Anonymise the person's details; keep the household's amounts."""
+        """Anonymise the person's details; keep the household's amounts. Their card and
+        payment card copies go; the card ids and numbers in the kept records become pseudonyms."""
         who = {"person_id": person_id}
+        cards = await self.db[CARDS].find(who, session=session).to_list()
+        ids = {key: pseudonym() for card in cards for key in (card["_id"], card["card_number"])}
+        await replace_ids(self.db, session, ids, CARD_FIELDS)
+        await self.db[CARDS].delete_many(who, session=session)
+        await self.db[PAYMENT_CARDS].delete_many(who, session=session)
         await self.db[PURCHASES].update_many(
             who,
             {"$set": {"person_id": None, "erased": True, "lines.$[].name": "", "lines.$[].product_id": ""}},
             session=session,
         )
-        for name in (LEDGER, RETURNS, GRANTS, SPENDS, CARDS):
+        for name in (LEDGER, RETURNS, GRANTS, SPENDS):
             await self.db[name].update_many(who, {"$set": {"person_id": None}}, session=session)
         key = person_key(person_id)
         await self.db[HOUSEHOLD_MONTHS].update_many(
             {f"persons.{key}": {"$exists": True}}, {"$unset": {f"persons.{key}": ""}}, session=session
         )
         await self.db[MEMBERS].delete_many(who, session=session)
+
+    async def forget_household(self, household_id: str, session: Session) -> None:
+        """The erased person's household was theirs alone: its accounting records stay (amounts,
+        points, months, statements, money) under a pseudonym, so they no longer name anyone."""
+        await replace_ids(self.db, session, {household_id: pseudonym()}, HOUSEHOLD_FIELDS)
+
+
+CARD_FIELDS: dict[str, list[str]] = {
+    PURCHASES: ["card_id"],
+    RETURNS: ["card_id"],
+    SPENDS: ["card_id"],
+    LEDGER: ["card_id", "household_id"],
+    REJECTED_PURCHASES: ["card_number"],
+}
+"""Where the kept records name a card (a card's own account is ``card:{card_id}``)."""
+
+HOUSEHOLD_FIELDS: dict[str, list[str]] = {
+    ACCOUNTS: ["_id"],
+    BALANCE_VIEWS: ["_id"],
+    HOUSEHOLD_MONTHS: ["_id", "household_id"],
+    STATEMENTS: ["_id", "household_id"],
+    **{name: ["household_id"] for name in (LOTS, SPENDS, LEDGER, PURCHASES, RETURNS, GRANTS, MEMBERS, CARDS)},
+}
+"""Where the kept records name a household."""

@@ -19,6 +19,7 @@ from plussa_points.events.consumed import (
     PaymentCardLinked,
     PaymentCardUnlinked,
 )
+from plussa_shared.privacy import closed_for_erasure
 
 
 async def apply_card(ctx: PointsContext, data: CardChanged, at: datetime) -> None:
@@ -37,6 +38,9 @@ async def apply_card(ctx: PointsContext, data: CardChanged, at: datetime) -> Non
     }
 
     async def work(uow: UnitOfWork) -> None:
+        if closed_for_erasure(card.state, data.reason):
+            await ctx.store.members.forget_card(card.card_id, uow.session)
+            return
         await ctx.store.members.keep_card(snapshot, card.version, uow.session)
         if card.household_id is not None:
             await ctx.store.ledger.open_account(card.household_id, uow.session)

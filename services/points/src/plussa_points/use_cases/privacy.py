@@ -30,10 +30,20 @@ async def erase(ctx: PointsContext, person_id: str) -> None:
     await ctx.run(work)
 
 
+async def forget_household(ctx: PointsContext, household_id: str) -> None:
+    """The household was the erased person's alone: its records keep no id of it."""
+
+    async def work(uow: UnitOfWork) -> None:
+        await ctx.store.person.forget_household(household_id, uow.session)
+
+    await ctx.run(work)
+
+
 PARTICIPANT: PrivacyParticipant[PointsContext] = PrivacyParticipant(
     export=export,
     erase=erase,
     export_completed=ExportCompleted,
     erasure_completed=ErasureCompleted,
     subject=household_subject,
+    forget_household=forget_household,
 )

@@ -22,6 +22,7 @@ class CardSnapshot(ConsumedEventData):
     card_number: str = Field(pattern=r"^[0-9]{16}$")
     household_id: str | None = None
     person_id: str | None = None
+    state: str = ""
     version: int = Field(ge=0)
 
 
@@ -29,6 +30,8 @@ class CardChanged(ConsumedEventData):
     """Any ``fi.plussa.cards.card.*`` event: the card as it is now."""
 
     card: CardSnapshot
+    reason: str | None = None
+    """``card.blocked``/``card.closed``: why (``erased``: the holder was erased)."""
 
 
 class MemberRemoved(ConsumedEventData):

@@ -10,6 +10,7 @@ from plussa_receipts.domain.receipt import Purchase, PurchasedLine, WarrantyRece
 from plussa_receipts.events.consumed import CardChanged, PurchaseCompleted, PurchaseReturned
 from plussa_receipts.store import CardHolder
 from plussa_shared.context import UnitOfWork
+from plussa_shared.privacy import closed_for_erasure
 
 log = structlog.get_logger(__name__)
 
@@ -75,7 +76,10 @@ async def card_changed(ctx: ReceiptsContext, data: CardChanged) -> None:
     holder = CardHolder(card.card_id, card.card_number, card.person_id, card.household_id, card.version)
 
     async def work(uow: UnitOfWork) -> None:
-        await ctx.store.save_card(uow, holder)
+        if closed_for_erasure(card.state, data.reason):
+            await ctx.store.forget_card(uow, card.card_id)
+        else:
+            await ctx.store.save_card(uow, holder)
 
     await ctx.run(work)
 
