@@ -6,12 +6,13 @@ customer and the chain's credentials beforehand, run in the test's process).
 A store system publishes the purchase (coffee and a TV with a two-year warranty) with a
 ``traceparent`` and an ``x-request-id``. Points credits it; benefits redeems the coffee
 offer into campaign points, which points credits too; receipts keeps the TV's warranty
-receipt, and notifications mails the person that the receipt was saved. Every event
-those hops put on the bus, every log line that names one of them or the purchase's
-request id, and at least one line of each of the four services carry the store's trace
-id. The four services export their spans to an OTLP/HTTP receiver of the test; identity
-and cards, with no endpoint of their own, export nothing even though OpenTelemetry's
-generic environment names the receiver.
+receipt, and notifications queues the mail telling the person it was saved (the mail
+goes out later in the sender's own batch, outside the trace; the test waits for it in
+the sink). Every event those hops put on the bus, every log line that names one of them
+or the purchase's request id, and at least one line of each of the four services carry
+the store's trace id. The four services export their spans to an OTLP/HTTP receiver of
+the test; identity and cards, with no endpoint of their own, export nothing even though
+OpenTelemetry's generic environment names the receiver.
 """
 
 import json
@@ -53,7 +54,7 @@ REACHED: dict[str, type[ServiceSettings]] = {
 PURCHASE = "fi.plussa.stores.purchase.completed"
 TIMEOUT_S = 30.0
 START_TIMEOUT_S = 120.0
-"""Six interpreters importing at once take long on a loaded 2-core machine."""
+"""Four interpreters importing at once take long on a loaded 2-core machine."""
 
 
 class OtlpReceiver:
@@ -124,7 +125,6 @@ async def test_one_purchase_keeps_the_store_systems_trace_id_in_every_service_it
         # OpenTelemetry's own variables name the receiver too: only a service's OTLP_ENDPOINT turns export on.
         monkeypatch.setenv("OTEL_EXPORTER_OTLP_ENDPOINT", receiver.url)
         monkeypatch.setenv("OTEL_TRACES_EXPORTER", "otlp")
-        monkeypatch.setenv("OTEL_BSP_SCHEDULE_DELAY", "200")  # the batching exporter sends every 0.2 s
         identity = await aiohttp_client(identity_app(settings_for(IdentitySettings, **FAST_HASHING)))
         jwks = str(identity.make_url("/.well-known/jwks.json"))
         cards = await aiohttp_client(cards_app(settings_for(CardsSettings, jwks_url=jwks)))
@@ -169,11 +169,13 @@ async def test_one_purchase_keeps_the_store_systems_trace_id_in_every_service_it
         aino = await stack.customer("Aino", "Korhonen", "1990-04-04")
 
         async def receipts_on() -> bool:
-            answer = await stack.receipts.put("/v1/me/receipt-service", json={"enabled": True}, headers=aino.headers)
-            return bool(answer.status == 200)  # once receipts has heard of her card
+            turn_on = stack.receipts.put("/v1/me/receipt-service", json={"enabled": True}, headers=aino.headers)
+            async with turn_on as answer:
+                return bool(answer.status == 200)  # once receipts has heard of her card
 
         async def points_knows_her() -> bool:
-            return bool((await stack.points.get("/v1/me/balance", headers=aino.headers)).status == 200)
+            async with stack.points.get("/v1/me/balance", headers=aino.headers) as answer:
+                return bool(answer.status == 200)
 
         async def mail_may_go_to_her() -> bool:
             return any(handled("notifications", e["id"]) for e in bus.of_type("fi.plussa.identity.email.verified"))
@@ -218,15 +220,11 @@ async def test_one_purchase_keeps_the_store_systems_trace_id_in_every_service_it
         async def all_handled() -> bool:
             return all(handled(service, i) for service, ids in consumed.items() for i in ids)
 
-        async def spans_of_every_reached_service() -> bool:
-            return set(receiver.of_trace(trace_id)) >= set(REACHED)
-
         await eventually(all_handled, "each service to log its handling of the purchase's events", TIMEOUT_S)
-        await eventually(spans_of_every_reached_service, "the reached services' spans exported", TIMEOUT_S)
         caused = [sent["id"], *(e["id"] for e in (recorded, granted, campaign, saved))]
         by_request = [e["id"] for e in bus.events if bus.headers[e["id"]].get("x-request-id") == request_id]
 
-    # Stopped: every process has flushed its spans and written its last line.
+    # Stopped (SIGTERM): every process has sent its spans and written its last line.
     logged = {name: log_lines(process.log) for name, process in processes.items()}
     assert logged.keys() == REACHED.keys()
     on_bus = {e["id"]: e for e in bus.events}
@@ -243,7 +241,7 @@ async def test_one_purchase_keeps_the_store_systems_trace_id_in_every_service_it
         in_trace = [entry for entry in logged[service] if entry.get("trace_id") == trace_id]
         assert in_trace, f"{service} logged no line in the purchase's trace"
         for event_id in ids:
-            assert [entry["trace_id"] for entry in handled(service, event_id)] == [trace_id], (service, event_id)
+            assert [entry.get("trace_id") for entry in handled(service, event_id)] == [trace_id], (service, event_id)
 
     # Every line of any service about the purchase's events or its request carries the trace id.
     about = set(by_request)
