@@ -48,6 +48,7 @@ FAST_HASHING = {"argon2_time_cost": 1, "argon2_memory_cost_kib": 64, "argon2_par
 PORTAL = "https://oma.plussa.test"
 STORE = {"store_id": "k-citymarket-kamppi", "store_name": "K-Citymarket Kamppi", "chain": "k-citymarket"}
 SERVICES = ("identity", "cards", "points", "benefits", "notifications", "receipts")
+GROCERY_SHOPPERS = {"feature": "spend_cents", "months": 3, "category": "grocery", "op": ">=", "value": 10_000}
 
 
 async def eventually(check: Callable[[], Awaitable[Any]], what: str, timeout: float = 20.0) -> Any:
@@ -213,12 +214,19 @@ class Stack:
         )
         return {"Authorization": f"Bearer {answer['access_token']}"}
 
-    async def chain_offer(self, chain: dict[str, str], product_id: str, points: int) -> str:
-        """A chain targets campaign points for ``product_id`` at grocery shoppers (100 EUR in
-        three months) and publishes the offer; its id."""
-        rule = {"feature": "spend_cents", "months": 3, "category": "grocery", "op": ">=", "value": 10_000}
+    async def chain_offer(
+        self,
+        chain: dict[str, str],
+        product_id: str,
+        points: int,
+        *,
+        rule: dict[str, Any] = GROCERY_SHOPPERS,
+        needs_activation: bool = True,
+    ) -> str:
+        """A chain targets campaign points for ``product_id`` at the people of ``rule``
+        (grocery shoppers: 100 EUR in three months) and publishes the offer; its id."""
         segment = await body(
-            await self.benefits.post("/v1/segments", json={"name": "Grocery shoppers", "rule": rule}, headers=chain),
+            await self.benefits.post("/v1/segments", json={"name": "Offer's segment", "rule": rule}, headers=chain),
             201,
         )
         now = datetime.now(UTC)
@@ -232,7 +240,7 @@ class Stack:
                     "valid_until": (now + timedelta(days=30)).isoformat(),
                     "qualification": {"product_ids": [product_id], "min_spend_cents": 500},
                     "reward": {"kind": "campaign_points", "amount": points},
-                    "needs_activation": True,
+                    "needs_activation": needs_activation,
                     "limit_per_person": 1,
                     "segment_id": segment["segment_id"],
                 },

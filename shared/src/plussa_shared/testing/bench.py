@@ -26,6 +26,8 @@ import aio_pika
 import aiohttp
 from aio_pika.abc import AbstractExchange, AbstractIncomingMessage
 from aiohttp import web
+from pydantic import SecretStr
+from pydantic_core import to_jsonable_python
 from pymongo import AsyncMongoClient
 
 from plussa_shared.bus_access import SERVICES
@@ -263,6 +265,21 @@ async def service_processes(
             running[name] = await stack.enter_async_context(_service_process(name, settings, log_dir))
         await asyncio.gather(*(_until_ready(s, ready_timeout_s) for s in running.values()))
         yield running
+
+
+def settings_values(settings: ServiceSettings) -> dict[str, str]:
+    """The values ``settings`` was given, as a process reads them from its environment:
+    secrets in clear, URLs as text, lists and numbers as JSON."""
+    values: dict[str, str] = {}
+    for field in sorted(settings.model_fields_set):
+        value = getattr(settings, field)
+        if value is None:
+            continue
+        if isinstance(value, SecretStr):
+            value = value.get_secret_value()
+        plain = to_jsonable_python(value)
+        values[field] = plain if isinstance(plain, str) else json.dumps(plain)
+    return values
 
 
 @asynccontextmanager

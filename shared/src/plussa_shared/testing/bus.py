@@ -106,8 +106,16 @@ def source_of(event_type: str) -> str:
     return "/stores/test-store" if publisher == "stores" else f"/plussa/{publisher}"
 
 
-async def publish(amqp_url: str, exchange: str, event: Event | bytes, *, routing_key: str | None = None) -> None:
-    """Publish one event (or raw bytes) to ``exchange`` with publisher confirms."""
+async def publish(
+    amqp_url: str,
+    exchange: str,
+    event: Event | bytes,
+    *,
+    routing_key: str | None = None,
+    headers: dict[str, str] | None = None,
+) -> None:
+    """Publish one event (or raw bytes) to ``exchange`` with publisher confirms, with
+    ``headers`` (a ``traceparent``, an ``x-request-id``) if given."""
     connection = await aio_pika.connect(harness_url(amqp_url))
     try:
         channel = await connection.channel(publisher_confirms=True)
@@ -123,6 +131,7 @@ async def publish(amqp_url: str, exchange: str, event: Event | bytes, *, routing
                 message_id=str(uuid.uuid4()) if isinstance(event, bytes) else str(event["id"]),
                 delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
                 content_type="application/cloudevents+json",
+                headers=dict(headers or {}),
             ),
             routing_key=key,
         )
