@@ -213,3 +213,20 @@ def test_a_card_closed_because_its_holder_was_erased_is_told_apart() -> None:
     assert not closed_for_erasure("closed", "lost")
     assert not closed_for_erasure("blocked", "erased")
     assert not closed_for_erasure("closed", None)
+
+
+async def test_a_replacement_that_holds_another_ids_text_is_not_rewritten_again(settings_for: Any) -> None:
+    settings = settings_for(ServiceSettings, service_name="ledgers")
+    client = create_client(str(settings.mongo_url), app_name="test")
+    db = client[settings.mongo_database]
+    await ensure_collections(db, ["entries"])
+    await db["entries"].insert_one({"_id": "e1", "person_id": "p1", "note": "card c1 of p1"})
+    ids = {"p1": "erased-0c1", "c1": "erased-c2"}  # p1's replacement contains the text "c1"
+
+    async def work(session: Session) -> int:
+        return await replace_ids(db, session, ids, {"entries": ["person_id"]})
+
+    assert await run_in_transaction(client, work) == 1
+    entry = await db["entries"].find_one({"_id": "e1"})
+    await client.close()
+    assert entry == {"_id": "e1", "person_id": "erased-0c1", "note": "card erased-c2 of erased-0c1"}

@@ -142,11 +142,14 @@ async def replace_ids(
         return 0
     old = list(ids)
     part = re.compile("(^|:)(" + "|".join(re.escape(i) for i in old) + ")(:|$)")
+    # One pass over each string, longest ids first: a replacement is never itself rewritten,
+    # even where it happens to contain another id's text.
+    anywhere = re.compile("|".join(re.escape(i) for i in sorted(old, key=len, reverse=True)))
     changed = 0
     for collection, paths in fields.items():
         query = {"$or": [{"_id": {"$regex": part.pattern}} if p == "_id" else {p: {"$in": old}} for p in paths]}
         async for document in db[collection].find(query, session=session):
-            rewritten: Document = _rewrite(document, ids)
+            rewritten: Document = _rewrite(document, anywhere, ids)
             if rewritten["_id"] != document["_id"]:
                 await db[collection].delete_one({"_id": document["_id"]}, session=session)
                 await db[collection].insert_one(rewritten, session=session)
@@ -156,13 +159,11 @@ async def replace_ids(
     return changed
 
 
-def _rewrite(value: Any, ids: Mapping[str, str]) -> Any:
+def _rewrite(value: Any, anywhere: re.Pattern[str], ids: Mapping[str, str]) -> Any:
     if isinstance(value, str):
-        for old, new in ids.items():
-            value = value.replace(old, new)
-        return value
+        return anywhere.sub(lambda m: ids[m.group(0)], value)
     if isinstance(value, dict):
-        return {_rewrite(k, ids): _rewrite(v, ids) for k, v in value.items()}
+        return {_rewrite(k, anywhere, ids): _rewrite(v, anywhere, ids) for k, v in value.items()}
     if isinstance(value, list):
-        return [_rewrite(item, ids) for item in value]
+        return [_rewrite(item, anywhere, ids) for item in value]
     return value
