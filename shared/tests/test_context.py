@@ -23,6 +23,7 @@ from plussa_shared.mongo import (
 )
 from plussa_shared.outbox import Outbox
 from plussa_shared.settings import ServiceSettings
+from plussa_shared.tracing import Tracing
 
 AT = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
@@ -98,6 +99,28 @@ async def test_events_published_on_the_unit_of_work_and_by_aggregates_keep_their
     await ctx.run(work)
 
     assert [e["data"]["book_id"] for e in await outbox_events(ctx)] == ["b2", "between", "b1"]
+
+
+async def test_an_event_published_with_a_trace_of_its_own_keeps_it_and_the_rest_take_the_current_one(
+    ctx: ShelfContext,
+) -> None:
+    own = {"traceparent": "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"}
+
+    async def work(uow: UnitOfWork) -> None:
+        book = Book("tracked")
+        uow.track(book)
+        book.shelve()
+        uow.publish(BookShelved(book_id="own"), None, trace=own)
+        uow.publish(BookShelved(book_id="current"), None)
+
+    with Tracing.for_service(ctx.settings).tracer.start_as_current_span("work") as span:
+        await ctx.run(work)
+
+    ids = span.get_span_context()
+    current = f"00-{ids.trace_id:032x}-{ids.span_id:016x}-{ids.trace_flags:02x}"
+    docs = await ctx.db["outbox"].find().sort("order").to_list()
+    traces = {json.loads(d["envelope"])["data"]["book_id"]: d["trace"] for d in docs}
+    assert traces == {"tracked": {"traceparent": current}, "own": own, "current": {"traceparent": current}}
 
 
 async def test_a_failing_use_case_stores_neither_its_change_nor_its_events(ctx: ShelfContext) -> None:

@@ -1,5 +1,5 @@
 """The outbox relay: one publisher per database, marks sent only what was
-confirmed, and carries the request id into the event's headers."""
+confirmed, and carries the request id and trace context into the event's headers."""
 
 import asyncio
 from collections import Counter
@@ -17,6 +17,7 @@ from plussa_shared.outbox import LEASES, OUTBOX, OUTBOX_INDEXES, Outbox, OutboxR
 from plussa_shared.settings import ServiceSettings
 from plussa_shared.testing.bus import bus_probe
 from plussa_shared.testing.sample import NOTE_WRITTEN, WRITER, NoteWritten
+from plussa_shared.tracing import Tracing
 
 
 @pytest.fixture
@@ -139,6 +140,43 @@ async def test_an_event_carries_the_request_id_of_the_request_that_caused_it(
         [event] = await probe.wait_for(NOTE_WRITTEN)
     assert probe.headers[event["id"]]["x-request-id"] == "req-4711"
     assert event["subject"] == "note/n1"
+
+
+async def test_an_event_given_a_trace_of_its_own_is_published_in_it_and_the_others_in_the_current_one(
+    relay_db: Any, broker: Broker
+) -> None:
+    """A mail's outcome goes out in the trace the mail was queued in, though it is recorded
+    in a transaction of the sender's batch, beside other mails' outcomes."""
+    client, db, settings = relay_db
+    own = {"traceparent": "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", "tracestate": "plussa=t1"}
+    events = [new_event(NoteWritten(note_id=n, text="x"), source="/test", subject="notebook/1") for n in ("own", "cur")]
+    outbox = Outbox(db)
+
+    async def work(session: Session) -> None:
+        await outbox.add(session, events, traces={events[0].id: own})
+
+    tracer = Tracing.for_service(settings).tracer
+    with tracer.start_as_current_span("batch") as batch:
+        await run_in_transaction(client, work)
+    current = batch.get_span_context()
+    relay = OutboxRelay(db, broker, Metrics())
+    async with bus_probe(settings.amqp_url.get_secret_value(), settings.amqp_exchange) as probe:
+        assert await relay.relay_once() == 2
+        published = await probe.wait_for(NOTE_WRITTEN, count=2)
+    await relay.release()
+
+    headers = {e["data"]["note_id"]: probe.headers[e["id"]] for e in published}
+    assert _text(headers["own"]["traceparent"]) == own["traceparent"]
+    assert _text(headers["own"]["tracestate"]) == "plussa=t1"
+    assert (
+        _text(headers["cur"]["traceparent"])
+        == f"00-{current.trace_id:032x}-{current.span_id:016x}-{current.trace_flags:02x}"
+    )
+    assert "tracestate" not in headers["cur"]
+
+
+def _text(value: Any) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)
 
 
 class _DiesBeforeMarkingSent:

@@ -4,57 +4,25 @@ libraries; readiness answers 503 at once while MongoDB is away. Real RabbitMQ be
 proxy the test cuts, and a real mongod the test kills and starts again."""
 
 import asyncio
-import io
-import json
 import logging
 import signal
-from collections.abc import AsyncIterator, Iterator, Sequence
+from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 from typing import Any
 
-import pytest
-import structlog
 from aiohttp import web
 
 from plussa_shared.app import ServiceSpec, create_service_app
 from plussa_shared.consumer import Subscription
 from plussa_shared.events import CloudEvent
 from plussa_shared.keys import DB
-from plussa_shared.logging import configure_logging
 from plussa_shared.mongo import active_session
 from plussa_shared.settings import ServiceSettings
 from plussa_shared.testing.bus import envelope, publish
 from plussa_shared.testing.embedded_mongo import EmbeddedMongo
+from plussa_shared.testing.logs import LogLines
 from plussa_shared.testing.proxy import tcp_proxy
 from plussa_shared.testing.sample import NOTE_WRITTEN, NoteWrittenCopy, effects, reader_spec, wait_until
-
-Line = dict[str, Any]
-
-
-class LogLines:
-    """Every line the process logs (structlog and the libraries' stdlib loggers), as JSON."""
-
-    def __init__(self, stream: io.StringIO) -> None:
-        self._stream = stream
-
-    def all(self) -> list[Line]:
-        return [json.loads(line) for line in self._stream.getvalue().splitlines() if line.strip()]
-
-    def at(self, level: str) -> list[Line]:
-        return [line for line in self.all() if line["level"] == level]
-
-    def named(self, event: str) -> list[Line]:
-        return [line for line in self.all() if line["event"] == event]
-
-
-@pytest.fixture
-def logs() -> Iterator[LogLines]:
-    stream = io.StringIO()
-    configure_logging("json", "INFO", stream=stream, cache_loggers=False)
-    yield LogLines(stream)
-    structlog.reset_defaults()
-    logging.getLogger().handlers.clear()
-    structlog.contextvars.clear_contextvars()
 
 
 async def _status(client: Any) -> int:

@@ -2,16 +2,11 @@
 and the bus, into the consuming service's log lines and the events its handler publishes."""
 
 import asyncio
-import io
-import json
-import logging
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
-import pytest
-import structlog
 from aiohttp import web
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
 from opentelemetry.sdk.trace import ReadableSpan
@@ -24,9 +19,9 @@ from plussa_shared.consumer import Subscription
 from plussa_shared.context import ServiceContext
 from plussa_shared.events import CloudEvent
 from plussa_shared.keys import HTTP_CLIENT, SETTINGS, TRACING
-from plussa_shared.logging import configure_logging
 from plussa_shared.settings import ServiceSettings
 from plussa_shared.testing.bus import bus_probe
+from plussa_shared.testing.logs import LogLines
 from plussa_shared.testing.sample import (
     NOTE_TAGGED,
     NOTE_WRITTEN,
@@ -41,31 +36,6 @@ from plussa_shared.tracing import Tracing, span_exporter
 TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736"
 CALLER_SPAN = "00f067aa0ba902b7"
 TRACEPARENT = f"00-{TRACE_ID}-{CALLER_SPAN}-01"
-
-Line = dict[str, Any]
-
-
-class LogLines:
-    """Every JSON line the process logged."""
-
-    def __init__(self, stream: io.StringIO) -> None:
-        self._stream = stream
-
-    def all(self) -> list[Line]:
-        return [json.loads(line) for line in self._stream.getvalue().splitlines() if line.strip()]
-
-    def about_event(self, event_id: str) -> list[Line]:
-        return [line for line in self.all() if line.get("event_id") == event_id]
-
-
-@pytest.fixture
-def logs() -> Iterator[LogLines]:
-    stream = io.StringIO()
-    configure_logging("json", "INFO", stream=stream, cache_loggers=False)
-    yield LogLines(stream)
-    structlog.reset_defaults()
-    logging.getLogger().handlers.clear()
-    structlog.contextvars.clear_contextvars()
 
 
 def traceparent_of(headers: dict[str, Any]) -> str:

@@ -6,13 +6,13 @@ customer and the chain's credentials beforehand, run in the test's process).
 A store system publishes the purchase (coffee and a TV with a two-year warranty) with a
 ``traceparent`` and an ``x-request-id``. Points credits it; benefits redeems the coffee
 offer into campaign points, which points credits too; receipts keeps the TV's warranty
-receipt, and notifications queues the mail telling the person it was saved (the mail
-goes out later in the sender's own batch, outside the trace; the test waits for it in
-the sink). Every event those hops put on the bus, every log line that names one of them
-or the purchase's request id, and at least one line of each of the four services carry
-the store's trace id. The four services export their spans to an OTLP/HTTP receiver of
-the test; identity and cards, with no endpoint of their own, export nothing even though
-OpenTelemetry's generic environment names the receiver.
+receipt, and notifications queues the mail telling the person it was saved, which its
+sender sends later, in a batch of its own, yet in the purchase's trace. Every event those
+hops put on the bus (the mail's ``message.sent`` too), every log line that names one of
+them or the purchase's request id, the line of the mail's sending, and at least one line
+of each of the four services carry the store's trace id. The four services export their
+spans to an OTLP/HTTP receiver of the test; identity and cards, with no endpoint of their
+own, export nothing even though OpenTelemetry's generic environment names the receiver.
 """
 
 import json
@@ -210,6 +210,9 @@ async def test_one_purchase_keeps_the_store_systems_trace_id_in_every_service_it
             return any("Televisio" in str(mail["Subject"]) for mail in stack.mails_to(aino.email))
 
         await eventually(receipt_mail, "the mail about the saved receipt", TIMEOUT_S)
+        [mailed] = await bus.wait_for(
+            "fi.plussa.notifications.message.sent", lambda e: e["data"]["trigger_id"] == saved["id"], timeout=TIMEOUT_S
+        )
         consumed = {
             "points": [sent["id"], granted["id"]],
             "benefits": [sent["id"]],
@@ -236,6 +239,13 @@ async def test_one_purchase_keeps_the_store_systems_trace_id_in_every_service_it
         assert "traceparent" in headers, f"{event['type']} has no traceparent"
         assert trace_of(headers["traceparent"]) == trace_id, f"{event['type']} left the purchase's trace"
 
+    # The mail about the receipt was sent, in a batch of the sender's, in the purchase's trace:
+    # the line of its sending and its message.sent event carry the trace id.
+    assert trace_of(bus.headers[mailed["id"]]["traceparent"]) == trace_id, "message.sent left the purchase's trace"
+    sending = [e for e in logged["notifications"] if e.get("message_id") == mailed["data"]["message_id"]]
+    assert [(e["event"], e["status"]) for e in sending] == [("mail_attempt", "sent")]
+    assert all(e.get("trace_id") == trace_id for e in sending), sending
+
     # Each service the purchase reached logged in its trace, as it handled each event.
     for service, ids in consumed.items():
         in_trace = [entry for entry in logged[service] if entry.get("trace_id") == trace_id]
@@ -257,4 +267,7 @@ async def test_one_purchase_keeps_the_store_systems_trace_id_in_every_service_it
     assert set(spans) == set(REACHED), sorted(spans)
     for name in ("points", "benefits", "receipts"):
         assert store_span in {s.parent_span_id.hex() for s in spans[name]}, f"{name}'s span is not the store's child"
+    # The mail's send span is in the trace too, and its message.sent was published under it.
+    [send] = [s for s in spans["notifications"] if s.name == "mail send"]
+    assert f"-{send.span_id.hex()}-" in str(bus.headers[mailed["id"]]["traceparent"])
     assert {service for service, _ in receiver.spans} == set(REACHED)

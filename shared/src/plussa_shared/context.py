@@ -8,7 +8,7 @@ and saves. On commit every tracked aggregate's recorded events, and every event
 published on the unit of work, go to the outbox in the same transaction.
 """
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
@@ -46,15 +46,28 @@ class UnitOfWork:
         self._context = context
         self._tracked: dict[int, Aggregate] = {}
         self._published: list[RecordedEvent] = []
+        self._traces: dict[int, Mapping[str, str]] = {}  # by the recorded event's order
 
     def track(self, *aggregates: Aggregate) -> None:
         """Collect these aggregates' recorded events when the work is done."""
         for aggregate in aggregates:
             self._tracked[id(aggregate)] = aggregate
 
-    def publish(self, data: BaseModel, subject: str | None, at: datetime | None = None) -> None:
-        """Publish ``data`` about ``subject`` with this transaction."""
-        self._published.append(RecordedEvent(data, subject, at))
+    def publish(
+        self,
+        data: BaseModel,
+        subject: str | None,
+        at: datetime | None = None,
+        *,
+        trace: Mapping[str, str] | None = None,
+    ) -> None:
+        """Publish ``data`` about ``subject`` with this transaction; in the trace whose W3C
+        headers ``trace`` holds (``tracing.trace_headers()`` taken where that work ran),
+        else in the current one."""
+        recorded = RecordedEvent(data, subject, at)
+        self._published.append(recorded)
+        if trace is not None:
+            self._traces[recorded.order] = trace
 
     async def flush(self) -> None:
         """Write every pending event to the outbox in this transaction, in the order recorded.
@@ -67,7 +80,12 @@ class UnitOfWork:
             recorded.extend(aggregate.pull_events())
         recorded.sort(key=lambda r: r.order)
         envelopes = [self._context.event(r.data, r.subject, r.at) for r in recorded]
-        await self._context.outbox.add(self.session, envelopes)
+        traces = {
+            envelope.id: self._traces.pop(r.order)
+            for r, envelope in zip(recorded, envelopes, strict=True)
+            if r.order in self._traces
+        }
+        await self._context.outbox.add(self.session, envelopes, traces=traces)
 
 
 @dataclass

@@ -11,7 +11,7 @@ absorb because they record the ids they have handled.
 import asyncio
 import contextlib
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -27,7 +27,7 @@ from plussa_shared.events import CloudEvent, EventData
 from plussa_shared.metrics import Metrics
 from plussa_shared.mongo import Database, Session
 from plussa_shared.outages import is_outage
-from plussa_shared.tracing import outbox_headers
+from plussa_shared.tracing import trace_headers
 
 log = structlog.get_logger(__name__)
 
@@ -56,14 +56,25 @@ class Outbox:
         """Let the relay be woken as soon as a transaction has added events."""
         self._nudge = signal
 
-    async def add(self, session: Session, events: Sequence[CloudEvent[Any]]) -> None:
+    async def add(
+        self,
+        session: Session,
+        events: Sequence[CloudEvent[Any]],
+        *,
+        traces: Mapping[str, Mapping[str, str]] | None = None,
+    ) -> None:
         """Store ``events`` in the transaction bound to ``session``, with the current request
-        id and trace context, which the relay sends along as message headers."""
+        id and trace context, which the relay sends along as message headers.
+
+        ``traces`` gives events of their own work (a mail sent in the trace it was queued
+        in) that work's trace context, W3C headers by event id; the rest take the current one.
+        """
         if not events:
             return
         now = datetime.now(UTC)
         request_id = structlog.contextvars.get_contextvars().get("request_id")
-        trace_headers = outbox_headers()  # the request's or the handled event's trace
+        current = trace_headers()  # the request's or the handled event's trace
+        traces = traces or {}
         docs = [
             {
                 "_id": event.id,
@@ -77,7 +88,7 @@ class Outbox:
                 "created_at": now,
                 "sent_at": None,
                 "request_id": request_id,
-                "trace": trace_headers,
+                "trace": dict(traces.get(event.id, current)),
             }
             for event in events
         ]

@@ -3,7 +3,9 @@
 An incoming request continues its caller's ``traceparent`` (or starts a trace); outgoing
 HTTP calls carry it on; every event written to the outbox records it, the relay sends it
 as AMQP headers, and the consumer continues it for the handler, whose own events carry it
-on. The ids are bound into the log context, so every log line of the work shows them.
+on. Work stored to be done later (a queued mail) keeps the headers and is resumed in
+their trace. The ids are bound into the log context, so every log line of the work shows
+them.
 
 Spans are made by OpenTelemetry's SDK in every service, so a trace has ids even when
 nothing is exported; they leave the process only when ``otlp_endpoint`` is set (then a
@@ -78,9 +80,10 @@ def log_ids(span: Span | None = None) -> dict[str, str]:
     return {"trace_id": trace.format_trace_id(context.trace_id), "span_id": trace.format_span_id(context.span_id)}
 
 
-def outbox_headers() -> dict[str, str]:
+def trace_headers() -> dict[str, str]:
     """The current trace context as W3C headers (``traceparent``, ``tracestate``), to be
-    stored with an outbox record and sent with its message; empty outside a trace."""
+    stored with what continues the work later (an outbox record and its message, a queued
+    mail); empty outside a trace."""
     carrier: dict[str, str] = {}
     _W3C.inject(carrier)
     return carrier
@@ -108,18 +111,30 @@ def extracted(headers: Mapping[str, Any] | None) -> otel_context.Context:
 
 
 @contextlib.contextmanager
+def resumed(
+    tracer: Tracer,
+    headers: Mapping[str, Any] | None,
+    name: str,
+    *,
+    kind: SpanKind = SpanKind.INTERNAL,
+    attributes: Mapping[str, str] | None = None,
+) -> Iterator[Span]:
+    """A span for work resumed from stored W3C ``headers`` (from ``trace_headers``): the
+    child of their trace context, or the root of a new trace when they carry none; current
+    and bound into the log context while the work runs."""
+    with (
+        tracer.start_as_current_span(name, context=extracted(headers), kind=kind, attributes=attributes) as span,
+        structlog.contextvars.bound_contextvars(**log_ids(span)),
+    ):
+        yield span
+
+
+@contextlib.contextmanager
 def consuming(tracer: Tracer, headers: Mapping[str, Any] | None, name: str) -> Iterator[Span]:
     """A consumer span for one message, the child of the trace its headers carry (or the
     root of a new one), current and bound into the log context while handling it."""
-    with (
-        tracer.start_as_current_span(
-            f"{name} process",
-            context=extracted(headers),
-            kind=SpanKind.CONSUMER,
-            attributes={"messaging.system": "rabbitmq", "messaging.operation.type": "process"},
-        ) as span,
-        structlog.contextvars.bound_contextvars(**log_ids(span)),
-    ):
+    attributes = {"messaging.system": "rabbitmq", "messaging.operation.type": "process"}
+    with resumed(tracer, headers, f"{name} process", kind=SpanKind.CONSUMER, attributes=attributes) as span:
         yield span
 
 

@@ -14,7 +14,7 @@ from plussa_notifications.use_cases.campaigns import run_campaigns
 from plussa_notifications.use_cases.chains import seed_chains
 from plussa_notifications.use_cases.delivery import run_sender
 from plussa_shared.app import ServiceSpec, create_service_app
-from plussa_shared.keys import DB, MONGO, OUTBOX, context_of
+from plussa_shared.keys import DB, MONGO, OUTBOX, TRACING, context_of
 
 
 def create_app(settings: NotificationsSettings) -> web.Application:
@@ -40,7 +40,7 @@ async def _background(app: web.Application) -> AsyncIterator[None]:
     ctx = context_of(app, NotificationsContext)
     await seed_chains(ctx)
     tasks = [
-        asyncio.create_task(run_sender(ctx), name="mail-sender"),
+        asyncio.create_task(run_sender(ctx, app[TRACING]), name="mail-sender"),
         asyncio.create_task(run_campaigns(ctx), name="campaign-streamer"),
     ]
     yield

@@ -29,12 +29,19 @@ class Harness:
     sink: SmtpSink
 
     async def publish(
-        self, event_type: str, data: dict[str, Any], *, event_id: str | None = None, private: bool = False
+        self,
+        event_type: str,
+        data: dict[str, Any],
+        *,
+        event_id: str | None = None,
+        private: bool = False,
+        headers: dict[str, str] | None = None,
     ) -> str:
-        """Publish an event as another service would (``private``: to this service alone); return its id."""
+        """Publish an event as another service would (``private``: to this service alone;
+        ``headers``: a ``traceparent``...); return its id."""
         event = envelope(event_type, data, event_id=event_id)
         exchange = self.settings.private_exchange("notifications") if private else self.settings.amqp_exchange
-        await publish(self.settings.amqp_url.get_secret_value(), exchange, event)
+        await publish(self.settings.amqp_url.get_secret_value(), exchange, event, headers=headers)
         return str(event["id"])
 
     async def person(

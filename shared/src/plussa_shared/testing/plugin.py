@@ -13,6 +13,7 @@ from plussa_shared import bus_access
 from plussa_shared.settings import ServiceSettings
 from plussa_shared.testing.broker_users import SessionBrokerUsers
 from plussa_shared.testing.isolation import declare_exchanges, exchanges_of, isolated_values, remove_isolated
+from plussa_shared.testing.logs import LogLines, json_logs
 from plussa_shared.testing.servers import mongo_server, rabbitmq_server
 from plussa_shared.testing.tokens import JwksServer, TestTokens
 
@@ -58,6 +59,13 @@ def jwks_url(tokens: TestTokens) -> Iterator[str]:
     server.start()
     yield server.url
     server.stop()
+
+
+@pytest.fixture
+def logs() -> Iterator[LogLines]:
+    """What the test's process logs, as JSON lines (INFO and above), as in production."""
+    with json_logs() as lines:
+        yield lines
 
 
 @pytest.fixture

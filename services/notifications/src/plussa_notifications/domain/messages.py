@@ -5,7 +5,7 @@ sent, retried with back-off while the mail server is away or answers 4xx, or
 failed with its reason (a 5xx, no verified address, consent withdrawn).
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
@@ -78,6 +78,9 @@ class Message(Aggregate):
     sent_at: datetime | None = None
     failed_at: datetime | None = None
     reason: str | None = None
+    trace: dict[str, str] = field(default_factory=dict)
+    """The W3C trace context (``traceparent``, ``tracestate``) of the work that queued it, so
+    it is sent in that trace; empty when it was queued outside any."""
 
     def __post_init__(self) -> None:
         if self.next_attempt_at is None and self.status is MessageStatus.QUEUED:

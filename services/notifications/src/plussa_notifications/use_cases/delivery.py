@@ -3,6 +3,11 @@
 A batch of due messages is leased, sent over a few SMTP connections at once, and its
 outcomes recorded with their events in one transaction. Marketing is checked against
 the person's consent again just before sending, so a withdrawal stops mail already queued.
+
+Each mail is sent in the trace it was queued in (a span of its own, the child of the
+stored context, or the root of a new trace for a message queued outside any): the lines
+logged while sending it and its ``message.sent`` or ``message.failed`` event carry that
+trace; the batch as a whole belongs to none.
 """
 
 import asyncio
@@ -21,6 +26,7 @@ from plussa_notifications.mail.composer import Envelope, compose, envelope
 from plussa_notifications.mail.smtp import Outcome, SmtpSender
 from plussa_notifications.mail.unsubscribe import UnsubscribeClaim
 from plussa_shared.context import UnitOfWork
+from plussa_shared.tracing import Tracing, resumed, trace_headers
 
 log = structlog.get_logger(__name__)
 
@@ -61,8 +67,8 @@ def unsubscribe_url(ctx: NotificationsContext, message: Message) -> str:
     return f"{base}/v1/unsubscribe/{message.person_id}/{message.chain_id}?token={token}"
 
 
-async def send_due(ctx: NotificationsContext, pool: SenderPool, owner: str) -> int:
-    """Send one batch of due messages; how many were tried."""
+async def send_due(ctx: NotificationsContext, pool: SenderPool, owner: str, tracing: Tracing) -> int:
+    """Send one batch of due messages, each in its own trace; how many were tried."""
     settings = ctx.settings
     lease = timedelta(seconds=settings.sender_lease_s)
     claimed = await ctx.store.claim_due(ctx.now(), settings.sender_batch_size, lease, owner)
@@ -70,9 +76,26 @@ async def send_due(ctx: NotificationsContext, pool: SenderPool, owner: str) -> i
         return 0
     marketing = [m.person_id for m in claimed if m.kind.is_marketing]
     consents = await ctx.store.preferences_of(marketing) if marketing else {}
-    await asyncio.gather(*(_attempt(ctx, pool, message, consents) for message in claimed))
-    await _record(ctx, claimed)
+    traces = await asyncio.gather(*(_traced(ctx, pool, tracing, message, consents) for message in claimed))
+    await _record(ctx, claimed, dict(zip((m.message_id for m in claimed), traces, strict=True)))
     return len(claimed)
+
+
+async def _traced(
+    ctx: NotificationsContext,
+    pool: SenderPool,
+    tracing: Tracing,
+    message: Message,
+    consents: dict[str, ContactPreferences],
+) -> dict[str, str]:
+    """One attempt in the message's trace; the send span's context, for its outcome event."""
+    kind = {"plussa.message.kind": message.kind.value}
+    with resumed(tracing.tracer, message.trace, "mail send", attributes=kind) as span:
+        await _attempt(ctx, pool, message, consents)
+        span.set_attribute("plussa.message.status", message.status.value)
+        # No address, name or server reply (which may quote the address): ids and the outcome.
+        log.info("mail_attempt", message_id=message.message_id, kind=message.kind, status=message.status)
+        return trace_headers()
 
 
 async def _attempt(
@@ -117,7 +140,7 @@ def _mail(ctx: NotificationsContext, message: Message, to: str, unsubscribe: str
     return envelope(mime, sender=sender_address, to=to)
 
 
-async def _record(ctx: NotificationsContext, messages: Sequence[Message]) -> None:
+async def _record(ctx: NotificationsContext, messages: Sequence[Message], traces: dict[str, dict[str, str]]) -> None:
     for message in messages:
         if message.kind in _SECRET_LINK_KINDS and message.status != "queued":
             # The link holds a login secret: keep it only while the mail may still need it.
@@ -128,7 +151,7 @@ async def _record(ctx: NotificationsContext, messages: Sequence[Message]) -> Non
         for message in messages:
             # Copies, not pulled: a transaction that is run again publishes them again.
             for recorded in message.recorded_events:
-                uow.publish(recorded.data, recorded.subject, recorded.at)
+                uow.publish(recorded.data, recorded.subject, recorded.at, trace=traces[message.message_id])
 
     # The mails are out: record that, retrying rather than leaving them to be sent again
     # when their lease runs out (a receiver could still tell a repeat by its Message-ID).
@@ -151,14 +174,14 @@ async def _record(ctx: NotificationsContext, messages: Sequence[Message]) -> Non
     )
 
 
-async def run_sender(ctx: NotificationsContext) -> None:
+async def run_sender(ctx: NotificationsContext, tracing: Tracing) -> None:
     """Send until cancelled: at once when messages are queued, else every poll interval."""
     pool = SenderPool(ctx)
     owner = uuid.uuid4().hex
     try:
         while True:
             try:
-                tried = await send_due(ctx, pool, owner)
+                tried = await send_due(ctx, pool, owner, tracing)
             except asyncio.CancelledError:
                 raise
             except Exception as exc:

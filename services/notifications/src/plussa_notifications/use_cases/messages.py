@@ -6,6 +6,7 @@ from typing import Any
 from plussa_notifications.context import NotificationsContext
 from plussa_notifications.domain.messages import FailureReason, Message, MessageKind, recipient_address
 from plussa_shared.context import UnitOfWork
+from plussa_shared.tracing import trace_headers
 
 
 async def queue_message(
@@ -38,6 +39,7 @@ async def queue_message(
             created_at=now,
             chain_id=chain_id,
             to=to,
+            trace=trace_headers(),  # the triggering event's trace: the mail is sent in it
         )
         if to is None:
             message.mark_failed(FailureReason.NO_VERIFIED_EMAIL.value, now)
