@@ -14,7 +14,7 @@ each request their attributes, events and processor calls for nothing.
 """
 
 import contextlib
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,9 +30,8 @@ from opentelemetry.sdk.resources import SERVICE_NAME, Resource
 from opentelemetry.sdk.trace import SpanProcessor, TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, SpanExporter
 from opentelemetry.sdk.trace.id_generator import RandomIdGenerator
-from opentelemetry.trace import Link, NonRecordingSpan, Span, SpanContext, SpanKind, TraceFlags, Tracer
+from opentelemetry.trace import NonRecordingSpan, Span, SpanContext, SpanKind, TraceFlags, Tracer
 from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
-from opentelemetry.util.types import Attributes
 
 from plussa_shared.settings import ServiceSettings
 
@@ -76,18 +75,8 @@ class IdsOnlyTracer(Tracer):
     span as the SDK would make it: the same trace id, flags and trace state, or a new
     sampled trace without a parent."""
 
-    def start_span(
-        self,
-        name: str,
-        context: otel_context.Context | None = None,
-        kind: SpanKind = SpanKind.INTERNAL,
-        attributes: Attributes = None,
-        links: Sequence[Link] | None = None,
-        start_time: int | None = None,
-        record_exception: bool = True,
-        set_status_on_exception: bool = True,
-    ) -> Span:
-        """A span with ids only."""
+    def start_span(self, name: str, context: otel_context.Context | None = None, *_: Any, **__: Any) -> Span:
+        """A span with ids only (kind, attributes, links and times are not kept)."""
         parent = trace.get_current_span(context).get_span_context()
         if parent.is_valid:
             ids = SpanContext(parent.trace_id, _IDS.generate_span_id(), False, parent.trace_flags, parent.trace_state)
@@ -97,16 +86,7 @@ class IdsOnlyTracer(Tracer):
 
     @contextlib.contextmanager  # the API's own decorator for it is private; the same context manager
     def start_as_current_span(  # type: ignore[override]
-        self,
-        name: str,
-        context: otel_context.Context | None = None,
-        kind: SpanKind = SpanKind.INTERNAL,
-        attributes: Attributes = None,
-        links: Sequence[Link] | None = None,
-        start_time: int | None = None,
-        record_exception: bool = True,
-        set_status_on_exception: bool = True,
-        end_on_exit: bool = True,
+        self, name: str, context: otel_context.Context | None = None, *_: Any, end_on_exit: bool = True, **__: Any
     ) -> Iterator[Span]:
         """A span with ids only, current inside the block."""
         with trace.use_span(self.start_span(name, context), end_on_exit=end_on_exit) as span:
