@@ -137,6 +137,29 @@ async def test_a_failing_use_case_stores_neither_its_change_nor_its_events(ctx: 
     assert await outbox_events(ctx) == []
 
 
+async def test_steps_before_commit_run_once_per_key_after_the_work_in_its_transaction(ctx: ShelfContext) -> None:
+    async def count_books(uow: UnitOfWork) -> None:  # a read model of the shelf, rebuilt once
+        books = await ctx.db["books"].count_documents({}, session=uow.session)
+        await ctx.db["titles"].update_one(
+            {"_id": "shelf"}, {"$set": {"books": books}, "$inc": {"rebuilt": 1}}, upsert=True, session=uow.session
+        )
+
+    async def shelve(uow: UnitOfWork) -> None:
+        for book_id in ("b1", "b2"):
+            await ctx.add_book(uow, Book(book_id))
+            uow.before_commit("shelf", lambda: count_books(uow))
+
+    async def fail(uow: UnitOfWork) -> None:
+        await ctx.add_book(uow, Book("b3"))
+        uow.before_commit("failing", lambda: ctx.db["titles"].insert_one({"_id": "shelf"}, session=uow.session))
+
+    await ctx.run(shelve)
+    assert await ctx.db["titles"].find_one({"_id": "shelf"}) == {"_id": "shelf", "books": 2, "rebuilt": 1}
+    with pytest.raises(DuplicateError):  # the step's own failure undoes the work's writes
+        await ctx.run(fail)
+    assert await ctx.db["books"].find_one({"_id": "b3"}) is None
+
+
 async def test_a_unique_index_clash_runs_the_work_once_more_and_a_second_clash_is_a_duplicate_conflict(
     ctx: ShelfContext,
 ) -> None:

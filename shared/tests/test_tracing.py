@@ -8,6 +8,7 @@ from dataclasses import replace
 from typing import Any
 
 from aiohttp import web
+from opentelemetry import trace
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
 from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
@@ -31,7 +32,7 @@ from plussa_shared.testing.sample import (
     tag_note,
     tagger_subscriptions,
 )
-from plussa_shared.tracing import Tracing, span_exporter
+from plussa_shared.tracing import IdsOnlyTracer, Tracing, extracted, outbox_headers, span_exporter
 
 TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736"
 CALLER_SPAN = "00f067aa0ba902b7"
@@ -245,3 +246,23 @@ async def test_a_batch_handlers_events_carry_the_trace_its_messages_share(
 
     assert batch_sizes == [2]
     assert {trace_id_of(bus.headers[e["id"]]) for e in tagged} == {TRACE_ID}
+
+
+def test_without_an_exporter_spans_carry_ids_only_continuing_the_callers_trace_and_flags() -> None:
+    tracer = IdsOnlyTracer()
+    unsampled = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00"
+
+    with tracer.start_as_current_span("root") as root:
+        assert outbox_headers()["traceparent"].endswith(f"-{format(root.get_span_context().span_id, '016x')}-01")
+        with tracer.start_as_current_span("child") as child:
+            assert child.get_span_context().trace_id == root.get_span_context().trace_id
+            assert child.get_span_context().span_id != root.get_span_context().span_id
+    continued_span = tracer.start_span("request", context=extracted({"traceparent": TRACEPARENT, "tracestate": "k=v"}))
+    dropped = tracer.start_span("request", context=extracted({"traceparent": unsampled}))
+
+    assert not root.is_recording()
+    assert format(continued_span.get_span_context().trace_id, "032x") == TRACE_ID
+    assert continued_span.get_span_context().trace_state.to_header() == "k=v"
+    assert continued_span.get_span_context().trace_flags.sampled
+    assert not dropped.get_span_context().trace_flags.sampled
+    assert trace.get_current_span() is trace.INVALID_SPAN

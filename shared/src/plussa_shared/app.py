@@ -17,18 +17,11 @@ from pymongo import IndexModel
 from plussa_shared import server_errors
 from plussa_shared.auth import KeySource, RemoteJwks, TokenVerifier
 from plussa_shared.broker import Broker, Exchanges
-from plussa_shared.caching import no_store_by_default_middleware
 from plussa_shared.commands import prepare_database
 from plussa_shared.consumer import EventConsumer, Subscription
 from plussa_shared.context import ServiceContext
 from plussa_shared.health import health_routes
-from plussa_shared.http import (
-    auth_middleware,
-    problem_middleware,
-    request_context_middleware,
-    request_id_trace_config,
-    trace_middleware,
-)
+from plussa_shared.http import request_id_trace_config, service_middleware
 from plussa_shared.idempotency import IDEMPOTENCY_INDEXES
 from plussa_shared.keys import (
     BROKER,
@@ -90,13 +83,7 @@ def create_service_app(settings: ServiceSettings, spec: ServiceSpec) -> web.Appl
     server_errors.install()
     app = web.Application(
         client_max_size=settings.max_body_bytes,
-        middlewares=[
-            trace_middleware,
-            request_context_middleware,
-            no_store_by_default_middleware,
-            problem_middleware,
-            auth_middleware,
-        ],
+        middlewares=[service_middleware],
     )
     app[SETTINGS] = settings
     app[TRACING] = Tracing.for_service(settings)

@@ -7,14 +7,10 @@ and authenticated routes included; a route serving public reference data (charit
 chains, lost-card help) declares ``Cache.public(max_age_s)``.
 """
 
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from aiohttp import web
-
-Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
-
 NO_STORE = "no-store"
+"""The default ``Cache-Control`` of every answer (``plussa_shared.http.service_middleware``)."""
 
 
 @dataclass(frozen=True)
@@ -34,14 +30,3 @@ class Cache:
     def header(self) -> str:
         """The ``Cache-Control`` value."""
         return f"public, max-age={self.max_age_s}"
-
-
-@web.middleware
-async def no_store_by_default_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """``Cache-Control: no-store`` (and ``Pragma: no-cache`` for HTTP/1.0 caches, as RFC 6749
-    asks of token answers) on every answer whose route declared nothing else."""
-    response = await handler(request)
-    if "Cache-Control" not in response.headers and not response.prepared:
-        response.headers["Cache-Control"] = NO_STORE
-        response.headers["Pragma"] = "no-cache"
-    return response

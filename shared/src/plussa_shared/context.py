@@ -47,6 +47,7 @@ class UnitOfWork:
         self._tracked: dict[int, Aggregate] = {}
         self._published: list[RecordedEvent] = []
         self._traces: dict[int, Mapping[str, str]] = {}  # by the recorded event's order
+        self._before_commit: dict[str, Callable[[], Awaitable[None]]] = {}
 
     def track(self, *aggregates: Aggregate) -> None:
         """Collect these aggregates' recorded events when the work is done."""
@@ -69,11 +70,23 @@ class UnitOfWork:
         if trace is not None:
             self._traces[recorded.order] = trace
 
+    def before_commit(self, key: str, step: Callable[[], Awaitable[None]]) -> None:
+        """Run ``step`` in this transaction once the work is done, once per ``key`` however
+        often it is asked for: a read model rebuilt after all of the work's writes, however
+        many of them touched it, and committed with them."""
+        self._before_commit.setdefault(key, step)
+
     async def flush(self) -> None:
-        """Write every pending event to the outbox in this transaction, in the order recorded.
+        """Run the steps asked for with ``before_commit``, then write every pending event
+        to the outbox in this transaction, in the order recorded.
 
         ``ServiceContext.run`` calls it once the work returned; it may be called earlier.
         """
+        while self._before_commit:
+            steps = list(self._before_commit.values())
+            self._before_commit.clear()
+            for step in steps:
+                await step()
         recorded = list(self._published)
         self._published.clear()
         for aggregate in self._tracked.values():

@@ -126,19 +126,38 @@ async def keyset_page(
     Every matched document must have ``sort_key`` set (a missing value sorts apart and
     would be skipped). The store builds ``where`` from the caller (whose items these are),
     so a cursor can only move within what the caller may see."""
-    query: dict[str, Any] = dict(where)
-    if cursor is not None:
-        after = decode_cursor(cursor, sort_key)
-        beyond = "$lt" if descending else "$gt"
-        query = {
-            "$and": [
-                dict(where),
-                {"$or": [{sort_key: {beyond: after.value}}, {sort_key: after.value, "_id": {beyond: after.id}}]},
-            ]
-        }
+    query = keyset_query(where, sort_key=sort_key, cursor=cursor, descending=descending)
+    found = collection.find(query, session=session).sort(list(keyset_order(sort_key, descending).items()))
+    documents: list[Document] = [doc async for doc in found.limit(limit + 1)]
+    return keyset_cut(documents, sort_key=sort_key, limit=limit)
+
+
+def keyset_query(
+    where: Mapping[str, Any], *, sort_key: str, cursor: str | None, descending: bool = True
+) -> dict[str, Any]:
+    """``where`` narrowed to the items after ``cursor``: the filter of ``keyset_page``, for
+    a page read some other way (inside an aggregation, with the caller's other reads)."""
+    if cursor is None:
+        return dict(where)
+    after = decode_cursor(cursor, sort_key)
+    beyond = "$lt" if descending else "$gt"
+    return {
+        "$and": [
+            dict(where),
+            {"$or": [{sort_key: {beyond: after.value}}, {sort_key: after.value, "_id": {beyond: after.id}}]},
+        ]
+    }
+
+
+def keyset_order(sort_key: str, descending: bool = True) -> dict[str, int]:
+    """The sort of a keyset page: ``sort_key`` then ``_id``, both the same way."""
     direction = -1 if descending else 1
-    found = collection.find(query, session=session).sort([(sort_key, direction), ("_id", direction)]).limit(limit + 1)
-    documents: list[Document] = [doc async for doc in found]
+    return {sort_key: direction, "_id": direction}
+
+
+def keyset_cut(documents: list[Document], *, sort_key: str, limit: int) -> tuple[list[Document], str | None]:
+    """A page of at most ``limit`` of ``documents`` (read with one more than ``limit``, in
+    the keyset order) and the next page's cursor, None when nothing is beyond it."""
     if len(documents) <= limit:
         return documents, None
     last = documents[limit - 1]

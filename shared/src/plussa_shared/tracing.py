@@ -7,9 +7,12 @@ on. Work stored to be done later (a queued mail) keeps the headers and is resume
 their trace. The ids are bound into the log context, so every log line of the work shows
 them.
 
-Spans are made by OpenTelemetry's SDK in every service, so a trace has ids even when
-nothing is exported; they leave the process only when ``otlp_endpoint`` is set (then a
-batching exporter, with its one background thread, sends them over OTLP/HTTP).
+Spans are made in every service, so a trace has ids even when nothing is exported; they
+leave the process only when ``otlp_endpoint`` is set (then a batching exporter, with its
+one background thread, sends them over OTLP/HTTP). With nowhere to send them, the spans
+of requests and messages are the API's non-recording spans (their W3C ids, logged and
+propagated the same, and nothing else), not the SDK's recording ones, which would cost
+each request their attributes, events and processor calls for nothing.
 """
 
 import contextlib
@@ -28,7 +31,8 @@ from opentelemetry.propagators.textmap import Getter
 from opentelemetry.sdk.resources import SERVICE_NAME, Resource
 from opentelemetry.sdk.trace import SpanProcessor, TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, SpanExporter
-from opentelemetry.trace import Span, SpanKind, Tracer
+from opentelemetry.sdk.trace.id_generator import RandomIdGenerator
+from opentelemetry.trace import NonRecordingSpan, Span, SpanContext, SpanKind, TraceFlags, Tracer
 from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
 
 from plussa_shared.settings import ServiceSettings
@@ -54,13 +58,41 @@ class Tracing:
         )
         if processor is None and (exporter := span_exporter(settings)) is not None:
             processor = BatchSpanProcessor(exporter)
-        if processor is not None:
-            provider.add_span_processor(processor)
+        if processor is None:
+            return cls(provider, IdsOnlyTracer())
+        provider.add_span_processor(processor)
         return cls(provider, provider.get_tracer("plussa_shared"))
 
     def shutdown(self) -> None:
         """Send the spans still waiting and stop the exporter, if any."""
         self.provider.shutdown()
+
+
+_IDS = RandomIdGenerator()
+
+
+class IdsOnlyTracer(Tracer):
+    """The tracer of a service that sends its spans nowhere: each span is the API's
+    non-recording span with fresh W3C ids, the child of the current (or given) context's
+    span as the SDK would make it: the same trace id, flags and trace state, or a new
+    sampled trace without a parent."""
+
+    def start_span(self, name: str, context: otel_context.Context | None = None, *_: Any, **__: Any) -> Span:
+        """A span with ids only (kind, attributes, links and times are not kept)."""
+        parent = trace.get_current_span(context).get_span_context()
+        if parent.is_valid:
+            ids = SpanContext(parent.trace_id, _IDS.generate_span_id(), False, parent.trace_flags, parent.trace_state)
+        else:
+            ids = SpanContext(_IDS.generate_trace_id(), _IDS.generate_span_id(), False, TraceFlags(TraceFlags.SAMPLED))
+        return NonRecordingSpan(ids)
+
+    @contextlib.contextmanager  # the API's own decorator for it is private; the same context manager
+    def start_as_current_span(  # type: ignore[override]
+        self, name: str, context: otel_context.Context | None = None, *_: Any, end_on_exit: bool = True, **__: Any
+    ) -> Iterator[Span]:
+        """A span with ids only, current inside the block."""
+        with trace.use_span(self.start_span(name, context), end_on_exit=end_on_exit) as span:
+            yield span
 
 
 def span_exporter(settings: ServiceSettings) -> SpanExporter | None:

@@ -53,43 +53,50 @@ class RedemptionView(BaseModel):
     occurred_at: datetime
 
 
-async def offers_of(ctx: BenefitsContext, person_id: str, language: str) -> list[MyOfferView]:
-    """A person's offers, best first, in ``language``: one read of their wallet, the
-    offers' texts from the catalogue cache."""
+async def offers_of(
+    ctx: BenefitsContext, person_id: str, language: str, *, start: int = 0, size: int | None = None
+) -> tuple[list[MyOfferView], bool]:
+    """A person's offers still open, best first, in ``language``, from the ``start``-th on
+    (``size`` of them, all when None), and whether more follow: one read of their wallet,
+    the offers' texts from the catalogue cache. Only the answered ones are shaped."""
     doc = await ctx.store.wallet_doc(person_id)
     held = (doc or {}).get("held", [])
     now = ctx.now()
     catalogue = await ctx.catalogue.for_reading(now, [entry["offer_id"] for entry in held])
-    return my_offers(held, catalogue, language, now)
+    ranked = open_offers(held, catalogue, now)
+    end = len(ranked) if size is None else start + size
+    return [my_offer(entry, offer, language) for entry, offer in ranked[start:end]], end < len(ranked)
 
 
-def my_offers(held: list[Document], catalogue: Catalogue, language: str, now: datetime) -> list[MyOfferView]:
-    """The held offers still open, the most valuable to the person first, in ``language``."""
-    views = []
+def open_offers(held: list[Document], catalogue: Catalogue, now: datetime) -> list[tuple[Document, Offer]]:
+    """The held offers still open, with their offer, the most valuable to the person first."""
+    ranked = []
     for entry in sorted(held, key=lambda e: (-e["score"], e["offer_id"])):
         o = catalogue.by_id.get(entry["offer_id"])
-        if o is None or not o.open_at(now):
-            continue
-        t = o.terms
-        # Built from stored, already valid data on the hottest read: no validation again.
-        views.append(
-            MyOfferView.model_construct(
-                offer_id=o.offer_id,
-                issuer_id=o.issuer.issuer_id,
-                title=t.title.pick(language),
-                description=t.description.pick(language),
-                reward=RewardView.model_construct(kind=t.reward.kind.value, amount=t.reward.amount),
-                min_spend_cents=t.qualification.min_spend_cents,
-                valid_from=t.valid_from,
-                valid_until=t.valid_until,
-                needs_activation=t.needs_activation,
-                activated=entry.get("activated_at") is not None,
-                times_used=entry["redeemed"],
-                limit_per_person=t.limit_per_person,
-                expected_value_cents=entry["score"],
-            )
-        )
-    return views
+        if o is not None and o.open_at(now):
+            ranked.append((entry, o))
+    return ranked
+
+
+def my_offer(entry: Document, o: Offer, language: str) -> MyOfferView:
+    """A held offer as its person sees it, in ``language``."""
+    t = o.terms
+    # Built from stored, already valid data on the hottest read: no validation again.
+    return MyOfferView.model_construct(
+        offer_id=o.offer_id,
+        issuer_id=o.issuer.issuer_id,
+        title=t.title.pick(language),
+        description=t.description.pick(language),
+        reward=RewardView.model_construct(kind=t.reward.kind.value, amount=t.reward.amount),
+        min_spend_cents=t.qualification.min_spend_cents,
+        valid_from=t.valid_from,
+        valid_until=t.valid_until,
+        needs_activation=t.needs_activation,
+        activated=entry.get("activated_at") is not None,
+        times_used=entry["redeemed"],
+        limit_per_person=t.limit_per_person,
+        expected_value_cents=entry["score"],
+    )
 
 
 async def redemptions_of(

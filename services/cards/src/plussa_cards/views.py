@@ -13,7 +13,7 @@ from plussa_cards.domain.errors import (
     NotYourCardError,
     PaymentCardNotFoundError,
 )
-from plussa_cards.domain.household import household_version
+from plussa_cards.domain.household import Household, household_version
 from plussa_cards.domain.lost_card_help import LOST_CARD_HELP, LostCardHelp
 from plussa_cards.domain.member import Member
 from plussa_cards.domain.payment_card import PaymentCard
@@ -41,15 +41,26 @@ class CardLookup:
 
 async def household_view(ctx: CardsContext, person_id: str) -> HouseholdView:
     """The caller's household: the main holder sees everyone; a parallel holder sees themselves and
-    who the main holder is (their name only: not their cards, nor the money)."""
+    who the main holder is (their name only: not their cards, nor the money). One read of the
+    household's read model, which lists the caller only while they are an active member."""
+    found = await ctx.store.household_view(person_id)
+    if found is None:  # not a member, or a household whose read model is not built yet
+        found = await _household_from_collections(ctx, person_id)
+    household, members, cards = found
+    member = next((m for m in members if m.person_id == person_id), None)
+    if member is None:  # left between the reads of the collections
+        raise NotAMemberError("You are not a member of a household")
+    shown = members if member.is_main else [m for m in members if m.is_main or m.person_id == member.person_id]
+    return HouseholdView(member, shown, visible_cards(member, cards), household_version(household, cards))
+
+
+async def _household_from_collections(ctx: CardsContext, person_id: str) -> tuple[Household, list[Member], list[Card]]:
     member = await actor(ctx, None, person_id)
     household = await ctx.store.household(None, member.household_id)
     if household is None:
         raise NotAMemberError("Your household no longer exists")
     members = await ctx.store.members_of(None, member.household_id)
-    cards = await ctx.store.cards_of_household(None, member.household_id)
-    shown = members if member.is_main else [m for m in members if m.is_main or m.person_id == member.person_id]
-    return HouseholdView(member, shown, visible_cards(member, cards), household_version(household, cards))
+    return household, members, await ctx.store.cards_of_household(None, member.household_id)
 
 
 async def household_for_operator(ctx: CardsContext, household_id: str) -> tuple[list[Member], list[Card]]:

@@ -30,6 +30,8 @@ from plussa_points.domain.ingest import Recorded
 from plussa_points.domain.lots import Lot
 from plussa_points.domain.progress import coming_payment_cents, grocery_progress, money_now
 from plussa_points.domain.rules import GroceryStep
+from plussa_points.store.collections import MEMBERS_LIST
+from plussa_points.store.mappers import listed_member
 from plussa_shared.money import Money
 from plussa_shared.mongo import Document
 from plussa_shared.paging import Page
@@ -44,11 +46,19 @@ async def member(ctx: PointsContext, person_id: str, household_id: str | None) -
     return require_member(found, household_id)
 
 
-async def balance(ctx: PointsContext, member: Member) -> BalanceView:
+async def member_and_balance(ctx: PointsContext, person_id: str, household_id: str | None) -> tuple[Member, Document]:
+    """The caller's active membership of the household their token names (else 404) and
+    the household's balance view: one read, the view lists the household's active members."""
+    doc = await ctx.store.ledger.balance.of(household_id or "")
+    if MEMBERS_LIST in doc:
+        return require_member(listed_member(doc, household_id or "", person_id), household_id), doc
+    return await member(ctx, person_id, household_id), doc  # a view that does not list its members yet
+
+
+async def balance(ctx: PointsContext, member: Member, doc: Document) -> BalanceView:
     """Money by state, points, this month's grocery progress, the next expiry and the
-    choices: one read of the household's read model."""
+    choices, from the household's balance view ``doc``."""
     now = ctx.now()
-    doc = await ctx.store.ledger.balance.of(member.household_id)
     lots = [_lot(d) for d in doc.get("lots", [])]
     money = money_now(lots, now)
     month = month_of(now, ctx.rules.zone)
@@ -150,17 +160,24 @@ async def money_use(ctx: PointsContext, member: Member, limit: int, cursor: str 
 
 
 async def purchases(
-    ctx: PointsContext, member: Member, month: str, limit: int, cursor: str | None
+    ctx: PointsContext, person_id: str, household_id: str | None, month: str, limit: int, cursor: str | None
 ) -> MonthPurchasesView:
-    """The person's own purchases of a month with points per line, and the month's totals."""
-    where = {"person_id": member.person_id, "month": month}
-    docs, after = await ctx.store.views.purchases_page(where, limit, cursor)
-    totals = await ctx.store.views.person_month(member.household_id, member.person_id, month)
+    """The caller's own purchases of a month with points per line, and the month's totals,
+    if they are an active member of the household their token names (else 404): one
+    aggregation over the household's balance view, which lists its active members."""
+    found = await ctx.store.views.month_purchases(household_id or "", person_id, month, limit, cursor)
+    if found is None or MEMBERS_LIST not in found[0]:  # a view that does not list its members yet
+        caller = await member(ctx, person_id, household_id)
+        docs, after = await ctx.store.views.purchases_page({"person_id": person_id, "month": month}, limit, cursor)
+        totals = await ctx.store.views.person_month(caller.household_id, person_id, month)
+    else:
+        listed, docs, after, totals = found
+        caller = require_member(listed_member(listed, household_id or "", person_id), household_id)
     return MonthPurchasesView(
         month=month,
         points=totals.get("points", 0),
         spend_cents=totals.get("spend_cents", 0),
-        items=[_purchase(d, member) for d in docs],
+        items=[_purchase(d, caller) for d in docs],
         next_cursor=after,
     )
 

@@ -1,14 +1,22 @@
 """The reads a portal needs, each one call, and the HTTP conventions on points' real
 routes: pages, retried POSTs, versions, public reference data, month patterns; every
-answer checked against the OpenAPI document."""
+answer checked against the OpenAPI document. The balance view lists the household's
+active members (role and money access), kept in the transaction of every membership
+change, so the balance and the month's purchases answer with their access check from
+one read."""
 
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from plussa_points.events.consumed import PurchaseCompleted
-from plussa_points.use_cases import ingest
+import pytest
+
+from plussa_points.events.consumed import AccessChanged, HouseholdHandedOver, MemberRemoved, PurchaseCompleted
+from plussa_points.store.collections import person_key
+from plussa_points.use_cases import cards, ingest, privacy
+from plussa_points.use_cases.cards import build_balance_members
 from plussa_points.use_cases.month_end import close_all
+from plussa_shared.context import UnitOfWork
 from plussa_shared.testing.contract import Contract
 
 Start = Callable[..., Awaitable[Any]]
@@ -188,3 +196,116 @@ async def test_lots_and_money_use_page_through_more_than_a_page(points: Start) -
     assert [lot["lot_id"] for lot in lots["items"] + more["items"]] == ["lot-0", "lot-1", "lot-2"]
     assert [u["reference"] for u in use["items"] + rest["items"]] == ["t-2", "t-1", "t-0"]
     assert rest["next_cursor"] is None
+
+
+async def month_scene(points: Start) -> Any:
+    """The household with four purchases in March, three on the main card."""
+    h = await scene(points)
+    for i, card in enumerate((MAIN, PARALLEL, MAIN, MAIN)):
+        await buy(h, card, [("grocery", 1_000 * (i + 1))], datetime(2026, 3, 1 + i, tzinfo=UTC), f"buy-{i}")
+    return h
+
+
+async def listed(h: Any, household_id: str = "h1") -> dict[str, Any]:
+    """The list of the household's view, checked against the members projection."""
+    view = await h.db.balance_views.find_one({"_id": household_id})
+    active = await h.db.members.find({"household_id": household_id, "active": True}).to_list()
+    expected = {
+        person_key(m["person_id"]): {
+            "person_id": m["person_id"],
+            "role": m["role"],
+            "can_use_money": m["can_use_money"],
+        }
+        for m in active
+    }
+    assert view["members"] == expected
+    return {e["person_id"]: (e["role"], e["can_use_money"]) for e in expected.values()}
+
+
+async def statuses(h: Any, person_id: str, role: str = "parallel") -> tuple[int, int]:
+    who = h.customer(person_id, "h1", role)
+    balance = await h.client.get("/v1/me/balance", headers=who)
+    purchases = await h.client.get("/v1/me/purchases?month=2026-03", headers=who)
+    return balance.status, purchases.status
+
+
+async def test_every_membership_change_rewrites_the_list_and_the_answers_follow_it(points: Start) -> None:
+    h = await month_scene(points)
+    at = h.clock()
+    assert await listed(h) == {"p1": ("main", False), "p2": ("parallel", False)}
+    assert await statuses(h, "p2") == (403, 200)
+
+    await cards.access_changed(h.pts, AccessChanged(household_id="h1", person_id="p2", can_use_money=True), at)
+    assert (await listed(h))["p2"] == ("parallel", True)
+    assert await statuses(h, "p2") == (200, 200)
+
+    handed = HouseholdHandedOver(household_id="h1", previous_main_person_id="p1", main_person_id="p2")
+    await cards.handed_over(h.pts, handed, at)
+    assert await listed(h) == {"p1": ("parallel", True), "p2": ("main", True)}
+
+    await cards.member_removed(h.pts, MemberRemoved(household_id="h1", person_id="p1"), at)
+    assert await listed(h) == {"p2": ("main", True)}
+    assert await statuses(h, "p1") == (404, 404)
+
+    await privacy.erase(h.pts, "p2")
+    assert await listed(h) == {}
+    assert await statuses(h, "p2", "main") == (404, 404)
+
+
+async def test_a_membership_change_that_fails_leaves_the_list_as_it_was(points: Start) -> None:
+    h = await month_scene(points)
+    before = await listed(h)
+
+    async def remove_then_fail(uow: UnitOfWork) -> None:
+        await h.pts.store.members.remove_member("h1", "p2", h.clock(), uow.session)
+        raise RuntimeError("the rest of the work failed")
+
+    with pytest.raises(RuntimeError):
+        await h.pts.run(remove_then_fail)
+
+    assert await listed(h) == before
+    assert await statuses(h, "p2") == (403, 200)
+
+
+async def test_the_months_purchases_page_with_the_totals_from_one_read(points: Start) -> None:
+    h = await month_scene(points)
+    main = h.customer("p1", "h1")
+
+    first = await (await h.client.get("/v1/me/purchases?month=2026-03&limit=2", headers=main)).json()
+    rest = await (
+        await h.client.get(f"/v1/me/purchases?month=2026-03&limit=2&cursor={first['next_cursor']}", headers=main)
+    ).json()
+
+    assert [p["purchase_id"] for p in first["items"]] == ["buy-3", "buy-2"]
+    assert [p["purchase_id"] for p in rest["items"]] == ["buy-0"]
+    assert rest["next_cursor"] is None
+    assert first["spend_cents"] == rest["spend_cents"] == 8_000
+    assert all(p["mine"] for p in first["items"] + rest["items"])
+
+
+async def test_views_that_do_not_list_their_members_answer_the_same_until_the_command_fills_them(
+    points: Start,
+) -> None:
+    h = await month_scene(points)
+    await cards.access_changed(h.pts, AccessChanged(household_id="h1", person_id="p2", can_use_money=True), h.clock())
+    urls = ("/v1/me/balance", "/v1/me/purchases?month=2026-03&limit=1", "/v1/me/purchases?month=2026-03")
+    people = (h.customer("p1", "h1"), h.customer("p2", "h1", "parallel"), h.customer("nobody", "h1"))
+
+    async def answers() -> list[tuple[int, Any]]:
+        found = []
+        for who in people:
+            for url in urls:
+                resp = await h.client.get(url, headers=who)
+                found.append((resp.status, await resp.json()))
+        return found
+
+    before = await answers()
+    await h.db.balance_views.update_many({}, {"$unset": {"members": ""}})
+    assert await answers() == before
+    await h.db.balance_views.delete_many({})
+    assert [status for status, _ in await answers()] == [status for status, _ in before]
+
+    assert await build_balance_members(h.pts) == 1
+    await listed(h)
+    assert [status for status, _ in await answers()] == [status for status, _ in before]
+    assert [s for s, _ in before] == [200, 200, 200, 200, 200, 200, 404, 404, 404]

@@ -52,10 +52,9 @@ def _me(request: web.Request) -> str:
 )
 async def my_offers(request: web.Request, query: PageQuery) -> Page[views.MyOfferView]:
     """List."""
-    ranked = await views.offers_of(context(request), _me(request), language_of(request).value)
     start = int(decode_cursor(query.cursor, RANK).value) if query.cursor else 0
-    page = ranked[start : start + query.size]
-    more = start + query.size < len(ranked)
+    language = language_of(request).value
+    page, more = await views.offers_of(context(request), _me(request), language, start=start, size=query.size)
     cursor = encode_cursor(Position(start + query.size, page[-1].offer_id), RANK) if more and page else None
     return Page[views.MyOfferView](items=page, next_cursor=cursor)
 
@@ -81,7 +80,7 @@ async def activate(request: web.Request, offer_id: str) -> views.MyOfferView:
     ctx = context(request)
     me = _me(request)
     await wallets.activate_offer(ctx, me, path_id(offer_id))
-    ranked = await views.offers_of(ctx, me, language_of(request).value)
+    ranked, _ = await views.offers_of(ctx, me, language_of(request).value)
     for view in ranked:
         if view.offer_id == offer_id:
             return view

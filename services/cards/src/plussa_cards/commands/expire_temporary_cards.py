@@ -7,28 +7,18 @@ service's outbox relay publishes the `card.expired` events it writes.
 import asyncio
 
 import structlog
-from pymongo import AsyncMongoClient
 
-from plussa_cards.context import CardsContext
+from plussa_cards.commands import run_job
 from plussa_cards.settings import CardsSettings
-from plussa_cards.store import INDEXES
 from plussa_cards.use_cases.temporary_cards import expire_temporary_cards
-from plussa_shared.commands import command_context
 from plussa_shared.logging import configure_logging
-from plussa_shared.mongo import Database, Document
-from plussa_shared.outbox import Outbox
 
 log = structlog.get_logger(__name__)
 
 
 async def expire(settings: CardsSettings) -> int:
     """Run one expiry pass against the configured database; how many cards expired."""
-
-    def build(client: AsyncMongoClient[Document], db: Database, outbox: Outbox) -> CardsContext:
-        return CardsContext(settings, client, db, outbox)
-
-    async with command_context(settings, build, INDEXES) as ctx:
-        return await expire_temporary_cards(ctx)
+    return await run_job(settings, expire_temporary_cards)
 
 
 def main() -> None:

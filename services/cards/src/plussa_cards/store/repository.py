@@ -3,13 +3,21 @@
 Every aggregate it loads or adds inside a unit of work is tracked by it, so the events the
 aggregate records reach the outbox when the transaction commits. Reads outside a unit of
 work (``uow=None``) are for views and load nothing to change.
+
+``household_views`` is the portal's read model: one document per household holding the
+household, its active members and its cards, found by any active member's id, so
+``GET /v1/me/household`` is one read. Every save of a household, member or card marks
+the households it touches (before and after the change); each marked household's
+document is rebuilt from the collections once, when the work is done, in its transaction.
 """
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
+from functools import partial
 from typing import Any, TypeVar
 
 from pymongo import ASCENDING, IndexModel, ReturnDocument
+from pymongo.asynchronous.collection import AsyncCollection
 
 from plussa_cards.domain.card import LIVE_STATES, Card, CardKind, CardState
 from plussa_cards.domain.errors import ConcurrentUpdateError
@@ -18,7 +26,7 @@ from plussa_cards.domain.member import Member, MemberStatus
 from plussa_cards.domain.payment_card import PaymentCard
 from plussa_cards.store import mappers
 from plussa_shared.context import UnitOfWork
-from plussa_shared.mongo import Database, Session
+from plussa_shared.mongo import Database, Document, Session
 from plussa_shared.paging import keyset_page
 from plussa_shared.privacy import pseudonym, replace_ids
 
@@ -27,6 +35,7 @@ MEMBERS = "members"
 CARDS = "cards"
 PAYMENT_CARDS = "payment_cards"
 REFUSALS = "application_refusals"
+HOUSEHOLD_VIEWS = "household_views"
 
 _STRING = {"$type": "string"}
 A = TypeVar("A", Card, Household, PaymentCard)
@@ -55,7 +64,12 @@ INDEXES: dict[str, Sequence[IndexModel]] = {
     ],
     # One counter per client address and throttling window, gone once the window is over.
     REFUSALS: [IndexModel([("expires_at", ASCENDING)], expireAfterSeconds=0)],
+    # A person is an active member of one household at most: their id finds its document.
+    HOUSEHOLD_VIEWS: [IndexModel([("member_ids", ASCENDING)])],
 }
+_ACTIVE = {"status": MemberStatus.ACTIVE.value}
+_NOT_SHOWN = {"lock": 0, "identity_key": 0, "email_key": 0}
+"""What the read model leaves out of a member: the write lock and the uniqueness keys."""
 
 
 def _session(uow: UnitOfWork | None) -> Session | None:
@@ -72,6 +86,7 @@ class CardsStore:
         self._cards = db[CARDS]
         self._payment_cards = db[PAYMENT_CARDS]
         self._refusals = db[REFUSALS]
+        self._views = db[HOUSEHOLD_VIEWS]
 
     # Households
 
@@ -84,6 +99,7 @@ class CardsStore:
         """Store a new household."""
         uow.track(household)
         await self._households.insert_one(mappers.household_document(household), session=uow.session)
+        self._touch(uow, household.household_id)
 
     async def save_household(self, uow: UnitOfWork, household: Household, loaded_version: int) -> None:
         """Save a changed household, only if nobody changed it since it was loaded at ``loaded_version``."""
@@ -95,6 +111,52 @@ class CardsStore:
         )
         if result.matched_count != 1:
             raise ConcurrentUpdateError()
+        self._touch(uow, household.household_id)
+
+    # The portal's read model
+
+    async def household_view(self, person_id: str) -> tuple[Household, list[Member], list[Card]] | None:
+        """The household the person is an active member of, with its active members (main
+        holder first) and every card (oldest first), from its read model in one read; None
+        when no read model lists the person (not a member, or not built yet)."""
+        doc = await self._views.find_one({"member_ids": person_id})
+        if doc is None:
+            return None
+        members = _in_order(mappers.member_from(d) for d in doc["members"])
+        return mappers.household_from(doc["household"]), members, [mappers.card_from(d) for d in doc["cards"]]
+
+    async def rebuild_household_view(self, uow: UnitOfWork, household_id: str) -> None:
+        """Rewrite the household's read model from the collections, in ``uow``'s transaction
+        (removed when the household is gone)."""
+        session = uow.session
+        household = await self._households.find_one({"_id": household_id}, session=session)
+        if household is None:
+            await self._views.delete_one({"_id": household_id}, session=session)
+            return
+        where = {"household_id": household_id, **_ACTIVE}
+        members = await self._members.find(where, _NOT_SHOWN, session=session).to_list()
+        cards = await self._cards.find({"household_id": household_id}, session=session).sort("issued_at").to_list()
+        view = {
+            "_id": household_id,
+            "member_ids": [m["_id"] for m in members],
+            "household": household,
+            "members": members,
+            "cards": cards,
+        }
+        await self._views.replace_one({"_id": household_id}, view, upsert=True, session=session)
+
+    async def household_ids(self, after: str | None, limit: int) -> list[str]:
+        """Households' ids in order, after ``after``: the read model's backfill walks them."""
+        where = {"_id": {"$gt": after}} if after is not None else {}
+        docs = await self._households.find(where, {"_id": 1}).sort("_id").limit(limit).to_list()
+        return [d["_id"] for d in docs]
+
+    def _touch(self, uow: UnitOfWork, *household_ids: str | None) -> None:
+        for household_id in dict.fromkeys(household_ids):
+            if household_id is not None:
+                uow.before_commit(
+                    f"{HOUSEHOLD_VIEWS}:{household_id}", partial(self.rebuild_household_view, uow, household_id)
+                )
 
     # Members
 
@@ -124,10 +186,8 @@ class CardsStore:
 
     async def members_of(self, uow: UnitOfWork | None, household_id: str) -> list[Member]:
         """The household's active members, main holder first."""
-        docs = await self._members.find(
-            {"household_id": household_id, "status": MemberStatus.ACTIVE.value}, session=_session(uow)
-        ).to_list()
-        return sorted((mappers.member_from(d) for d in docs), key=lambda m: (not m.is_main, m.joined_at))
+        docs = await self._members.find({"household_id": household_id, **_ACTIVE}, session=_session(uow)).to_list()
+        return _in_order(mappers.member_from(d) for d in docs)
 
     async def member_exists(self, uow: UnitOfWork, member: Member) -> bool:
         """Whether an active member is already this person (same identity or e-mail)."""
@@ -143,9 +203,8 @@ class CardsStore:
 
     async def save_member(self, uow: UnitOfWork, member: Member) -> None:
         """Insert or replace the person."""
-        await self._members.replace_one(
-            {"_id": member.person_id}, mappers.member_document(member), upsert=True, session=uow.session
-        )
+        before = await _replaced(self._members, {"_id": member.person_id}, mappers.member_document(member), uow, True)
+        self._touch(uow, before["household_id"] if before else None, member.household_id)
 
     # Cards
 
@@ -203,13 +262,12 @@ class CardsStore:
         uow.track(card)
         doc = mappers.card_document(card)
         if loaded_version is None:
-            await self._cards.replace_one({"_id": card.card_id}, doc, upsert=True, session=uow.session)
-            return
-        result = await self._cards.replace_one(
-            {"_id": card.card_id, "version": loaded_version}, doc, session=uow.session
-        )
-        if result.matched_count != 1:
-            raise ConcurrentUpdateError()
+            before = await _replaced(self._cards, {"_id": card.card_id}, doc, uow, True)
+        else:
+            before = await _replaced(self._cards, {"_id": card.card_id, "version": loaded_version}, doc, uow, False)
+            if before is None:
+                raise ConcurrentUpdateError()
+        self._touch(uow, before["household_id"] if before else None, card.household_id)
 
     # Payment cards
 
@@ -260,3 +318,18 @@ class CardsStore:
         if uow is not None:
             uow.track(aggregate)
         return aggregate
+
+
+def _in_order(members: Iterable[Member]) -> list[Member]:
+    """Main holder first, then by joining time."""
+    return sorted(members, key=lambda m: (not m.is_main, m.joined_at))
+
+
+async def _replaced(
+    collection: AsyncCollection[Document], where: Document, doc: Document, uow: UnitOfWork, upsert: bool
+) -> Document | None:
+    """Replace the document matching ``where`` with ``doc``; the document it replaced (None
+    when there was none), whose household may need its read model rebuilt too."""
+    return await collection.find_one_and_replace(
+        where, doc, {"household_id": 1}, upsert=upsert, return_document=ReturnDocument.BEFORE, session=uow.session
+    )

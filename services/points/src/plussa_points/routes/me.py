@@ -65,9 +65,11 @@ class CharityIn(BaseModel):
     response_example=examples.BALANCE,
 )
 async def get_balance(request: web.Request) -> answers.BalanceView:
-    """One read of the household's read model."""
-    ctx, member = await me(request)
-    return await views.balance(ctx, require_money_access(member))
+    """One read of the household's read model, which also lists its active members."""
+    ctx = request.app[POINTS]
+    who = principal(request)
+    member, doc = await views.member_and_balance(ctx, who.require_customer(), who.household_id)
+    return await views.balance(ctx, require_money_access(member), doc)
 
 
 @routes.get(

@@ -7,6 +7,13 @@ every other change (spends, savings, charity, expiry, month end, a linked card)
 rewrites the document from the account, the lots with money left and the open months.
 What depends on the time (which lots are spendable, saved or expired now) is decided
 when it is read, so the document never goes stale as time passes.
+
+The document also lists the household's active members (``members``: role and money
+access by person), rewritten from the members projection in the transaction of every
+change of a membership, so the route's access check and its answer are the same read.
+A document without that list (written before it existed, until
+``plussa_points.commands.build_balance_members`` or the household's next membership
+change fills it) is checked against the members projection instead.
 """
 
 from collections.abc import Sequence
@@ -15,7 +22,15 @@ from datetime import datetime
 from pymongo import UpdateOne
 
 from plussa_points.domain.ledger import Posting, account_kind
-from plussa_points.store.collections import ACCOUNTS, BALANCE_VIEWS, HOUSEHOLD_MONTHS, LOTS
+from plussa_points.store.collections import (
+    ACCOUNTS,
+    BALANCE_VIEWS,
+    HOUSEHOLD_MONTHS,
+    LOTS,
+    MEMBERS,
+    MEMBERS_LIST,
+    person_key,
+)
 from plussa_shared.mongo import Database, Document, Session
 
 _LOT_FIELDS = {"remaining_cents": 1, "paid_at": 1, "expires_at": 1, "saved_until": 1, "saved_cents": 1}
@@ -29,6 +44,7 @@ class BalanceViews:
         self.accounts = db[ACCOUNTS]
         self.lots = db[LOTS]
         self.months = db[HOUSEHOLD_MONTHS]
+        self.members = db[MEMBERS]
 
     async def bump(self, postings: Sequence[Posting], session: Session) -> None:
         """Move the households' points and grocery spend of the postings' months."""
@@ -66,6 +82,27 @@ class BalanceViews:
             grocery[month["household_id"]][month["month"]] = month.get("grocery_cents", 0)
         updates = [UpdateOne({"_id": h}, _rewrite(accounts.get(h, {}), lots[h], grocery[h]), upsert=True) for h in ids]
         await self.views.bulk_write(updates, ordered=False, session=session)
+
+    async def refresh_members(self, household_ids: Sequence[str], session: Session) -> None:
+        """Rewrite the households' lists of active members from the members projection."""
+        ids = list(dict.fromkeys(household_ids))
+        if not ids:
+            return
+        listed: dict[str, Document] = {h: {} for h in ids}
+        active = {"household_id": {"$in": ids}, "active": {"$ne": False}}
+        fields = {"household_id": 1, "person_id": 1, "role": 1, "can_use_money": 1}
+        async for m in self.members.find(active, fields, session=session):
+            entry = {"person_id": m["person_id"], "role": m["role"], "can_use_money": bool(m.get("can_use_money"))}
+            listed[m["household_id"]][person_key(m["person_id"])] = entry
+        updates = [UpdateOne({"_id": h}, {"$set": {MEMBERS_LIST: listed[h]}}, upsert=True) for h in ids]
+        await self.views.bulk_write(updates, ordered=False, session=session)
+
+    async def households_with_members(self, after: str | None, limit: int) -> list[str]:
+        """Ids of households with a membership (of up to ``limit`` memberships), in order,
+        after ``after``: ``build_balance_members`` walks them."""
+        where = {"household_id": {"$gt": after}} if after is not None else {}
+        found = self.members.find(where, {"household_id": 1}).sort("household_id").limit(limit)
+        return list(dict.fromkeys([d["household_id"] async for d in found]))
 
     async def of(self, household_id: str) -> Document:
         """The household's document (empty when nothing happened on its account yet)."""

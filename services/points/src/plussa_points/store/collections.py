@@ -20,6 +20,8 @@ LOTS = "lots"
 SPENDS = "spends"
 BALANCE_VIEWS = "balance_views"
 REJECTED_PURCHASES = "rejected_purchases"
+MEMBERS_LIST = "members"
+"""The field of a household's balance view listing its active members."""
 
 INDEXES: dict[str, Sequence[IndexModel]] = {
     CARDS: [IndexModel([("card_number", ASCENDING)], unique=True)],

@@ -8,6 +8,7 @@ from plussa_points.domain.ingest import NewGrant, NewPurchase, NewReturn, Record
 from plussa_points.domain.ledger import Entry
 from plussa_points.domain.lots import Lot
 from plussa_points.domain.till import Spend, lot_parts
+from plussa_points.store.collections import MEMBERS_LIST, person_key
 from plussa_shared.mongo import Document
 
 
@@ -33,6 +34,14 @@ def member_from(doc: Document) -> Member:
         can_use_money=bool(doc.get("can_use_money", False)),
         active=bool(doc.get("active", True)),
     )
+
+
+def listed_member(doc: Document, household_id: str, person_id: str) -> Member | None:
+    """The person's active membership as the household's balance document lists it, or None."""
+    entry = doc[MEMBERS_LIST].get(person_key(person_id))
+    if entry is None or entry["person_id"] != person_id:
+        return None
+    return Member(household_id, person_id, entry["role"], entry["can_use_money"])
 
 
 def lot_from(doc: Document) -> Lot:

@@ -4,6 +4,7 @@ cards service's events (role and money access only: no names or contact details)
 from datetime import datetime
 
 from plussa_points.domain.access import Card, Member
+from plussa_points.store.balance import BalanceViews
 from plussa_points.store.collections import CARDS, MEMBERS, PAYMENT_CARDS, member_key
 from plussa_points.store.mappers import card_from, member_from
 from plussa_shared.mongo import Database, Document, Session
@@ -16,6 +17,7 @@ class Members:
         self.cards = db[CARDS]
         self.members = db[MEMBERS]
         self.payment_cards = db[PAYMENT_CARDS]
+        self.balance = BalanceViews(db)
 
     async def card_by_number(self, card_number: str, session: Session | None = None) -> Card | None:
         """The card with this number, as last announced."""
@@ -103,6 +105,7 @@ class Members:
         await self.members.update_one(
             {"_id": member_key(household_id, person_id)}, [{"$set": changes}], upsert=True, session=session
         )
+        await self.balance.refresh_members([household_id], session)
 
     async def set_role(
         self, household_id: str, person_id: str, role: str, can_use_money: bool, at: datetime, session: Session
@@ -117,6 +120,7 @@ class Members:
             upsert=True,
             session=session,
         )
+        await self.balance.refresh_members([household_id], session)
 
     async def unlink_payment_card(self, payment_card_id: str, household_id: str, session: Session) -> None:
         """The MasterCard left ``household_id``: it earns nothing more there (a later link

@@ -7,6 +7,7 @@ membership) and keeps the amounts and points that accounting law requires, on th
 
 from typing import Any
 
+from plussa_points.store.balance import BalanceViews
 from plussa_points.store.collections import (
     ACCOUNTS,
     BALANCE_VIEWS,
@@ -71,7 +72,9 @@ class PersonData:
         await self.db[HOUSEHOLD_MONTHS].update_many(
             {f"persons.{key}": {"$exists": True}}, {"$unset": {f"persons.{key}": ""}}, session=session
         )
+        households = await self.db[MEMBERS].distinct("household_id", who, session=session)
         await self.db[MEMBERS].delete_many(who, session=session)
+        await BalanceViews(self.db).refresh_members(households, session)
 
     async def forget_household(self, household_id: str, session: Session) -> None:
         """The erased person's household was theirs alone: its accounting records stay (amounts,

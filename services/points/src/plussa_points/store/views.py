@@ -4,9 +4,11 @@ from pymongo import ASCENDING, DESCENDING
 
 from plussa_points.store.collections import (
     ACCOUNTS,
+    BALANCE_VIEWS,
     HOUSEHOLD_MONTHS,
     LEDGER,
     LOTS,
+    MEMBERS_LIST,
     PURCHASES,
     RETURNS,
     STATEMENTS,
@@ -14,7 +16,9 @@ from plussa_points.store.collections import (
     person_key,
 )
 from plussa_shared.mongo import Database, Document
-from plussa_shared.paging import keyset_page
+from plussa_shared.paging import keyset_cut, keyset_order, keyset_page, keyset_query
+
+_BY_TIME = "occurred_at"
 
 
 class Views:
@@ -73,7 +77,34 @@ class Views:
     ) -> tuple[list[Document], str | None]:
         """Purchases matching ``where`` (a person's or a household's, of a month or of
         all months), newest first."""
-        return await keyset_page(self.db[PURCHASES], where, sort_key="occurred_at", limit=limit, cursor=cursor)
+        return await keyset_page(self.db[PURCHASES], where, sort_key=_BY_TIME, limit=limit, cursor=cursor)
+
+    async def month_purchases(
+        self, household_id: str, person_id: str, month: str, limit: int, cursor: str | None
+    ) -> tuple[Document, list[Document], str | None, Document] | None:
+        """The household's list of active members (its balance view without the rest), a
+        page of the person's purchases of ``month`` with the next page's cursor, and the
+        person's share of the month: one aggregation, one round trip. None when the
+        household has no balance view."""
+        where = keyset_query({"person_id": person_id, "month": month}, sort_key=_BY_TIME, cursor=cursor)
+        page = [{"$match": where}, {"$sort": keyset_order(_BY_TIME)}, {"$limit": limit + 1}]
+        share = [
+            {"$match": {"_id": month_key(household_id, month)}},
+            {"$project": {"share": f"$persons.{person_key(person_id)}"}},
+        ]
+        pipeline: list[Document] = [
+            {"$match": {"_id": household_id}},
+            {"$project": {MEMBERS_LIST: 1}},
+            {"$lookup": {"from": PURCHASES, "pipeline": page, "as": "purchases"}},
+            {"$lookup": {"from": HOUSEHOLD_MONTHS, "pipeline": share, "as": "month"}},
+        ]
+        found = await (await self.db[BALANCE_VIEWS].aggregate(pipeline)).to_list()
+        if not found:
+            return None
+        doc = found[0]
+        docs, after = keyset_cut(doc.pop("purchases"), sort_key=_BY_TIME, limit=limit)
+        month_doc = doc.pop("month")
+        return doc, docs, after, (month_doc[0].get("share") or {}) if month_doc else {}
 
     async def statements_page(
         self, household_id: str, limit: int, cursor: str | None

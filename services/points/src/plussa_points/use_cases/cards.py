@@ -151,3 +151,26 @@ async def handed_over(ctx: PointsContext, data: HouseholdHandedOver, at: datetim
         await members.set_role(data.household_id, data.previous_main_person_id, "parallel", True, at, uow.session)
 
     await ctx.run(work)
+
+
+MEMBERS_BATCH = 200
+"""Memberships read per transaction when lists of members are built for existing households."""
+
+
+async def build_balance_members(ctx: PointsContext) -> int:
+    """List the active members in the balance view of every household with a membership,
+    a batch of households per transaction (a membership change at the same time meets it
+    as a write conflict and one of the two runs again); how many households. Membership
+    changes keep the lists current afterwards; running it again changes nothing."""
+    balance = ctx.store.ledger.balance
+    built = 0
+    after: str | None = None
+    while ids := await balance.households_with_members(after, MEMBERS_BATCH):
+
+        async def work(uow: UnitOfWork, ids: list[str] = ids) -> None:
+            await balance.refresh_members(ids, uow.session)
+
+        await ctx.run(work)
+        built += len(ids)
+        after = ids[-1]
+    return built
