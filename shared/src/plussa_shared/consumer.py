@@ -41,6 +41,7 @@ from pydantic import BaseModel, ValidationError
 from pymongo import AsyncMongoClient
 from pymongo.errors import DuplicateKeyError, OperationFailure
 
+from plussa_shared.acks import Acks
 from plussa_shared.batches import Batcher, Pending
 from plussa_shared.broker import Broker
 from plussa_shared.domain import DomainError, DuplicateError, ErrorKind
@@ -249,6 +250,7 @@ class EventConsumer:
         self._queue: AbstractQueue | None = None
         self._consumer_tag: str | None = None
         self._in_order = KeyedLocks()
+        self._acks = Acks()
         self._batchers = {
             s.event_type: Batcher(
                 partial(self._settle_batch, s),
@@ -363,6 +365,7 @@ class EventConsumer:
         return depth
 
     async def _on_message(self, message: AbstractIncomingMessage) -> None:
+        self._acks.delivered(message)
         request_id = (message.headers or {}).get("x-request-id") or None
         structlog.contextvars.bind_contextvars(message_id=message.message_id, request_id=request_id)
         # The handling continues the trace the message carries (traceparent), as a consumer span.
@@ -370,7 +373,7 @@ class EventConsumer:
             try:
                 await self._handle(message)
             except Exception as exc:
-                await _settle_failed(message, exc)
+                await self._settle_failed(message, exc)
             finally:
                 structlog.contextvars.unbind_contextvars("message_id", "request_id", "event_id", "event_type")
 
@@ -390,7 +393,8 @@ class EventConsumer:
         except ValidationError as exc:
             await self._dead_letter(message, "malformed-data", _summary(exc), raw.type)
             return
-        event = CloudEvent[Any](**{**raw.model_dump(exclude={"data"}), "data": data})
+        # The envelope is valid already: only its data changes, with no second validation.
+        event: CloudEvent[Any] = raw.model_copy(update={"data": data})
         # Messages arrive in order but each runs in its own task; events about one
         # subject (an aggregate) are applied one after the other, in arrival order.
         # Everything above runs without awaiting, so the lock is queued for in order.
@@ -435,13 +439,15 @@ class EventConsumer:
                 return
             if any(fresh) and self._after_commit is not None:
                 self._after_commit()
+            try:
+                await self.acknowledge(*(pending.message for pending in batch))
+            except Exception as exc:
+                for pending in batch:
+                    with _message_context(pending):
+                        await self._settle_failed(pending.message, exc)
+                return
             for pending, applied in zip(batch, fresh, strict=True):
                 with _message_context(pending):
-                    try:
-                        await self.acknowledge(pending.message)
-                    except Exception as exc:
-                        await _settle_failed(pending.message, exc)
-                        continue
                     self._metrics.events_consumed.labels(subscription.event_type, _outcome(applied)).inc()
                     log.info("event_handled", duplicate=not applied, batch=len(batch))
         finally:
@@ -453,7 +459,7 @@ class EventConsumer:
         try:
             await self._apply_and_settle(pending.message, subscription, pending.event)
         except Exception as exc:
-            await _settle_failed(pending.message, exc)
+            await self._settle_failed(pending.message, exc)
 
     async def _apply_batch(self, subscription: Subscription[Any], batch: list[Pending]) -> list[bool]:
         """Record the batch's new event ids and apply those events in one transaction;
@@ -489,13 +495,13 @@ class EventConsumer:
 
         return await run_in_transaction(self._client, work)
 
-    async def acknowledge(self, message: AbstractIncomingMessage) -> None:
-        """Ack a message whose effect has committed.
+    async def acknowledge(self, *messages: AbstractIncomingMessage) -> None:
+        """Ack messages whose effects have committed (a batch's with one frame where it can).
 
         A process may die between the commit and this ack; tests stage exactly that
         by replacing this method on an instance.
         """
-        await message.ack()
+        await self._acks.ack(messages)
 
     async def _apply(self, subscription: Subscription[Any], event: CloudEvent[Any]) -> bool:
         """Apply ``event`` once; False when it was handled before.
@@ -576,7 +582,7 @@ class EventConsumer:
             ORIGINAL_ROUTING_KEY_HEADER: _original_routing_key(message),
         }
         await self._publish_copy(message, self.names.delay(self._retry_delays_ms[retries]), headers)
-        await message.ack()
+        await self._acks.ack([message])
         self._metrics.events_consumed.labels(event_type, "retried").inc()
 
     async def _dead_letter(
@@ -591,10 +597,22 @@ class EventConsumer:
             ORIGINAL_ROUTING_KEY_HEADER: _original_routing_key(message),
         }
         await self._publish_copy(message, self.names.dead, headers)
-        await message.ack()
+        await self._acks.ack([message])
         self._metrics.events_dead_lettered.labels(reason).inc()
         self._metrics.events_consumed.labels(event_type, "dead-lettered").inc()
         log.warning("event_dead_lettered", reason=reason, detail=detail[:500])
+
+    async def _settle_failed(self, message: AbstractIncomingMessage, exc: Exception) -> None:
+        """Acking or dead-lettering a message failed: the broker redelivers it (unacked
+        messages of a closed channel go back to the queue) and the inbox makes the second
+        handling a no-op. A channel closed by a broker outage is that expected case."""
+        if isinstance(exc, CHANNEL_GONE):
+            log.info("event_settle_deferred", cause=describe(exc))
+        else:
+            log.error("event_settle_failed", exc_info=exc)
+        self._acks.forget(message)
+        with contextlib.suppress(Exception):
+            await message.nack(requeue=True)
 
     async def _publish_copy(self, message: AbstractIncomingMessage, queue: str, headers: dict[str, Any]) -> None:
         assert self._requeue is not None
@@ -632,18 +650,6 @@ def _original_routing_key(message: AbstractIncomingMessage) -> str:
     if isinstance(original, bytes):
         original = original.decode(errors="replace")
     return str(original or message.routing_key or "")
-
-
-async def _settle_failed(message: AbstractIncomingMessage, exc: Exception) -> None:
-    """Acking or dead-lettering a message failed: the broker redelivers it (unacked
-    messages of a closed channel go back to the queue) and the inbox makes the second
-    handling a no-op. A channel closed by a broker outage is that expected case."""
-    if isinstance(exc, CHANNEL_GONE):
-        log.info("event_settle_deferred", cause=describe(exc))
-    else:
-        log.error("event_settle_failed", exc_info=exc)
-    with contextlib.suppress(Exception):
-        await message.nack(requeue=True)
 
 
 def _outcome(applied: bool) -> str:
