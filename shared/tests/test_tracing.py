@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 import structlog
 from aiohttp import web
+from opentelemetry import trace
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
 from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
@@ -36,7 +37,7 @@ from plussa_shared.testing.sample import (
     tag_note,
     tagger_subscriptions,
 )
-from plussa_shared.tracing import Tracing, span_exporter
+from plussa_shared.tracing import Tracing, UnrecordedTracer, extracted, span_exporter
 
 TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736"
 CALLER_SPAN = "00f067aa0ba902b7"
@@ -215,6 +216,27 @@ async def test_without_an_otlp_endpoint_no_exporter_and_no_export_thread_exist(
     writer = await aiohttp_client(create_service_app(settings, WRITER))
     await write_note(writer, tokens, "n4", traceparent=TRACEPARENT)
     assert not [t.name for t in threading.enumerate() if t.name.startswith("OtelBatch")]
+
+
+def test_without_an_exporter_spans_record_nothing_but_continue_the_callers_trace_or_start_one(
+    settings_for: Any,
+) -> None:
+    tracing = Tracing.for_service(settings_for(ServiceSettings, service_name="writer"))
+    assert isinstance(tracing.tracer, UnrecordedTracer)
+
+    with tracing.tracer.start_as_current_span("work", context=extracted({"traceparent": TRACEPARENT})) as span:
+        continued = span.get_span_context()
+        assert not span.is_recording()
+        assert trace.get_current_span() is span
+    with tracing.tracer.start_as_current_span("root") as root:
+        started = root.get_span_context()
+
+    assert format(continued.trace_id, "032x") == TRACE_ID
+    assert continued.span_id != int(CALLER_SPAN, 16)
+    assert continued.trace_flags.sampled
+    assert started.is_valid
+    assert started.trace_flags.sampled
+    assert format(started.trace_id, "032x") != TRACE_ID
 
 
 def _bus(client: Any) -> tuple[str, str]:
