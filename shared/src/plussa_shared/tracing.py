@@ -5,9 +5,10 @@ HTTP calls carry it on; every event written to the outbox records it, the relay 
 as AMQP headers, and the consumer continues it for the handler, whose own events carry it
 on. The ids are bound into the log context, so every log line of the work shows them.
 
-Spans are made by OpenTelemetry's SDK in every service, so a trace has ids even when
-nothing is exported; they leave the process only when ``otlp_endpoint`` is set (then a
-batching exporter, with its one background thread, sends them over OTLP/HTTP).
+Spans are made by OpenTelemetry's SDK when they are exported: only when
+``otlp_endpoint`` is set (then a batching exporter, with its one background thread,
+sends them over OTLP/HTTP). Otherwise a span has its ids, so a trace still has them and
+they propagate, and records nothing (``UnrecordedTracer``).
 """
 
 import contextlib
