@@ -41,7 +41,10 @@ class Acks:
     async def ack(self, messages: Sequence[AbstractIncomingMessage]) -> None:
         """Acknowledge ``messages``, whose effects have committed."""
         channel = self._channel
-        alone = [m for m in messages if not self._settle(m)]
+        tracked: list[AbstractIncomingMessage] = []
+        alone: list[AbstractIncomingMessage] = []
+        for message in messages:
+            (tracked if self._settle(message) else alone).append(message)
         # Everything below is decided before the first await: other tasks settle meanwhile.
         upto = None
         for tag, settled in self._open.items():
@@ -51,7 +54,7 @@ class Acks:
         if upto is not None:
             for tag in [t for t in self._open if t <= upto]:
                 del self._open[tag]
-        behind = [m for m in messages if self._open.get(m.delivery_tag or 0)]
+        behind = [m for m in tracked if self._open.get(m.delivery_tag or 0)]
         for message in behind:
             del self._open[message.delivery_tag or 0]
         if upto is not None and channel is not None:
