@@ -2,7 +2,7 @@
 receipts together, each its own running process on one exchange, against the raw
 RabbitMQ + MongoDB ceiling measured in the same run.
 
-    .venv/bin/python bench/pipeline.py [--purchases 3000] [--log-level INFO --logs DIR]
+    .venv/bin/python bench/pipeline.py [--purchases 3000] [--log-level INFO --logs DIR] [--profile DIR]
 
 2,000 people (one household each) as the cards events would have left them in every
 service: points knows their cards, members and MasterCard tokens; benefits holds 500
@@ -15,22 +15,31 @@ purchase sent, points' ledger one entry per credited purchase, no purchase rejec
 and every dead-letter queue empty. The raw ceiling is one consumer doing RabbitMQ
 consume + JSON parse + one MongoDB transaction + ack per message (same prefetch).
 Each service's CPU seconds per purchase are printed too: on a shared machine they are
-steadier than the rate.
+steadier than the rate. ``--profile DIR`` samples each service with py-spy (on the PATH)
+from the first purchase published to the last one applied, as collapsed stacks
+``DIR/<service>.txt``.
 """
 
 import argparse
 import asyncio
 import random
 import resource
+import shutil
+import signal
+import subprocess
 import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import aio_pika
+import aiohttp
+from prometheus_client.parser import text_string_to_metric_families
 from pymongo import AsyncMongoClient
 
 from plussa_shared.consumer import QueueNames
@@ -186,6 +195,60 @@ async def effects(client: AsyncMongoClient[Document], databases: dict[str, str])
     )
 
 
+async def batch_sizes(urls: dict[str, str]) -> str:
+    """How each service batched the purchases (its ``/metrics``): how many transactions,
+    their mean size, and the share that held at most 1, 4 and 16 purchases."""
+    parts = []
+    async with aiohttp.ClientSession() as http:
+        for name, url in urls.items():
+            async with http.get(f"{url}/metrics") as response:
+                text = await response.text()
+            samples = [
+                sample
+                for family in text_string_to_metric_families(text)
+                if family.name == "event_batch_size"
+                for sample in family.samples
+                if sample.labels.get("type") == PURCHASE
+            ]
+            count = sum(x.value for x in samples if x.name.endswith("_count"))
+            total = sum(x.value for x in samples if x.name.endswith("_sum"))
+            buckets = {float(x.labels["le"]): x.value for x in samples if x.name.endswith("_bucket")}
+            if not count:
+                parts.append(f"{name} none batched")
+                continue
+            upto = ", ".join(f"≤{le} {buckets.get(le, 0) / count:.0%}" for le in (1, 4, 16))
+            parts.append(f"{name} {count:.0f} transactions of {total / count:.1f} ({upto})")
+    return "; ".join(parts)
+
+
+@contextmanager
+def sampled(pids: dict[str, int], directory: Path | None) -> Iterator[None]:
+    """Each process of ``pids`` sampled by py-spy while the block runs (nothing without a directory)."""
+    if directory is None:
+        yield
+        return
+    binary = shutil.which("py-spy")
+    if binary is None:
+        raise RuntimeError("--profile needs py-spy on the PATH")
+    directory.mkdir(parents=True, exist_ok=True)
+    record = [binary, "record", "--format", "raw", "--rate", "100", "--nonblocking"]
+    spies = [
+        subprocess.Popen(  # noqa: S603 - our own py-spy on our own processes
+            [*record, "-p", str(pid), "-o", str(directory / f"{name}.txt")],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for name, pid in pids.items()
+    ]
+    try:
+        yield
+    finally:
+        for spy in spies:
+            spy.send_signal(signal.SIGINT)  # py-spy writes what it sampled and exits
+        for spy in spies:
+            spy.wait(30)
+
+
 async def pipeline(mongo_url: str, jwks_url: str, count: int, rng: random.Random, options: argparse.Namespace) -> float:
     """Seed, start the three consumers, publish ``count`` purchases once; purchases per second."""
     values = process_values(uuid.uuid4().hex[:8], mongo_url, jwks_url)
@@ -206,12 +269,14 @@ async def pipeline(mongo_url: str, jwks_url: str, count: int, rng: random.Random
                     load_before = load_average()
                     pids = {name: s.pid for name, s in running.items()} | {"mongod": mongod_pid(mongo_url)}
                     cpu_before = {name: cpu_seconds(pid) for name, pid in pids.items()}
-                    started = time.perf_counter()
-                    await publish_all(exchange, events)
-                    published = time.perf_counter() - started
-                    finished = await until_applied(client, databases, count, started)
+                    with sampled({name: s.pid for name, s in running.items()}, options.profile):
+                        started = time.perf_counter()
+                        await publish_all(exchange, events)
+                        published = time.perf_counter() - started
+                        finished = await until_applied(client, databases, count, started)
                     load_after = load_average()
                     cpu = {name: cpu_seconds(pid) - cpu_before[name] for name, pid in pids.items()}
+                    batches = await batch_sizes({name: s.url for name, s in running.items()})
                 finally:
                     await connection.close()
                 await asyncio.sleep(1.0)  # anything late (a retry, a dead letter) shows now
@@ -230,6 +295,7 @@ async def pipeline(mongo_url: str, jwks_url: str, count: int, rng: random.Random
         + f"); load average {load_before} before, {load_after} after"
     )
     say(f"  {done}")
+    say(f"  purchases a transaction: {batches}")
     say(
         "  CPU per purchase: "
         + ", ".join(f"{name} {seconds / count * 1000:.2f} ms ({seconds:.1f} s)" for name, seconds in cpu.items())
@@ -268,5 +334,6 @@ if __name__ == "__main__":
     parser.add_argument("--purchases", type=int, default=3_000)
     parser.add_argument("--log-level", default="WARNING", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
     parser.add_argument("--logs", type=Path, help="keep the services' logs in this directory")
+    parser.add_argument("--profile", type=Path, help="py-spy samples of each service into this directory")
     args = parser.parse_args()
     asyncio.run(main(args.purchases, args))

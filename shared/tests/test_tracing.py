@@ -32,7 +32,7 @@ from plussa_shared.testing.sample import (
     tag_note,
     tagger_subscriptions,
 )
-from plussa_shared.tracing import IdsOnlyTracer, Tracing, extracted, outbox_headers, span_exporter
+from plussa_shared.tracing import IdsOnlyTracer, Tracing, extracted, span_exporter, trace_headers
 
 TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736"
 CALLER_SPAN = "00f067aa0ba902b7"
@@ -253,7 +253,7 @@ def test_without_an_exporter_spans_carry_ids_only_continuing_the_callers_trace_a
     unsampled = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00"
 
     with tracer.start_as_current_span("root") as root:
-        assert outbox_headers()["traceparent"].endswith(f"-{format(root.get_span_context().span_id, '016x')}-01")
+        assert trace_headers()["traceparent"].endswith(f"-{format(root.get_span_context().span_id, '016x')}-01")
         with tracer.start_as_current_span("child") as child:
             assert child.get_span_context().trace_id == root.get_span_context().trace_id
             assert child.get_span_context().span_id != root.get_span_context().span_id

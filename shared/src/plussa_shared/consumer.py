@@ -13,8 +13,9 @@ A retried event comes back after its delay, behind later events of its subject:
 a handler that needs an earlier event first raises, and is retried until it came.
 
 A subscription may opt in to batches (``batch_max`` above one): up to that many
-ready events of its type, gathered for at most ``batch_linger_ms``, are applied in
-ONE transaction that records each event id in the inbox. Ids already handled, and
+ready events of its type, gathered for at most ``batch_linger_ms`` (longer while
+``batch_concurrency`` batches are in flight, see ``plussa_shared.batches``), are
+applied in ONE transaction that records each event id in the inbox. Ids already handled, and
 repeats inside the batch, are skipped; events about one subject never share a
 batch, so their order holds. When the batch transaction fails, its events are
 handled one by one as above, so a bad event is retried or dead-lettered alone.
@@ -25,22 +26,23 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import contextvars
 import inspect
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any, Generic, TypeAlias, TypeVar, Union
 
 import aio_pika
 import structlog
 from aio_pika.abc import AbstractChannel, AbstractExchange, AbstractIncomingMessage, AbstractQueue
-from opentelemetry import context as otel_context
 from opentelemetry import trace
 from pydantic import BaseModel, ValidationError
 from pymongo import AsyncMongoClient
 from pymongo.errors import DuplicateKeyError, OperationFailure
 
+from plussa_shared.acks import Acks
+from plussa_shared.batches import Batcher, Pending
 from plussa_shared.broker import Broker
 from plussa_shared.domain import DomainError, DuplicateError, ErrorKind
 from plussa_shared.events import CloudEvent, RawEvent, routing_key_for
@@ -116,6 +118,9 @@ class Subscription(Generic[DataT]):
     """Up to this many ready events are applied in one transaction; 1 is one per transaction."""
     batch_linger_ms: float = 10.0
     """How long a batch waits for more events after its first one arrived."""
+    batch_concurrency: int = 2
+    """How many of its batches are applied at once; while that many are, the next one
+    keeps filling (up to ``batch_max``) however long its first event has waited."""
     batch_handler: BatchHandler[DataT] | None = None
     """Applies a batch's new events (in arrival order) at once; without it ``handler``
     runs for each of them in turn. Both run in the batch's transaction."""
@@ -245,7 +250,17 @@ class EventConsumer:
         self._queue: AbstractQueue | None = None
         self._consumer_tag: str | None = None
         self._in_order = KeyedLocks()
-        self._batchers = {s.event_type: _Batcher(self, s) for s in subscriptions if s.batch_max > 1}
+        self._acks = Acks()
+        self._batchers = {
+            s.event_type: Batcher(
+                partial(self._settle_batch, s),
+                batch_max=s.batch_max,
+                linger_ms=s.batch_linger_ms,
+                concurrency=s.batch_concurrency,
+            )
+            for s in subscriptions
+            if s.batch_max > 1
+        }
 
     async def start(self) -> None:
         """Declare the topology and begin consuming.
@@ -350,6 +365,7 @@ class EventConsumer:
         return depth
 
     async def _on_message(self, message: AbstractIncomingMessage) -> None:
+        self._acks.delivered(message)
         request_id = (message.headers or {}).get("x-request-id") or None
         structlog.contextvars.bind_contextvars(message_id=message.message_id, request_id=request_id)
         # The handling continues the trace the message carries (traceparent), as a consumer span.
@@ -357,7 +373,7 @@ class EventConsumer:
             try:
                 await self._handle(message)
             except Exception as exc:
-                await _settle_failed(message, exc)
+                await self._settle_failed(message, exc)
             finally:
                 structlog.contextvars.unbind_contextvars("message_id", "request_id", "event_id", "event_type")
 
@@ -377,7 +393,8 @@ class EventConsumer:
         except ValidationError as exc:
             await self._dead_letter(message, "malformed-data", _summary(exc), raw.type)
             return
-        event = CloudEvent[Any](**{**raw.model_dump(exclude={"data"}), "data": data})
+        # The envelope is valid already: only its data changes, with no second validation.
+        event: CloudEvent[Any] = raw.model_copy(update={"data": data})
         # Messages arrive in order but each runs in its own task; events about one
         # subject (an aggregate) are applied one after the other, in arrival order.
         # Everything above runs without awaiting, so the lock is queued for in order.
@@ -404,8 +421,9 @@ class EventConsumer:
         self._metrics.events_consumed.labels(event.type, _outcome(applied)).inc()
         log.info("event_handled", duplicate=not applied)
 
-    async def _settle_batch(self, subscription: Subscription[Any], batch: list[_Pending]) -> None:
+    async def _settle_batch(self, subscription: Subscription[Any], batch: list[Pending]) -> None:
         """Apply ``batch`` in one transaction and ack it, or handle its events one by one."""
+        self._metrics.event_batch_size.labels(subscription.event_type).observe(len(batch))
         try:
             if len(batch) == 1:  # nothing to share a transaction with
                 with _message_context(batch[0]):
@@ -421,13 +439,15 @@ class EventConsumer:
                 return
             if any(fresh) and self._after_commit is not None:
                 self._after_commit()
+            try:
+                await self.acknowledge(*(pending.message for pending in batch))
+            except Exception as exc:
+                for pending in batch:
+                    with _message_context(pending):
+                        await self._settle_failed(pending.message, exc)
+                return
             for pending, applied in zip(batch, fresh, strict=True):
                 with _message_context(pending):
-                    try:
-                        await self.acknowledge(pending.message)
-                    except Exception as exc:
-                        await _settle_failed(pending.message, exc)
-                        continue
                     self._metrics.events_consumed.labels(subscription.event_type, _outcome(applied)).inc()
                     log.info("event_handled", duplicate=not applied, batch=len(batch))
         finally:
@@ -435,13 +455,13 @@ class EventConsumer:
                 if not pending.done.done():
                     pending.done.set_result(None)
 
-    async def _settle_alone(self, pending: _Pending, subscription: Subscription[Any]) -> None:
+    async def _settle_alone(self, pending: Pending, subscription: Subscription[Any]) -> None:
         try:
             await self._apply_and_settle(pending.message, subscription, pending.event)
         except Exception as exc:
-            await _settle_failed(pending.message, exc)
+            await self._settle_failed(pending.message, exc)
 
-    async def _apply_batch(self, subscription: Subscription[Any], batch: list[_Pending]) -> list[bool]:
+    async def _apply_batch(self, subscription: Subscription[Any], batch: list[Pending]) -> list[bool]:
         """Record the batch's new event ids and apply those events in one transaction;
         return, per message, whether it was applied (False: handled before)."""
         ids = list(dict.fromkeys(p.event.id for p in batch))
@@ -475,13 +495,13 @@ class EventConsumer:
 
         return await run_in_transaction(self._client, work)
 
-    async def acknowledge(self, message: AbstractIncomingMessage) -> None:
-        """Ack a message whose effect has committed.
+    async def acknowledge(self, *messages: AbstractIncomingMessage) -> None:
+        """Ack messages whose effects have committed (a batch's with one frame where it can).
 
         A process may die between the commit and this ack; tests stage exactly that
         by replacing this method on an instance.
         """
-        await message.ack()
+        await self._acks.ack(messages)
 
     async def _apply(self, subscription: Subscription[Any], event: CloudEvent[Any]) -> bool:
         """Apply ``event`` once; False when it was handled before.
@@ -562,7 +582,7 @@ class EventConsumer:
             ORIGINAL_ROUTING_KEY_HEADER: _original_routing_key(message),
         }
         await self._publish_copy(message, self.names.delay(self._retry_delays_ms[retries]), headers)
-        await message.ack()
+        await self._acks.ack([message])
         self._metrics.events_consumed.labels(event_type, "retried").inc()
 
     async def _dead_letter(
@@ -577,10 +597,22 @@ class EventConsumer:
             ORIGINAL_ROUTING_KEY_HEADER: _original_routing_key(message),
         }
         await self._publish_copy(message, self.names.dead, headers)
-        await message.ack()
+        await self._acks.ack([message])
         self._metrics.events_dead_lettered.labels(reason).inc()
         self._metrics.events_consumed.labels(event_type, "dead-lettered").inc()
         log.warning("event_dead_lettered", reason=reason, detail=detail[:500])
+
+    async def _settle_failed(self, message: AbstractIncomingMessage, exc: Exception) -> None:
+        """Acking or dead-lettering a message failed: the broker redelivers it (unacked
+        messages of a closed channel go back to the queue) and the inbox makes the second
+        handling a no-op. A channel closed by a broker outage is that expected case."""
+        if isinstance(exc, CHANNEL_GONE):
+            log.info("event_settle_deferred", cause=describe(exc))
+        else:
+            log.error("event_settle_failed", exc_info=exc)
+        self._acks.forget(message)
+        with contextlib.suppress(Exception):
+            await message.nack(requeue=True)
 
     async def _publish_copy(self, message: AbstractIncomingMessage, queue: str, headers: dict[str, Any]) -> None:
         assert self._requeue is not None
@@ -595,62 +627,8 @@ class EventConsumer:
         await self._requeue.publish(copy, routing_key=queue)
 
 
-@dataclass
-class _Pending:
-    """A message waiting in a batch; ``done`` is set once it is settled."""
-
-    message: AbstractIncomingMessage
-    event: CloudEvent[Any]
-    done: asyncio.Future[None]
-    trace: otel_context.Context = field(default_factory=otel_context.get_current)
-    """The message's consumer span, where it was received; its batch runs in another task."""
-
-
-class _Batcher:
-    """Gathers a batched subscription's events until the batch is full or has lingered,
-    then settles it in a task of its own (batches may be in flight side by side)."""
-
-    def __init__(self, consumer: EventConsumer, subscription: Subscription[Any]) -> None:
-        self._consumer = consumer
-        self._subscription = subscription
-        self._batch: list[_Pending] = []
-        self._timer: asyncio.TimerHandle | None = None
-        self._tasks: set[asyncio.Task[None]] = set()
-
-    async def submit(self, message: AbstractIncomingMessage, event: CloudEvent[Any]) -> None:
-        """Add the message to the open batch and wait until it is settled."""
-        loop = asyncio.get_running_loop()
-        pending = _Pending(message, event, loop.create_future())
-        self._batch.append(pending)
-        if len(self._batch) >= self._subscription.batch_max:
-            self._seal()
-        elif self._timer is None:
-            self._timer = loop.call_later(self._subscription.batch_linger_ms / 1000, self._seal)
-        await asyncio.shield(pending.done)
-
-    async def drain(self) -> None:
-        """Seal the open batch and wait until every batch in flight is settled."""
-        self._seal()
-        if self._tasks:
-            await asyncio.gather(*self._tasks, return_exceptions=True)
-
-    def _seal(self) -> None:
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
-        batch, self._batch = self._batch, []
-        if not batch:
-            return
-        # A fresh context: the batch is not about the message that happened to open it.
-        task = asyncio.get_running_loop().create_task(
-            self._consumer._settle_batch(self._subscription, batch), context=contextvars.Context()
-        )
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-
-
 @contextlib.contextmanager
-def _message_context(pending: _Pending) -> Iterator[None]:
+def _message_context(pending: Pending) -> Iterator[None]:
     """Log lines (and outbox records) about one message of a batch carry its ids and trace."""
     request_id = (pending.message.headers or {}).get("x-request-id") or None
     with (
@@ -672,18 +650,6 @@ def _original_routing_key(message: AbstractIncomingMessage) -> str:
     if isinstance(original, bytes):
         original = original.decode(errors="replace")
     return str(original or message.routing_key or "")
-
-
-async def _settle_failed(message: AbstractIncomingMessage, exc: Exception) -> None:
-    """Acking or dead-lettering a message failed: the broker redelivers it (unacked
-    messages of a closed channel go back to the queue) and the inbox makes the second
-    handling a no-op. A channel closed by a broker outage is that expected case."""
-    if isinstance(exc, CHANNEL_GONE):
-        log.info("event_settle_deferred", cause=describe(exc))
-    else:
-        log.error("event_settle_failed", exc_info=exc)
-    with contextlib.suppress(Exception):
-        await message.nack(requeue=True)
 
 
 def _outcome(applied: bool) -> str:

@@ -26,6 +26,13 @@ class Metrics:
         self.events_consumed = Counter(
             "events_consumed_total", "Events taken from the queue", ["type", "outcome"], registry=r
         )
+        self.event_batch_size = Histogram(
+            "event_batch_size",
+            "Events a batched subscription applied in one transaction",
+            ["type"],
+            buckets=(1, 2, 4, 8, 16, 32, 64, 128, 256),
+            registry=r,
+        )
         self.events_dead_lettered = Counter(
             "events_dead_lettered_total", "Events sent to the dead-letter queue", ["reason"], registry=r
         )

@@ -43,11 +43,10 @@ class BenefitsSettings(ServiceSettings):
     catalogue_refresh_s: float = Field(default=1.0, gt=0, le=60)
     """How stale the offers' texts shown in "my offers" may be (a held offer not yet
     cached is always fetched)."""
-    consumer_prefetch: int = Field(default=64, ge=1, le=1000)
-    """Purchases in flight: enough for one batch to gather while another is applied."""
-    purchase_batch_max: int = Field(default=32, ge=1, le=500)
-    """Purchase events applied together in one transaction when they are ready at once
-    (half the prefetch)."""
+    consumer_prefetch: int = Field(default=256, ge=1, le=1000)
+    """Purchases in flight: enough for a batch to fill while others are applied."""
+    purchase_batch_max: int = Field(default=64, ge=1, le=500)
+    """Purchase events applied together in one transaction when they are ready at once."""
     purchase_batch_linger_ms: float = Field(default=20.0, ge=0, le=1_000)
 
     @property

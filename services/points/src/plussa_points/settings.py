@@ -110,8 +110,10 @@ class PointsSettings(ServiceSettings):
 
     # Purchase ingest: up to this many ready purchases are applied in one transaction
     # (1: one transaction per purchase), gathered for at most the linger time.
-    purchase_batch_max: int = Field(default=16, ge=1, le=500)
+    purchase_batch_max: int = Field(default=64, ge=1, le=500)
     purchase_batch_linger_ms: float = Field(default=10.0, ge=0, le=1_000)
+    consumer_prefetch: int = Field(default=256, ge=1, le=1000)
+    """Purchases in flight: enough for a batch to fill while others are applied."""
 
     # Views
     money_use_limit: int = Field(default=200, ge=1)

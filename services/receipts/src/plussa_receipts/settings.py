@@ -21,3 +21,9 @@ class ReceiptsSettings(ServiceSettings):
     """A receipt stays visible this many months after its last warranty ends (programme rule)."""
     expiry_batch_size: int = Field(default=500, ge=1, le=10_000)
     """How many expired receipts one transaction of the expiry job removes."""
+    consumer_prefetch: int = Field(default=256, ge=1, le=1000)
+    """Purchases in flight: enough for a batch to fill while others are applied."""
+    purchase_batch_max: int = Field(default=64, ge=1, le=500)
+    """Purchase events saved together in one transaction when they are ready at once."""
+    purchase_batch_linger_ms: float = Field(default=10.0, ge=0, le=1_000)
+    """How long a purchase waits for others to share its transaction."""

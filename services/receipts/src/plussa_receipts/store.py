@@ -4,7 +4,7 @@
 ``enrolments`` holds each person's choice; ``receipts`` the warranty receipts."""
 
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -69,6 +69,12 @@ class ReceiptsStore:
         doc = await self._cards.find_one({"card_number": card_number}, session=_session(uow))
         return _holder(doc) if doc else None
 
+    async def cards_by_number(self, uow: UnitOfWork, card_numbers: Collection[str]) -> dict[str, CardHolder]:
+        """Whose each of ``card_numbers`` is, by number; a number the cards events have not
+        told of yet is missing."""
+        cursor = self._cards.find({"card_number": {"$in": list(card_numbers)}}, session=uow.session)
+        return {doc["card_number"]: _holder(doc) async for doc in cursor}
+
     async def save_card(self, uow: UnitOfWork, holder: CardHolder) -> bool:
         """Keep ``holder`` unless a newer version is already known; returns whether it was kept."""
         doc = {
@@ -100,12 +106,20 @@ class ReceiptsStore:
     async def enrolment(self, uow: UnitOfWork | None, person_id: str) -> Enrolment:
         """The person's choice; a person who never chose has the service off."""
         doc = await self._enrolments.find_one({"_id": person_id}, session=_session(uow))
-        enrolment = (
-            Enrolment(person_id, doc["enabled"], doc.get("enabled_at"), doc["version"]) if doc else Enrolment(person_id)
-        )
+        enrolment = _enrolment(person_id, doc)
         if uow is not None:
             uow.track(enrolment)
         return enrolment
+
+    async def enrolments(self, uow: UnitOfWork, person_ids: Collection[str]) -> dict[str, Enrolment]:
+        """Each person's choice, by person id (off for one who never chose), tracked."""
+        found = {
+            doc["_id"]: doc
+            async for doc in self._enrolments.find({"_id": {"$in": list(person_ids)}}, session=uow.session)
+        }
+        enrolments = {person_id: _enrolment(person_id, found.get(person_id)) for person_id in person_ids}
+        uow.track(*enrolments.values())
+        return enrolments
 
     async def save_enrolment(self, uow: UnitOfWork, enrolment: Enrolment, loaded_version: int) -> bool:
         """Save a changed enrolment if nobody changed it since ``loaded_version``."""
@@ -127,15 +141,23 @@ class ReceiptsStore:
 
     # Receipts
 
-    async def add_receipt(self, uow: UnitOfWork, receipt: WarrantyReceipt) -> None:
-        """Store a new receipt (the unique index refuses a second one for the same purchase)."""
-        uow.track(receipt)
-        await self._receipts.insert_one(receipt_document(receipt), session=uow.session)
+    async def add_receipts(self, uow: UnitOfWork, receipts: Sequence[WarrantyReceipt]) -> None:
+        """Store new receipts in one write (the unique index refuses a second one for a purchase)."""
+        if receipts:
+            uow.track(*receipts)
+            await self._receipts.insert_many([receipt_document(r) for r in receipts], session=uow.session)
 
-    async def has_receipt(self, uow: UnitOfWork, person_id: str, purchase_id: str) -> bool:
-        """Whether the purchase was already saved for the person."""
-        query = {"person_id": person_id, "purchase_id": purchase_id}
-        return await self._receipts.find_one(query, {"_id": 1}, session=uow.session) is not None
+    async def receipts_held(self, uow: UnitOfWork, keys: Collection[tuple[str, str]]) -> set[tuple[str, str]]:
+        """Which of the (person id, purchase id) pairs already have a receipt."""
+        if not keys:
+            return set()
+        # Both fields' values: the (person_id, purchase_id) index answers it.
+        query = {
+            "person_id": {"$in": list({person_id for person_id, _ in keys})},
+            "purchase_id": {"$in": list({purchase_id for _, purchase_id in keys})},
+        }
+        cursor = self._receipts.find(query, {"person_id": 1, "purchase_id": 1}, session=uow.session)
+        return {pair async for doc in cursor if (pair := (doc["person_id"], doc["purchase_id"])) in keys}
 
     async def receipt_of_purchase(self, uow: UnitOfWork, person_id: str, purchase_id: str) -> WarrantyReceipt | None:
         """The person's receipt of ``purchase_id``, tracked for changes."""
@@ -208,6 +230,12 @@ class ReceiptsStore:
     def _tracked(uow: UnitOfWork, receipt: WarrantyReceipt) -> WarrantyReceipt:
         uow.track(receipt)
         return receipt
+
+
+def _enrolment(person_id: str, doc: Document | None) -> Enrolment:
+    if doc is None:
+        return Enrolment(person_id)
+    return Enrolment(person_id, doc["enabled"], doc.get("enabled_at"), doc["version"])
 
 
 def _holder(doc: Document) -> CardHolder:

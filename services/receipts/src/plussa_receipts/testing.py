@@ -12,7 +12,7 @@ from typing import Any
 from plussa_receipts.context import ReceiptsContext
 from plussa_receipts.settings import ReceiptsSettings
 from plussa_shared.consumer import INBOX
-from plussa_shared.testing.bus import envelope, publish
+from plussa_shared.testing.bus import envelope, publish, publish_all
 from plussa_shared.testing.tokens import TestTokens
 
 BOUGHT = datetime(2026, 3, 14, 15, 30, tzinfo=UTC)
@@ -69,31 +69,17 @@ class Receipts:
 
         await self.until(known)
 
-    async def purchase(
-        self,
-        card_number: str,
-        lines: list[dict[str, Any]],
-        *,
-        purchase_id: str | None = None,
-        chain: str = "k-citymarket",
-        at: datetime = BOUGHT,
-        event_id: str | None = None,
-    ) -> tuple[str, str]:
-        """Publish a store purchase; returns its purchase id and event id."""
-        purchase_id = purchase_id or uuid.uuid4().hex
-        data = {
-            "purchase_id": purchase_id,
-            "card_number": card_number,
-            "store_id": "kcm-0042",
-            "store_name": "K-Citymarket Ruoholahti",
-            "chain": chain,
-            "occurred_at": at.isoformat(),
-            "payment": {"method": "cash", "network_token": None},
-            "lines": lines,
-            "total_cents": sum(line["amount_cents"] for line in lines),
-        }
-        sent = await self.publish("fi.plussa.stores.purchase.completed", data, event_id=event_id)
-        return purchase_id, sent
+    async def purchase(self, card_number: str, lines: list[dict[str, Any]], **options: Any) -> tuple[str, str]:
+        """Publish a store purchase (``options`` as ``purchase_event`` takes them); returns
+        its purchase id and event id."""
+        event = purchase_event(card_number, lines, **options)
+        await publish(*self.amqp, event)
+        return event["data"]["purchase_id"], str(event["id"])
+
+    async def purchases(self, events: list[dict[str, Any]]) -> list[str]:
+        """Publish ``purchase_event``s at once, as a store system sends a burst; their event ids."""
+        await publish_all(*self.amqp, events)
+        return [str(event["id"]) for event in events]
 
     def customer(self, person_id: str, household_id: str = "hh-1", role: str = "main") -> dict[str, str]:
         """A signed-in person's headers."""
@@ -131,6 +117,31 @@ class Receipts:
             return await self.ctx.db[INBOX].find_one({"_id": event_id}) is not None
 
         await self.until(done)
+
+
+def purchase_event(
+    card_number: str,
+    lines: list[dict[str, Any]],
+    *,
+    purchase_id: str | None = None,
+    chain: str = "k-citymarket",
+    at: datetime = BOUGHT,
+    event_id: str | None = None,
+) -> dict[str, Any]:
+    """A store purchase as store systems publish it (about ``purchase/{purchase_id}``)."""
+    purchase_id = purchase_id or uuid.uuid4().hex
+    data = {
+        "purchase_id": purchase_id,
+        "card_number": card_number,
+        "store_id": "kcm-0042",
+        "store_name": "K-Citymarket Ruoholahti",
+        "chain": chain,
+        "occurred_at": at.isoformat(),
+        "payment": {"method": "cash", "network_token": None},
+        "lines": lines,
+        "total_cents": sum(line["amount_cents"] for line in lines),
+    }
+    return envelope("fi.plussa.stores.purchase.completed", data, subject=f"purchase/{purchase_id}", event_id=event_id)
 
 
 def line(line_id: str, name: str, cents: int, warranty_months: int | None, quantity: int = 1) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from typing import Any
 from pypdf import PdfReader
 
 from plussa_receipts.commands.expire_receipts import run as run_expiry
-from plussa_receipts.testing import BOUGHT, Receipts, line
+from plussa_receipts.testing import BOUGHT, Receipts, line, purchase_event
 from plussa_shared.testing.bus import bus_probe
 from plussa_shared.testing.contract import Contract, assert_routes_documented
 
@@ -20,8 +20,8 @@ TV = line("1", 'Samsung TV 55" 4K', 79900, 24)
 MILK = line("2", "Maito 1 l", 129, None)
 
 
-async def aino_with_the_service(start: Start) -> Receipts:
-    service = await start()
+async def aino_with_the_service(start: Start, **overrides: Any) -> Receipts:
+    service = await start(**overrides)
     await service.card(AINO_CARD, AINO)
     await service.card(EERO_CARD, EERO)
     await service.turn_on(AINO)
@@ -97,6 +97,50 @@ async def test_the_same_purchase_sent_twice_makes_one_receipt(receipts: Start) -
         await service.handled(event_id)
 
     assert len(await service.receipts(AINO)) == 1
+
+
+async def test_purchases_arriving_together_are_saved_in_one_transaction_each_purchase_once(receipts: Start) -> None:
+    # The batch leaves when its four purchases are in, not by the linger.
+    service = await aino_with_the_service(receipts, purchase_batch_max=4, purchase_batch_linger_ms=1_000)
+    tv = purchase_event(AINO_CARD, [TV])
+    sent = await service.purchases(
+        [
+            tv,
+            # The same purchase under another event id: about the same subject, so it waits for the next batch.
+            purchase_event(AINO_CARD, [TV], purchase_id=tv["data"]["purchase_id"]),
+            purchase_event(AINO_CARD, [line("3", "Porakone", 12900, 36)]),
+            purchase_event(EERO_CARD, [TV]),  # Eero never turned the service on
+            purchase_event(AINO_CARD, [MILK]),  # no warranty
+        ]
+    )
+    for event_id in sent:
+        await service.handled(event_id)
+
+    saved = await service.receipts(AINO)
+    assert sorted(r["lines"][0]["product_name"] for r in saved) == ["Porakone", 'Samsung TV 55" 4K']
+    assert await service.receipts(EERO) == []
+    metrics = await (await service.client.get("/metrics")).text()
+    purchases = 'type="fi.plussa.stores.purchase.completed"'
+    assert f"event_batch_size_count{{{purchases}}} 2.0" in metrics  # the four, then the repeat alone
+    assert f"event_batch_size_sum{{{purchases}}} 5.0" in metrics
+
+
+async def test_a_purchase_on_an_unknown_card_in_a_batch_waits_alone_while_the_others_are_saved(receipts: Start) -> None:
+    service = await aino_with_the_service(
+        receipts, purchase_batch_max=2, purchase_batch_linger_ms=1_000, consumer_retry_delays_ms=[300, 600, 1200]
+    )
+    unknown_card = "6046000000000034"
+    aino, _ = await service.purchases([purchase_event(AINO_CARD, [TV]), purchase_event(unknown_card, [TV])])
+    await service.handled(aino)
+    assert len(await service.receipts(AINO)) == 1
+
+    await service.card(unknown_card, AINO)
+    assert len(await service.until(lambda: _two(service.receipts(AINO)))) == 2
+
+
+async def _two(receipts: Awaitable[list[Any]]) -> list[Any]:
+    found = await receipts
+    return found if len(found) == 2 else []
 
 
 async def test_a_purchase_on_a_card_announced_later_is_saved_once_the_card_is_known(receipts: Start) -> None:

@@ -1,6 +1,7 @@
 """Store purchases become warranty receipts for the people who turned the service on."""
 
 import uuid
+from collections.abc import Sequence
 
 import structlog
 
@@ -16,37 +17,60 @@ log = structlog.get_logger(__name__)
 
 
 async def save_purchase(ctx: ReceiptsContext, data: PurchaseCompleted) -> WarrantyReceipt | None:
-    """Keep the purchase's warranty lines when its card holder has the service on.
+    """Keep the purchase's warranty lines when its card holder has the service on."""
+    [receipt] = await save_purchases(ctx, [data])
+    return receipt
+
+
+async def save_purchases(ctx: ReceiptsContext, purchases: Sequence[PurchaseCompleted]) -> list[WarrantyReceipt | None]:
+    """Keep the warranty lines of each purchase whose card holder has the service on, in one
+    transaction, with the same outcome as saving them one after the other: the receipt
+    kept for each purchase, or None.
 
     Purchases on a card nobody holds (a temporary card not linked to a member), in other
-    chains, before the service was turned on, or without warranty lines are not kept."""
-    if data.chain not in ctx.chains or not any(line.warranty_months for line in data.lines):
-        return None  # decided without a read: most purchases end here
+    chains, before the service was turned on, or without warranty lines are not kept.
+    A card not known yet fails them all (the consumer then saves them one by one)."""
+    # Decided without a read: most purchases end here.
+    candidates = {
+        i: d for i, d in enumerate(purchases) if d.chain in ctx.chains and any(x.warranty_months for x in d.lines)
+    }
+    if not candidates:
+        return [None] * len(purchases)
 
-    async def work(uow: UnitOfWork) -> WarrantyReceipt | None:
-        holder = await _holder(ctx, uow, data.card_number)
-        if holder.person_id is None:
-            return None
-        enrolment = await ctx.store.enrolment(uow, holder.person_id)
-        if not enrolment.saves(purchased_at=data.occurred_at, chain=data.chain, chains=ctx.chains):
-            return None
-        if await ctx.store.has_receipt(uow, holder.person_id, data.purchase_id):
-            return None  # the same purchase sent again under another event id
-        purchase = _purchase(data, holder, holder.person_id)
-        receipt = WarrantyReceipt.keep(
-            purchase,
-            receipt_id=uuid.uuid4().hex,
-            now=ctx.now(),
-            keep_months_after=ctx.settings.keep_months_after_warranty,
-        )
-        if receipt is not None:
-            await ctx.store.add_receipt(uow, receipt)
-        return receipt
+    async def work(uow: UnitOfWork) -> dict[int, WarrantyReceipt]:
+        holders = await ctx.store.cards_by_number(uow, {d.card_number for d in candidates.values()})
+        if any(d.card_number not in holders for d in candidates.values()):
+            # The cards events may arrive after the purchase: the consumer tries again later.
+            raise CardNotKnownYetError()
+        enrolments = await ctx.store.enrolments(uow, {h.person_id for h in holders.values() if h.person_id})
+        saving = {
+            i: (d, holder, person_id)
+            for i, d in candidates.items()
+            if (person_id := (holder := holders[d.card_number]).person_id) is not None
+            and enrolments[person_id].saves(purchased_at=d.occurred_at, chain=d.chain, chains=ctx.chains)
+        }
+        # A purchase sent again, under another event id or in this very batch, is kept once.
+        held = await ctx.store.receipts_held(uow, {(person_id, d.purchase_id) for d, _, person_id in saving.values()})
+        kept: dict[int, WarrantyReceipt] = {}
+        for i, (d, holder, person_id) in saving.items():
+            if (person_id, d.purchase_id) in held:
+                continue
+            held.add((person_id, d.purchase_id))
+            receipt = WarrantyReceipt.keep(
+                _purchase(d, holder, person_id),
+                receipt_id=uuid.uuid4().hex,
+                now=ctx.now(),
+                keep_months_after=ctx.settings.keep_months_after_warranty,
+            )
+            if receipt is not None:
+                kept[i] = receipt
+        await ctx.store.add_receipts(uow, list(kept.values()))
+        return kept
 
-    receipt = await ctx.run(work)
-    if receipt is not None:
+    kept = await ctx.run(work)
+    for receipt in kept.values():
         log.info("receipt_saved", receipt_id=receipt.receipt_id, lines=len(receipt.lines))
-    return receipt
+    return [kept.get(i) for i in range(len(purchases))]
 
 
 async def record_return(ctx: ReceiptsContext, data: PurchaseReturned) -> bool:
@@ -82,14 +106,6 @@ async def card_changed(ctx: ReceiptsContext, data: CardChanged) -> None:
             await ctx.store.save_card(uow, holder)
 
     await ctx.run(work)
-
-
-async def _holder(ctx: ReceiptsContext, uow: UnitOfWork, card_number: str) -> CardHolder:
-    holder = await ctx.store.card_by_number(uow, card_number)
-    if holder is None:
-        # The cards events may arrive after the purchase: the consumer tries again later.
-        raise CardNotKnownYetError()
-    return holder
 
 
 def _purchase(data: PurchaseCompleted, holder: CardHolder, person_id: str) -> Purchase:
