@@ -66,8 +66,11 @@ class UnitOfWork:
         for aggregate in self._tracked.values():
             recorded.extend(aggregate.pull_events())
         recorded.sort(key=lambda r: r.order)
-        envelopes = [self._context.event(r.data, r.subject, r.at) for r in recorded]
-        await self._context.outbox.add(self.session, envelopes)
+        if not recorded:
+            return
+        now = self._context.now()
+        events = [(r.data, r.subject, r.at or now) for r in recorded]
+        await self._context.outbox.add_data(self.session, self._context.settings.event_source, events)
 
 
 @dataclass
