@@ -82,7 +82,7 @@ def household_docs(i: int, rng: random.Random) -> tuple[Document, Document, Docu
             f"p{i}b": {"points": base - base // 2, "spend_cents": other},
         },
     }
-    view = {
+    view: Document = {
         "_id": hid,
         "points": account["points"],
         "status": "regular",
