@@ -3,10 +3,10 @@ worker's CPU, peak memory, and the projection to 2.2 million households.
 
     .venv/bin/python bench/month_end.py [--households 100000] [--workers 1 2]
 
-Seeds (bulk inserts) each household's account and its month's projection as a month
-of purchases leaves them (base and MasterCard points, grocery spend, campaign points,
-a few returns, two members), with charity set up for 10 % and saving on for 5 % of
-households. Then, for each worker count N, it runs N month-end processes at once as the
+Seeds (bulk inserts) each household's account, its month's projection and its balance
+read model as a month of purchases leaves them (base and MasterCard points, grocery
+spend, campaign points, a few returns, two members), with charity set up for 10 % and
+saving on for 5 % of households. Then, for each worker count N, it runs N month-end processes at once as the
 Indexed Job does (``python -m plussa_points.commands.month_end --partition I/N``) on a
 fresh copy of the seeded database, and prints the figures. A rerun closes nothing.
 """
@@ -35,8 +35,12 @@ BATCH = 500
 CONCURRENCY = 4
 
 
-def household_docs(i: int, rng: random.Random) -> tuple[dict[str, object], dict[str, object]]:
-    """One household's account and its open month, as a month of purchases leaves them."""
+Document = dict[str, object]
+
+
+def household_docs(i: int, rng: random.Random) -> tuple[Document, Document, Document]:
+    """One household's account, its open month and its balance read model, as a month of
+    purchases leaves them."""
     hid = f"h{i:08d}"
     grocery = rng.randrange(0, 120_000)
     other = rng.randrange(0, 40_000)
@@ -44,7 +48,7 @@ def household_docs(i: int, rng: random.Random) -> tuple[dict[str, object], dict[
     mastercard = base if rng.random() < 0.1 else 0
     reversed_ = rng.randrange(0, 30) if rng.random() < 0.05 else 0
     campaign = rng.choice([0, 0, 0, 100, 200, 300])
-    account: dict[str, object] = {
+    account: Document = {
         "_id": hid,
         "kind": "household",
         "points": base + mastercard + campaign - reversed_ + 1,
@@ -78,7 +82,16 @@ def household_docs(i: int, rng: random.Random) -> tuple[dict[str, object], dict[
             f"p{i}b": {"points": base - base // 2, "spend_cents": other},
         },
     }
-    return account, month
+    view: Document = {
+        "_id": hid,
+        "points": account["points"],
+        "status": "regular",
+        "grocery": {MONTH: grocery},
+        "lots": [],
+        **{name: account[name] for name in ("charity", "savings") if name in account},
+        "version": month["purchases"],
+    }
+    return account, month, view
 
 
 async def seed(mongo_url: str, database: str, households: int) -> float:
@@ -89,9 +102,9 @@ async def seed(mongo_url: str, database: str, households: int) -> float:
     await prepare_database(db, INDEXES)
     started = time.perf_counter()
     for start in range(0, households, CHUNK):
-        pairs = [household_docs(i, rng) for i in range(start, min(start + CHUNK, households))]
-        await db["accounts"].insert_many([a for a, _ in pairs], ordered=False)
-        await db["household_months"].insert_many([m for _, m in pairs], ordered=False)
+        seeded = [household_docs(i, rng) for i in range(start, min(start + CHUNK, households))]
+        for n, collection in enumerate(("accounts", "household_months", "balance_views")):
+            await db[collection].insert_many([docs[n] for docs in seeded], ordered=False)
     await client.close()
     return time.perf_counter() - started
 

@@ -1,13 +1,24 @@
 """The CloudEvents envelope: routing keys, round trips, tolerance of what is new."""
 
 import json
+import uuid
 from datetime import UTC, datetime, timedelta, timezone
-from typing import ClassVar
+from typing import Any, ClassVar
+from zoneinfo import ZoneInfo
 
 import pytest
-from pydantic import ValidationError
+from pydantic import BaseModel, Field, ValidationError
 
-from plussa_shared.events import CloudEvent, ConsumedEventData, EventData, RawEvent, new_event, routing_key_for
+from plussa_shared.events import (
+    CloudEvent,
+    ConsumedEventData,
+    EventData,
+    RawEvent,
+    envelope_json,
+    new_event,
+    new_event_ids,
+    routing_key_for,
+)
 
 
 class CardBlocked(EventData):
@@ -23,6 +34,26 @@ class CardBlockedCopy(ConsumedEventData):
 
 class Untyped(EventData):
     value: int
+
+
+class Share(BaseModel):
+    charity_id: str
+    cents: int
+
+
+class Donated(EventData):
+    event_type: ClassVar[str] = "fi.plussa.points.money.donated"
+    household_id: str
+    note: str
+    charities: list[Share]
+    saved_until: datetime | None
+    details: dict[str, Any]
+    paid_at: datetime
+    kind: str = Field(default="donation", alias="donation_kind")
+
+
+class BadlyTyped(EventData):
+    event_type: ClassVar[str] = "Fi.Plussa.Cards"
 
 
 def blocked() -> CloudEvent[EventData]:
@@ -102,3 +133,52 @@ def test_times_in_other_zones_keep_their_instant() -> None:
     )
     raw = RawEvent.model_validate_json(event.model_dump_json())
     assert raw.time == datetime(2026, 3, 1, 10, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("data", "subject", "time"),
+    [
+        (CardBlocked(card_id="c1", household_id="h1", reason="lost"), "card/c1", datetime(2026, 3, 1, tzinfo=UTC)),
+        (
+            Donated(
+                household_id="h1",
+                note='Hyväntekeväisyys "ö" \u2603 <&>',
+                charities=[Share(charity_id="c1", cents=150), Share(charity_id="c2", cents=5)],
+                saved_until=None,
+                details={"nested": [1, "two", None], "at": datetime(2026, 3, 1, 8, 30, 15, 123456, tzinfo=UTC)},
+                paid_at=datetime(2026, 4, 1, 0, 0, tzinfo=ZoneInfo("Europe/Helsinki")),
+            ),
+            None,
+            datetime(2026, 3, 31, 23, 59, 59, 999999, tzinfo=timezone(timedelta(hours=3))),
+        ),
+    ],
+)
+def test_an_envelope_written_straight_from_the_data_is_the_models_own_text(
+    data: EventData, subject: str | None, time: datetime
+) -> None:
+    expected = new_event(data, source="/plussa/points", subject=subject, time=time, event_id="e-1").model_dump_json()
+    assert envelope_json(data, event_id="e-1", source="/plussa/points", subject=subject, time=time) == expected
+
+
+def test_an_envelope_written_straight_from_the_data_keeps_the_envelopes_rules() -> None:
+    data = CardBlocked(card_id="c1", household_id="h1", reason="lost")
+    at = datetime(2026, 3, 1, tzinfo=UTC)
+    with pytest.raises(ValueError, match="time zone"):
+        envelope_json(data, event_id="e", source="/s", subject=None, time=datetime(2026, 3, 1))  # noqa: DTZ001
+    with pytest.raises(ValueError, match="500"):
+        envelope_json(data, event_id="e", source="/s", subject="x" * 501, time=at)
+    with pytest.raises(ValueError, match="500"):
+        envelope_json(data, event_id="e", source="", subject=None, time=at)
+    with pytest.raises(ValueError, match="declares no event_type"):
+        envelope_json(Untyped(value=1), event_id="e", source="/s", subject=None, time=at)
+    with pytest.raises(ValueError, match="not a valid event type"):
+        envelope_json(BadlyTyped(), event_id="e", source="/s", subject=None, time=at)
+
+
+def test_event_ids_made_together_are_distinct_random_uuids() -> None:
+    ids = new_event_ids(1000)
+    assert len(set(ids)) == 1000
+    for text in ids:
+        parsed = uuid.UUID(text)
+        assert (str(parsed), parsed.version, parsed.variant) == (text, 4, uuid.RFC_4122)
+    assert new_event_ids(0) == []

@@ -2,15 +2,17 @@
 confirmed, and carries the request id and trace context into the event's headers."""
 
 import asyncio
+import json
 from collections import Counter
 from collections.abc import AsyncIterator
-from typing import Any
+from datetime import UTC, datetime
+from typing import Any, ClassVar
 
 import pytest
 
 from plussa_shared.app import create_service_app
 from plussa_shared.broker import Broker
-from plussa_shared.events import new_event
+from plussa_shared.events import EventData, new_event
 from plussa_shared.metrics import Metrics
 from plussa_shared.mongo import Database, Session, create_client, ensure_collections, ensure_indexes, run_in_transaction
 from plussa_shared.outbox import LEASES, OUTBOX, OUTBOX_INDEXES, Outbox, OutboxRelay
@@ -49,6 +51,39 @@ async def add_notes(client: Any, db: Database, note_ids: list[str]) -> None:
         await outbox.add(session, events)
 
     await run_in_transaction(client, work)
+
+
+class TokenHanded(EventData):
+    event_type: ClassVar[str] = "fi.plussa.notes.token.handed"
+    recipient: ClassVar[str | None] = "identity"
+    token: str
+
+
+async def test_records_written_straight_from_the_data_are_those_written_from_envelopes(relay_db: Any) -> None:
+    client, db, _ = relay_db
+    outbox = Outbox(db)
+    at = datetime(2026, 4, 1, tzinfo=UTC)
+    data = [NoteWritten(note_id=f"n{i}", text="ä") for i in range(300)] + [TokenHanded(token="t")]
+    enveloped = [new_event(d, source="/plussa/notes", subject="note/1", time=at) for d in data]
+
+    async def work(session: Session) -> None:
+        await outbox.add(session, enveloped)
+        await outbox.add_data(session, "/plussa/notes", [(d, "note/1", at) for d in data])
+
+    await run_in_transaction(client, work)
+    docs = await db[OUTBOX].find().sort([("created_at", 1), ("order", 1)]).to_list()
+    from_envelopes, from_data = docs[: len(data)], docs[len(data) :]
+    assert [d["_id"] for d in from_envelopes] == [e.id for e in enveloped]  # in the order given
+    assert len({d["order"] for d in docs}) == len(docs)
+    for old, new in zip(from_envelopes, from_data, strict=True):
+        old_envelope, new_envelope = json.loads(old.pop("envelope")), json.loads(new.pop("envelope"))
+        assert new_envelope.pop("id") == new["_id"] != old["_id"]
+        assert new_envelope == {k: v for k, v in old_envelope.items() if k != "id"}
+        for doc in (old, new):
+            del doc["_id"], doc["order"], doc["created_at"]
+        assert new == old
+    assert from_data[0]["routing_key"] == "notes.note.written"
+    assert (from_data[0]["exchange"], from_data[-1]["exchange"]) == (None, "plussa.private.identity")
 
 
 async def test_of_two_relays_on_one_database_only_the_lease_holder_publishes(relay_db: Any, broker: Broker) -> None:

@@ -92,13 +92,12 @@ class UnitOfWork:
         for aggregate in self._tracked.values():
             recorded.extend(aggregate.pull_events())
         recorded.sort(key=lambda r: r.order)
-        envelopes = [self._context.event(r.data, r.subject, r.at) for r in recorded]
-        traces = {
-            envelope.id: self._traces.pop(r.order)
-            for r, envelope in zip(recorded, envelopes, strict=True)
-            if r.order in self._traces
-        }
-        await self._context.outbox.add(self.session, envelopes, traces=traces)
+        if not recorded:
+            return
+        now = self._context.now()
+        events = [(r.data, r.subject, r.at or now) for r in recorded]
+        traces = {i: self._traces.pop(r.order) for i, r in enumerate(recorded) if r.order in self._traces}
+        await self._context.outbox.add_data(self.session, self._context.settings.event_source, events, traces=traces)
 
 
 @dataclass

@@ -10,6 +10,7 @@ absorb because they record the ids they have handled.
 
 import asyncio
 import contextlib
+import os
 import uuid
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
@@ -19,11 +20,12 @@ import aio_pika
 import structlog
 from aio_pika.abc import AbstractChannel, AbstractExchange
 from bson import ObjectId
+from pydantic import BaseModel
 from pymongo import ASCENDING, IndexModel, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
 from plussa_shared.broker import Broker, Exchanges
-from plussa_shared.events import CloudEvent, EventData
+from plussa_shared.events import CloudEvent, EventData, envelope_json, new_event_ids, routing_key_for
 from plussa_shared.metrics import Metrics
 from plussa_shared.mongo import Database, Session
 from plussa_shared.outages import is_outage
@@ -34,6 +36,9 @@ log = structlog.get_logger(__name__)
 OUTBOX = "outbox"
 LEASES = "outbox_lease"
 CLOUDEVENTS_JSON = "application/cloudevents+json"
+
+_Record = tuple[str, str, str | None, str, str | None, Mapping[str, str] | None]
+"""An outbox record to write: id, type, subject, envelope, exchange, its own trace (or None)."""
 
 OUTBOX_INDEXES = {
     OUTBOX: [
@@ -51,6 +56,7 @@ class Outbox:
         self._collection = db[OUTBOX]
         self._exchanges = exchanges or Exchanges()
         self._nudge: asyncio.Event | None = None
+        self._orders = _OrderKeys()
 
     def attach_relay_signal(self, signal: asyncio.Event) -> None:
         """Let the relay be woken as soon as a transaction has added events."""
@@ -69,40 +75,87 @@ class Outbox:
         ``traces`` gives events of their own work (a mail sent in the trace it was queued
         in) that work's trace context, W3C headers by event id; the rest take the current one.
         """
-        if not events:
+        traces = traces or {}
+        await self._insert(
+            session,
+            [(e.id, e.type, e.subject, e.model_dump_json(), self._target(e.data), traces.get(e.id)) for e in events],
+        )
+
+    async def add_data(
+        self,
+        session: Session,
+        source: str,
+        events: Sequence[tuple[BaseModel, str | None, datetime]],
+        *,
+        traces: Mapping[int, Mapping[str, str]] | None = None,
+    ) -> None:
+        """Store events given as ``(data, subject, time)`` from ``source``, as ``add`` does, with
+        their envelopes written straight from the data (``envelope_json``), not built as models;
+        ``traces`` as ``add``'s, by the event's position in ``events``."""
+        traces = traces or {}
+        records: list[_Record] = []
+        for index, (event_id, (data, subject, time)) in enumerate(zip(new_event_ids(len(events)), events, strict=True)):
+            if not isinstance(data, EventData):
+                raise TypeError(f"{type(data).__name__} is not an EventData and has no event type")
+            envelope = envelope_json(data, event_id=event_id, source=source, subject=subject, time=time)
+            records.append((event_id, data.event_type, subject, envelope, self._target(data), traces.get(index)))
+        await self._insert(session, records)
+
+    async def _insert(self, session: Session, records: list[_Record]) -> None:
+        """Write ``(id, type, subject, envelope, exchange, trace)`` records, ordered as given;
+        a record without a trace of its own takes the current one."""
+        if not records:
             return
         now = datetime.now(UTC)
         request_id = structlog.contextvars.get_contextvars().get("request_id")
         current = trace_headers()  # the request's or the handled event's trace
-        traces = traces or {}
         docs = [
             {
-                "_id": event.id,
-                "order": ObjectId(),
-                "type": event.type,
-                "routing_key": event.routing_key,
+                "_id": event_id,
+                "order": order,
+                "type": event_type,
+                "routing_key": routing_key_for(event_type),
                 # None: the relay's internal exchange; a name: the recipient's private one.
-                "exchange": self._target(event),
-                "subject": event.subject,
-                "envelope": event.model_dump_json(),
+                "exchange": exchange,
+                "subject": subject,
+                "envelope": envelope,
                 "created_at": now,
                 "sent_at": None,
                 "request_id": request_id,
-                "trace": dict(traces.get(event.id, current)),
+                "trace": dict(current if trace is None else trace),
             }
-            for event in events
+            for (event_id, event_type, subject, envelope, exchange, trace), order in zip(
+                records, self._orders.take(len(records), now), strict=True
+            )
         ]
         await self._collection.insert_many(docs, ordered=True, session=session)
 
-    def _target(self, event: CloudEvent[Any]) -> str | None:
-        if isinstance(event.data, EventData) and type(event.data).recipient:
-            return self._exchanges.for_event(event.data)
+    def _target(self, data: object) -> str | None:
+        if isinstance(data, EventData) and type(data).recipient:
+            return self._exchanges.for_event(data)
         return None
 
     def nudge(self) -> None:
         """Wake the relay; call after the transaction that added events committed."""
         if self._nudge is not None:
             self._nudge.set()
+
+
+class _OrderKeys:
+    """The ``order`` of outbox records: ObjectIds made as ``ObjectId()`` makes them (the
+    time, a random part, a counter), the random part this writer's own, for a whole
+    insert at once. Records of one insert share ``created_at``, and their keys rise."""
+
+    def __init__(self) -> None:
+        self._random = os.urandom(5)
+        self._counter = 0
+
+    def take(self, count: int, at: datetime) -> list[ObjectId]:
+        if self._counter + count > 0xFFFFFF:  # three bytes; rising within the insert is what counts
+            self._counter = 0
+        first, self._counter = self._counter, self._counter + count
+        head = int(at.timestamp()).to_bytes(4, "big") + self._random
+        return [ObjectId(head + n.to_bytes(3, "big")) for n in range(first, first + count)]
 
 
 class OutboxRelay:

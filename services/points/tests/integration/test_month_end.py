@@ -15,6 +15,7 @@ from plussa_points.events.consumed import PurchaseCompleted
 from plussa_points.use_cases import ingest, money
 from plussa_points.use_cases.expiry import expire_lots
 from plussa_points.use_cases.month_end import close_all
+from plussa_points.views import charity_of, savings_of
 
 Start = Callable[..., Awaitable[Any]]
 APRIL_2ND = datetime(2026, 4, 2, 6, 0, tzinfo=UTC)
@@ -33,6 +34,22 @@ async def households(h: Any, count: int) -> list[str]:
         await buy(h, card, [("grocery", 1000 + i * 100)])  # 10 + i euros -> (10 + i) points -> (10 + i) // 2 cents
         ids.append(household)
     return ids
+
+
+async def read_models(h: Any, household_ids: list[str]) -> dict[str, dict[str, Any]]:
+    """The households' balance documents as the portal reads them (absent fields as their defaults)."""
+    docs = await h.db.balance_views.find({"_id": {"$in": household_ids}}).to_list()
+    return {
+        d["_id"]: {
+            "points": d.get("points", 0),
+            "status": d.get("status", "regular"),
+            "lots": d.get("lots", []),
+            "grocery": d.get("grocery", {}),
+            "savings": savings_of(d),
+            "charity": charity_of(d),
+        }
+        for d in docs
+    }
 
 
 async def test_a_month_end_killed_halfway_and_run_again_pays_every_household_exactly_once(points: Start) -> None:
@@ -64,6 +81,39 @@ async def test_a_month_end_killed_halfway_and_run_again_pays_every_household_exa
         assert account is not None
         assert account["money_cents"] == (10 + i) // 2
         assert account["carry_points"] == (10 + i) % 2
+
+
+async def test_month_end_leaves_the_balance_read_model_as_a_rewrite_from_the_account_would(points: Start) -> None:
+    h = await points(month_end_batch_size=1)
+    ids = await households(h, 3)
+    await h.lot("h001", "older", 250, datetime(2026, 2, 3, 22, tzinfo=UTC), datetime(2027, 2, 3, 22, tzinfo=UTC))
+    april = datetime(2026, 4, 1, 12, tzinfo=UTC)
+    h.clock.now = april
+    await buy(h, f"{4000_0000_0000_0002:016d}", [("grocery", 5_000)], at=april)  # h002's April stays open
+    # An account older than the read model: no balance document yet.
+    await h.db.accounts.insert_one({"_id": "h-old", "kind": "household", "points": 40, "last_closed_month": "2026-02"})
+    march = {"month": "2026-03", "closed": False, "base_points": 40, "grocery_cents": 4_000, "purchase_cents": 4_000}
+    await h.db.household_months.insert_one({"_id": "h-old:2026-03", "household_id": "h-old", **march})
+    everyone = [*ids, "h-old"]
+    h.clock.now = APRIL_2ND
+
+    report = await close_all(h.pts, "2026-03")
+
+    assert report.households_closed == 4
+    written = await read_models(h, everyone)
+
+    async def rewrite(uow: Any) -> None:
+        await h.pts.store.ledger.balance.refresh(everyone, uow.session)
+
+    await h.pts.run(rewrite)
+    assert written == await read_models(h, everyone)
+    assert [lot["lot_id"] for lot in written["h001"]["lots"]] == ["older", "lot:h001:2026-03"]
+    assert written["h002"]["grocery"] == {"2026-04": 5_000}
+    assert written["h-old"]["points"] == 40 - 40 // 2 * 2  # converted, the odd point carried
+    for household in everyone:
+        account = await h.account(household)
+        assert account is not None
+        assert (written[household]["points"], written[household]["status"]) == (account["points"], account["status"])
 
 
 async def test_month_end_refuses_a_month_that_has_not_ended(points: Start) -> None:

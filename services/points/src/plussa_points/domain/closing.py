@@ -16,7 +16,7 @@ from plussa_points.domain.calendar import add_months, local_midnight, payout_dat
 from plussa_points.domain.ledger import Entry
 from plussa_points.domain.rules import ProgrammeRules
 from plussa_points.domain.statement import CharityChoice, MonthActivity, Statement, close_month
-from plussa_points.domain.status import REGULAR, spend_in_window, status_for, window_months
+from plussa_points.domain.status import REGULAR, spend_in_window, status_of_spend, window_months
 
 
 @dataclass(frozen=True)
@@ -131,15 +131,16 @@ def close_household(
     kept = _kept(window_months(rules, month))
     closed_spend = {m.activity.month: m.purchase_cents for m in ordered if m.activity.month in kept}
     spend = {**(account.spend_by_month or {}), **closed_spend}
+    window_spend = spend_in_window(rules, spend, month)
     saving = account.saving_until
     saved_until = saving if saving is not None and saving > paid_at else None
     return Closing(
         household_id=account.household_id,
         month=month,
         statement=st,
-        status=status_for(rules, spend, month),
+        status=status_of_spend(rules, window_spend),
         previous_status=account.status,
-        window_spend_cents=spend_in_window(rules, spend, month),
+        window_spend_cents=window_spend,
         closed_spend=closed_spend,
         dropped_months=tuple(m for m in spend if m not in kept and m <= month),
         paid_at=paid_at,

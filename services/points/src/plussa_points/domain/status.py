@@ -29,5 +29,9 @@ def spend_in_window(rules: ProgrammeRules, spend_by_month: Mapping[str, int], mo
 
 def status_for(rules: ProgrammeRules, spend_by_month: Mapping[str, int], month: str) -> str:
     """``best_customer`` when the window's purchases exceed the threshold, else ``regular``."""
-    over = spend_in_window(rules, spend_by_month, month) > rules.best_customer_threshold_cents
-    return BEST_CUSTOMER if over else REGULAR
+    return status_of_spend(rules, spend_in_window(rules, spend_by_month, month))
+
+
+def status_of_spend(rules: ProgrammeRules, window_spend_cents: int) -> str:
+    """The status of a household whose purchases in the window came to ``window_spend_cents``."""
+    return BEST_CUSTOMER if window_spend_cents > rules.best_customer_threshold_cents else REGULAR

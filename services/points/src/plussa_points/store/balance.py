@@ -3,8 +3,10 @@ by the ledger repository in the same transaction as every write of the household
 account, lots or month projection, so ``GET /v1/me/balance`` is one read of one document.
 
 Points and grocery spend move by ``$inc`` with each posting (the hot path: purchases);
-every other change (spends, savings, charity, expiry, month end, a linked card)
-rewrites the document from the account, the lots with money left and the open months.
+month end moves what it changes (points, status, the closed months' grocery spend, the
+payout's lot) the same way, since it knows all of it; every other change (spends,
+savings, charity, expiry, a linked card) rewrites the document from the account, the
+lots with money left and the open months.
 What depends on the time (which lots are spendable, saved or expired now) is decided
 when it is read, so the document never goes stale as time passes.
 
@@ -21,6 +23,7 @@ from datetime import datetime
 
 from pymongo import UpdateOne
 
+from plussa_points.domain.closing import Closing
 from plussa_points.domain.ledger import Posting, account_kind
 from plussa_points.store.collections import (
     ACCOUNTS,
@@ -75,7 +78,7 @@ class BalanceViews:
         lots: dict[str, list[Document]] = {h: [] for h in ids}
         query = {"household_id": {"$in": ids}, "remaining_cents": {"$gt": 0}}
         async for lot in self.lots.find(query, {**_LOT_FIELDS, "household_id": 1}, session=session).sort("paid_at"):
-            lots[lot.pop("household_id")].append({"lot_id": lot.pop("_id"), **lot})
+            lots[lot["household_id"]].append(lot_view(lot))
         grocery: dict[str, dict[str, int]] = {h: {} for h in ids}
         months = self.months.find({"household_id": {"$in": ids}, "closed": False}, session=session)
         async for month in months:
@@ -104,6 +107,20 @@ class BalanceViews:
         found = self.members.find(where, {"household_id": 1}).sort("household_id").limit(limit)
         return list(dict.fromkeys([d["household_id"] async for d in found]))
 
+    async def close_months(self, closings: Sequence[Closing], lots: Sequence[Document], session: Session) -> None:
+        """Month end's change of the households' documents, written without reading them:
+        points moved by the closing, the status set, the closed months' grocery spend gone,
+        the payout's lot (of ``lots``, the documents just written) added in the order paid.
+        Should a household have no document yet (an account older than the read model),
+        the batch's documents are rewritten whole instead (``refresh``)."""
+        paid = {lot["household_id"]: lot_view(lot) for lot in lots}
+        updates = [UpdateOne({"_id": c.household_id}, _closed(c, paid.get(c.household_id))) for c in closings]
+        if not updates:
+            return
+        result = await self.views.bulk_write(updates, ordered=False, session=session)
+        if result.matched_count < len(updates):
+            await self.refresh([c.household_id for c in closings], session)
+
     async def of(self, household_id: str) -> Document:
         """The household's document (empty when nothing happened on its account yet)."""
         return await self.views.find_one({"_id": household_id}) or {}
@@ -114,6 +131,22 @@ class BalanceViews:
             {"savings.on": True, "savings.release_at": {"$lte": now}},
             {"$set": {"savings": {"on": False}}, "$inc": {"version": 1, "savings_version": 1}},
         )
+
+
+def lot_view(lot: Document) -> Document:
+    """A lot as the document lists it (from the lot's document, or the fields of it read)."""
+    return {"lot_id": lot["_id"], **{name: lot.get(name) for name in _LOT_FIELDS}}
+
+
+def _closed(c: Closing, lot: Document | None) -> Document:
+    update: Document = {
+        "$inc": {"points": c.points_change, "version": 1},
+        "$set": {"status": c.status},
+        "$unset": {f"grocery.{month}": "" for month in c.statement.months},
+    }
+    if lot is not None:
+        update["$push"] = {"lots": {"$each": [lot], "$sort": {"paid_at": 1}}}
+    return update
 
 
 def _rewrite(account: Document, lots: list[Document], grocery: dict[str, int]) -> Document:

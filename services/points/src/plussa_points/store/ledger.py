@@ -23,6 +23,23 @@ from plussa_points.store.mappers import entry_doc
 from plussa_points.store.statements import lot_doc, statement_doc
 from plussa_shared.mongo import Database, Document, Session
 
+# What month end reads of an account and of an open month (``_account_state``, ``_open_month``).
+_CLOSING_ACCOUNT = dict.fromkeys(["carry_points", "status", "spend_by_month", "charity", "savings"], 1)
+_CLOSING_MONTH = dict.fromkeys(
+    [
+        "household_id",
+        "month",
+        "base_points",
+        "mastercard_points",
+        "reversed_points",
+        "campaign_points",
+        "grocery_cents",
+        "eligible_cents",
+        "purchase_cents",
+    ],
+    1,
+)
+
 
 class Ledger:
     """Accounts, household months and ledger entries of the points service."""
@@ -138,12 +155,15 @@ class Ledger:
     ) -> list[tuple[AccountState, list[OpenMonth]]]:
         """The households of ``ids`` still open for ``month``, with their open months up to it."""
         accounts = await self.accounts.find(
-            {"_id": {"$in": list(ids)}, "last_closed_month": {"$not": {"$gte": month}}}, session=session
+            {"_id": {"$in": list(ids)}, "last_closed_month": {"$not": {"$gte": month}}},
+            _CLOSING_ACCOUNT,
+            session=session,
         ).to_list()
         if not accounts:
             return []
         docs = await self.months.find(
             {"household_id": {"$in": [a["_id"] for a in accounts]}, "month": {"$lte": month}, "closed": False},
+            _CLOSING_MONTH,
             session=session,
         ).to_list()
         by_household: dict[str, list[OpenMonth]] = {}
@@ -168,7 +188,7 @@ class Ledger:
             {"$set": {"closed": True}},
             session=session,
         )
-        await self.balance.refresh([c.household_id for c in closings], session)
+        await self.balance.close_months(closings, lots, session)
 
     async def move_card_account(
         self, card_id: str, household_id: str, person_id: str | None, at: datetime, session: Session

@@ -57,19 +57,23 @@ def lot_from(doc: Document) -> Lot:
 
 
 def entry_doc(entry: Entry) -> Document:
-    """One append-only ledger entry. ``points`` sum to the account's points, ``cents`` to its money."""
-    return {
-        "_id": entry.entry_id,
-        "household_id": entry.household_id,
-        "person_id": entry.person_id,
+    """One append-only ledger entry. ``points`` sum to the account's points, ``cents`` to its money.
+    An entry of the household's alone (month end's, most money entries) has no ``person_id``
+    field, so the sparse index of persons' entries leaves it out."""
+    doc: Document = {"_id": entry.entry_id, "household_id": entry.household_id}
+    if entry.person_id is not None:
+        doc["person_id"] = entry.person_id
+    doc |= {
         "reason": entry.reason,
         "month": entry.month,
         "points": entry.points,
         "cents": entry.cents,
         "reference": entry.reference,
         "at": entry.at,
-        **({"details": dict(entry.details)} if entry.details else {}),
     }
+    if entry.details:
+        doc["details"] = dict(entry.details)
+    return doc
 
 
 def seen_from(doc: Document, points_field: str = "points") -> Seen:
