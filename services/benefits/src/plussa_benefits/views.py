@@ -1,9 +1,9 @@
 """Read-only answers; the reads skip the domain and go straight to the stored documents."""
 
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, TypeAdapter
 
 from plussa_benefits.context import BenefitsContext
 from plussa_benefits.domain.errors import NoSponsorshipError
@@ -65,7 +65,8 @@ async def offers_of(
     catalogue = await ctx.catalogue.for_reading(now, [entry["offer_id"] for entry in held])
     ranked = open_offers(held, catalogue, now)
     end = len(ranked) if size is None else start + size
-    return [my_offer(entry, offer, language) for entry, offer in ranked[start:end]], end < len(ranked)
+    page = [_my_offer_fields(entry, offer, language) for entry, offer in ranked[start:end]]
+    return _MY_OFFERS.validate_python(page), end < len(ranked)
 
 
 def open_offers(held: list[Document], catalogue: Catalogue, now: datetime) -> list[tuple[Document, Offer]]:
@@ -80,23 +81,31 @@ def open_offers(held: list[Document], catalogue: Catalogue, now: datetime) -> li
 
 def my_offer(entry: Document, o: Offer, language: str) -> MyOfferView:
     """A held offer as its person sees it, in ``language``."""
+    return MyOfferView.model_validate(_my_offer_fields(entry, o, language))
+
+
+# A page of views validated in one call of pydantic-core: on the hottest read that is
+# several times cheaper than building each view with ``model_construct`` in Python.
+_MY_OFFERS = TypeAdapter(list[MyOfferView])
+
+
+def _my_offer_fields(entry: Document, o: Offer, language: str) -> dict[str, Any]:
     t = o.terms
-    # Built from stored, already valid data on the hottest read: no validation again.
-    return MyOfferView.model_construct(
-        offer_id=o.offer_id,
-        issuer_id=o.issuer.issuer_id,
-        title=t.title.pick(language),
-        description=t.description.pick(language),
-        reward=RewardView.model_construct(kind=t.reward.kind.value, amount=t.reward.amount),
-        min_spend_cents=t.qualification.min_spend_cents,
-        valid_from=t.valid_from,
-        valid_until=t.valid_until,
-        needs_activation=t.needs_activation,
-        activated=entry.get("activated_at") is not None,
-        times_used=entry["redeemed"],
-        limit_per_person=t.limit_per_person,
-        expected_value_cents=entry["score"],
-    )
+    return {
+        "offer_id": o.offer_id,
+        "issuer_id": o.issuer.issuer_id,
+        "title": t.title.pick(language),
+        "description": t.description.pick(language),
+        "reward": {"kind": t.reward.kind.value, "amount": t.reward.amount},
+        "min_spend_cents": t.qualification.min_spend_cents,
+        "valid_from": t.valid_from,
+        "valid_until": t.valid_until,
+        "needs_activation": t.needs_activation,
+        "activated": entry.get("activated_at") is not None,
+        "times_used": entry["redeemed"],
+        "limit_per_person": t.limit_per_person,
+        "expected_value_cents": entry["score"],
+    }
 
 
 async def redemptions_of(
