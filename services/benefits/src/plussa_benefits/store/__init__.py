@@ -43,6 +43,10 @@ INDEXES: dict[str, Sequence[IndexModel]] = {
 CATALOGUE = "catalogue"
 
 
+_SHOWN = {f"held.{name}": 1 for name in ("offer_id", "score", "activated_at", "redeemed")}
+"""What "my offers" shows of each held offer."""
+
+
 class BenefitsStore:
     """Collections of offers, segments, people's features and wallets, redemptions and sponsorship."""
 
@@ -166,8 +170,9 @@ class BenefitsStore:
         return {pid: m.wallet_from(found.get(pid), pid) for pid in ids}
 
     async def wallet_doc(self, person_id: str) -> Document | None:
-        """A wallet as stored, with what each offer shows: the "my offers" read."""
-        return await self.wallets.find_one({"_id": person_id})
+        """A wallet as stored, with what each offer shows: the "my offers" read (only the
+        fields the answer uses are read and decoded)."""
+        return await self.wallets.find_one({"_id": person_id}, _SHOWN)
 
     async def save_wallets(self, wallets: Iterable[Wallet], s: Session) -> None:
         """Write whole wallets, best offer first."""
