@@ -27,6 +27,7 @@ class CatalogueCache:
         self._refresh_s = refresh_s
         self._version = -1
         self._checked = 0.0
+        self._changes = 0
         self._catalogue = Catalogue((), {})
 
     async def current(self, now: datetime, s: Session | None, *, fresh: bool = True) -> Catalogue:
@@ -40,17 +41,28 @@ class CatalogueCache:
         # Marked before the read, so the many requests arriving meanwhile use the cache
         # instead of all checking at once.
         self._checked = time.monotonic()
+        changes = self._changes
         version = await self._store.catalogue_version(s)
-        if version != self._version:
+        if version == self._version:
+            catalogue = self._catalogue
+        else:
             offers = await self._store.open_offers(now, s)
             segments = await self._store.all_segments(s)
-            self._catalogue = Catalogue(tuple(offers), segments)
-            self._version = version
+            catalogue = Catalogue(tuple(offers), segments)
+        if changes != self._changes:
+            # This process changed the catalogue while this read was under way: what was
+            # read may be from before the change, so it is answered but not kept as fresh.
+            self._checked = 0.0
+            return catalogue.open_at(now)
+        if version >= self._version:  # never back to an older version (a transaction's older snapshot)
+            self._catalogue, self._version = catalogue, version
         self._checked = time.monotonic()
-        return self._catalogue.open_at(now)
+        return catalogue.open_at(now)
 
     def changed(self) -> None:
-        """This process changed an offer or a segment: check the version next time."""
+        """This process changed an offer or a segment: check the version next time, and
+        let no read that was under way meanwhile keep its answer as fresh."""
+        self._changes += 1
         self._checked = 0.0
 
     async def for_reading(self, now: datetime, wanted: Iterable[str]) -> Catalogue:
