@@ -47,6 +47,8 @@ PASSWORD = "kuulas syysaamu järven rannalla 9"
 FAST_HASHING = {"argon2_time_cost": 1, "argon2_memory_cost_kib": 64, "argon2_parallelism": 1}
 PORTAL = "https://oma.plussa.test"
 STORE = {"store_id": "k-citymarket-kamppi", "store_name": "K-Citymarket Kamppi", "chain": "k-citymarket"}
+SCOUTS = {"causes": [{"cause_id": "kamppi-scouts", "name": {"fi": "Partio", "sv": "Scouter", "en": "Scouts"}}]}
+"""The cause the journeys' store supports."""
 SERVICES = ("identity", "cards", "points", "benefits", "notifications", "receipts")
 GROCERY_SHOPPERS = {"feature": "spend_cents", "months": 3, "category": "grocery", "op": ">=", "value": 10_000}
 
@@ -263,6 +265,20 @@ class Stack:
             json={"till_transaction_id": uuid.uuid4().hex, "card_number": card["card_number"], "amount_cents": cents},
             headers=till,
         )
+
+    async def joins_the_scouts(self, person: "Customer", store: dict[str, str]) -> None:
+        """The store (its credential ``store``) runs a sponsorship for the scouts and
+        ``person`` joins it, once benefits has heard of their membership."""
+        store_id = STORE["store_id"]
+        await body(await self.benefits.put(f"/v1/stores/{store_id}/sponsorship", json=SCOUTS, headers=store))
+
+        async def joined() -> bool:
+            answer = await self.benefits.put(
+                f"/v1/me/sponsorships/{store_id}", json={"cause_id": "kamppi-scouts"}, headers=person.headers
+            )
+            return bool(answer.status == 200)
+
+        await eventually(joined, "joining the scouts' cause")
 
     async def store_publishes(self, event_type: str, data: dict[str, Any]) -> None:
         """A store system puts a purchase or a return on the bus."""

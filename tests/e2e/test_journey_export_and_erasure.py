@@ -21,7 +21,6 @@ from pymongo import AsyncMongoClient
 
 from tests.e2e.stack import PASSWORD, SERVICES, STORE, Customer, Stack, body, eventually, line, purchase, running_stack
 
-SCOUTS = {"causes": [{"cause_id": "kamppi-scouts", "name": {"fi": "Partio", "sv": "Scouter", "en": "Scouts"}}]}
 PHONE = "+358 40 765 4321"
 USER_AGENT = "Mozilla/5.0 (Saimi's phone; Android 15)"
 DONE = "fi.plussa.identity.erasure.completed"
@@ -108,16 +107,9 @@ async def a_real_life(stack: Stack) -> tuple[Customer, dict[str, Any]]:
     chain = await stack.system("k-citymarket", "benefits:offers")
     store = await stack.system(store_id, "benefits:sponsorship")
     offer_id = await stack.chain_offer(chain, "kahvi-500-g", 300)
-    await body(await stack.benefits.put(f"/v1/stores/{store_id}/sponsorship", json=SCOUTS, headers=store))
     await body(await stack.receipts.put("/v1/me/receipt-service", json={"enabled": True}, headers=saimi.headers))
 
-    async def joined() -> bool:
-        answer = await stack.benefits.put(
-            f"/v1/me/sponsorships/{store_id}", json={"cause_id": "kamppi-scouts"}, headers=saimi.headers
-        )
-        return bool(answer.status == 200)
-
-    await eventually(joined, "joining the scouts' cause")
+    await stack.joins_the_scouts(saimi, store)
     groceries = purchase(saimi.card["card_number"], line("Ruokaostokset", "grocery", 12_000))
     await stack.store_publishes("purchase.completed", groceries)
     assert await eventually(lambda: stack.offers_of(saimi), "the coffee offer") == [offer_id]

@@ -12,8 +12,6 @@ from typing import Any
 
 from tests.e2e.stack import STORE, body, eventually, line, purchase, running_stack
 
-SCOUTS = {"causes": [{"cause_id": "kamppi-scouts", "name": {"fi": "Partio", "sv": "Scouter", "en": "Scouts"}}]}
-
 
 async def test_an_activated_offer_is_redeemed_into_campaign_points_while_a_warranty_receipt_and_a_sponsorship_accrue(
     aiohttp_client: Any, settings_for: Any, tmp_path: Path
@@ -24,16 +22,9 @@ async def test_an_activated_offer_is_redeemed_into_campaign_points_while_a_warra
         chain = await stack.system("k-citymarket", "benefits:offers")
         store = await stack.system(store_id, "benefits:sponsorship")
         offer_id = await stack.chain_offer(chain, "kahvi-500-g", 500)
-        await body(await stack.benefits.put(f"/v1/stores/{store_id}/sponsorship", json=SCOUTS, headers=store))
         await body(await stack.receipts.put("/v1/me/receipt-service", json={"enabled": True}, headers=aino.headers))
 
-        async def joined() -> bool:
-            answer = await stack.benefits.put(
-                f"/v1/me/sponsorships/{store_id}", json={"cause_id": "kamppi-scouts"}, headers=aino.headers
-            )
-            return bool(answer.status == 200)  # once benefits has heard of her membership
-
-        await eventually(joined, "joining the scouts' cause")
+        await stack.joins_the_scouts(aino, store)
 
         groceries = purchase(aino.card["card_number"], line("Ruokaostokset", "grocery", 12_000))
         await stack.store_publishes("purchase.completed", groceries)
