@@ -42,8 +42,8 @@ import aiohttp
 from prometheus_client.parser import text_string_to_metric_families
 from pymongo import AsyncMongoClient
 
-from plussa_shared.consumer import QueueNames
 from plussa_shared.mongo import Document, create_client
+from plussa_shared.queues import QueueNames
 from plussa_shared.settings import ServiceSettings
 from plussa_shared.testing.bench import (
     AMQP_URL,

@@ -24,10 +24,9 @@ Messages are acked only after the transaction that applied them committed.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import inspect
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import partial
@@ -46,10 +45,11 @@ from plussa_shared.batches import Batcher, Pending
 from plussa_shared.broker import Broker
 from plussa_shared.domain import DomainError, DuplicateError, ErrorKind
 from plussa_shared.events import CloudEvent, RawEvent, routing_key_for
+from plussa_shared.locks import KeyedLocks
 from plussa_shared.metrics import Metrics
 from plussa_shared.mongo import Database, Document, Session, activated, run_in_transaction
 from plussa_shared.outages import describe, is_outage
-from plussa_shared.queues import QueueRole, QueueType, queue_arguments
+from plussa_shared.queues import QueueNames, QueueRole, QueueType, queue_arguments
 from plussa_shared.tracing import consuming, continued, shared_context
 
 log = structlog.get_logger(__name__)
@@ -176,39 +176,6 @@ async def ensure_inbox_expiry(db: Database, retention_days: int) -> None:
         if exc.code != INDEX_OPTIONS_CONFLICT:
             raise
         await db.command("collMod", INBOX, index={"name": INBOX_EXPIRY_INDEX, "expireAfterSeconds": seconds})
-
-
-@dataclass(frozen=True)
-class QueueNames:
-    """The queue names of one consumer: main, delay queues, dead letters."""
-
-    main: str
-
-    def delay(self, delay_ms: int) -> str:
-        """The queue where a retried message waits ``delay_ms`` before it returns to
-        the main queue. Named after its delay, because a queue's TTL cannot change:
-        new retry settings declare new queues instead of clashing with the old ones,
-        whose messages still come back when their time is up."""
-        return f"{self.main}.retry.{delay_ms}ms"
-
-    def retry(self, level: int) -> str:
-        """The level-numbered delay queue name used before queues were named after
-        their delay; kept so tooling can still find and remove such queues."""
-        return f"{self.main}.retry.{level}"
-
-    @property
-    def dead(self) -> str:
-        """The dead-letter queue."""
-        return f"{self.main}.dead"
-
-    @property
-    def requeue(self) -> str:
-        """The consumer's own direct exchange that routes retried and dead-lettered
-        copies to the delay and dead-letter queues, and expired delays back to the
-        main queue, by queue name. Its own, not the default exchange: a broker user
-        allowed to write to the default exchange could put messages into any queue,
-        another service's or a partner's."""
-        return f"{self.main}.requeue"
 
 
 class EventConsumer:
@@ -654,33 +621,6 @@ def _original_routing_key(message: AbstractIncomingMessage) -> str:
 
 def _outcome(applied: bool) -> str:
     return "applied" if applied else "duplicate"
-
-
-class KeyedLocks:
-    """One FIFO lock per key, kept only while someone holds or awaits it."""
-
-    def __init__(self) -> None:
-        self._locks: dict[str, tuple[asyncio.Lock, int]] = {}
-
-    @contextlib.asynccontextmanager
-    async def hold(self, key: str) -> AsyncIterator[None]:
-        """Hold the lock of ``key``; callers queue in the order they arrive."""
-        lock, users = self._locks.get(key, (None, 0))
-        if lock is None:
-            lock = asyncio.Lock()
-        self._locks[key] = (lock, users + 1)
-        try:
-            async with lock:
-                yield
-        finally:
-            _, users = self._locks[key]
-            if users <= 1:
-                del self._locks[key]
-            else:
-                self._locks[key] = (lock, users - 1)
-
-    def __len__(self) -> int:
-        return len(self._locks)
 
 
 def _summary(exc: ValidationError) -> str:

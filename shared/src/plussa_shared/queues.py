@@ -1,4 +1,5 @@
-"""The declare arguments of a consumer's queues, for classic or quorum queues.
+"""A consumer's queues: their names (``QueueNames``) and their declare arguments, for
+classic or quorum queues.
 
 Locally a service's queues are classic durable queues; production runs quorum
 queues (replicated with Raft on a three-node RabbitMQ cluster), chosen by the
@@ -9,6 +10,7 @@ arguments, so changing the type of an existing queue needs the migration that
 docs/queues.md describes.
 """
 
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, Literal
 
@@ -46,3 +48,36 @@ def queue_arguments(role: QueueRole, queue_type: QueueType, delivery_limit: int)
     if role is QueueRole.MAIN:
         arguments["x-delivery-limit"] = delivery_limit
     return arguments
+
+
+@dataclass(frozen=True)
+class QueueNames:
+    """The queue names of one consumer: main, delay queues, dead letters."""
+
+    main: str
+
+    def delay(self, delay_ms: int) -> str:
+        """The queue where a retried message waits ``delay_ms`` before it returns to
+        the main queue. Named after its delay, because a queue's TTL cannot change:
+        new retry settings declare new queues instead of clashing with the old ones,
+        whose messages still come back when their time is up."""
+        return f"{self.main}.retry.{delay_ms}ms"
+
+    def retry(self, level: int) -> str:
+        """The level-numbered delay queue name used before queues were named after
+        their delay; kept so tooling can still find and remove such queues."""
+        return f"{self.main}.retry.{level}"
+
+    @property
+    def dead(self) -> str:
+        """The dead-letter queue."""
+        return f"{self.main}.dead"
+
+    @property
+    def requeue(self) -> str:
+        """The consumer's own direct exchange that routes retried and dead-lettered
+        copies to the delay and dead-letter queues, and expired delays back to the
+        main queue, by queue name. Its own, not the default exchange: a broker user
+        allowed to write to the default exchange could put messages into any queue,
+        another service's or a partner's."""
+        return f"{self.main}.requeue"

@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from plussa_points.domain.rules import ProgrammeRules
 from plussa_points.settings import PointsSettings
 from plussa_points.store import Store
-from plussa_shared.consumer import KeyedLocks
 from plussa_shared.context import Clock, ServiceContext, UnitOfWork, system_clock
+from plussa_shared.locks import KeyedLocks
 
 __all__ = ["Clock", "PointsContext", "UnitOfWork", "system_clock"]
 

@@ -27,8 +27,8 @@ from plussa_shared.consumer import (
     LAST_ERROR_HEADER,
     ORIGINAL_ROUTING_KEY_HEADER,
     RETRY_HEADER,
-    QueueNames,
 )
+from plussa_shared.queues import QueueNames
 from plussa_shared.settings import ServiceSettings
 
 REPLAYS_HEADER = "x-plussa-replays"

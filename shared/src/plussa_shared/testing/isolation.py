@@ -9,7 +9,7 @@ import aio_pika
 from pymongo import AsyncMongoClient
 
 from plussa_shared.bus_access import SERVICES, all_event_classes, partner_routing_keys
-from plussa_shared.consumer import QueueNames
+from plussa_shared.queues import QueueNames
 from plussa_shared.settings import ServiceSettings
 
 EARLIER_RETRY_LEVELS = 5
