@@ -1,5 +1,5 @@
 """Month end for many households with one and with N workers at once: wall time, each
-worker's CPU, peak memory, and the projection to 2.2 million households.
+worker's CPU, ``mongod``'s CPU, peak memory, and the projection to 2.2 million households.
 
     .venv/bin/python bench/month_end.py [--households 100000] [--workers 1 2]
 
@@ -20,7 +20,9 @@ import subprocess
 import sys
 import time
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from plussa_points.settings import PointsSettings
 from plussa_points.store import INDEXES
@@ -147,14 +149,38 @@ def _run(command: list[str], env: dict[str, str]) -> tuple[int, bytes, bytes, An
     return process.returncode, out, err, usage
 
 
+def mongod_pid(mongo_url: str) -> int:
+    """The process id of the ``mongod`` listening on ``mongo_url``'s port."""
+    port = str(urlsplit(mongo_url).port)
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            argv = (entry / "cmdline").read_bytes().split(b"\0")
+        except OSError:  # gone meanwhile
+            continue
+        if argv and argv[0].endswith(b"mongod") and b"--port" in argv and port.encode() in argv:
+            return int(entry.name)
+    raise RuntimeError(f"no mongod on port {port}")
+
+
+def cpu_seconds(pid: int) -> float:
+    """The user and system CPU seconds process ``pid`` has used so far (``/proc/<pid>/stat``)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 async def run_workers(mongo_url: str, jwks_url: str, households: int, workers: int) -> None:
     """Seed a fresh database, close the month with ``workers`` processes at once, print the figures."""
     settings = await bench_settings(PointsSettings, mongo_url, jwks_url)
     seeded = await seed(mongo_url, settings.mongo_database, households)
     env = worker_env(settings)
+    mongod = mongod_pid(mongo_url)
+    mongod_before = cpu_seconds(mongod)
     started = time.perf_counter()
     results = await asyncio.gather(*(one_worker(i, workers, env) for i in range(workers)))
     wall = time.perf_counter() - started
+    mongod_cpu = cpu_seconds(mongod) - mongod_before
     closed = sum(int(r[0]["households_closed"]) for r in results)
     cpu = [r[1] for r in results]
     rate = closed / wall
@@ -165,6 +191,10 @@ async def run_workers(mongo_url: str, jwks_url: str, households: int, workers: i
     say(
         f"  CPU per worker {', '.join(f'{c:.1f} s' for c in cpu)}; CPU per household "
         f"{sum(cpu) / closed * 1e6:.0f} us; peak RSS per worker {max(r[2] for r in results):.0f} MiB"
+    )
+    say(
+        f"  mongod CPU {mongod_cpu:.1f} s = {mongod_cpu / closed * 1e6:.0f} us per household; "
+        f"load average {os.getloadavg()[0]:.1f} at the end"
     )
     say(f"  payout {sum(int(r[0]['payout_cents']) for r in results)} cents")
     rerun = await one_worker(0, 1, env)

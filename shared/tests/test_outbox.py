@@ -15,7 +15,7 @@ from plussa_shared.broker import Broker
 from plussa_shared.events import EventData, new_event
 from plussa_shared.metrics import Metrics
 from plussa_shared.mongo import Database, Session, create_client, ensure_collections, ensure_indexes, run_in_transaction
-from plussa_shared.outbox import LEASES, OUTBOX, OUTBOX_INDEXES, Outbox, OutboxRelay
+from plussa_shared.outbox import LEASES, MORE, OUTBOX, OUTBOX_INDEXES, Outbox, OutboxRelay
 from plussa_shared.settings import ServiceSettings
 from plussa_shared.testing.bus import bus_probe
 from plussa_shared.testing.sample import NOTE_WRITTEN, WRITER, NoteWritten
@@ -160,6 +160,49 @@ async def test_a_sent_record_keeps_what_was_published_and_when_but_not_what_it_s
     assert "envelope" not in sent
     assert "subject" not in sent
     await relay.release()
+
+
+async def test_a_run_of_events_about_one_subject_is_one_record_and_leaves_as_the_same_messages_in_order(
+    relay_db: Any, broker: Broker
+) -> None:
+    """Month end writes a household's events as one record: the bus sees each as its own
+    message with its own id, in the order written, and the sent record names nobody."""
+    client, db, settings = relay_db
+    outbox, at = Outbox(db), datetime(2026, 4, 1, tzinfo=UTC)
+    subjects = ["book/1", "book/1", "book/1", "book/2", "book/1", None, None]
+    events = [(NoteWritten(note_id=f"n{i}", text="x"), s, at) for i, s in enumerate(subjects)]
+
+    async def work(session: Session) -> None:
+        await outbox.add_data(session, "/plussa/notes", events, grouped=True)
+
+    await run_in_transaction(client, work)
+    records = await db[OUTBOX].find().sort([("created_at", 1), ("order", 1)]).to_list()
+    assert [(r["subject"], 1 + len(r.get(MORE, []))) for r in records] == [
+        ("book/1", 3),
+        ("book/2", 1),
+        ("book/1", 1),
+        (None, 1),
+        (None, 1),
+    ]
+    written = [json.loads(e["envelope"]) for r in records for e in (r, *r.get(MORE, []))]
+    relay = OutboxRelay(db, broker, Metrics())
+    assert await relay.backlog() == len(events)
+    async with bus_probe(settings.amqp_url.get_secret_value(), settings.amqp_exchange) as probe:
+        assert await relay.relay_once() == len(events)
+        published = await probe.wait_for(NOTE_WRITTEN, count=len(events))
+    await relay.release()
+    assert published == written
+    assert [e["data"]["note_id"] for e in published] == [f"n{i}" for i in range(len(events))]
+    assert [e["subject"] for e in published] == subjects
+    assert [_text(probe.headers[e["id"]]["ce-subject"]) for e in published] == [s or "" for s in subjects]
+    assert len({e["id"] for e in published}) == len(events)
+    assert await relay.backlog() == 0
+    [sent] = await db[OUTBOX].find({MORE: {"$exists": True}}).to_list()
+    assert "envelope" not in sent
+    assert "subject" not in sent
+    assert sent[MORE] == [
+        {"_id": e["id"], "type": NOTE_WRITTEN, "routing_key": "notes.note.written"} for e in published[1:3]
+    ]
 
 
 async def test_an_event_carries_the_request_id_of_the_request_that_caused_it(

@@ -48,6 +48,13 @@ class UnitOfWork:
         self._published: list[RecordedEvent] = []
         self._traces: dict[int, Mapping[str, str]] = {}  # by the recorded event's order
         self._before_commit: dict[str, Callable[[], Awaitable[None]]] = {}
+        self._grouped = False
+
+    def group_events_by_subject(self) -> None:
+        """Write each run of consecutive events about one subject as one outbox record
+        (the relay still publishes each as its own message): for work that publishes
+        several events about each of many subjects, at one document a run."""
+        self._grouped = True
 
     def track(self, *aggregates: Aggregate) -> None:
         """Collect these aggregates' recorded events when the work is done."""
@@ -97,7 +104,9 @@ class UnitOfWork:
         now = self._context.now()
         events = [(r.data, r.subject, r.at or now) for r in recorded]
         traces = {i: self._traces.pop(r.order) for i, r in enumerate(recorded) if r.order in self._traces}
-        await self._context.outbox.add_data(self.session, self._context.settings.event_source, events, traces=traces)
+        await self._context.outbox.add_data(
+            self.session, self._context.settings.event_source, events, traces=traces, grouped=self._grouped
+        )
 
 
 @dataclass

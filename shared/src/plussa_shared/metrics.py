@@ -39,7 +39,7 @@ class Metrics:
         self.events_published = Counter(
             "events_published_total", "Events the outbox relay published", ["type"], registry=r
         )
-        self.outbox_backlog = Gauge("outbox_backlog", "Outbox records not yet published", registry=r)
+        self.outbox_backlog = Gauge("outbox_backlog", "Outbox events not yet published", registry=r)
         self.dead_letter_depth = Gauge(
             "dead_letter_queue_depth", "Messages waiting in the dead-letter queue", ["queue"], registry=r
         )

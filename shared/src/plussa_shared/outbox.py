@@ -6,6 +6,12 @@ records in order with publisher confirms and marks them sent. While the broker i
 down records wait; after it returns the relay resumes by itself. A record whose
 confirm was lost may be published again with the same event id, which consumers
 absorb because they record the ids they have handled.
+
+A record holds one event, or (written with ``grouped``) a run of consecutive events
+about one subject: the first in the record's own fields, the others in ``more``. The
+relay publishes each event of a record as its own message with its own id, in order,
+so what reaches the bus is the same either way; a run costs the database one document
+instead of one per event (month end writes several events per household).
 """
 
 import asyncio
@@ -27,7 +33,7 @@ from pymongo.errors import DuplicateKeyError
 from plussa_shared.broker import Broker, Exchanges
 from plussa_shared.events import CloudEvent, EventData, envelope_json, new_event_ids, routing_key_for
 from plussa_shared.metrics import Metrics
-from plussa_shared.mongo import Database, Session
+from plussa_shared.mongo import Database, Document, Session
 from plussa_shared.outages import is_outage
 from plussa_shared.tracing import trace_headers
 
@@ -38,7 +44,10 @@ LEASES = "outbox_lease"
 CLOUDEVENTS_JSON = "application/cloudevents+json"
 
 _Record = tuple[str, str, str | None, str, str | None, Mapping[str, str] | None]
-"""An outbox record to write: id, type, subject, envelope, exchange, its own trace (or None)."""
+"""An event to write: id, type, subject, envelope, exchange, its own trace (or None)."""
+
+MORE = "more"
+"""The field of a record holding the events of its run after the first: id, type, routing key, envelope."""
 
 OUTBOX_INDEXES = {
     OUTBOX: [
@@ -88,10 +97,12 @@ class Outbox:
         events: Sequence[tuple[BaseModel, str | None, datetime]],
         *,
         traces: Mapping[int, Mapping[str, str]] | None = None,
+        grouped: bool = False,
     ) -> None:
         """Store events given as ``(data, subject, time)`` from ``source``, as ``add`` does, with
         their envelopes written straight from the data (``envelope_json``), not built as models;
-        ``traces`` as ``add``'s, by the event's position in ``events``."""
+        ``traces`` as ``add``'s, by the event's position in ``events``. ``grouped``: each run of
+        consecutive events about one subject (to one exchange, in one trace) is one record."""
         traces = traces or {}
         records: list[_Record] = []
         for index, (event_id, (data, subject, time)) in enumerate(zip(new_event_ids(len(events)), events, strict=True)):
@@ -99,18 +110,22 @@ class Outbox:
                 raise TypeError(f"{type(data).__name__} is not an EventData and has no event type")
             envelope = envelope_json(data, event_id=event_id, source=source, subject=subject, time=time)
             records.append((event_id, data.event_type, subject, envelope, self._target(data), traces.get(index)))
-        await self._insert(session, records)
+        await self._insert(session, records, grouped=grouped)
 
-    async def _insert(self, session: Session, records: list[_Record]) -> None:
-        """Write ``(id, type, subject, envelope, exchange, trace)`` records, ordered as given;
-        a record without a trace of its own takes the current one."""
+    async def _insert(self, session: Session, records: list[_Record], *, grouped: bool = False) -> None:
+        """Write ``(id, type, subject, envelope, exchange, trace)`` events, ordered as given,
+        one record each or, ``grouped``, one record per run of consecutive events with the
+        same subject, exchange and trace; an event without a trace of its own takes the current one."""
         if not records:
             return
+        runs = _runs(records) if grouped else [[r] for r in records]
         now = datetime.now(UTC)
         request_id = structlog.contextvars.get_contextvars().get("request_id")
         current = trace_headers()  # the request's or the handled event's trace
-        docs = [
-            {
+        docs = []
+        for run, order in zip(runs, self._orders.take(len(runs), now), strict=True):
+            event_id, event_type, subject, envelope, exchange, trace = run[0]
+            doc = {
                 "_id": event_id,
                 "order": order,
                 "type": event_type,
@@ -124,10 +139,11 @@ class Outbox:
                 "request_id": request_id,
                 "trace": dict(current if trace is None else trace),
             }
-            for (event_id, event_type, subject, envelope, exchange, trace), order in zip(
-                records, self._orders.take(len(records), now), strict=True
-            )
-        ]
+            if len(run) > 1:
+                doc[MORE] = [
+                    {"_id": r[0], "type": r[1], "routing_key": routing_key_for(r[1]), "envelope": r[3]} for r in run[1:]
+                ]
+            docs.append(doc)
         await self._collection.insert_many(docs, ordered=True, session=session)
 
     def _target(self, data: object) -> str | None:
@@ -139,6 +155,19 @@ class Outbox:
         """Wake the relay; call after the transaction that added events committed."""
         if self._nudge is not None:
             self._nudge.set()
+
+
+def _runs(records: list[_Record]) -> list[list[_Record]]:
+    """``records`` cut into runs of consecutive events with the same subject, exchange and trace."""
+    runs: list[list[_Record]] = []
+    for record in records:
+        last = runs[-1][-1] if runs else None
+        _, _, subject, _, exchange, trace = record
+        if last is not None and subject is not None and (last[2], last[4], last[5]) == (subject, exchange, trace):
+            runs[-1].append(record)
+        else:
+            runs.append([record])
+    return runs
 
 
 class _OrderKeys:
@@ -196,7 +225,7 @@ class OutboxRelay:
         backoff = self._poll_interval_s
         while True:
             try:
-                published = await self.relay_once()
+                records, _ = await self._publish_batch()
                 backoff = self._poll_interval_s
             except asyncio.CancelledError:
                 raise
@@ -208,7 +237,7 @@ class OutboxRelay:
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, self._max_backoff_s)
                 continue
-            if published < self._batch_size:
+            if records < self._batch_size:
                 await self._wait_for_work()
 
     async def _wait_for_work(self) -> None:
@@ -217,17 +246,21 @@ class OutboxRelay:
         self.signal.clear()
 
     async def relay_once(self) -> int:
-        """Publish one batch of pending records; return how many were published.
+        """Publish one batch of pending records; return how many events were published.
 
-        Records are marked sent only after the broker confirmed every one of them;
+        Records are marked sent only after the broker confirmed every event of them;
         when a confirm is lost the batch is published again later, with the same
         event ids, which consumers absorb.
         """
+        return (await self._publish_batch())[1]
+
+    async def _publish_batch(self) -> tuple[int, int]:
+        """Publish one batch of pending records; return how many records and events it held."""
         # The channel first: waiting for the broker must not happen while holding
         # the lease with a batch already read, or another replica may publish it too.
         internal = await self._get_exchange()
         if not await self._hold_lease():
-            return 0
+            return 0, 0
         pending = (
             await self._outbox.find({"sent_at": None})
             .sort([("created_at", ASCENDING), ("order", ASCENDING)])
@@ -235,7 +268,7 @@ class OutboxRelay:
             .to_list()
         )
         if not pending:
-            return 0
+            return 0, 0
         # Published in order on one channel (aiormq writes publishes under a FIFO
         # lock in the order they are started), which keeps the order per aggregate;
         # the confirms are awaited together so a batch costs one round trip.
@@ -243,13 +276,14 @@ class OutboxRelay:
         for name in exchanges:
             if name:
                 exchanges[name] = await self._declare(name)
+        events = [(doc, event) for doc in pending for event in (doc, *doc.get(MORE, ()))]
         confirms = [
             exchanges[doc.get("exchange") or ""].publish(
                 aio_pika.Message(
-                    body=doc["envelope"].encode(),
+                    body=event["envelope"].encode(),
                     content_type=CLOUDEVENTS_JSON,
-                    message_id=doc["_id"],
-                    type=doc["type"],
+                    message_id=event["_id"],
+                    type=event["type"],
                     delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
                     headers={
                         "ce-subject": doc.get("subject") or "",
@@ -257,25 +291,30 @@ class OutboxRelay:
                         **(doc.get("trace") or {}),  # traceparent, tracestate
                     },
                 ),
-                routing_key=doc["routing_key"],
+                routing_key=event["routing_key"],
                 # An event nobody subscribes to yet is not an error of the publisher.
                 mandatory=False,
             )
-            for doc in pending
+            for doc, event in events
         ]
         # Bounded well within the lease, so a stuck publish cannot outlive it.
         await asyncio.wait_for(asyncio.gather(*confirms), self._lease.total_seconds() / 2)
-        ids = [doc["_id"] for doc in pending]
-        # A sent record keeps what was published and when, never what it said: the envelope
-        # and subject name people, and the record outlives their erasure (``sent_ttl``).
+        await self._mark_sent(pending)
+        for _, event in events:
+            self._metrics.events_published.labels(event["type"]).inc()
+        log.debug("outbox_published", count=len(events))
+        return len(pending), len(events)
+
+    async def _mark_sent(self, records: list[Document]) -> None:
+        """A sent record keeps what was published and when, never what it said: the envelopes
+        and subject name people, and the record outlives their erasure (``sent_ttl``)."""
         await self._outbox.update_many(
-            {"_id": {"$in": ids}},
+            {"_id": {"$in": [doc["_id"] for doc in records]}},
             {"$set": {"sent_at": datetime.now(UTC)}, "$unset": {"envelope": "", "subject": ""}},
         )
-        for doc in pending:
-            self._metrics.events_published.labels(doc["type"]).inc()
-        log.debug("outbox_published", count=len(ids))
-        return len(ids)
+        runs = [doc["_id"] for doc in records if MORE in doc]
+        if runs:  # a separate update: ``$[]`` fails on a record without the array
+            await self._outbox.update_many({"_id": {"$in": runs}}, {"$unset": {f"{MORE}.$[].envelope": ""}})
 
     async def _get_exchange(self) -> AbstractExchange:
         if self._exchange is None or self._channel is None or self._channel.is_closed:
@@ -322,7 +361,13 @@ class OutboxRelay:
         await self._leases.delete_one({"_id": "relay", "owner": self._owner})
 
     async def backlog(self) -> int:
-        """How many records wait to be published."""
-        count = await self._outbox.count_documents({"sent_at": None})
+        """How many events wait to be published."""
+        events_of_record = {"$add": [1, {"$size": {"$ifNull": [f"${MORE}", []]}}]}
+        pipeline: list[Document] = [
+            {"$match": {"sent_at": None}},
+            {"$group": {"_id": None, "events": {"$sum": events_of_record}}},
+        ]
+        counted = await (await self._outbox.aggregate(pipeline)).to_list()
+        count = int(counted[0]["events"]) if counted else 0
         self._metrics.outbox_backlog.set(count)
         return count

@@ -16,9 +16,12 @@ from plussa_points.use_cases import ingest, money
 from plussa_points.use_cases.expiry import expire_lots
 from plussa_points.use_cases.month_end import close_all
 from plussa_points.views import charity_of, savings_of
+from plussa_shared.outbox import MORE
+from plussa_shared.testing.bus import bus_probe
 
 Start = Callable[..., Awaitable[Any]]
 APRIL_2ND = datetime(2026, 4, 2, 6, 0, tzinfo=UTC)
+CLOSED, DONATED, PAID = (f"fi.plussa.points.{kind}" for kind in ("statement.closed", "money.donated", "money.paid"))
 
 
 async def buy(h: Any, card: str, lines: list[tuple[str, int]], **kw: Any) -> None:
@@ -114,6 +117,33 @@ async def test_month_end_leaves_the_balance_read_model_as_a_rewrite_from_the_acc
         account = await h.account(household)
         assert account is not None
         assert (written[household]["points"], written[household]["status"]) == (account["points"], account["status"])
+
+
+async def test_a_households_month_end_events_are_one_outbox_record_and_reach_the_bus_one_message_each_in_order(
+    points: Start,
+) -> None:
+    h = await points(month_end_batch_size=2)
+    ids = await households(h, 3)
+    await h.db.accounts.update_one({"_id": "h001"}, {"$set": {"charity": {"charity_id": None, "max_thousands": 1}}})
+    await buy(h, f"{4000_0000_0000_0001:016d}", [("grocery", 200_000)])  # 2,011 points: 2,000 go to charity
+    h.clock.now = APRIL_2ND
+    async with bus_probe(*h.amqp, "points.#") as probe:
+        await close_all(h.pts, "2026-03")
+        await probe.wait_for(PAID, count=3)
+
+    records = await h.db.outbox.find({"type": CLOSED}).to_list()
+    assert sorted(r["_id"] for r in records) == sorted(e["id"] for e in probe.events if e["type"] == CLOSED)
+    assert {r["_id"]: [m["type"] for m in r.get(MORE, [])] for r in records} == {
+        next(e["id"] for e in probe.events if e["type"] == CLOSED and e["data"]["household_id"] == hid): kinds
+        for hid, kinds in [("h000", [PAID]), ("h001", [DONATED, PAID]), ("h002", [PAID])]
+    }
+    assert await h.db.outbox.count_documents({"type": {"$in": [DONATED, PAID]}}) == 0  # none of their own
+    for hid in ids:
+        mine = [e for e in probe.events if e["subject"] == f"household/{hid}"]
+        expected = [CLOSED, DONATED, PAID] if hid == "h001" else [CLOSED, PAID]
+        assert [e["type"] for e in mine] == expected
+        assert {e["data"]["household_id"] for e in mine} == {hid}
+    assert len({e["id"] for e in probe.events}) == len(probe.events)
 
 
 async def test_month_end_refuses_a_month_that_has_not_ended(points: Start) -> None:

@@ -126,6 +126,7 @@ async def close_batch(ctx: PointsContext, month: str, ids: list[str], now: datet
     """Close ``month`` for the given households in one transaction; return how many were closed."""
 
     async def work(uow: UnitOfWork) -> list[Closing]:
+        uow.group_events_by_subject()  # a household's two to four events: one outbox record
         open_households = await ctx.store.ledger.open_for_closing(ids, month, uow.session)
         closings = [close_household(ctx.rules, month, now, account, months) for account, months in open_households]
         await ctx.store.ledger.close(month, closings, uow.session)
