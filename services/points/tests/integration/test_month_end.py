@@ -289,3 +289,23 @@ async def test_a_temporary_card_collects_points_that_follow_it_to_the_household_
     assert purchase is not None
     assert (purchase["household_id"], purchase["person_id"]) == ("h1", "p1")
     assert await h.db.ledger.count_documents({"reason": "adjustment"}) == 2
+
+
+async def test_the_next_month_end_counts_only_the_months_after_the_last_closed_one(points: Start) -> None:
+    h = await points()
+    await households(h, 1)  # h000 buys 10 euros in March
+    h.clock.now = APRIL_2ND
+    await close_all(h.pts, "2026-03")
+    await buy(h, f"{4000_0000_0000_0000:016d}", [("grocery", 2_400)], at=APRIL_2ND)
+    h.clock.now = datetime(2026, 5, 2, 6, 0, tzinfo=UTC)
+
+    again = await close_all(h.pts, "2026-04")
+
+    april = await h.db.statements.find_one({"_id": "h000:2026-04"})
+    assert again.households_closed == 1
+    assert april is not None
+    assert (april["months"], april["base_points"], april["grocery_cents"]) == (["2026-04"], 24, 2_400)
+    assert [lot["cents"] for lot in await h.db.lots.find({"household_id": "h000"}).sort("paid_at").to_list()] == [5, 12]
+    view = await h.db.balance_views.find_one({"_id": "h000"})
+    assert view is not None
+    assert view["grocery"] == {}

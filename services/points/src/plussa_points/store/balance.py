@@ -34,6 +34,7 @@ from plussa_points.store.collections import (
     MEMBERS_LIST,
     person_key,
 )
+from plussa_points.store.months import open_months
 from plussa_shared.mongo import Database, Document, Session
 
 _LOT_FIELDS = {"remaining_cents": 1, "paid_at": 1, "expires_at": 1, "saved_until": 1, "saved_cents": 1}
@@ -80,8 +81,8 @@ class BalanceViews:
         async for lot in self.lots.find(query, {**_LOT_FIELDS, "household_id": 1}, session=session).sort("paid_at"):
             lots[lot["household_id"]].append(lot_view(lot))
         grocery: dict[str, dict[str, int]] = {h: {} for h in ids}
-        months = self.months.find({"household_id": {"$in": ids}, "closed": False}, session=session)
-        async for month in months:
+        known = [accounts.get(h, {"_id": h}) for h in ids]
+        async for month in self.months.find(open_months(known), session=session):
             grocery[month["household_id"]][month["month"]] = month.get("grocery_cents", 0)
         updates = [UpdateOne({"_id": h}, _rewrite(accounts.get(h, {}), lots[h], grocery[h]), upsert=True) for h in ids]
         await self.views.bulk_write(updates, ordered=False, session=session)

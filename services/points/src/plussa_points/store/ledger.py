@@ -20,11 +20,14 @@ from plussa_points.domain.statement import CharityChoice, MonthActivity
 from plussa_points.store.balance import BalanceViews
 from plussa_points.store.collections import ACCOUNTS, HOUSEHOLD_MONTHS, LEDGER, LOTS, STATEMENTS, month_key, person_key
 from plussa_points.store.mappers import entry_doc
+from plussa_points.store.months import open_months
 from plussa_points.store.statements import lot_doc, statement_doc
 from plussa_shared.mongo import Database, Document, Session
 
 # What month end reads of an account and of an open month (``_account_state``, ``_open_month``).
-_CLOSING_ACCOUNT = dict.fromkeys(["carry_points", "status", "spend_by_month", "charity", "savings"], 1)
+_CLOSING_ACCOUNT = dict.fromkeys(
+    ["carry_points", "status", "spend_by_month", "charity", "savings", "last_closed_month"], 1
+)
 _CLOSING_MONTH = dict.fromkeys(
     [
         "household_id",
@@ -161,18 +164,15 @@ class Ledger:
         ).to_list()
         if not accounts:
             return []
-        docs = await self.months.find(
-            {"household_id": {"$in": [a["_id"] for a in accounts]}, "month": {"$lte": month}, "closed": False},
-            _CLOSING_MONTH,
-            session=session,
-        ).to_list()
+        docs = await self.months.find(open_months(accounts, up_to=month), _CLOSING_MONTH, session=session).to_list()
         by_household: dict[str, list[OpenMonth]] = {}
         for doc in docs:
             by_household.setdefault(doc["household_id"], []).append(_open_month(doc))
         return [(_account_state(a), by_household.get(a["_id"], [])) for a in accounts]
 
     async def close(self, month: str, closings: Sequence[Closing], session: Session) -> None:
-        """Write closed months: statements, entries, lots, accounts, months marked closed."""
+        """Write closed months: statements, entries, lots, accounts (whose last closed month
+        closes the household's months up to it: ``open_months``)."""
         if not closings:
             return
         await self.statements.insert_many([statement_doc(c) for c in closings], ordered=False, session=session)
@@ -183,11 +183,6 @@ class Ledger:
         if lots:
             await self.lots.insert_many(lots, ordered=False, session=session)
         await self.accounts.bulk_write([_closed_account(c) for c in closings], ordered=False, session=session)
-        await self.months.update_many(
-            {"household_id": {"$in": [c.household_id for c in closings]}, "month": {"$lte": month}, "closed": False},
-            {"$set": {"closed": True}},
-            session=session,
-        )
         await self.balance.close_months(closings, lots, session)
 
     async def move_card_account(
@@ -201,15 +196,14 @@ class Ledger:
         if source is None:
             return None
         target = await self.accounts.find_one({"_id": household_id}, {"last_closed_month": 1}, session=session) or {}
-        for doc in await self.months.find({"household_id": source_id, "closed": False}, session=session).to_list():
+        # A card's account is never closed at month end: its months are open until moved, once.
+        for doc in await self.months.find({"household_id": source_id}, session=session).to_list():
             month = accounting_month(doc["month"], target.get("last_closed_month"))
             await self.months.update_one(
                 *_moved_month(doc, household_id, person_id, month), upsert=True, session=session
             )
         await self.months.update_many(
-            {"household_id": source_id, "closed": False},
-            {"$set": {"closed": True, "moved_to": household_id}},
-            session=session,
+            {"household_id": source_id}, {"$set": {"moved_to": household_id}}, session=session
         )
         points = int(source.get("points", 0))
         await self.accounts.update_one(
@@ -234,7 +228,7 @@ def _month_update(posting: Posting) -> tuple[Document, Document]:
         inc[f"persons.{key}.spend_cents"] = posting.spend_cents
     return (
         {"_id": month_key(posting.account_id, posting.month)},
-        {"$inc": inc, "$setOnInsert": {"household_id": posting.account_id, "month": posting.month, "closed": False}},
+        {"$inc": inc, "$setOnInsert": {"household_id": posting.account_id, "month": posting.month}},
     )
 
 
@@ -258,7 +252,7 @@ def _moved_month(doc: Document, household_id: str, person_id: str | None, month:
         inc[f"persons.{person_key(person_id)}.spend_cents"] = doc.get("purchase_cents", 0)
     return (
         {"_id": month_key(household_id, month)},
-        {"$inc": inc, "$setOnInsert": {"household_id": household_id, "month": month, "closed": False}},
+        {"$inc": inc, "$setOnInsert": {"household_id": household_id, "month": month}},
     )
 
 
