@@ -312,8 +312,10 @@ def _paged(request: web.Request, query: M) -> M:
     if not isinstance(query, PageQuery):
         return query
     settings = request.app[SETTINGS]
-    limit = PageLimits(settings.page_limit_default, settings.page_limit_max).resolve(query.limit)
-    return query.model_copy(update={"limit": limit})
+    # The query was parsed for this request alone, so it is resolved in place: a
+    # ``model_copy`` cost several times the rest of the paging on the hottest reads.
+    query.limit = PageLimits(settings.page_limit_default, settings.page_limit_max).resolve(query.limit)
+    return query
 
 
 def _canonical(body: BaseModel | None) -> bytes:
