@@ -9,7 +9,9 @@ at 64 connections: points ``GET /v1/me/balance``, cards ``GET /v1/me/household``
 ``GET /v1/me/purchases``, benefits ``GET /v1/me/offers``, each right after a raw aiohttp
 handler that verifies the same token (the same verifier, cache included) and does ONE
 ``find_one``, and compared with that run of it.
-Every service runs in this one process, one at a time under load.
+Every service runs in this one process, one at a time under load, so the CPU time this
+process and the ``mongod`` used during a run, divided by the requests answered, is each
+read's CPU per request: a figure other work on the machine moves far less than the rates.
 """
 
 import argparse
@@ -18,6 +20,7 @@ import importlib
 import os
 import random
 import sys
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -39,8 +42,10 @@ from plussa_shared.mongo import create_client
 from plussa_shared.testing.bench import (
     WrkResult,
     bench_settings,
+    cpu_seconds,
     jwks,
     load_average,
+    mongod_pid,
     private_mongo,
     say,
     serving,
@@ -115,9 +120,32 @@ async def until_points_knows(app: web.Application, card_number: str) -> None:
     raise RuntimeError("points never heard of the household's card")
 
 
-def line(name: str, result: WrkResult, raw: WrkResult | None) -> None:
-    ratio = f", {result.requests_per_s / raw.requests_per_s:.2f} of the raw handler" if raw else ""
+@dataclass(frozen=True)
+class Measured:
+    """A wrk run and the CPU time per request it cost this process and the ``mongod``."""
+
+    wrk: WrkResult
+    service_us: float
+    mongod_us: float
+
+
+async def measure(url: str, headers: dict[str, str], mongod: int, connections: int, seconds: int) -> Measured:
+    """Load ``url`` with wrk, reading this process's and the ``mongod``'s CPU time around it."""
+    before = cpu_seconds(os.getpid()), cpu_seconds(mongod)
+    result = await asyncio.to_thread(wrk, url, headers=headers, connections=connections, seconds=seconds)
+    after = cpu_seconds(os.getpid()), cpu_seconds(mongod)
+    per_request = 1e6 / max(result.requests, 1)
+    return Measured(result, (after[0] - before[0]) * per_request, (after[1] - before[1]) * per_request)
+
+
+def line(name: str, measured: Measured, raw: Measured | None) -> None:
+    result = measured.wrk
+    ratio = f", {result.requests_per_s / raw.wrk.requests_per_s:.2f} of the raw handler" if raw else ""
     say(f"{result.line(name)}{ratio}")
+    cpu = f"  CPU a request: service {measured.service_us:.0f} µs, mongod {measured.mongod_us:.0f} µs"
+    if raw:
+        cpu += f"; service {measured.service_us / raw.service_us:.2f} times the raw handler's"
+    say(cpu)
 
 
 async def main(seconds: int, connections: int, only: str | None = None) -> None:
@@ -160,14 +188,13 @@ async def main(seconds: int, connections: int, only: str | None = None) -> None:
             }
             # The machine is shared: the load of others moves within a run, so each read is
             # measured right after its own run of the raw handler and compared with that.
-            results: list[tuple[str, WrkResult, WrkResult]] = []
+            mongod = mongod_pid(mongo_url)
+            results: list[tuple[str, Measured, Measured]] = []
             for name, (url, auth) in loads.items():
                 if only and only not in name:
                     continue
-                raw_result = await asyncio.to_thread(
-                    wrk, raw_load, headers=headers, connections=connections, seconds=seconds
-                )
-                result = await asyncio.to_thread(wrk, url, headers=auth, connections=connections, seconds=seconds)
+                raw_result = await measure(raw_load, headers, mongod, connections, seconds)
+                result = await measure(url, auth, mongod, connections, seconds)
                 results.append((name, raw_result, result))
             say(
                 f"wrk, {connections} connections, {seconds} s each, 2 threads (on the same 2 cores); "

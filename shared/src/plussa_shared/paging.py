@@ -18,6 +18,7 @@ from bson import ObjectId, json_util
 from bson.errors import InvalidId
 from bson.json_util import CANONICAL_JSON_OPTIONS
 from pydantic import BaseModel, ConfigDict, Field
+from pydantic_core import to_json
 from pymongo.asynchronous.collection import AsyncCollection
 
 from plussa_shared.errors import ValidationFailedError, field_error
@@ -55,6 +56,13 @@ class PageQuery(BaseModel):
         if self.limit is None:
             raise RuntimeError("a PageQuery's limit is resolved by its route")
         return self.limit
+
+
+def page_json(items: list[bytes], next_cursor: str | None) -> bytes:
+    """A ``Page`` as JSON from its items' JSON, each already serialised: the same bytes
+    ``Page.model_dump_json`` gives for those items."""
+    cursor = to_json(next_cursor)
+    return b'{"items":[%s],"next_cursor":%s}' % (b",".join(items), cursor)
 
 
 @dataclass(frozen=True)

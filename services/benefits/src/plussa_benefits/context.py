@@ -5,6 +5,7 @@ from zoneinfo import ZoneInfo
 
 from plussa_benefits.domain.offers import OfferLimits
 from plussa_benefits.settings import BenefitsSettings
+from plussa_benefits.showcase import Showcase
 from plussa_benefits.store import BenefitsStore
 from plussa_benefits.store.catalogue import CatalogueCache
 from plussa_benefits.store.ledger import Ledger
@@ -20,6 +21,7 @@ class BenefitsContext(ServiceContext[BenefitsSettings]):
     ledger: Ledger = field(init=False)
     sponsorship: SponsorshipStore = field(init=False)
     catalogue: CatalogueCache = field(init=False)
+    showcase: Showcase = field(init=False)
     zone: ZoneInfo = field(init=False)
     limits: OfferLimits = field(init=False)
     not_eligible: frozenset[str] = field(init=False)
@@ -29,6 +31,7 @@ class BenefitsContext(ServiceContext[BenefitsSettings]):
         self.ledger = Ledger(self.db)
         self.sponsorship = SponsorshipStore(self.db)
         self.catalogue = CatalogueCache(self.store, self.settings.catalogue_refresh_s)
+        self.showcase = Showcase()
         self.zone = self.settings.zone
         self.limits = self.settings.offer_limits()
         self.not_eligible = frozenset(self.settings.not_eligible_categories)

@@ -135,3 +135,29 @@ async def test_my_offers_is_one_indexed_read_of_my_own_wallet(harness: Harness) 
         and op.get("command", {}).get("profile") is None
     ]
     assert [(op["ns"].split(".", 1)[1], op.get("planSummary")) for op in reads] == [("wallets", "IDHACK")]
+
+
+async def test_my_offers_come_a_page_at_a_time_in_my_language_as_the_activate_answer_shows_each(
+    harness: Harness,
+) -> None:
+    await harness.person("aino")
+    await harness.buy("aino", "p-1", ("grocery", 30_000))
+    segment_id = await harness.segment()
+    small = await harness.live_offer(segment_id, reward={"kind": "campaign_points", "amount": 100})
+    big = await harness.live_offer(segment_id, reward={"kind": "percent", "amount": 1_000})
+    swedish = harness.customer("aino", **{"Accept-Language": "sv"})
+    activated = await harness.client.post(f"/v1/me/offers/{small}/activate", headers=swedish)
+
+    first = await harness.client.get("/v1/me/offers?limit=1", headers=swedish)
+    first_page = await first.json()
+    second = await harness.client.get(f"/v1/me/offers?limit=1&cursor={first_page['next_cursor']}", headers=swedish)
+    second_page = await second.json()
+
+    assert [o["offer_id"] for o in first_page["items"]] == [big]
+    assert second_page == {"items": [await activated.json()], "next_cursor": None}
+    assert second_page["items"][0]["title"] == "Kaffe"
+    for answer in (first, second):
+        assert answer.content_type == "application/json"
+        assert answer.headers["Content-Language"] == "sv"
+        assert answer.headers["Vary"] == "Accept-Language"
+        assert answer.headers["Cache-Control"] == "no-store"

@@ -198,6 +198,7 @@ class WrkResult:
     p50_ms: float
     p99_ms: float
     errors: int
+    requests: int = 0
 
     def line(self, name: str) -> str:
         """One printable line."""
@@ -217,12 +218,13 @@ def wrk(url: str, *, headers: dict[str, str], connections: int = 64, seconds: in
         command += ["-H", f"{name}: {value}"]
     out = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout  # noqa: S603
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    done = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
     p50 = _latency(out, "50%")
     p99 = _latency(out, "99%")
     bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     sockets = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
     errors = (int(bad.group(1)) if bad else 0) + (sum(int(g) for g in sockets.groups()) if sockets else 0)
-    return WrkResult(rate, p50, p99, errors)
+    return WrkResult(rate, p50, p99, errors, done)
 
 
 def _latency(out: str, label: str) -> float:

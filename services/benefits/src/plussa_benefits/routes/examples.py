@@ -4,6 +4,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from plussa_benefits import views
+from plussa_benefits.showcase import RewardView
 from plussa_shared.paging import Page
 
 AT = datetime(2026, 3, 1, 0, 0, tzinfo=UTC)
@@ -46,7 +47,7 @@ OFFER = views.OfferView(
     qualification=views.QualificationView(
         product_ids=["coffee-500g"], categories=["grocery"], min_spend_cents=1000, store_ids=[], chains=[]
     ),
-    reward=views.RewardView(kind="campaign_points", amount=500),
+    reward=RewardView(kind="campaign_points", amount=500),
     needs_activation=True,
     limit_per_person=1,
     segment_id="seg-3f2a9c1b7d4e5f60",
@@ -57,7 +58,7 @@ MY_OFFER = views.MyOfferView(
     issuer_id="k-citymarket",
     title=TITLE["en"],
     description=DESCRIPTION["en"],
-    reward=views.RewardView(kind="campaign_points", amount=500),
+    reward=RewardView(kind="campaign_points", amount=500),
     min_spend_cents=1000,
     valid_from=AT,
     valid_until=UNTIL,

@@ -16,8 +16,8 @@ from plussa_benefits.use_cases import sponsorship, wallets
 from plussa_shared.auth import Access
 from plussa_shared.keys import principal
 from plussa_shared.languages import language_of
-from plussa_shared.paging import Page, PageQuery, Position, decode_cursor, encode_cursor
-from plussa_shared.routing import RouteTable
+from plussa_shared.paging import Page, PageQuery, Position, decode_cursor, encode_cursor, page_json
+from plussa_shared.routing import PreparedJson, RouteTable
 
 routes = RouteTable(tag="me")
 CUSTOMER = Access.customers()
@@ -50,13 +50,13 @@ def _me(request: web.Request) -> str:
     response_example=examples.MY_OFFERS,
     localized="negotiated",
 )
-async def my_offers(request: web.Request, query: PageQuery) -> Page[views.MyOfferView]:
-    """List."""
+async def my_offers(request: web.Request, query: PageQuery) -> PreparedJson:
+    """List: a ``Page[MyOfferView]`` joined from each offer's prepared JSON."""
     start = int(decode_cursor(query.cursor, RANK).value) if query.cursor else 0
     language = language_of(request).value
-    page, more = await views.offers_of(context(request), _me(request), language, start=start, size=query.size)
-    cursor = encode_cursor(Position(start + query.size, page[-1].offer_id), RANK) if more and page else None
-    return Page[views.MyOfferView](items=page, next_cursor=cursor)
+    items, last, more = await views.offers_json(context(request), _me(request), language, start=start, size=query.size)
+    cursor = encode_cursor(Position(start + query.size, last), RANK) if more and last else None
+    return PreparedJson(page_json(items, cursor))
 
 
 @routes.post(
@@ -80,10 +80,10 @@ async def activate(request: web.Request, offer_id: str) -> views.MyOfferView:
     ctx = context(request)
     me = _me(request)
     await wallets.activate_offer(ctx, me, path_id(offer_id))
-    ranked, _ = await views.offers_of(ctx, me, language_of(request).value)
-    for view in ranked:
-        if view.offer_id == offer_id:
-            return view
+    ranked, _, _ = await views.ranked_offers(ctx, me)
+    for entry, offer in ranked:
+        if offer.offer_id == offer_id:
+            return views.my_offer(entry, offer, language_of(request).value)
     raise OfferNotFoundError("No such offer among your offers")
 
 
