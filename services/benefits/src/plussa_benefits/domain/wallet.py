@@ -47,7 +47,8 @@ class HeldOffer:
     """An offer targeted to the person, with what they did with it."""
 
     offer_id: str
-    targeted_at: datetime
+    targeted_at: datetime | None
+    """When it was targeted; None when read back to judge a purchase (it never changes)."""
     score: int
     """Expected value to the person, in cents: the ranking key."""
     activated_at: datetime | None = None
@@ -78,6 +79,9 @@ class Wallet:
     household_id: str | None = None
     held: dict[str, HeldOffer] = field(default_factory=dict)
     version: int = 0
+    stored: dict[str, tuple[int, int, datetime | None]] = field(default_factory=dict, repr=False, compare=False)
+    """Each held offer as it was read (score, uses, activation), in stored order, so that
+    saving writes only what changed: a purchase changes a few of a few dozen."""
 
     def retarget(
         self, catalogue: Catalogue, person: PersonFeatures, now: datetime, zone: ZoneInfo, point_value: int
