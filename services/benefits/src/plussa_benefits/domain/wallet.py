@@ -93,14 +93,17 @@ class Wallet:
         for offer_id in [held for held in self.held if held not in live]:
             del self.held[offer_id]
         added: list[str] = []
+        holding = self.held
         for segment_id, offers in catalogue.by_segment.items():
-            fresh = [offer for offer in offers if offer.offer_id not in self.held]
-            segment = catalogue.segments.get(segment_id)
-            if not fresh or segment is None or not segment.test(person, now, zone):
+            if all(offer.offer_id in holding for offer in offers):
                 continue
-            for offer in fresh:
-                self.held[offer.offer_id] = HeldOffer(offer.offer_id, now, 0)
-                added.append(offer.offer_id)
+            segment = catalogue.segments.get(segment_id)
+            if segment is None or not segment.test(person, now, zone):
+                continue
+            for offer in offers:
+                if offer.offer_id not in holding:
+                    holding[offer.offer_id] = HeldOffer(offer.offer_id, now, 0)
+                    added.append(offer.offer_id)
         for held in self.held.values():
             held.score = expected_value(live[held.offer_id], person, now, zone, point_value)
         return added
