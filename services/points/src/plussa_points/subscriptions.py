@@ -66,11 +66,7 @@ def subscriptions(ctx: PointsContext) -> list[Subscription[Any]]:
         Subscription("fi.plussa.cards.household.handed_over", HouseholdHandedOver, _timed(cards.handed_over, ctx)),
         _purchases(ctx),
         Subscription("fi.plussa.stores.purchase.returned", PurchaseReturned, _data(returns.record_return, ctx)),
-        Subscription(
-            "fi.plussa.benefits.campaign_points.granted",
-            CampaignPointsGranted,
-            _data(returns.record_campaign_points, ctx),
-        ),
+        _campaign_points(ctx),
         *privacy_subscriptions(ctx, privacy.PARTICIPANT),
     ]
 
@@ -87,6 +83,23 @@ def _purchases(ctx: PointsContext) -> Subscription[Any]:
         "fi.plussa.stores.purchase.completed",
         PurchaseCompleted,
         _data(ingest.record_purchase, ctx),
+        batch_max=ctx.settings.purchase_batch_max,
+        batch_linger_ms=ctx.settings.purchase_batch_linger_ms,
+        batch_handler=batch,
+    )
+
+
+def _campaign_points(ctx: PointsContext) -> Subscription[Any]:
+    """Campaign points, one grant per redeemed offer: batched like purchases, which they
+    follow, so that each does not cost a transaction of its own."""
+
+    async def batch(events: Sequence[CloudEvent[CampaignPointsGranted]]) -> None:
+        await returns.record_campaign_points_batch(ctx, [e.data for e in events])
+
+    return Subscription(
+        "fi.plussa.benefits.campaign_points.granted",
+        CampaignPointsGranted,
+        _data(returns.record_campaign_points, ctx),
         batch_max=ctx.settings.purchase_batch_max,
         batch_linger_ms=ctx.settings.purchase_batch_linger_ms,
         batch_handler=batch,
