@@ -75,31 +75,39 @@ def _purchases(ctx: PointsContext) -> Subscription[Any]:
     """Completed purchases, the bulk of the traffic, in batches of up to
     ``purchase_batch_max`` per transaction; any failure in a batch (an unknown card, a
     reused id) has the consumer apply its purchases one by one."""
-
-    async def batch(events: Sequence[CloudEvent[PurchaseCompleted]]) -> None:
-        await ingest.record_purchases(ctx, [e.data for e in events])
-
-    return Subscription(
-        "fi.plussa.stores.purchase.completed",
-        PurchaseCompleted,
-        _data(ingest.record_purchase, ctx),
-        batch_max=ctx.settings.purchase_batch_max,
-        batch_linger_ms=ctx.settings.purchase_batch_linger_ms,
-        batch_handler=batch,
+    return _batched(
+        ctx, "fi.plussa.stores.purchase.completed", PurchaseCompleted, ingest.record_purchase, ingest.record_purchases
     )
 
 
 def _campaign_points(ctx: PointsContext) -> Subscription[Any]:
-    """Campaign points, one grant per redeemed offer: batched like purchases, which they
+    """Campaign points, one grant per redeemed offer: batched like the purchases they
     follow, so that each does not cost a transaction of its own."""
-
-    async def batch(events: Sequence[CloudEvent[CampaignPointsGranted]]) -> None:
-        await returns.record_campaign_points_batch(ctx, [e.data for e in events])
-
-    return Subscription(
+    return _batched(
+        ctx,
         "fi.plussa.benefits.campaign_points.granted",
         CampaignPointsGranted,
-        _data(returns.record_campaign_points, ctx),
+        returns.record_campaign_points,
+        returns.record_campaign_points_batch,
+    )
+
+
+def _batched(
+    ctx: PointsContext,
+    event_type: str,
+    schema: type[Any],
+    one: Callable[[PointsContext, Any], Awaitable[Any]],
+    many: Callable[[PointsContext, Sequence[Any]], Awaitable[Any]],
+) -> Subscription[Any]:
+    """A subscription applied in batches of up to ``purchase_batch_max`` per transaction."""
+
+    async def batch(events: Sequence[CloudEvent[Any]]) -> None:
+        await many(ctx, [e.data for e in events])
+
+    return Subscription(
+        event_type,
+        schema,
+        _data(one, ctx),
         batch_max=ctx.settings.purchase_batch_max,
         batch_linger_ms=ctx.settings.purchase_batch_linger_ms,
         batch_handler=batch,
