@@ -9,6 +9,7 @@ dead-lettered at once with its slug.
 """
 
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import replace
 from typing import Any
 
 from plussa_points.context import PointsContext
@@ -75,9 +76,15 @@ def _purchases(ctx: PointsContext) -> Subscription[Any]:
     """Completed purchases, the bulk of the traffic, in batches of up to
     ``purchase_batch_max`` per transaction; any failure in a batch (an unknown card, a
     reused id) has the consumer apply its purchases one by one."""
-    return _batched(
+    subscription = _batched(
         ctx, "fi.plussa.stores.purchase.completed", PurchaseCompleted, ingest.record_purchase, ingest.record_purchases
     )
+    # one card's purchases write one household's account and months
+    return replace(subscription, order_key=_card_of)
+
+
+def _card_of(purchase: PurchaseCompleted) -> str:
+    return purchase.card_number
 
 
 def _campaign_points(ctx: PointsContext) -> Subscription[Any]:
