@@ -220,3 +220,43 @@ async def _waiting(amqp_url: str, queue_name: str, count: int) -> bool:
         return queue.declaration_result.message_count == count
     finally:
         await connection.close()
+
+
+async def test_events_of_one_order_key_keep_their_order_and_never_ride_in_two_batches_at_once(
+    aiohttp_client: Any, settings_for: Any, amqp_url: str
+) -> None:
+    settings = settings_for(ServiceSettings, service_name="reader", consumer_prefetch=50)
+    holder: dict[str, Any] = {}
+    handled: list[tuple[str, int]] = []
+    spec = reader_spec(holder, apply_normally)
+
+    def keyed(subscription: Subscription[Any]) -> Subscription[Any]:
+        handler = subscription.handler
+
+        async def noting(event: CloudEvent[Any], session: Session) -> None:
+            handled.append((event.data.note_id, id(session)))
+            await handler(event, session)
+
+        return replace(subscription, handler=noting, batch_max=8, batch_linger_ms=5, order_key=_book_of)
+
+    client = await aiohttp_client(
+        create_service_app(settings, replace(spec, subscriptions=[keyed(s) for s in spec.subscriptions]))
+    )
+    assert (await client.get("/health/ready")).status == 200
+    reader = BatchReader(client, settings, holder)
+    keyed_notes = [f"n{i:02}" for i in range(20)]
+    events = []
+    for i, note_id in enumerate(keyed_notes):  # one key, each about a subject of its own
+        events.append(envelope(NOTE_WRITTEN, {"note_id": note_id, "text": "x"}, subject=f"page/{i}"))
+        events.append(envelope(NOTE_WRITTEN, {"note_id": f"other{i:02}", "text": "x"}, subject=f"other/{i}"))
+    await publish_all(amqp_url, settings.amqp_exchange, events)
+
+    await wait_until(lambda: _metric(reader, "applied", 40), what="every note applied")
+    in_key = [(note_id, session) for note_id, session in handled if note_id in keyed_notes]
+    assert [note_id for note_id, _ in in_key] == keyed_notes  # in order, each once (no transaction ran again)
+    assert len({session for _, session in in_key}) == len(keyed_notes)  # each in a later batch
+    assert len({session for _, session in handled}) < 40  # the others shared batches
+
+
+def _book_of(data: NoteWrittenCopy) -> str:
+    return "book" if data.note_id.startswith("n") else data.note_id

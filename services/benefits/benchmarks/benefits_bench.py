@@ -44,8 +44,9 @@ from pymongo import AsyncMongoClient
 from plussa_benefits.app import create_app
 from plussa_benefits.domain.offers import Offer
 from plussa_shared.auth import StaticKeys, TokenVerifier
+from plussa_shared.heap import settle_heap
 from plussa_shared.mongo import Document, Session, create_client, run_in_transaction
-from plussa_shared.testing.bench import AMQP_URL, private_mongo, say
+from plussa_shared.testing.bench import AMQP_URL, cpu_seconds, load_average, mongod_pid, private_mongo, say
 from plussa_shared.testing.embedded_mongo import free_port
 from plussa_shared.testing.isolation import remove_isolated
 from plussa_shared.testing.tokens import JwksServer, TestTokens
@@ -160,12 +161,15 @@ async def purchases(count: int) -> None:
             db = client[settings.mongo_database]
             await seed(db, rng)
             runner, _ = await serve(create_app(settings))
+            settle_heap()  # as ``run_service`` does once a service has started
             connection = await aio_pika.connect_robust(AMQP_URL)
             try:
                 channel = await connection.channel(publisher_confirms=True)
                 await channel.declare_exchange(settings.amqp_exchange, aio_pika.ExchangeType.TOPIC, durable=True)
                 await asyncio.sleep(1.5)
                 events = [purchase_event(rng) for _ in range(count)]
+                mongod = mongod_pid(mongo_url)
+                cpu_before = (time.process_time(), cpu_seconds(mongod))
                 started = await publish_all(settings.amqp_exchange, events, "stores.purchase.completed")
                 published = time.perf_counter() - started
                 deadline = started + 600
@@ -174,6 +178,7 @@ async def purchases(count: int) -> None:
                         raise RuntimeError("the service did not apply every purchase in 10 minutes")
                     await asyncio.sleep(0.02)
                 elapsed = time.perf_counter() - started
+                cpu = (time.process_time() - cpu_before[0], cpu_seconds(mongod) - cpu_before[1])
             finally:
                 await connection.close()
                 await runner.cleanup()
@@ -187,6 +192,10 @@ async def purchases(count: int) -> None:
                 f"end to end (features, targeting, redemption, sponsorship, outbox): {count} purchases in "
                 f"{elapsed:.2f} s = {rate:.0f} purchases/s ({redeemed} redemptions, {accrued} accruals, "
                 f"{sum(held) / max(1, len(held)):.0f} offers per wallet; all published after {published:.1f} s)"
+            )
+            say(
+                f"CPU per purchase: service {1000 * cpu[0] / count:.2f} ms (with this script's polling), "
+                f"mongod {1000 * cpu[1] / count:.2f} ms; load average {load_average()}"
             )
             say(f"ratio end to end / raw ceiling = {rate / ceiling:.2f} (target >= 0.5)")
     finally:

@@ -21,6 +21,7 @@ from plussa_shared.commands import prepare_database
 from plussa_shared.consumer import EventConsumer, Subscription
 from plussa_shared.context import ServiceContext
 from plussa_shared.health import health_routes
+from plussa_shared.heap import settle_heap_on_startup
 from plussa_shared.http import request_id_trace_config, service_middleware
 from plussa_shared.idempotency import IDEMPOTENCY_INDEXES
 from plussa_shared.keys import (
@@ -289,5 +290,7 @@ async def _start_consumer(consumer: EventConsumer) -> None:
 
 
 def run_service(settings: ServiceSettings, app: web.Application) -> None:
-    """Serve ``app`` until SIGTERM or Ctrl-C, closing every resource on the way out."""
+    """Serve ``app`` until SIGTERM or Ctrl-C, closing every resource on the way out; the
+    heap it holds once started is kept out of the garbage collector's walks."""
+    app.on_startup.append(settle_heap_on_startup)
     web.run_app(app, host=settings.host, port=settings.port, access_log=None, print=None, shutdown_timeout=10)

@@ -127,6 +127,11 @@ class Subscription(Generic[DataT]):
     private: bool = False
     """The event is meant for this service alone (it carries a secret): its queue is
     bound on the service's private exchange instead of the internal one."""
+    order_key: Callable[[DataT], str] | None = None
+    """What its events are applied in order by, when not their subject: a purchase's
+    subject is the purchase, but its writes are the card holder's. Events of one key
+    never ride in two batches at once, whose transactions would meet as a write
+    conflict and run again whole."""
     _legacy: tuple[bool, bool] = field(init=False, repr=False, compare=False, default=(False, False))
 
     def __post_init__(self) -> None:
@@ -137,6 +142,12 @@ class Subscription(Generic[DataT]):
     def routing_key(self) -> str:
         """The binding key on the topic exchange."""
         return routing_key_for(self.event_type)
+
+    def order_of(self, event: CloudEvent[DataT]) -> str:
+        """The key ``event`` waits its turn by: its ``order_key``, else its subject."""
+        if self.order_key is not None:
+            return f"{self.event_type}:{self.order_key(event.data)}"
+        return event.subject or ""
 
     async def apply(self, event: CloudEvent[DataT], session: Session) -> None:
         """Run the handler for ``event`` inside ``session``'s transaction, made the active one."""
@@ -363,11 +374,12 @@ class EventConsumer:
         # The envelope is valid already: only its data changes, with no second validation.
         event: CloudEvent[Any] = raw.model_copy(update={"data": data})
         # Messages arrive in order but each runs in its own task; events about one
-        # subject (an aggregate) are applied one after the other, in arrival order.
+        # subject (an aggregate), or of one order key, are applied one after the other,
+        # in arrival order.
         # Everything above runs without awaiting, so the lock is queued for in order.
         # A batched event holds its subject's lock until its batch is settled, so the
         # next event about that subject waits for a later batch.
-        async with self._in_order.hold(raw.subject or ""):
+        async with self._in_order.hold(subscription.order_of(event)):
             batcher = self._batchers.get(raw.type)
             if batcher is None:
                 await self._apply_and_settle(message, subscription, event)

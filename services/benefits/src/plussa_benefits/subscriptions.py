@@ -34,7 +34,13 @@ def subscriptions(ctx: BenefitsContext) -> Sequence[Subscription[Any]]:
             batch_max=ctx.settings.purchase_batch_max,
             batch_linger_ms=ctx.settings.purchase_batch_linger_ms,
             batch_handler=partial(purchases.record_purchases, ctx),
+            # one card's purchases write one person's features and wallet
+            order_key=_card_of,
         ),
         Subscription("fi.plussa.stores.purchase.returned", PurchaseReturned, partial(purchases.record_return, ctx)),
         *privacy_subscriptions(ctx, privacy.PARTICIPANT),
     ]
+
+
+def _card_of(purchase: PurchaseCompleted) -> str:
+    return purchase.card_number

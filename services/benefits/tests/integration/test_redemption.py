@@ -1,4 +1,5 @@
 import asyncio
+from datetime import timedelta
 from typing import Any
 
 from plussa_benefits.events.consumed import PurchaseCompleted
@@ -155,3 +156,29 @@ async def test_a_purchase_dated_far_in_the_future_or_with_a_control_character_is
     assert reasons == ["malformed-data", "purchase-out-of-window"]
     assert await harness.count("purchases") == 0
     assert await harness.count("features", {"purchase_counts": {"$ne": {}}}) == 0
+
+
+async def test_a_purchase_writes_what_it_changed_in_the_wallet_and_keeps_the_rest(harness: Harness) -> None:
+    ending = await harness.live_offer(valid_until=(harness.clock.now + timedelta(days=1)).isoformat())
+    used = await _activated_offer(harness)
+    fuel = await harness.segment(
+        {"feature": "spend_cents", "months": 3, "category": "fuel", "op": ">=", "value": 3_000}
+    )
+    new = await harness.live_offer(fuel, qualification={"categories": ["fuel"], "min_spend_cents": 100_000})
+    before = await harness.ctx.db.wallets.find_one({"_id": "aino"})
+    assert before is not None
+    assert {entry["offer_id"] for entry in before["held"]} == {ending, used}
+
+    harness.clock.now += timedelta(days=2)  # the first offer has ended
+    await harness.buy("aino", "p-coffee", ("grocery", 1_500), ("fuel", 4_000))
+
+    after = await harness.ctx.db.wallets.find_one({"_id": "aino"})
+    assert after is not None
+    held = {entry["offer_id"]: entry for entry in after["held"]}
+    assert set(held) == {used, new}
+    kept = next(entry for entry in before["held"] if entry["offer_id"] == used)
+    assert held[used] == {**kept, "redeemed": 1, "score": held[used]["score"]}
+    assert held[new]["targeted_at"] == harness.clock.now
+    assert after["version"] == before["version"] + 1
+    shown = [offer["offer_id"] for offer in await harness.my_offers("aino")]
+    assert shown == sorted(held, key=lambda offer_id: (-held[offer_id]["score"], offer_id))

@@ -9,6 +9,7 @@ dead-lettered at once with its slug.
 """
 
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import replace
 from typing import Any
 
 from plussa_points.context import PointsContext
@@ -66,11 +67,7 @@ def subscriptions(ctx: PointsContext) -> list[Subscription[Any]]:
         Subscription("fi.plussa.cards.household.handed_over", HouseholdHandedOver, _timed(cards.handed_over, ctx)),
         _purchases(ctx),
         Subscription("fi.plussa.stores.purchase.returned", PurchaseReturned, _data(returns.record_return, ctx)),
-        Subscription(
-            "fi.plussa.benefits.campaign_points.granted",
-            CampaignPointsGranted,
-            _data(returns.record_campaign_points, ctx),
-        ),
+        _campaign_points(ctx),
         *privacy_subscriptions(ctx, privacy.PARTICIPANT),
     ]
 
@@ -79,14 +76,45 @@ def _purchases(ctx: PointsContext) -> Subscription[Any]:
     """Completed purchases, the bulk of the traffic, in batches of up to
     ``purchase_batch_max`` per transaction; any failure in a batch (an unknown card, a
     reused id) has the consumer apply its purchases one by one."""
+    subscription = _batched(
+        ctx, "fi.plussa.stores.purchase.completed", PurchaseCompleted, ingest.record_purchase, ingest.record_purchases
+    )
+    # one card's purchases write one household's account and months
+    return replace(subscription, order_key=_card_of)
 
-    async def batch(events: Sequence[CloudEvent[PurchaseCompleted]]) -> None:
-        await ingest.record_purchases(ctx, [e.data for e in events])
+
+def _card_of(purchase: PurchaseCompleted) -> str:
+    return purchase.card_number
+
+
+def _campaign_points(ctx: PointsContext) -> Subscription[Any]:
+    """Campaign points, one grant per redeemed offer: batched like the purchases they
+    follow, so that each does not cost a transaction of its own."""
+    return _batched(
+        ctx,
+        "fi.plussa.benefits.campaign_points.granted",
+        CampaignPointsGranted,
+        returns.record_campaign_points,
+        returns.record_campaign_points_batch,
+    )
+
+
+def _batched(
+    ctx: PointsContext,
+    event_type: str,
+    schema: type[Any],
+    one: Callable[[PointsContext, Any], Awaitable[Any]],
+    many: Callable[[PointsContext, Sequence[Any]], Awaitable[Any]],
+) -> Subscription[Any]:
+    """A subscription applied in batches of up to ``purchase_batch_max`` per transaction."""
+
+    async def batch(events: Sequence[CloudEvent[Any]]) -> None:
+        await many(ctx, [e.data for e in events])
 
     return Subscription(
-        "fi.plussa.stores.purchase.completed",
-        PurchaseCompleted,
-        _data(ingest.record_purchase, ctx),
+        event_type,
+        schema,
+        _data(one, ctx),
         batch_max=ctx.settings.purchase_batch_max,
         batch_linger_ms=ctx.settings.purchase_batch_linger_ms,
         batch_handler=batch,

@@ -5,6 +5,8 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
+from plussa_points.events.consumed import CampaignPointsGranted
+from plussa_points.use_cases import returns
 from plussa_shared.testing.bus import bus_probe, drain
 
 Start = Callable[..., Awaitable[Any]]
@@ -317,3 +319,44 @@ async def test_campaign_points_for_a_member_never_announced_end_dead_lettered_un
     assert headers["x-plussa-dead-reason"] == "unknown-member"
     assert "unknown-member" in headers["x-plussa-dead-detail"]
     assert await h.db.ledger.count_documents({}) == 0
+
+
+async def test_campaign_points_arriving_together_are_credited_in_one_go_each_once(points: Start) -> None:
+    h = await points()
+    await h.household("h1", "p1", "1111222233334444")
+    await h.household("h2", "p2", "1111222233335555")
+
+    def grant(grant_id: str, household_id: str, person_id: str, points: int) -> CampaignPointsGranted:
+        return CampaignPointsGranted.model_validate(
+            {
+                "grant_id": grant_id,
+                "household_id": household_id,
+                "person_id": person_id,
+                "offer_id": "o-1",
+                "purchase_id": None,
+                "points": points,
+                "occurred_at": "2026-03-12T10:00:00+00:00",
+            }
+        )
+
+    await returns.record_campaign_points(h.pts, grant("g-0", "h1", "p1", 100))
+    recorded = await returns.record_campaign_points_batch(
+        h.pts,
+        [
+            grant("g-0", "h1", "p1", 100),  # credited already
+            grant("g-1", "h1", "p1", 200),
+            grant("g-2", "h2", "p2", 50),
+            grant("g-1", "h1", "p1", 200),  # twice in one batch
+        ],
+    )
+
+    assert [(r.reference, r.points, r.duplicate) for r in recorded] == [
+        ("g-0", 100, True),
+        ("g-1", 200, False),
+        ("g-2", 50, False),
+        ("g-1", 200, True),
+    ]
+    months = {doc["_id"]: doc["campaign_points"] async for doc in h.db.household_months.find({})}
+    assert months == {"h1:2026-03": 300, "h2:2026-03": 50}
+    assert await h.db.ledger.count_documents({"reason": "campaign"}) == 3
+    assert await h.db.campaign_grants.count_documents({}) == 3

@@ -64,9 +64,11 @@ class PersonFeatures:
 
     def spend(self, now: datetime, zone: ZoneInfo, months: int, category: str | None, chain: str | None) -> int:
         """Cents spent in the last ``months`` months (this one included), optionally in one category or chain."""
-        window = months_back(month_of(now, zone), months)
-        key = ("spend", window, category, chain)
+        # Keyed by the instant itself: every segment and offer asks at the same ``now``,
+        # and finding its month is dearer than the sum.
+        key = ("spend", now, zone, months, category, chain)
         if key not in self._memo:
+            window = months_back(month_of(now, zone), months)
             if category is not None:
                 self._memo[key] = _sum(self.category_spend.get(category, {}), window)
             elif chain is not None:
@@ -81,9 +83,9 @@ class PersonFeatures:
 
     def visited(self, now: datetime, zone: ZoneInfo, months: int) -> frozenset[str]:
         """Stores visited in the last ``months`` months."""
-        oldest = shift_month(month_of(now, zone), -(months - 1))
-        key = ("visited", oldest)
+        key = ("visited", now, zone, months)
         if key not in self._memo:
+            oldest = shift_month(month_of(now, zone), -(months - 1))
             self._memo[key] = frozenset(store for store, month in self.stores.items() if month >= oldest)
         visited: frozenset[str] = self._memo[key]
         return visited

@@ -47,7 +47,8 @@ class HeldOffer:
     """An offer targeted to the person, with what they did with it."""
 
     offer_id: str
-    targeted_at: datetime
+    targeted_at: datetime | None
+    """When it was targeted; None when read back to judge a purchase (it never changes)."""
     score: int
     """Expected value to the person, in cents: the ranking key."""
     activated_at: datetime | None = None
@@ -78,6 +79,9 @@ class Wallet:
     household_id: str | None = None
     held: dict[str, HeldOffer] = field(default_factory=dict)
     version: int = 0
+    stored: dict[str, tuple[int, int, datetime | None]] = field(default_factory=dict, repr=False, compare=False)
+    """Each held offer as it was read (score, uses, activation), in stored order, so that
+    saving writes only what changed: a purchase changes a few of a few dozen."""
 
     def retarget(
         self, catalogue: Catalogue, person: PersonFeatures, now: datetime, zone: ZoneInfo, point_value: int
@@ -89,14 +93,17 @@ class Wallet:
         for offer_id in [held for held in self.held if held not in live]:
             del self.held[offer_id]
         added: list[str] = []
+        holding = self.held
         for segment_id, offers in catalogue.by_segment.items():
-            fresh = [offer for offer in offers if offer.offer_id not in self.held]
-            segment = catalogue.segments.get(segment_id)
-            if not fresh or segment is None or not segment.test(person, now, zone):
+            if all(offer.offer_id in holding for offer in offers):
                 continue
-            for offer in fresh:
-                self.held[offer.offer_id] = HeldOffer(offer.offer_id, now, 0)
-                added.append(offer.offer_id)
+            segment = catalogue.segments.get(segment_id)
+            if segment is None or not segment.test(person, now, zone):
+                continue
+            for offer in offers:
+                if offer.offer_id not in holding:
+                    holding[offer.offer_id] = HeldOffer(offer.offer_id, now, 0)
+                    added.append(offer.offer_id)
         for held in self.held.values():
             held.score = expected_value(live[held.offer_id], person, now, zone, point_value)
         return added

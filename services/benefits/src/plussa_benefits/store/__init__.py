@@ -43,6 +43,8 @@ INDEXES: dict[str, Sequence[IndexModel]] = {
 CATALOGUE = "catalogue"
 
 
+_JUDGED = {"held.targeted_at": 0}
+"""A wallet as judging reads it: all but when each offer was targeted (never rewritten)."""
 _SHOWN = {f"held.{name}": 1 for name in ("offer_id", "score", "activated_at", "redeemed")}
 """What "my offers" shows of each held offer."""
 
@@ -166,7 +168,8 @@ class BenefitsStore:
     async def wallets_of(self, person_ids: Iterable[str], s: Session | None) -> dict[str, Wallet]:
         """People's wallets by person id (empty wallets for those without one)."""
         ids = list(set(person_ids))
-        found = {doc["_id"]: doc async for doc in self.wallets.find({"_id": {"$in": ids}}, session=s)}
+        query = {"_id": {"$in": ids}}
+        found = {doc["_id"]: doc async for doc in self.wallets.find(query, _JUDGED, session=s)}
         return {pid: m.wallet_from(found.get(pid), pid) for pid in ids}
 
     async def wallet_doc(self, person_id: str) -> Document | None:
@@ -175,22 +178,30 @@ class BenefitsStore:
         return await self.wallets.find_one({"_id": person_id}, _SHOWN)
 
     async def save_wallets(self, wallets: Iterable[Wallet], s: Session) -> None:
-        """Write whole wallets, best offer first."""
-        ops = [
-            ReplaceOne(
-                {"_id": w.person_id},
-                {
-                    "_id": w.person_id,
-                    "household_id": w.household_id,
-                    "version": w.version + 1,
-                    "held": [m.held_doc(h) for h in w.ranked()],
-                },
-                upsert=True,
-            )
-            for w in wallets
-        ]
+        """Write wallets read by ``wallets_of``: a new one whole, best offer first; a stored
+        one by what changed (offers set in place, then added, then dropped), so its
+        stored order is no longer the ranking (readers rank by score)."""
+        ops: list[Any] = []
+        for w in wallets:
+            order = list(w.held.values())
+            if not w.stored and not w.version:
+                order = w.ranked()
+                doc = {"_id": w.person_id, "household_id": w.household_id, "version": 1}
+                ops.append(
+                    ReplaceOne({"_id": w.person_id}, {**doc, "held": [m.held_doc(h) for h in order]}, upsert=True)
+                )
+            else:
+                paths, added, dropped = m.wallet_changes(w)
+                ops.append(UpdateOne({"_id": w.person_id}, {"$set": paths, "$inc": {"version": 1}}))
+                if added:
+                    ops.append(UpdateOne({"_id": w.person_id}, {"$push": {"held": {"$each": added}}}))
+                if dropped:
+                    ops.append(UpdateOne({"_id": w.person_id}, {"$pull": {"held": {"offer_id": {"$in": dropped}}}}))
+            w.version += 1
+            w.stored = {h.offer_id: (h.score, h.redeemed, h.activated_at) for h in order}
         if ops:
-            await self.wallets.bulk_write(ops, ordered=False, session=s)
+            # in order: a wallet's positions hold until its offers are added and dropped
+            await self.wallets.bulk_write(ops, ordered=True, session=s)
 
     async def add_held(self, additions: list[tuple[Wallet, HeldOffer]], s: Session) -> None:
         """Put one newly targeted offer into several wallets."""

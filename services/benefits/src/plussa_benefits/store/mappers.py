@@ -1,6 +1,6 @@
 """Typed mappers between the domain's objects and their stored documents."""
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from plussa_benefits.domain.features import PersonFeatures
@@ -48,14 +48,21 @@ def terms_doc(terms: OfferTerms) -> Document:
     }
 
 
+def utc(at: datetime) -> datetime:
+    """``at`` with the standard library's UTC: the driver gives back times with a tzinfo
+    of its own, and comparing times of two tzinfo classes costs ten times as much as of
+    one (every purchase compares each held offer's window with its time)."""
+    return at.astimezone(UTC)
+
+
 def terms_from(doc: Document) -> OfferTerms:
     """Stored terms back as the domain's."""
     q = doc["qualification"]
     return OfferTerms(
         title=texts_from(doc["title"]),
         description=texts_from(doc["description"]),
-        valid_from=doc["valid_from"],
-        valid_until=doc["valid_until"],
+        valid_from=utc(doc["valid_from"]),
+        valid_until=utc(doc["valid_until"]),
         qualification=Qualification(
             product_ids=frozenset(q["product_ids"]),
             categories=frozenset(q["categories"]),
@@ -157,13 +164,39 @@ def wallet_from(doc: Document | None, person_id: str) -> Wallet:
     """A stored wallet (an empty one when the person has none yet)."""
     if doc is None:
         return Wallet(person_id)
-    held = {
-        entry["offer_id"]: HeldOffer(
-            entry["offer_id"], entry["targeted_at"], entry["score"], entry.get("activated_at"), entry["redeemed"]
+    held: dict[str, HeldOffer] = {}
+    stored: dict[str, tuple[int, int, datetime | None]] = {}
+    for entry in doc.get("held", []):
+        offer_id, score, redeemed, activated = (
+            entry["offer_id"],
+            entry["score"],
+            entry["redeemed"],
+            entry.get("activated_at"),
         )
-        for entry in doc.get("held", [])
-    }
-    return Wallet(doc["_id"], doc.get("household_id"), held, doc.get("version", 0))
+        activated = utc(activated) if activated is not None else None
+        held[offer_id] = HeldOffer(offer_id, entry.get("targeted_at"), score, activated, redeemed)
+        stored[offer_id] = (score, redeemed, activated)
+    return Wallet(doc["_id"], doc.get("household_id"), held, doc.get("version", 0), stored)
+
+
+def wallet_changes(wallet: Wallet) -> tuple[Document, list[Document], list[str]]:
+    """What changed in a stored wallet since it was read: the paths to set (by position,
+    with the household), the offers added, and the ids of the offers dropped."""
+    paths: Document = {"household_id": wallet.household_id}
+    dropped: list[str] = []
+    for position, (offer_id, before) in enumerate(wallet.stored.items()):
+        held = wallet.held.get(offer_id)
+        if held is None:
+            dropped.append(offer_id)
+            continue
+        for name, old, new in zip(_HELD_CHANGING, before, (held.score, held.redeemed, held.activated_at), strict=True):
+            if old != new:
+                paths[f"held.{position}.{name}"] = new
+    added = [held_doc(held) for offer_id, held in wallet.held.items() if offer_id not in wallet.stored]
+    return paths, added, dropped
+
+
+_HELD_CHANGING = ("score", "redeemed", "activated_at")
 
 
 def lines_doc(lines: tuple[Line, ...]) -> list[Document]:

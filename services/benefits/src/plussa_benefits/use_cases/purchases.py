@@ -8,7 +8,7 @@ skipped whole, so its benefit and its share are recorded once.
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 from plussa_benefits.context import BenefitsContext
 from plussa_benefits.domain.calendar import month_of
@@ -83,8 +83,10 @@ async def _new_purchases(ctx: BenefitsContext, uow: UnitOfWork, data: list[Purch
         if not card.get("person_id") or not card.get("household_id"):
             continue  # a temporary card not linked to a member: nobody to give benefits to
         lines = tuple(Line(x.line_id, x.product_id, x.category, x.quantity, x.amount_cents) for x in d.lines)
+        # In UTC like every other time here: comparing times of one tzinfo is the fast path.
+        at = d.occurred_at.astimezone(UTC)
         purchases[d.purchase_id] = Purchase(
-            d.purchase_id, card["person_id"], card["household_id"], d.store_id, d.chain, d.occurred_at, lines
+            d.purchase_id, card["person_id"], card["household_id"], d.store_id, d.chain, at, lines
         )
     new = await ctx.ledger.claim(list(purchases.values()), uow.session)
     return [p for p in purchases.values() if p.purchase_id in new]

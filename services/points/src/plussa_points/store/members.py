@@ -1,6 +1,7 @@
 """This service's copy of cards, members and K-Plussa MasterCard tokens, kept from the
 cards service's events (role and money access only: no names or contact details)."""
 
+from collections.abc import Iterable
 from datetime import datetime
 
 from plussa_points.domain.access import Card, Member
@@ -28,6 +29,12 @@ class Members:
         """A membership, active or not."""
         doc = await self.members.find_one({"_id": member_key(household_id, person_id)}, session=session)
         return member_from(doc) if doc else None
+
+    async def known(self, members: Iterable[tuple[str, str]], session: Session) -> set[tuple[str, str]]:
+        """Which of these (household, person) memberships are known, active or not."""
+        keys = {member_key(household_id, person_id): (household_id, person_id) for household_id, person_id in members}
+        found = self.members.find({"_id": {"$in": list(keys)}}, {"_id": 1}, session=session)
+        return {keys[doc["_id"]] async for doc in found}
 
     async def forget_card(self, card_id: str, session: Session) -> None:
         """Forget a card closed because its holder was erased."""

@@ -94,14 +94,15 @@ class Purchases:
         )
         await self.returns.insert_one(return_doc(ret), session=session)
 
-    async def grant_seen(self, grant_id: str, session: Session) -> Seen | None:
-        """Campaign points already recorded under this grant id."""
-        doc = await self.grants.find_one({"_id": grant_id}, session=session)
-        return seen_from(doc) if doc else None
+    async def grants_seen(self, grant_ids: Sequence[str], session: Session) -> dict[str, Seen]:
+        """Campaign points already recorded under these grant ids, by id."""
+        found = self.grants.find({"_id": {"$in": list(set(grant_ids))}}, _SEEN, session=session)
+        return {doc["_id"]: seen_from(doc) async for doc in found}
 
-    async def add_grant(self, grant: NewGrant, session: Session) -> None:
+    async def add_grants(self, grants: Sequence[NewGrant], session: Session) -> None:
         """Record campaign points."""
-        await self.grants.insert_one(grant_doc(grant), session=session)
+        if grants:
+            await self.grants.insert_many([grant_doc(g) for g in grants], ordered=True, session=session)
 
     async def reattribute(self, account_id: str, household_id: str, person_id: str | None, session: Session) -> None:
         """Purchases made on an unlinked card's account now belong to the household and person."""

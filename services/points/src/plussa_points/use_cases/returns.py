@@ -1,13 +1,14 @@
 """Recording a return (its points reversed in the month of the return) and an offer's
 campaign points (on a line of their own), each once per id."""
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from plussa_points.context import PointsContext, UnitOfWork
 from plussa_points.domain.calendar import accounting_month, month_of
 from plussa_points.domain.earning import ReturnedLine, apply_return
 from plussa_points.domain.errors import InvalidPurchaseError, UnknownMemberError, UnknownPurchaseError, refused
-from plussa_points.domain.ingest import NewGrant, NewReturn, Recorded, duplicate, fingerprint
+from plussa_points.domain.ingest import NewGrant, NewReturn, Recorded, Seen, duplicate, fingerprint
 from plussa_points.domain.validation import LineFigures, check_return
 from plussa_points.events.consumed import CampaignPointsGranted, PurchaseReturned
 from plussa_points.events.published import PointsEarned, PointsReversed, PurchaseReturnRecorded
@@ -80,40 +81,67 @@ def _publish_return(uow: UnitOfWork, ret: NewReturn) -> None:
 
 async def record_campaign_points(ctx: PointsContext, data: CampaignPointsGranted) -> Recorded:
     """Credit an offer's campaign points on their own line, once per grant."""
+    [recorded] = await record_campaign_points_batch(ctx, [data])
+    return recorded
+
+
+async def record_campaign_points_batch(ctx: PointsContext, grants: Sequence[CampaignPointsGranted]) -> list[Recorded]:
+    """Credit several grants in one transaction (one read per collection, one write per
+    collection), with the same outcome as crediting them one after the other."""
+    digests = [_checked_grant(ctx, data) for data in grants]
+
+    async def work(uow: UnitOfWork) -> list[Recorded]:
+        s = uow.session
+        seen = await ctx.store.purchases.grants_seen([d.grant_id for d in grants], s)
+        known = await ctx.store.members.known({(d.household_id, d.person_id) for d in grants}, s)
+        last_closed = await ctx.store.ledger.last_closed(list({d.household_id for d in grants}), s)
+        recorded: list[Recorded] = []
+        new: list[NewGrant] = []
+        for data, digest in zip(grants, digests, strict=True):
+            if data.grant_id in seen:
+                recorded.append(duplicate(data.grant_id, digest, seen[data.grant_id], "grant"))
+                continue
+            if (data.household_id, data.person_id) not in known:
+                raise UnknownMemberError("The household member is not known")
+            month = accounting_month(month_of(data.occurred_at, ctx.rules.zone), last_closed[data.household_id])
+            grant = NewGrant(
+                grant_id=data.grant_id,
+                fingerprint=digest,
+                household_id=data.household_id,
+                person_id=data.person_id,
+                offer_id=data.offer_id,
+                purchase_id=data.purchase_id,
+                points=data.points,
+                month=month,
+                occurred_at=data.occurred_at,
+            )
+            new.append(grant)
+            seen[grant.grant_id] = Seen(digest, month, grant.points)
+            recorded.append(Recorded(data.grant_id, month, data.points))
+        await ctx.store.purchases.add_grants(new, s)
+        await ctx.store.ledger.post([grant.posting() for grant in new], s)
+        for grant in new:
+            _publish_grant(uow, grant)
+        return recorded
+
+    return await ctx.run(work)
+
+
+def _checked_grant(ctx: PointsContext, data: CampaignPointsGranted) -> str:
     if not 0 < data.points <= ctx.rules.max_campaign_points:
         detail = "Campaign points must be positive and within the limit"
         raise refused(InvalidPurchaseError, "out_of_range", detail, "/points")
-    digest = fingerprint(data)
+    return fingerprint(data)
 
-    async def work(uow: UnitOfWork) -> Recorded:
-        seen = await ctx.store.purchases.grant_seen(data.grant_id, uow.session)
-        if seen is not None:
-            return duplicate(data.grant_id, digest, seen, "grant")
-        if await ctx.store.members.member(data.household_id, data.person_id, uow.session) is None:
-            raise UnknownMemberError("The household member is not known")
-        grant = NewGrant(
-            grant_id=data.grant_id,
-            fingerprint=digest,
-            household_id=data.household_id,
-            person_id=data.person_id,
-            offer_id=data.offer_id,
-            purchase_id=data.purchase_id,
-            points=data.points,
-            month=await _month(ctx, uow, data.household_id, data.occurred_at),
-            occurred_at=data.occurred_at,
-        )
-        await ctx.store.purchases.add_grant(grant, uow.session)
-        await ctx.store.ledger.post([grant.posting()], uow.session)
-        earned = PointsEarned(
-            household_id=grant.household_id,
-            person_id=grant.person_id,
-            reason="campaign",
-            reference=grant.grant_id,
-            month=grant.month,
-            points=grant.points,
-            occurred_at=grant.occurred_at,
-        )
-        uow.publish(earned, household(grant.household_id))
-        return Recorded(data.grant_id, grant.month, data.points)
 
-    return await ctx.run(work)
+def _publish_grant(uow: UnitOfWork, grant: NewGrant) -> None:
+    earned = PointsEarned(
+        household_id=grant.household_id,
+        person_id=grant.person_id,
+        reason="campaign",
+        reference=grant.grant_id,
+        month=grant.month,
+        points=grant.points,
+        occurred_at=grant.occurred_at,
+    )
+    uow.publish(earned, household(grant.household_id))
