@@ -315,14 +315,29 @@ class OutboxRelay:
 
     async def _mark_sent(self, records: list[Document]) -> None:
         """A sent record keeps what was published and when, never what it said: the envelopes
-        and subject name people, and the record outlives their erasure (``sent_ttl``)."""
+        and subject name people, and the record outlives their erasure (``sent_ttl``). One
+        update (a pipeline: ``more``'s elements lose their envelopes only where it is an
+        array), so no crash can leave a sent record that still holds an envelope."""
+        more = f"${MORE}"
+        without_envelope = {"$unsetField": {"field": "envelope", "input": "$$this"}}
         await self._outbox.update_many(
             {"_id": {"$in": [doc["_id"] for doc in records]}},
-            {"$set": {"sent_at": datetime.now(UTC)}, "$unset": {"envelope": "", "subject": ""}},
+            [
+                {
+                    "$set": {
+                        "sent_at": datetime.now(UTC),
+                        MORE: {
+                            "$cond": [
+                                {"$isArray": [more]},
+                                {"$map": {"input": more, "in": without_envelope}},
+                                "$$REMOVE",
+                            ]
+                        },
+                    }
+                },
+                {"$unset": ["envelope", "subject"]},
+            ],
         )
-        runs = [doc["_id"] for doc in records if MORE in doc]
-        if runs:  # a separate update: ``$[]`` fails on a record without the array
-            await self._outbox.update_many({"_id": {"$in": runs}}, {"$unset": {f"{MORE}.$[].envelope": ""}})
 
     async def _get_exchange(self) -> AbstractExchange:
         if self._exchange is None or self._channel is None or self._channel.is_closed:
