@@ -3,7 +3,7 @@
 from typing import Any
 
 from plussa_shared.app import create_service_app
-from plussa_shared.consumer import INBOX, INBOX_EXPIRY_INDEX
+from plussa_shared.inbox import INBOX, INBOX_EXPIRY_INDEX
 from plussa_shared.keys import DB
 from plussa_shared.settings import ServiceSettings
 from plussa_shared.testing.sample import reader_spec

@@ -2,6 +2,7 @@
 confirmed, and carries the request id and trace context into the event's headers."""
 
 import asyncio
+import contextlib
 import json
 from collections import Counter
 from collections.abc import AsyncIterator
@@ -9,6 +10,7 @@ from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 import pytest
+from pymongo.errors import ConnectionFailure
 
 from plussa_shared.app import create_service_app
 from plussa_shared.broker import Broker
@@ -203,6 +205,53 @@ async def test_a_run_of_events_about_one_subject_is_one_record_and_leaves_as_the
     assert sent[MORE] == [
         {"_id": e["id"], "type": NOTE_WRITTEN, "routing_key": "notes.note.written"} for e in published[1:3]
     ]
+
+
+class _DiesAfterOneWrite:
+    """The relay's outbox collection in a process that dies after its first update."""
+
+    def __init__(self, collection: Any) -> None:
+        self._collection = collection
+        self.updates = 0
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._collection, name)
+
+    async def update_many(self, *args: Any, **kwargs: Any) -> Any:
+        self.updates += 1
+        if self.updates > 1:
+            raise ConnectionFailure("the relay died")
+        return await self._collection.update_many(*args, **kwargs)
+
+
+async def test_a_relay_dying_while_marking_records_sent_leaves_no_sent_record_holding_an_envelope(
+    relay_db: Any, broker: Broker
+) -> None:
+    """Marking a batch sent is one write: whatever happens after it, a record is either
+    pending with its envelopes or sent with none, in its own fields or in ``more``."""
+    client, db, settings = relay_db
+    at = datetime(2026, 4, 1, tzinfo=UTC)
+    events = [(NoteWritten(note_id=f"n{i}", text="x"), s, at) for i, s in enumerate(["book/1", "book/1", None])]
+
+    async def work(session: Session) -> None:
+        await Outbox(db).add_data(session, "/plussa/notes", events, grouped=True)
+
+    await run_in_transaction(client, work)
+    relay = OutboxRelay(db, broker, Metrics())
+    relay._outbox = _DiesAfterOneWrite(relay._outbox)  # the crash, where the relay writes
+    async with bus_probe(settings.amqp_url.get_secret_value(), settings.amqp_exchange) as probe:
+        with contextlib.suppress(ConnectionFailure):
+            await relay.relay_once()
+        await probe.wait_for(NOTE_WRITTEN, count=len(events))
+    await relay.release()
+
+    records = await db[OUTBOX].find().to_list()
+    assert [r["sent_at"] is not None for r in records] == [True, True]
+    for record in records:
+        assert "envelope" not in record
+        assert "subject" not in record
+        assert all("envelope" not in event for event in record.get(MORE, []))
+    assert sorted(len(r.get(MORE, [])) for r in records) == [0, 1]
 
 
 async def test_an_event_carries_the_request_id_of_the_request_that_caused_it(

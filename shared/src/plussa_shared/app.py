@@ -16,10 +16,11 @@ from pymongo import IndexModel
 
 from plussa_shared import server_errors
 from plussa_shared.auth import KeySource, RemoteJwks, TokenVerifier
-from plussa_shared.broker import Broker, Exchanges
+from plussa_shared.broker import Broker
 from plussa_shared.commands import prepare_database
 from plussa_shared.consumer import EventConsumer, Subscription
 from plussa_shared.context import ServiceContext
+from plussa_shared.exchanges import Exchanges
 from plussa_shared.health import health_routes
 from plussa_shared.heap import settle_heap_on_startup
 from plussa_shared.http import request_id_trace_config, service_middleware

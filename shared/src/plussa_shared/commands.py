@@ -7,8 +7,8 @@ from typing import Any, TypeVar
 
 from pymongo import AsyncMongoClient, IndexModel
 
-from plussa_shared.consumer import INBOX, ensure_inbox_expiry
 from plussa_shared.context import ServiceContext
+from plussa_shared.inbox import INBOX, ensure_inbox_expiry
 from plussa_shared.mongo import Database, Document, create_client, ensure_collections, ensure_indexes
 from plussa_shared.outbox import LEASES, OUTBOX, OUTBOX_INDEXES, Outbox
 from plussa_shared.settings import ServiceSettings

@@ -38,13 +38,14 @@ from aio_pika.abc import AbstractChannel, AbstractExchange, AbstractIncomingMess
 from opentelemetry import trace
 from pydantic import BaseModel, ValidationError
 from pymongo import AsyncMongoClient
-from pymongo.errors import DuplicateKeyError, OperationFailure
+from pymongo.errors import DuplicateKeyError
 
 from plussa_shared.acks import Acks
 from plussa_shared.batches import Batcher, Pending
 from plussa_shared.broker import Broker
 from plussa_shared.domain import DomainError, DuplicateError, ErrorKind
 from plussa_shared.events import CloudEvent, RawEvent, routing_key_for
+from plussa_shared.inbox import INBOX
 from plussa_shared.locks import KeyedLocks
 from plussa_shared.metrics import Metrics
 from plussa_shared.mongo import Database, Document, Session, activated, run_in_transaction
@@ -54,9 +55,6 @@ from plussa_shared.tracing import consuming, continued, shared_context
 
 log = structlog.get_logger(__name__)
 
-INBOX = "inbox"
-INBOX_EXPIRY_INDEX = "handled_ttl"
-INDEX_OPTIONS_CONFLICT = 85
 RETRY_HEADER = "x-plussa-retries"
 LAST_ERROR_HEADER = "x-plussa-last-error"
 DEAD_REASON_HEADER = "x-plussa-dead-reason"
@@ -175,18 +173,6 @@ def _takes_session(handler: Callable[..., Any]) -> bool:
         if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) and p.default is p.empty
     ]
     return len(required) >= 2
-
-
-async def ensure_inbox_expiry(db: Database, retention_days: int) -> None:
-    """Have MongoDB remove handled event ids ``retention_days`` after they were handled
-    (a TTL index on ``handled_at``); a changed retention updates the index in place."""
-    seconds = retention_days * 24 * 3600
-    try:
-        await db[INBOX].create_index("handled_at", name=INBOX_EXPIRY_INDEX, expireAfterSeconds=seconds)
-    except OperationFailure as exc:
-        if exc.code != INDEX_OPTIONS_CONFLICT:
-            raise
-        await db.command("collMod", INBOX, index={"name": INBOX_EXPIRY_INDEX, "expireAfterSeconds": seconds})
 
 
 class EventConsumer:

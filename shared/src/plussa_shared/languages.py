@@ -2,42 +2,14 @@
 ``Content-Language`` on answers that carry text, and ``LocalizedText`` for reference data
 that carries all three."""
 
-from enum import StrEnum
-from typing import Literal
-
 from aiohttp import web
-from pydantic import BaseModel, ConfigDict, Field
 
 from plussa_shared.keys import SETTINGS
+from plussa_shared.texts import Language, Localized, LocalizedText
+
+__all__ = ["LANGUAGE", "Language", "Localized", "LocalizedText", "content_language", "language_of", "negotiate"]
 
 LANGUAGE = web.RequestKey("language", str)
-
-
-class Language(StrEnum):
-    """The languages every text is served in."""
-
-    FI = "fi"
-    SV = "sv"
-    EN = "en"
-
-
-Localized = Literal["negotiated", "all"]
-"""What a route declares about its texts: one language chosen by ``Accept-Language``
-(``Content-Language: sv``), or all three side by side (``Content-Language: fi, sv, en``)."""
-
-
-class LocalizedText(BaseModel):
-    """A text of reference data in all three languages."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    fi: str = Field(min_length=1, description="Finnish")
-    sv: str = Field(min_length=1, description="Swedish")
-    en: str = Field(min_length=1, description="English")
-
-    def in_(self, language: Language | str) -> str:
-        """The text in ``language``."""
-        return str(getattr(self, Language(language).value))
 
 
 def negotiate(header: str | None, fallback: Language) -> Language:

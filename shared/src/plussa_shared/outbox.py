@@ -14,28 +14,32 @@ so what reaches the bus is the same either way; a run costs the database one doc
 instead of one per event (month end writes several events per household).
 """
 
+from __future__ import annotations
+
 import asyncio
 import contextlib
 import os
 import uuid
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import aio_pika
 import structlog
-from aio_pika.abc import AbstractChannel, AbstractExchange
 from bson import ObjectId
-from pydantic import BaseModel
 from pymongo import ASCENDING, IndexModel, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
-from plussa_shared.broker import Broker, Exchanges
 from plussa_shared.events import CloudEvent, EventData, envelope_json, new_event_ids, routing_key_for
-from plussa_shared.metrics import Metrics
+from plussa_shared.exchanges import Exchanges
 from plussa_shared.mongo import Database, Document, Session
-from plussa_shared.outages import is_outage
-from plussa_shared.tracing import trace_headers
+from plussa_shared.trace_context import trace_headers
+
+if TYPE_CHECKING:  # the relay's: a process that only writes events (a command) loads no broker client
+    from aio_pika.abc import AbstractChannel, AbstractExchange
+    from pydantic import BaseModel
+
+    from plussa_shared.broker import Broker
+    from plussa_shared.metrics import Metrics
 
 log = structlog.get_logger(__name__)
 
@@ -230,6 +234,8 @@ class OutboxRelay:
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # broker or database away: wait, then try again
+                from plussa_shared.outages import is_outage  # loads aio-pika: the relay's alone
+
                 # An outage is reported once by the broker or the database watch.
                 report = log.info if is_outage(exc) else log.warning
                 report("outbox_relay_failed", error=type(exc).__name__, detail=str(exc)[:200])
@@ -269,6 +275,8 @@ class OutboxRelay:
         )
         if not pending:
             return 0, 0
+        import aio_pika  # the relay's alone, not every writer's
+
         # Published in order on one channel (aiormq writes publishes under a FIFO
         # lock in the order they are started), which keeps the order per aggregate;
         # the confirms are awaited together so a batch costs one round trip.
@@ -307,14 +315,29 @@ class OutboxRelay:
 
     async def _mark_sent(self, records: list[Document]) -> None:
         """A sent record keeps what was published and when, never what it said: the envelopes
-        and subject name people, and the record outlives their erasure (``sent_ttl``)."""
+        and subject name people, and the record outlives their erasure (``sent_ttl``). One
+        update (a pipeline: ``more``'s elements lose their envelopes only where it is an
+        array), so no crash can leave a sent record that still holds an envelope."""
+        more = f"${MORE}"
+        without_envelope = {"$unsetField": {"field": "envelope", "input": "$$this"}}
         await self._outbox.update_many(
             {"_id": {"$in": [doc["_id"] for doc in records]}},
-            {"$set": {"sent_at": datetime.now(UTC)}, "$unset": {"envelope": "", "subject": ""}},
+            [
+                {
+                    "$set": {
+                        "sent_at": datetime.now(UTC),
+                        MORE: {
+                            "$cond": [
+                                {"$isArray": [more]},
+                                {"$map": {"input": more, "in": without_envelope}},
+                                "$$REMOVE",
+                            ]
+                        },
+                    }
+                },
+                {"$unset": ["envelope", "subject"]},
+            ],
         )
-        runs = [doc["_id"] for doc in records if MORE in doc]
-        if runs:  # a separate update: ``$[]`` fails on a record without the array
-            await self._outbox.update_many({"_id": {"$in": runs}}, {"$unset": {f"{MORE}.$[].envelope": ""}})
 
     async def _get_exchange(self) -> AbstractExchange:
         if self._exchange is None or self._channel is None or self._channel.is_closed:

@@ -33,13 +33,10 @@ from opentelemetry.sdk.trace import SpanProcessor, TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, SpanExporter
 from opentelemetry.sdk.trace.id_generator import RandomIdGenerator
 from opentelemetry.trace import NonRecordingSpan, Span, SpanContext, SpanKind, TraceFlags, Tracer
-from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
 
 from plussa_shared.settings import ServiceSettings
-
-# W3C trace context only: no baggage, whose free-form values a caller could otherwise
-# pass into events that partners read.
-_W3C = TraceContextTextMapPropagator()
+from plussa_shared.trace_context import W3C as _W3C
+from plussa_shared.trace_context import trace_headers as trace_headers
 
 
 @dataclass(frozen=True)
@@ -110,15 +107,6 @@ def log_ids(span: Span | None = None) -> dict[str, str]:
     if not context.is_valid:
         return {}
     return {"trace_id": trace.format_trace_id(context.trace_id), "span_id": trace.format_span_id(context.span_id)}
-
-
-def trace_headers() -> dict[str, str]:
-    """The current trace context as W3C headers (``traceparent``, ``tracestate``), to be
-    stored with what continues the work later (an outbox record and its message, a queued
-    mail); empty outside a trace."""
-    carrier: dict[str, str] = {}
-    _W3C.inject(carrier)
-    return carrier
 
 
 class _AmqpHeaders(Getter[Mapping[str, Any]]):

@@ -10,8 +10,8 @@ from pydantic import BaseModel, Field, field_validator
 from pydantic_settings import SettingsConfigDict
 
 from plussa_points.domain.rules import Charity, GroceryStep, ProgrammeRules
-from plussa_shared.languages import LocalizedText
 from plussa_shared.settings import ServiceSettings
+from plussa_shared.texts import LocalizedText
 
 
 class GroceryStepSetting(BaseModel):

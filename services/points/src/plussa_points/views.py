@@ -137,7 +137,11 @@ async def lots(ctx: PointsContext, member: Member, limit: int, cursor: str | Non
     """The household's lots with money left, oldest first, with their expiry."""
     docs, after = await ctx.store.views.lots_page(member.household_id, limit, cursor)
     items = [
-        LotView.model_validate({**d, "lot_id": d["_id"], "remaining": Money.eur(d["remaining_cents"])}) for d in docs
+        # A lot never saved is stored without ``saved_until``; the answer still names it.
+        LotView.model_validate(
+            {**d, "lot_id": d["_id"], "remaining": Money.eur(d["remaining_cents"]), "saved_until": d.get("saved_until")}
+        )
+        for d in docs
     ]
     return Page(items=items, next_cursor=after)
 

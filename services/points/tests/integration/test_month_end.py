@@ -216,6 +216,25 @@ async def test_savings_are_released_on_their_date_by_the_expiry_run(points: Star
     assert lot["saved_until"] is None
 
 
+async def test_a_lot_not_saved_is_stored_without_saved_until_and_the_lots_page_answers_it_as_not_saved(
+    points: Start,
+) -> None:
+    h = await points()
+    await households(h, 1)
+    h.clock.now = APRIL_2ND
+    await close_all(h.pts, "2026-03")
+
+    lot = await h.db.lots.find_one({"household_id": "h000"})
+    page = await (await h.client.get("/v1/me/lots", headers=h.customer("p000", "h000"))).json()
+
+    assert lot is not None
+    assert "saved_until" not in lot
+    assert "saved_cents" not in lot
+    assert [(item["lot_id"], item["remaining_cents"], item["saved_until"]) for item in page["items"]] == [
+        (lot["_id"], 5, None)
+    ]
+
+
 async def test_charity_takes_whole_thousands_first_and_the_rest_is_paid(points: Start) -> None:
     h = await points()
     await h.household("h1", "p1", "1111222233334444")

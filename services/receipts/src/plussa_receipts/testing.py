@@ -11,7 +11,7 @@ from typing import Any
 
 from plussa_receipts.context import ReceiptsContext
 from plussa_receipts.settings import ReceiptsSettings
-from plussa_shared.consumer import INBOX
+from plussa_shared.inbox import INBOX
 from plussa_shared.testing.bus import envelope, publish, publish_all
 from plussa_shared.testing.tokens import TestTokens
 

@@ -33,8 +33,9 @@ def statement_doc(c: Closing) -> Document:
 
 
 def lot_doc(c: Closing) -> Document:
-    """The month's payout of Plussa money."""
-    return {
+    """The month's payout of Plussa money. A lot not saved has no ``saved_until`` (nor
+    ``saved_cents``), so the sparse index on it holds the saved lots alone."""
+    doc: Document = {
         "_id": c.lot_id,
         "household_id": c.household_id,
         "month": c.month,
@@ -42,6 +43,9 @@ def lot_doc(c: Closing) -> Document:
         "remaining_cents": c.statement.payout_cents,
         "paid_at": c.paid_at,
         "expires_at": c.expires_at,
-        "saved_until": c.saved_until,
-        "saved_cents": c.saved_cents,
     }
+    if c.saved_until is not None:
+        doc["saved_until"] = c.saved_until
+        if c.saved_cents is not None:
+            doc["saved_cents"] = c.saved_cents
+    return doc
