@@ -135,6 +135,36 @@ def hashed(value: str) -> str:
     return "sha256:" + hashlib.sha256(value.encode()).hexdigest()
 
 
+ERASED_HOLDERS = "erased_holders"
+"""Each service's own collection of the people it erased, by digest (``ErasedHolders``)."""
+
+
+class ErasedHolders:
+    """The digests (``hashed``) of the people a service erased, or whose card it forgot as
+    closed for erasure, in a collection of its own. A card copy is kept newest version wins,
+    but once deleted nothing is left to compare with: a late, older card event (a redelivery,
+    a replayed dead letter) would bring the copy back, naming the person. The digest is
+    what stops it; person ids are random, so the digest leads nowhere. The plain id is
+    never stored here."""
+
+    def __init__(self, db: Database) -> None:
+        self._digests = db[ERASED_HOLDERS]
+
+    async def record(self, person_id: str | None, session: Session) -> None:
+        """Remember that ``person_id`` was erased (again is the same; nobody is nothing)."""
+        if person_id is None:
+            return
+        digest = hashed(person_id)
+        await self._digests.update_one({"_id": digest}, {"$setOnInsert": {"_id": digest}}, upsert=True, session=session)
+
+    async def erased(self, person_id: str | None, session: Session | None) -> bool:
+        """Whether ``person_id`` was erased here: a card naming them is not to be kept
+        (a card naming nobody never is an erased person's)."""
+        if person_id is None:
+            return False
+        return await self._digests.count_documents({"_id": hashed(person_id)}, limit=1, session=session) > 0
+
+
 async def replace_ids(
     db: Database, session: Session, ids: Mapping[str, str], fields: Mapping[str, Sequence[str]]
 ) -> int:
