@@ -1,6 +1,7 @@
 """Identity's privacy requests answered over the bus: export and erasure of a person's points data."""
 
 import asyncio
+import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -54,3 +55,59 @@ async def test_an_erasure_request_anonymises_the_person_and_keeps_the_households
     assert month["base_points"] == 25
     assert "p1" not in month.get("persons", {})
     assert await h.pts.store.members.member("h1", "p1") is None
+
+
+async def naming(h: Any, event_id: str, *ids: str) -> list[str]:
+    """Once the event ``event_id`` is handled (its id in the inbox, in the handler's own
+    transaction: absorbed, not dead-lettered), the collections still naming any of ``ids``.
+    The outbox is left out: the erasure's own answer names the person until it is sent."""
+    await h.until(lambda: h.db.inbox.find_one({"_id": event_id}))
+    found = []
+    for name in await h.db.list_collection_names():
+        if name != "outbox":
+            found += [f"{name}: {doc}" async for doc in h.db[name].find() if any(i in str(doc) for i in ids)]
+    return found
+
+
+async def test_an_older_card_event_arriving_after_the_erasure_brings_back_no_copy_of_the_persons_card(
+    points: Start,
+) -> None:
+    h = await points()
+    person, household, number = f"p-{uuid.uuid4().hex}", f"h-{uuid.uuid4().hex}", "6046000000000034"
+    await h.household(household, person, number)
+    held = await h.db.cards.find_one({"card_number": number})
+    assert held is not None
+    card = {**{k: v for k, v in held.items() if k != "_id"}, "card_id": held["_id"]}
+    erasure = {"request_id": "rq-3", "person_id": person, "household_id": household, "household_alone": True}
+    async with bus_probe(*h.amqp, "points.erasure.completed") as probe:
+        await h.publish("fi.plussa.identity.erasure.requested", erasure)
+        await probe.wait_for("fi.plussa.points.erasure.completed")
+
+    # The card's version before the erasure, delivered again late.
+    event_id = await h.publish("fi.plussa.cards.card.issued", {"card": card}, subject=f"card/{card['card_id']}")
+    other = {"card_id": "card-other", "card_number": "6046000000000042", "person_id": "p-other", "household_id": "h-o"}
+    await h.publish("fi.plussa.cards.card.issued", {"card": card | other})
+
+    assert await naming(h, event_id, person, household, number, f"card-{number}") == []
+    assert await h.until(lambda: h.pts.store.members.card_by_number("6046000000000042"))
+
+
+async def test_an_older_card_event_after_the_card_was_closed_for_the_erasure_does_not_bring_the_card_back(
+    points: Start,
+) -> None:
+    h = await points()
+    await h.household("h-4", "p-4", "6046000000000059")
+    await h.card("6046000000000059", "h-4", "p-4", state="closed", version=2)
+    closed = await h.db.cards.find_one({"card_number": "6046000000000059"})
+    assert closed is not None
+    card = {**{k: v for k, v in closed.items() if k != "_id"}, "card_id": closed["_id"]}
+    await h.publish("fi.plussa.cards.card.closed", {"card": card, "reason": "erased"})
+
+    async def forgotten() -> bool:
+        return await h.db.cards.count_documents({"card_number": "6046000000000059"}) == 0
+
+    await h.until(forgotten)
+    late = await h.publish("fi.plussa.cards.card.issued", {"card": card | {"state": "active", "version": 1}})
+    await h.until(lambda: h.db.inbox.find_one({"_id": late}))
+
+    assert await forgotten()

@@ -6,6 +6,8 @@ from collections.abc import Sequence
 
 from pymongo import ASCENDING, DESCENDING, IndexModel
 
+from plussa_shared.privacy import ERASED_HOLDERS
+
 CARDS = "cards"
 MEMBERS = "members"
 PAYMENT_CARDS = "payment_cards"
@@ -24,6 +26,7 @@ MEMBERS_LIST = "members"
 """The field of a household's balance view listing its active members."""
 
 INDEXES: dict[str, Sequence[IndexModel]] = {
+    ERASED_HOLDERS: [],
     CARDS: [IndexModel([("card_number", ASCENDING)], unique=True)],
     MEMBERS: [IndexModel([("household_id", ASCENDING)]), IndexModel([("person_id", ASCENDING)])],
     PAYMENT_CARDS: [IndexModel([("network_token", ASCENDING)])],

@@ -9,6 +9,7 @@ from plussa_points.store.balance import BalanceViews
 from plussa_points.store.collections import CARDS, MEMBERS, PAYMENT_CARDS, member_key
 from plussa_points.store.mappers import card_from, member_from
 from plussa_shared.mongo import Database, Document, Session
+from plussa_shared.privacy import ErasedHolders
 
 
 class Members:
@@ -19,6 +20,7 @@ class Members:
         self.members = db[MEMBERS]
         self.payment_cards = db[PAYMENT_CARDS]
         self.balance = BalanceViews(db)
+        self.erased_holders = ErasedHolders(db)
 
     async def card_by_number(self, card_number: str, session: Session | None = None) -> Card | None:
         """The card with this number, as last announced."""
@@ -36,9 +38,10 @@ class Members:
         found = self.members.find({"_id": {"$in": list(keys)}}, {"_id": 1}, session=session)
         return {keys[doc["_id"]] async for doc in found}
 
-    async def forget_card(self, card_id: str, session: Session) -> None:
-        """Forget a card closed because its holder was erased."""
+    async def forget_card(self, card_id: str, person_id: str | None, session: Session) -> None:
+        """Forget a card closed because its holder was erased, and that the holder was."""
         await self.cards.delete_one({"_id": card_id}, session=session)
+        await self.erased_holders.record(person_id, session)
 
     async def keep_card(self, snapshot: Document, version: int, session: Session) -> None:
         """Keep a card snapshot only if it is newer than the one held (or the first).

@@ -26,7 +26,7 @@ from plussa_points.store.collections import (
     person_key,
 )
 from plussa_shared.mongo import Database, Document, Session
-from plussa_shared.privacy import pseudonym, replace_ids
+from plussa_shared.privacy import ErasedHolders, pseudonym, replace_ids
 
 
 def _plain(doc: Document) -> dict[str, Any]:
@@ -38,6 +38,7 @@ class PersonData:
 
     def __init__(self, db: Database) -> None:
         self.db = db
+        self.erased_holders = ErasedHolders(db)
 
     async def export(self, person_id: str, session: Session) -> dict[str, Any]:
         """The person's purchases, points entries and monthly totals."""
@@ -60,6 +61,7 @@ class PersonData:
         ids = {key: pseudonym() for card in cards for key in (card["_id"], card["card_number"])}
         await replace_ids(self.db, session, ids, CARD_FIELDS)
         await self.db[CARDS].delete_many(who, session=session)
+        await self.erased_holders.record(person_id, session)
         await self.db[PAYMENT_CARDS].delete_many(who, session=session)
         await self.db[PURCHASES].update_many(
             who,

@@ -23,7 +23,8 @@ from plussa_shared.privacy import closed_for_erasure
 
 
 async def apply_card(ctx: PointsContext, data: CardChanged, at: datetime) -> None:
-    """Keep the newest snapshot of a card (an older or equal version changes nothing)."""
+    """Keep the newest snapshot of a card (an older or equal version changes nothing, and
+    neither does any version of an erased holder's card)."""
     card = data.card
     snapshot = {
         "_id": card.card_id,
@@ -39,7 +40,9 @@ async def apply_card(ctx: PointsContext, data: CardChanged, at: datetime) -> Non
 
     async def work(uow: UnitOfWork) -> None:
         if closed_for_erasure(card.state, data.reason):
-            await ctx.store.members.forget_card(card.card_id, uow.session)
+            await ctx.store.members.forget_card(card.card_id, card.person_id, uow.session)
+            return
+        if await ctx.store.members.erased_holders.erased(card.person_id, uow.session):
             return
         await ctx.store.members.keep_card(snapshot, card.version, uow.session)
         if card.household_id is not None:
