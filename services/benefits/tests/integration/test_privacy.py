@@ -1,3 +1,5 @@
+import asyncio
+import uuid
 from typing import Any
 
 from plussa_benefits.use_cases import sponsorship
@@ -55,3 +57,58 @@ async def test_an_erasure_forgets_the_person_but_keeps_the_stores_totals(harness
         assert await harness.count(collection, {"person_id": "aino"}) == 0
     months = await harness.client.get("/v1/stores/store-1/sponsorship/months", headers=harness.store("store-1"))
     assert (await months.json())["items"][0]["total_cents"] == 135
+
+
+async def _handled(harness: Harness, event_id: str) -> None:
+    """Wait until the consumer handled the event: its id is in the inbox, written in the
+    handler's own transaction (so it was absorbed, not dead-lettered)."""
+    for _ in range(200):
+        if await harness.count("inbox", {"_id": event_id}):
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"event {event_id} was not handled")
+
+
+async def test_an_older_card_event_arriving_after_the_erasure_brings_back_nothing_naming_the_person(
+    harness: Harness,
+) -> None:
+    person, household = f"p-{uuid.uuid4().hex}", f"h-{uuid.uuid4().hex}"
+    number = await harness.person(person, household)
+    card = {"card_id": f"c-{person}", "card_number": number, "household_id": household, "person_id": person}
+    erasure = {"request_id": "r-2", "person_id": person, "household_id": household, "household_alone": True}
+    amqp = harness.settings.amqp_url.get_secret_value()
+    async with bus_probe(amqp, harness.settings.amqp_exchange, "benefits.erasure.completed") as bus:
+        await harness.publish("fi.plussa.identity.erasure.requested", erasure)
+        await bus.wait_for("fi.plussa.benefits.erasure.completed", timeout=10)
+
+    # The card's version before the erasure, delivered again late; then another person's card.
+    late = await harness.publish("fi.plussa.cards.card.issued", {"card": card | {"version": 1}})
+    other = {"card_id": "c-other", "card_number": "4000000000009999", "person_id": "p-other", "version": 1}
+    await harness.publish("fi.plussa.cards.card.issued", {"card": other})
+    await _handled(harness, late)
+
+    db = harness.ctx.db
+    # The outbox is left out: the erasure's own answer names the person until it is sent.
+    names = [name for name in await db.list_collection_names() if name != "outbox"]
+    for name in names:
+        for doc in await db[name].find().to_list():
+            assert not any(needle in str(doc) for needle in (person, household, number)), (name, doc)
+    for _ in range(200):
+        if await harness.count("cards", {"_id": "4000000000009999", "person_id": "p-other"}):
+            break
+        await asyncio.sleep(0.05)
+    else:
+        raise AssertionError("another person's card was not kept")
+
+
+async def test_an_older_card_event_after_the_card_was_closed_for_the_erasure_does_not_bring_the_card_back(
+    harness: Harness,
+) -> None:
+    number = await harness.person("eeva", "hh-2")
+    card = {"card_id": "c-eeva", "card_number": number, "household_id": "hh-2", "person_id": "eeva"}
+    closing = {"card": card | {"state": "closed", "version": 2}, "reason": "erased"}
+    await _handled(harness, await harness.publish("fi.plussa.cards.card.closed", closing))
+    late = await harness.publish("fi.plussa.cards.card.issued", {"card": card | {"state": "active", "version": 1}})
+    await _handled(harness, late)
+
+    assert await harness.count("cards", {"_id": number}) == 0

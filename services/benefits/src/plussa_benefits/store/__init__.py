@@ -13,7 +13,7 @@ from plussa_benefits.domain.wallet import HeldOffer, Wallet
 from plussa_benefits.store import mappers as m
 from plussa_shared.mongo import Database, Document, Session
 from plussa_shared.paging import keyset_page
-from plussa_shared.privacy import pseudonym, replace_ids
+from plussa_shared.privacy import ERASED_HOLDERS, ErasedHolders, pseudonym, replace_ids
 
 INDEXES: dict[str, Sequence[IndexModel]] = {
     "offers": [
@@ -39,6 +39,7 @@ INDEXES: dict[str, Sequence[IndexModel]] = {
         IndexModel([("month", ASCENDING)]),
     ],
     "month_totals": [],
+    ERASED_HOLDERS: [],
 }
 CATALOGUE = "catalogue"
 
@@ -67,6 +68,7 @@ class BenefitsStore:
         self.memberships = db["memberships"]
         self.accruals = db["accruals"]
         self.month_totals = db["month_totals"]
+        self.erased_holders = ErasedHolders(db)
 
     # offers and segments
 
@@ -247,9 +249,10 @@ class BenefitsStore:
             "sponsorship_shares": [doc async for doc in self.db["accruals"].find(query, session=s)],
         }
 
-    async def forget_card(self, card_number: str, s: Session) -> None:
-        """Forget a card closed because its holder was erased."""
+    async def forget_card(self, card_number: str, person_id: str | None, s: Session) -> None:
+        """Forget a card closed because its holder was erased, and that the holder was."""
         await self.cards.delete_one({"_id": card_number}, session=s)
+        await self.erased_holders.record(person_id, s)
 
     async def forget_household(self, household_id: str, s: Session) -> None:
         """The erased person's household was theirs alone: the redemptions and purchases kept
@@ -263,6 +266,7 @@ class BenefitsStore:
         await self.wallets.delete_one({"_id": person_id}, session=s)
         await self.db["memberships"].delete_many({"person_id": person_id}, session=s)
         await self.cards.delete_many({"person_id": person_id}, session=s)
+        await self.erased_holders.record(person_id, s)
         for collection in (self.redemptions, self.purchases, self.db["accruals"]):
             await collection.update_many({"person_id": person_id}, {"$set": {"person_id": replacement}}, session=s)
 
