@@ -1,6 +1,7 @@
 """Data export and erasure across the services, with progress."""
 
 import asyncio
+from dataclasses import replace
 from typing import Any
 
 from plussa_identity.context import IdentityContext
@@ -32,6 +33,16 @@ async def until_status(client: Any, path: str, auth: dict[str, str], status: str
             return body
         await asyncio.sleep(0.05)
     raise AssertionError(f"{path} did not reach {status} with {answered} answers: {body}")
+
+
+async def until_handled(identity: IdentityContext, event_id: str) -> None:
+    """Wait until the consumer handled the event: its id is in the inbox, written in the
+    handler's own transaction (so it was absorbed, not dead-lettered)."""
+    for _ in range(200):
+        if await identity.store.db["inbox"].find_one({"_id": event_id}):
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"event {event_id} was not handled")
 
 
 async def test_an_export_shows_progress_and_downloads_once_every_service_has_answered(
@@ -144,3 +155,47 @@ async def test_an_answer_to_a_request_that_does_not_exist_is_dead_lettered(
     queue = f"{settings.amqp_queue_prefix}identity.events.dead"
     [message] = await drain(cards.amqp_url, queue)
     assert message.headers["x-plussa-dead-reason"] == "privacy-request-not-found"
+
+
+async def test_an_older_card_event_arriving_after_the_erasure_brings_back_nothing_naming_the_person(
+    client: Any, identity: IdentityContext, cards: CardsFeed, probe: BusProbe, holder: Holder
+) -> None:
+    api = IdentityApi(client, probe)
+    await api.registered(holder, "aino@example.fi", PASSWORD)
+    auth = api.bearer(await api.login("aino@example.fi", PASSWORD))
+    request_id = (await (await client.post("/v1/me/erasure-requests", headers=auth)).json())["request_id"]
+    await probe.wait_for("fi.plussa.identity.erasure.requested")
+    late = envelope("fi.plussa.cards.card.issued", {"card": holder.snapshot()}, subject=f"card/{holder.card_id}")
+    # Cards closes the card for the erasure and answers; then points answers.
+    await cards.card("closed", replace(holder, state="closed", version=2), reason="erased")
+    for service in ("cards", "points"):
+        await answer(cards, service, "erasure", request_id, holder.person_id, occurred_at="2026-03-01T12:00:00+00:00")
+    await probe.wait_for("fi.plussa.identity.erasure.completed")
+
+    # The card's first version, delivered again late; then another person's card.
+    await publish(cards.amqp_url, cards.exchange, late)
+    other = await cards.household()
+    await until_card_known(identity, other)
+    await until_handled(identity, late["id"])
+    db = identity.store.db
+
+    # The outbox is left out: the erasure's own events name the person until they are sent.
+    needles = (holder.person_id, holder.household_id, holder.card_id, holder.card_number)
+    for name in sorted(set(await db.list_collection_names()) - {"outbox"}):
+        for doc in await db[name].find().to_list():
+            assert not any(needle in str(doc) for needle in needles), (name, doc)
+
+
+async def test_an_older_card_event_after_the_card_was_closed_for_the_erasure_does_not_bring_the_card_back(
+    identity: IdentityContext, cards: CardsFeed, holder: Holder
+) -> None:
+    late = envelope("fi.plussa.cards.card.issued", {"card": holder.snapshot()}, subject=f"card/{holder.card_id}")
+    await cards.card("closed", replace(holder, state="closed", version=2), reason="erased")
+    for _ in range(200):
+        if await identity.store.card_by_number(holder.card_number) is None:
+            break
+        await asyncio.sleep(0.05)
+    await publish(cards.amqp_url, cards.exchange, late)
+    await until_handled(identity, late["id"])
+
+    assert await identity.store.card_by_number(holder.card_number) is None

@@ -22,7 +22,7 @@ from pymongo import ASCENDING, IndexModel
 from plussa_identity.domain.members import CardView, MemberView
 from plussa_identity.domain.privacy import receipt_key
 from plussa_shared.mongo import Database, Document, Session
-from plussa_shared.privacy import pseudonym, replace_ids
+from plussa_shared.privacy import ERASED_HOLDERS, ErasedHolders, pseudonym, replace_ids
 
 CARDS = "cards"
 PEOPLE = "people"
@@ -32,6 +32,7 @@ MEMBER_INDEXES: dict[str, Sequence[IndexModel]] = {
     CARDS: [IndexModel([("card_number", ASCENDING)])],
     PEOPLE: [IndexModel([("household_id", ASCENDING), ("removed", ASCENDING)])],
     MEMBERSHIPS: [IndexModel([("person_id", ASCENDING)])],
+    ERASED_HOLDERS: [],
 }
 
 ERASED_FIELDS = ("first_name", "last_name", "date_of_birth", "email")
@@ -41,6 +42,7 @@ class MemberProjection:
     """The cards, people and memberships collections (mixed into the repository)."""
 
     db: Database
+    erased_holders: ErasedHolders
 
     async def card_by_number(self, number: str, session: Session | None = None) -> CardView | None:
         """The latest known state of the card with this number."""
@@ -102,9 +104,10 @@ class MemberProjection:
     async def _erased(self, person_id: str, session: Session) -> bool:
         return await self.db[PEOPLE].count_documents({"_id": receipt_key(person_id)}, session=session) > 0
 
-    async def forget_card(self, card_id: str, session: Session) -> None:
-        """Forget a card closed because its holder was erased."""
+    async def forget_card(self, card_id: str, person_id: str | None, session: Session) -> None:
+        """Forget a card closed because its holder was erased, and that the holder was."""
         await self.db[CARDS].delete_one({"_id": card_id}, session=session)
+        await self.erased_holders.record(person_id, session)
 
     async def erase_person(self, person_id: str, own_household_id: str | None, session: Session) -> None:
         """Forget what cards told about the person and their cards. The person's record stays,
@@ -118,6 +121,7 @@ class MemberProjection:
             {"_id": person_id}, {"$set": {**forgotten, **left, "erased": True}}, upsert=True, session=session
         )
         await self.db[CARDS].delete_many({"person_id": person_id}, session=session)
+        await self.erased_holders.record(person_id, session)
         ids = {person_id: receipt_key(person_id)}
         if own_household_id:
             ids[own_household_id] = pseudonym()

@@ -15,6 +15,7 @@ from plussa_identity.domain.throttle import ThrottleState
 from plussa_identity.store.members import MEMBER_INDEXES, MemberProjection
 from plussa_shared.mongo import Database, Document, Session
 from plussa_shared.paging import keyset_page
+from plussa_shared.privacy import ErasedHolders
 
 ACCOUNTS = "accounts"
 LINK_TOKENS = "link_tokens"
@@ -59,6 +60,7 @@ class IdentityStore(MemberProjection):
 
     def __init__(self, db: Database) -> None:
         self.db = db
+        self.erased_holders = ErasedHolders(db)
 
     # accounts
 

@@ -27,7 +27,8 @@ from plussa_shared.privacy import closed_for_erasure
 
 
 async def card_changed(ctx: IdentityContext, event: CloudEvent[CardChanged]) -> None:
-    """Keep the card as the newest version describes it; older versions change nothing."""
+    """Keep the card as the newest version describes it; older versions change nothing, and
+    neither does any version of an erased holder's card."""
     card = event.data.card
     view = CardView(
         card_id=card.card_id,
@@ -41,8 +42,8 @@ async def card_changed(ctx: IdentityContext, event: CloudEvent[CardChanged]) -> 
 
     async def work(uow: UnitOfWork) -> None:
         if closed_for_erasure(card.state, event.data.reason):
-            await ctx.store.forget_card(card.card_id, uow.session)
-        else:
+            await ctx.store.forget_card(card.card_id, card.person_id, uow.session)
+        elif not await ctx.store.erased_holders.erased(card.person_id, uow.session):
             await ctx.store.save_card_if_newer(view, uow.session)
 
     await ctx.run(work)
