@@ -17,6 +17,7 @@ from plussa_receipts.domain.search_text import ReceiptQuery, fold
 from plussa_shared.context import UnitOfWork
 from plussa_shared.mongo import Database, Document, Session
 from plussa_shared.paging import keyset_page
+from plussa_shared.privacy import ERASED_HOLDERS, ErasedHolders
 
 CARDS = "cards"
 ENROLMENTS = "enrolments"
@@ -24,6 +25,7 @@ RECEIPTS = "receipts"
 
 INDEXES: dict[str, Sequence[IndexModel]] = {
     CARDS: [IndexModel([("card_number", ASCENDING)], unique=True), IndexModel([("person_id", ASCENDING)])],
+    ERASED_HOLDERS: [],
     ENROLMENTS: [],
     RECEIPTS: [
         # One receipt per purchase and person, however often the purchase arrives.
@@ -61,6 +63,7 @@ class ReceiptsStore:
         self._cards = db[CARDS]
         self._enrolments = db[ENROLMENTS]
         self._receipts = db[RECEIPTS]
+        self.erased_holders = ErasedHolders(db)
 
     # The card projection
 
@@ -94,12 +97,14 @@ class ReceiptsStore:
         return True
 
     async def forget_person_cards(self, uow: UnitOfWork, person_id: str) -> None:
-        """Forget the person's cards (erasure)."""
+        """Forget the person's cards (erasure), and that they were erased."""
         await self._cards.delete_many({"person_id": person_id}, session=uow.session)
+        await self.erased_holders.record(person_id, uow.session)
 
-    async def forget_card(self, uow: UnitOfWork, card_id: str) -> None:
-        """Forget a card closed because its holder was erased."""
+    async def forget_card(self, uow: UnitOfWork, card_id: str, person_id: str | None) -> None:
+        """Forget a card closed because its holder was erased, and that the holder was."""
         await self._cards.delete_one({"_id": card_id}, session=uow.session)
+        await self.erased_holders.record(person_id, uow.session)
 
     # Enrolments
 

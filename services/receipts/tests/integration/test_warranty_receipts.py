@@ -341,6 +341,44 @@ async def test_an_erasure_request_removes_everything_of_the_person_and_says_so(r
     assert await service.ctx.db["cards"].count_documents({"person_id": AINO}) == 0
 
 
+async def test_an_older_card_event_arriving_after_the_erasure_brings_back_nothing_naming_the_person(
+    receipts: Start,
+) -> None:
+    service = await aino_with_the_service(receipts)
+    await service.purchase(AINO_CARD, [TV])
+    await service.until(lambda: service.receipts(AINO))
+    card = {"card_id": f"card-{AINO_CARD}", "card_number": AINO_CARD, "household_id": "hh-1", "person_id": AINO}
+    async with bus_probe(*service.amqp, "receipts.erasure.completed") as probe:
+        erasure = {"request_id": "req-2", "person_id": AINO, "household_id": "hh-1"}
+        await service.publish("fi.plussa.identity.erasure.requested", erasure)
+        await probe.wait_for("fi.plussa.receipts.erasure.completed")
+
+    # The card's first version, delivered again late; then another person's card.
+    late = await service.publish("fi.plussa.cards.card.issued", {"card": card | {"state": "active", "version": 1}})
+    await service.card("6046000000000034", "person-saimi", "hh-2")
+    db = service.ctx.db
+    await service.until(lambda: db["inbox"].find_one({"_id": late}))  # handled, not dead-lettered
+
+    # The outbox is left out: the erasure's own answer names the person until it is sent.
+    for name in sorted(set(await db.list_collection_names()) - {"outbox"}):
+        for doc in await db[name].find().to_list():
+            assert not any(needle in str(doc) for needle in (AINO, AINO_CARD)), (name, doc)
+
+
+async def test_an_older_card_event_after_the_card_was_closed_for_the_erasure_does_not_bring_the_card_back(
+    receipts: Start,
+) -> None:
+    service = await aino_with_the_service(receipts)
+    card = {"card_id": f"card-{AINO_CARD}", "card_number": AINO_CARD, "household_id": "hh-1", "person_id": AINO}
+    closing = {"card": card | {"state": "closed", "version": 2}, "reason": "erased"}
+    closed = await service.publish("fi.plussa.cards.card.closed", closing)
+    await service.until(lambda: service.ctx.db["inbox"].find_one({"_id": closed}))
+    late = await service.publish("fi.plussa.cards.card.issued", {"card": card | {"state": "active", "version": 1}})
+    await service.until(lambda: service.ctx.db["inbox"].find_one({"_id": late}))
+
+    assert await service.ctx.store.card_by_number(None, AINO_CARD) is None
+
+
 async def test_every_route_is_documented_and_the_answers_match_the_openapi_document(receipts: Start) -> None:
     service = await aino_with_the_service(receipts)
     await service.purchase(AINO_CARD, [TV])
