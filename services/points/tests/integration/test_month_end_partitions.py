@@ -5,7 +5,10 @@ and the same as one worker alone.
 Where the kill lands is fixed, not left to the machine's speed: an unfinished
 transaction of the test's holds one household of the killed worker's share, so that
 worker closes the households before it, then waits on that one (its transaction
-conflicts and is retried) until it is killed there."""
+conflicts and is retried) until it is killed there. A transaction the killed process
+left open on the server is ended at once, as the server would end it once it outlived
+its lifetime limit (60 s here): until then it would hold its locks, and the rerun and
+the test's clean-up would wait on them."""
 
 import asyncio
 import os
@@ -54,9 +57,10 @@ async def seed(db: Database, count: int) -> None:
 
 def worker(h: Any, partition: str) -> subprocess.Popen[str]:
     """One month-end process of the Indexed Job, closing one transaction per household."""
+    url = str(h.settings.mongo_url)
     env = {
         **os.environ,
-        "PLUSSA_POINTS_MONGO_URL": str(h.settings.mongo_url),
+        "PLUSSA_POINTS_MONGO_URL": f"{url}{'&' if '?' in url else '?'}appName={app_name(partition)}",
         "PLUSSA_POINTS_MONGO_DATABASE": h.settings.mongo_database,
         "PLUSSA_POINTS_MONTH_END_BATCH_SIZE": "1",
         "PLUSSA_POINTS_MONTH_END_CONCURRENCY": "1",
@@ -64,6 +68,24 @@ def worker(h: Any, partition: str) -> subprocess.Popen[str]:
     }
     command = [sys.executable, "-m", "plussa_points.commands.month_end", "--month", MONTH, "--partition", partition]
     return subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # noqa: S603
+
+
+def app_name(partition: str) -> str:
+    """The name a worker's database connections go by, to find them on the server."""
+    return f"month-end-{partition.replace('/', '-of-')}"
+
+
+async def end_sessions_left_by(db: Database, partition: str) -> None:
+    """End the sessions (and any transaction open in them) of a killed worker."""
+    left = await db.client.admin.aggregate(
+        [
+            {"$currentOp": {"idleSessions": True}},
+            {"$match": {"appName": app_name(partition), "lsid": {"$exists": True}}},
+        ]
+    )
+    sessions = [op["lsid"] for op in await left.to_list()]
+    if sessions:
+        await db.client.admin.command("killSessions", sessions)
 
 
 @asynccontextmanager
@@ -117,6 +139,7 @@ async def test_three_workers_at_once_one_killed_midway_and_run_again_pay_every_h
         await split.until(killed_worker_reached_the_held_household, 60)
         workers[1].send_signal(signal.SIGKILL)
         await asyncio.to_thread(workers[1].wait, 60)
+        await end_sessions_left_by(split.db, "1/3")
     killed_after = await killed_worker_closed()
     await finished(workers[0])
     await finished(workers[2])
