@@ -29,6 +29,8 @@ from plussa_shared.mongo import Database
 Start = Callable[..., Awaitable[Any]]
 MONTH = "2026-03"
 HOUSEHOLDS = 60
+COMMAND_APP_NAME = "points-command"
+"""The name the command processes' database connections go by."""
 CLOSED_BEFORE_KILL = 3
 """The killed worker closes this many households of its share, then is killed on the next."""
 
@@ -57,10 +59,9 @@ async def seed(db: Database, count: int) -> None:
 
 def worker(h: Any, partition: str) -> subprocess.Popen[str]:
     """One month-end process of the Indexed Job, closing one transaction per household."""
-    url = str(h.settings.mongo_url)
     env = {
         **os.environ,
-        "PLUSSA_POINTS_MONGO_URL": f"{url}{'&' if '?' in url else '?'}appName={app_name(partition)}",
+        "PLUSSA_POINTS_MONGO_URL": str(h.settings.mongo_url),
         "PLUSSA_POINTS_MONGO_DATABASE": h.settings.mongo_database,
         "PLUSSA_POINTS_MONTH_END_BATCH_SIZE": "1",
         "PLUSSA_POINTS_MONTH_END_CONCURRENCY": "1",
@@ -70,22 +71,26 @@ def worker(h: Any, partition: str) -> subprocess.Popen[str]:
     return subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # noqa: S603
 
 
-def app_name(partition: str) -> str:
-    """The name a worker's database connections go by, to find them on the server."""
-    return f"month-end-{partition.replace('/', '-of-')}"
-
-
-async def end_sessions_left_by(db: Database, partition: str) -> None:
-    """End the sessions (and any transaction open in them) of a killed worker."""
-    left = await db.client.admin.aggregate(
-        [
-            {"$currentOp": {"idleSessions": True}},
-            {"$match": {"appName": app_name(partition), "lsid": {"$exists": True}}},
-        ]
-    )
-    sessions = [op["lsid"] for op in await left.to_list()]
-    if sessions:
-        await db.client.admin.command("killSessions", sessions)
+async def end_sessions_of_commands(db: Database) -> None:
+    """End the sessions (and any transaction open in them) that month-end processes left
+    on the server, once it has dropped their connections (so no command of theirs is
+    still on its way). Call it when none of them runs any more."""
+    deadline = asyncio.get_running_loop().time() + 30
+    while True:
+        left = await db.client.admin.aggregate(
+            [
+                {"$currentOp": {"idleConnections": True, "idleSessions": True}},
+                {"$match": {"appName": COMMAND_APP_NAME}},
+            ]
+        )
+        found = await left.to_list()
+        sessions = [op["lsid"] for op in found if "lsid" in op]
+        if sessions:
+            await db.client.admin.command("killSessions", sessions)
+        if not found:
+            return
+        assert asyncio.get_running_loop().time() < deadline, f"month-end connections stay: {found}"
+        await asyncio.sleep(0.05)
 
 
 @asynccontextmanager
@@ -139,10 +144,10 @@ async def test_three_workers_at_once_one_killed_midway_and_run_again_pay_every_h
         await split.until(killed_worker_reached_the_held_household, 60)
         workers[1].send_signal(signal.SIGKILL)
         await asyncio.to_thread(workers[1].wait, 60)
-        await end_sessions_left_by(split.db, "1/3")
     killed_after = await killed_worker_closed()
     await finished(workers[0])
     await finished(workers[2])
+    await end_sessions_of_commands(split.db)
     rerun = await finished(worker(split, "1/3"))
     again = await close_all(split.pts, MONTH)
     await close_all(alone.pts, MONTH)
