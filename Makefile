@@ -47,10 +47,14 @@ typecheck: install
 	$(VENV)/bin/mypy .
 
 # pytest's own exit codes stand: 5 (no tests collected) fails the build too. A test
-# that hangs fails after PYTEST_TIMEOUT seconds instead of stalling the build.
+# that hangs fails after PYTEST_TIMEOUT seconds instead of stalling the build. The tests
+# run in PYTEST_WORKERS processes at once (pytest-xdist; most of a test's time is spent
+# waiting on MongoDB, RabbitMQ and the processes it starts), each with its own mongod,
+# broker users and names; PYTEST_WORKERS=0 runs them one after another in one process.
 PYTEST_TIMEOUT ?= 300
+PYTEST_WORKERS ?= 3
 pytest: install mongod rabbitmq fonts
-	$(VENV)/bin/pytest --timeout=$(PYTEST_TIMEOUT) $(PYTEST_ARGS)
+	$(VENV)/bin/pytest --timeout=$(PYTEST_TIMEOUT) --numprocesses=$(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 test: lint typecheck pytest
 

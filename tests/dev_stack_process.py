@@ -181,7 +181,10 @@ class DevStackProcess:
         """Ctrl-C (or another stop signal); the exit code."""
         assert self.process is not None
         self.process.send_signal(signum)
-        code = self.process.wait(timeout=timeout_s)
+        try:
+            code = self.process.wait(timeout=timeout_s)
+        except subprocess.TimeoutExpired:
+            raise AssertionError(f"the stack did not stop within {timeout_s}s:\n{self.output}") from None
         if self._reader is not None:
             self._reader.join(timeout=5)
         return code
