@@ -93,16 +93,20 @@ async def test_purchases_arriving_together_are_applied_in_one_transaction_and_a_
     points: Start,
 ) -> None:
     h = await points(purchase_batch_max=5, purchase_batch_linger_ms=300)
-    await h.household("h1", "p1", "1111222233334444")
+    # Purchases wait their turn by card (one card's purchases never share a batch with
+    # another batch in flight), so the household's five people each buy with their own card.
+    cards = [f"111122223333444{i}" for i in range(5)]
+    await h.household("h1", "p0", cards[0])
+    for i in range(1, 5):
+        await h.member("h1", f"p{i}", "parallel")
+        await h.card(cards[i], "h1", f"p{i}", kind="parallel")
     await h.until(lambda: h.client.get("/health/ready"))
-    good = [h.purchase_data("1111222233334444", [("grocery", 1000)], purchase_id=f"buy-{i}") for i in range(4)]
+    good = [h.purchase_data(cards[i], [("grocery", 1000)], purchase_id=f"buy-{i}") for i in range(4)]
     unknown = h.purchase_data("9999888877776666", [("grocery", 4200)], purchase_id="buy-unknown")
 
     await publish_all(h, [*good[:2], unknown, *good[2:]])
     [dead] = await drain(h.settings.amqp_url.get_secret_value(), f"{h.settings.amqp_queue_prefix}points.events.dead")
-    await publish_all(
-        h, [h.purchase_data("1111222233334444", [("grocery", 500)], purchase_id=f"more-{i}") for i in range(5)]
-    )
+    await publish_all(h, [h.purchase_data(cards[i], [("grocery", 500)], purchase_id=f"more-{i}") for i in range(5)])
 
     async def all_more_recorded() -> bool:
         return await h.db.purchases.count_documents({"_id": {"$regex": "^more-"}}) == 5
