@@ -18,6 +18,14 @@ from pathlib import Path
 from plussa_shared.settings import ServiceSettings
 from plussa_shared.testing.isolation import remove_broker_objects
 
+_WITH_STOP_SIGNALS = (
+    "import os, signal, sys\n"
+    "for signum in (signal.SIGINT, signal.SIGQUIT):\n"
+    "    signal.signal(signum, signal.SIG_DFL)\n"
+    "os.execvp(sys.argv[1], sys.argv[1:])\n"
+)
+"""Runs a command (in the same process) with SIGINT and SIGQUIT at their defaults."""
+
 ROOT = Path(__file__).resolve().parent.parent
 SERVICES = ("identity", "cards", "points", "benefits", "notifications", "receipts")
 
@@ -129,6 +137,9 @@ class DevStackProcess:
         command = [sys.executable, "-m", "scripts.run_local", *options]
         if self.via_make:  # as `make run` is used, with this interpreter's environment
             command = ["make", "--no-print-directory", "run", f"PY={sys.executable}", f"RUN_ARGS={' '.join(options)}"]
+            # From a terminal make gets Ctrl-C's signals as they are; a test run started in the
+            # background inherits them ignored, and make keeps an ignored SIGINT ignored.
+            command = [sys.executable, "-c", _WITH_STOP_SIGNALS, *command]
         self._lines = []
         self.process = subprocess.Popen(  # noqa: S603 - the repository's own script, run by the test's interpreter
             command,
