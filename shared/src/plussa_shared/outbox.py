@@ -305,8 +305,11 @@ class OutboxRelay:
             )
             for doc, event in events
         ]
-        # Bounded well within the lease, so a stuck publish cannot outlive it.
-        await asyncio.wait_for(asyncio.gather(*confirms), self._lease.total_seconds() / 2)
+        # Bounded well within the lease, so a stuck publish cannot outlive it. A timeout block,
+        # not wait_for: cancelled (at shutdown), wait_for leaves the gather's CancelledError
+        # unretrieved, which asyncio then logs as an error.
+        async with asyncio.timeout(self._lease.total_seconds() / 2):
+            await asyncio.gather(*confirms)
         await self._mark_sent(pending)
         for _, event in events:
             self._metrics.events_published.labels(event["type"]).inc()
