@@ -10,11 +10,12 @@ import pytest
 from aiohttp import web
 
 from plussa_shared.app import ServiceSpec, create_service_app
-from plussa_shared.consumer import RETRY_HEADER, RejectEventError, Subscription
 from plussa_shared.events import CloudEvent, EventData, new_event
 from plussa_shared.keys import CONSUMER, DB, MONGO, OUTBOX
 from plussa_shared.mongo import Session
 from plussa_shared.settings import ServiceSettings
+from plussa_shared.settling import RETRY_HEADER, RejectEventError
+from plussa_shared.subscription import Subscription
 from plussa_shared.testing.bus import bus_probe, drain, envelope, publish
 from plussa_shared.testing.sample import (
     NOTE_WRITTEN,

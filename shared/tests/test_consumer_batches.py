@@ -8,11 +8,12 @@ import aio_pika
 import pytest
 
 from plussa_shared.app import ServiceSpec, create_service_app
-from plussa_shared.consumer import RejectEventError, Subscription
 from plussa_shared.events import CloudEvent
 from plussa_shared.keys import CONSUMER
 from plussa_shared.mongo import Session
 from plussa_shared.settings import ServiceSettings
+from plussa_shared.settling import RejectEventError
+from plussa_shared.subscription import Subscription
 from plussa_shared.testing.bus import drain, envelope
 from plussa_shared.testing.sample import (
     NOTE_WRITTEN,

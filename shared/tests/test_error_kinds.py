@@ -12,7 +12,6 @@ from pymongo import IndexModel
 
 from plussa_shared.app import ServiceSpec, create_service_app
 from plussa_shared.auth import Access
-from plussa_shared.consumer import RETRY_HEADER, Subscription
 from plussa_shared.context import ServiceContext, UnitOfWork
 from plussa_shared.domain import Aggregate, DomainError, ErrorKind
 from plussa_shared.errors import PROBLEM_BASE, PROBLEM_CONTENT_TYPE
@@ -20,6 +19,8 @@ from plussa_shared.events import CloudEvent, ConsumedEventData, EventData, routi
 from plussa_shared.keys import CONTEXT, DB, MONGO, OUTBOX, SETTINGS, context_of
 from plussa_shared.routing import RouteTable
 from plussa_shared.settings import ServiceSettings
+from plussa_shared.settling import RETRY_HEADER
+from plussa_shared.subscription import Subscription
 from plussa_shared.testing.bus import drain, envelope, publish
 from plussa_shared.testing.sample import wait_until
 

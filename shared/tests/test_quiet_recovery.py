@@ -13,11 +13,11 @@ from typing import Any
 from aiohttp import web
 
 from plussa_shared.app import ServiceSpec, create_service_app
-from plussa_shared.consumer import Subscription
 from plussa_shared.events import CloudEvent
 from plussa_shared.keys import DB
 from plussa_shared.mongo import active_session
 from plussa_shared.settings import ServiceSettings
+from plussa_shared.subscription import Subscription
 from plussa_shared.testing.bus import envelope, publish
 from plussa_shared.testing.embedded_mongo import EmbeddedMongo
 from plussa_shared.testing.logs import LogLines

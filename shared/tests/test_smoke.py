@@ -5,12 +5,12 @@ from pydantic import BaseModel
 
 from plussa_shared.app import ServiceSpec, create_service_app
 from plussa_shared.auth import Access
-from plussa_shared.consumer import Subscription
 from plussa_shared.events import CloudEvent, ConsumedEventData, EventData, new_event
 from plussa_shared.keys import DB, MONGO, OUTBOX, SETTINGS
 from plussa_shared.mongo import Session
 from plussa_shared.routing import RouteTable
 from plussa_shared.settings import ServiceSettings
+from plussa_shared.subscription import Subscription
 from plussa_shared.unit_of_work import UnitOfWork
 
 

@@ -16,11 +16,11 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from opentelemetry.trace import SpanKind
 
 from plussa_shared.app import ServiceSpec, create_service_app
-from plussa_shared.consumer import Subscription
 from plussa_shared.context import ServiceContext
 from plussa_shared.events import CloudEvent
 from plussa_shared.keys import HTTP_CLIENT, SETTINGS, TRACING
 from plussa_shared.settings import ServiceSettings
+from plussa_shared.subscription import Subscription
 from plussa_shared.testing.bus import bus_probe
 from plussa_shared.testing.logs import LogLines
 from plussa_shared.testing.sample import (

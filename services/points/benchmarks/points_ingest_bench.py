@@ -40,10 +40,10 @@ from pymongo import AsyncMongoClient
 
 from plussa_points.settings import PointsSettings
 from plussa_shared.app import ServiceSpec, create_service_app
-from plussa_shared.consumer import Subscription
 from plussa_shared.events import CloudEvent, ConsumedEventData
 from plussa_shared.keys import DB
 from plussa_shared.mongo import Document, Session, create_client, run_in_transaction
+from plussa_shared.subscription import Subscription
 from plussa_shared.testing.bus import envelope
 from plussa_shared.testing.tokens import TestTokens
 

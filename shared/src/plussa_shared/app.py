@@ -18,7 +18,7 @@ from plussa_shared import server_errors
 from plussa_shared.auth import KeySource, RemoteJwks, TokenVerifier
 from plussa_shared.broker import Broker
 from plussa_shared.commands import prepare_database
-from plussa_shared.consumer import EventConsumer, Subscription
+from plussa_shared.consumer import EventConsumer
 from plussa_shared.context import ServiceContext
 from plussa_shared.exchanges import Exchanges
 from plussa_shared.health import health_routes
@@ -52,6 +52,7 @@ from plussa_shared.paging import PageLimits
 from plussa_shared.revocation import REVOCATION_INDEXES, RevokedSessions
 from plussa_shared.routing import RouteTable, add_routes, undeclared_routes
 from plussa_shared.settings import ServiceSettings
+from plussa_shared.subscription import Subscription
 from plussa_shared.tracing import Tracing, client_trace_config
 
 log = structlog.get_logger(__name__)

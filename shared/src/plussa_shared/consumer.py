@@ -25,154 +25,38 @@ Messages are acked only after the transaction that applied them committed.
 from __future__ import annotations
 
 import contextlib
-import inspect
-from collections.abc import Awaitable, Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from functools import partial
-from typing import Any, Generic, TypeAlias, TypeVar, Union
+from typing import Any
 
 import aio_pika
 import structlog
-from aio_pika.abc import AbstractChannel, AbstractExchange, AbstractIncomingMessage, AbstractQueue
+from aio_pika.abc import AbstractChannel, AbstractIncomingMessage, AbstractQueue
 from opentelemetry import trace
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 from pymongo import AsyncMongoClient
 from pymongo.errors import DuplicateKeyError
 
 from plussa_shared.acks import Acks
 from plussa_shared.batches import Batcher, Pending
 from plussa_shared.broker import Broker
-from plussa_shared.domain import DomainError, DuplicateError, ErrorKind
-from plussa_shared.events import CloudEvent, RawEvent, routing_key_for
+from plussa_shared.domain import DuplicateError
+from plussa_shared.events import CloudEvent, RawEvent
 from plussa_shared.inbox import INBOX
 from plussa_shared.locks import KeyedLocks
 from plussa_shared.metrics import Metrics
-from plussa_shared.mongo import Database, Document, Session, activated, run_in_transaction
-from plussa_shared.outages import describe, is_outage
+from plussa_shared.mongo import Database, Document, Session, run_in_transaction
 from plussa_shared.queues import QueueNames, QueueRole, QueueType, queue_arguments
+from plussa_shared.settling import Settler
+from plussa_shared.subscription import Subscription
 from plussa_shared.tracing import consuming, continued, shared_context
 
 log = structlog.get_logger(__name__)
 
-RETRY_HEADER = "x-plussa-retries"
-LAST_ERROR_HEADER = "x-plussa-last-error"
-DEAD_REASON_HEADER = "x-plussa-dead-reason"
-DEAD_DETAIL_HEADER = "x-plussa-dead-detail"
-DEAD_AT_HEADER = "x-plussa-dead-at"
-ORIGINAL_ROUTING_KEY_HEADER = "x-plussa-original-routing-key"
-
-DataT = TypeVar("DataT", bound=BaseModel)
-
-CHANNEL_GONE = (
-    aio_pika.exceptions.ChannelInvalidStateError,
-    aio_pika.exceptions.ChannelClosed,
-    aio_pika.exceptions.AMQPConnectionError,
-    ConnectionError,
-)
-"""Settling failed because the channel or its connection closed under it."""
-
-
-RETRIED_KINDS = frozenset({ErrorKind.NOT_KNOWN_YET, ErrorKind.UNAVAILABLE})
-"""Domain error kinds that may pass with time: retried with back-off, then dead-lettered.
-Every other kind is dead-lettered at once, its slug the reason."""
-
-
-class RejectEventError(Exception):
-    """Deprecated: raise a ``DomainError`` (its kind decides) instead.
-
-    Raised by a handler for an event that can never be applied (for example a
-    purchase on a blocked card): it is dead-lettered at once with reason ``rejected``."""
-
 
 class _AlreadyHandledError(Exception):
     """The event's id is in the inbox: another delivery of it committed first."""
-
-
-# Subscripted only in annotations, which this module does not evaluate (pydantic's
-# CloudEvent[DataT] is a class, so the alias is not a runtime generic).
-Handler: TypeAlias = Union[  # noqa: UP007
-    Callable[[CloudEvent[DataT]], Awaitable[None]],
-    Callable[[CloudEvent[DataT], Session], Awaitable[None]],
-]
-"""``async def (event) -> None`` bound to the service context (a use case joining the
-consumer's transaction through ``ctx.run``). Deprecated: ``(event, session)``."""
-BatchHandler: TypeAlias = Union[  # noqa: UP007
-    Callable[[Sequence[CloudEvent[DataT]]], Awaitable[None]],
-    Callable[[Sequence[CloudEvent[DataT]], Session], Awaitable[None]],
-]
-"""The same for a batch of events."""
-
-
-@dataclass(frozen=True)
-class Subscription(Generic[DataT]):
-    """One event type a service consumes, the consumer's own schema for its data,
-    and the handler that applies it within the consumer's transaction."""
-
-    event_type: str
-    schema: type[DataT]
-    handler: Handler[DataT]
-    batch_max: int = 1
-    """Up to this many ready events are applied in one transaction; 1 is one per transaction."""
-    batch_linger_ms: float = 10.0
-    """How long a batch waits for more events after its first one arrived."""
-    batch_concurrency: int = 2
-    """How many of its batches are applied at once; while that many are, the next one
-    keeps filling (up to ``batch_max``) however long its first event has waited."""
-    batch_handler: BatchHandler[DataT] | None = None
-    """Applies a batch's new events (in arrival order) at once; without it ``handler``
-    runs for each of them in turn. Both run in the batch's transaction."""
-    private: bool = False
-    """The event is meant for this service alone (it carries a secret): its queue is
-    bound on the service's private exchange instead of the internal one."""
-    order_key: Callable[[DataT], str] | None = None
-    """What its events are applied in order by, when not their subject: a purchase's
-    subject is the purchase, but its writes are the card holder's. Events of one key
-    never ride in two batches at once, whose transactions would meet as a write
-    conflict and run again whole."""
-    _legacy: tuple[bool, bool] = field(init=False, repr=False, compare=False, default=(False, False))
-
-    def __post_init__(self) -> None:
-        legacy = (_takes_session(self.handler), self.batch_handler is not None and _takes_session(self.batch_handler))
-        object.__setattr__(self, "_legacy", legacy)
-
-    @property
-    def routing_key(self) -> str:
-        """The binding key on the topic exchange."""
-        return routing_key_for(self.event_type)
-
-    def order_of(self, event: CloudEvent[DataT]) -> str:
-        """The key ``event`` waits its turn by: its ``order_key``, else its subject."""
-        if self.order_key is not None:
-            return f"{self.event_type}:{self.order_key(event.data)}"
-        return event.subject or ""
-
-    async def apply(self, event: CloudEvent[DataT], session: Session) -> None:
-        """Run the handler for ``event`` inside ``session``'s transaction, made the active one."""
-        with activated(session):
-            if self._legacy[0]:
-                await self.handler(event, session)  # type: ignore[call-arg]
-            else:
-                await self.handler(event)  # type: ignore[call-arg]
-
-    async def apply_batch(self, events: Sequence[CloudEvent[DataT]], session: Session) -> None:
-        """Run the batch handler for ``events`` inside ``session``'s transaction, made the active one."""
-        assert self.batch_handler is not None
-        with activated(session):
-            if self._legacy[1]:
-                await self.batch_handler(events, session)  # type: ignore[call-arg]
-            else:
-                await self.batch_handler(events)  # type: ignore[call-arg]
-
-
-def _takes_session(handler: Callable[..., Any]) -> bool:
-    """Whether ``handler`` is the deprecated ``(event, session)`` kind."""
-    required = [
-        p
-        for p in inspect.signature(handler).parameters.values()
-        if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) and p.default is p.empty
-    ]
-    return len(required) >= 2
 
 
 class EventConsumer:
@@ -210,11 +94,11 @@ class EventConsumer:
         # Handlers may add follow-up events to the outbox; wake its relay once they commit.
         self._after_commit = after_commit
         self._channel: AbstractChannel | None = None
-        self._requeue: AbstractExchange | None = None
         self._queue: AbstractQueue | None = None
         self._consumer_tag: str | None = None
         self._in_order = KeyedLocks()
         self._acks = Acks()
+        self._settle = Settler(self.names, retry_delays_ms, self._acks, metrics)
         self._batchers = {
             s.event_type: Batcher(
                 partial(self._settle_batch, s),
@@ -273,7 +157,7 @@ class EventConsumer:
                 },
             )
             await delayed.bind(requeue, routing_key=self.names.delay(delay))
-        self._requeue = requeue
+        self._settle.requeue = requeue
         queue = await channel.declare_queue(
             self.names.main,
             durable=True,
@@ -337,7 +221,7 @@ class EventConsumer:
             try:
                 await self._handle(message)
             except Exception as exc:
-                await self._settle_failed(message, exc)
+                await self._settle.deferred(message, exc)
             finally:
                 structlog.contextvars.unbind_contextvars("message_id", "request_id", "event_id", "event_type")
 
@@ -345,17 +229,17 @@ class EventConsumer:
         try:
             raw = RawEvent.model_validate_json(message.body)
         except ValidationError as exc:
-            await self._dead_letter(message, "malformed-envelope", _summary(exc))
+            await self._settle.dead_letter(message, "malformed-envelope", _summary(exc))
             return
         structlog.contextvars.bind_contextvars(event_id=raw.id, event_type=raw.type)
         subscription = self._subscriptions.get(raw.type)
         if subscription is None:
-            await self._dead_letter(message, "no-handler", f"no subscription for {raw.type}", raw.type)
+            await self._settle.dead_letter(message, "no-handler", f"no subscription for {raw.type}", raw.type)
             return
         try:
             data = subscription.schema.model_validate(raw.data)
         except ValidationError as exc:
-            await self._dead_letter(message, "malformed-data", _summary(exc), raw.type)
+            await self._settle.dead_letter(message, "malformed-data", _summary(exc), raw.type)
             return
         # The envelope is valid already: only its data changes, with no second validation.
         event: CloudEvent[Any] = raw.model_copy(update={"data": data})
@@ -380,7 +264,7 @@ class EventConsumer:
             if applied and self._after_commit is not None:
                 self._after_commit()
         except Exception as exc:
-            await self._settle_failure(message, exc, event.type)
+            await self._settle.failure(message, exc, event.type)
             return
         await self.acknowledge(message)
         self._metrics.events_consumed.labels(event.type, _outcome(applied)).inc()
@@ -409,7 +293,7 @@ class EventConsumer:
             except Exception as exc:
                 for pending in batch:
                     with _message_context(pending):
-                        await self._settle_failed(pending.message, exc)
+                        await self._settle.deferred(pending.message, exc)
                 return
             for pending, applied in zip(batch, fresh, strict=True):
                 with _message_context(pending):
@@ -424,7 +308,7 @@ class EventConsumer:
         try:
             await self._apply_and_settle(pending.message, subscription, pending.event)
         except Exception as exc:
-            await self._settle_failed(pending.message, exc)
+            await self._settle.deferred(pending.message, exc)
 
     async def _apply_batch(self, subscription: Subscription[Any], batch: list[Pending]) -> list[bool]:
         """Record the batch's new event ids and apply those events in one transaction;
@@ -501,96 +385,6 @@ class EventConsumer:
         except _AlreadyHandledError:
             return False  # another delivery of the same event committed first
 
-    async def _settle_failure(self, message: AbstractIncomingMessage, exc: Exception, event_type: str) -> None:
-        """The one place that decides what a failed event becomes.
-
-        A ``DomainError`` of a kind that may pass with time is retried, then
-        dead-lettered with its slug; any other kind is dead-lettered at once with its
-        slug. ``RejectEventError`` (deprecated) is dead-lettered at once as
-        ``rejected``; any other exception is retried, then dead-lettered as
-        ``handler-failed``.
-        """
-        if isinstance(exc, DomainError):
-            detail = f"{exc.problem_slug}: {exc.detail}"
-            if exc.kind in RETRIED_KINDS:
-                log.info("event_not_applicable_yet", reason=exc.problem_slug, detail=exc.detail[:500])
-                await self._retry_or_dead_letter(message, exc, event_type, reason=exc.problem_slug, detail=detail)
-            else:
-                await self._dead_letter(message, exc.problem_slug, detail, event_type)
-        elif isinstance(exc, RejectEventError):
-            await self._dead_letter(message, "rejected", str(exc), event_type)
-        else:
-            # The database being away is reported once, as an outage, not per event.
-            report = log.info if is_outage(exc) else log.warning
-            report("event_handler_failed", error=type(exc).__name__, detail=str(exc)[:500])
-            await self._retry_or_dead_letter(message, exc, event_type)
-
-    async def _retry_or_dead_letter(
-        self,
-        message: AbstractIncomingMessage,
-        exc: Exception,
-        event_type: str,
-        *,
-        reason: str = "handler-failed",
-        detail: str | None = None,
-    ) -> None:
-        raw_retries = (message.headers or {}).get(RETRY_HEADER, 0)
-        retries = raw_retries if isinstance(raw_retries, int) else 0
-        detail = detail or f"{type(exc).__name__}: {str(exc)[:500]}"
-        if retries >= len(self._retry_delays_ms):
-            await self._dead_letter(message, reason, detail, event_type)
-            return
-        headers = {
-            **(message.headers or {}),
-            RETRY_HEADER: retries + 1,
-            LAST_ERROR_HEADER: detail,
-            ORIGINAL_ROUTING_KEY_HEADER: _original_routing_key(message),
-        }
-        await self._publish_copy(message, self.names.delay(self._retry_delays_ms[retries]), headers)
-        await self._acks.ack([message])
-        self._metrics.events_consumed.labels(event_type, "retried").inc()
-
-    async def _dead_letter(
-        self, message: AbstractIncomingMessage, reason: str, detail: str, event_type: str = "unknown"
-    ) -> None:
-        """Park ``message`` unchanged in the dead-letter queue with why, then ack it."""
-        headers = {
-            **(message.headers or {}),
-            DEAD_REASON_HEADER: reason,
-            DEAD_DETAIL_HEADER: detail[:2000],
-            DEAD_AT_HEADER: datetime.now(UTC).isoformat(),
-            ORIGINAL_ROUTING_KEY_HEADER: _original_routing_key(message),
-        }
-        await self._publish_copy(message, self.names.dead, headers)
-        await self._acks.ack([message])
-        self._metrics.events_dead_lettered.labels(reason).inc()
-        self._metrics.events_consumed.labels(event_type, "dead-lettered").inc()
-        log.warning("event_dead_lettered", reason=reason, detail=detail[:500])
-
-    async def _settle_failed(self, message: AbstractIncomingMessage, exc: Exception) -> None:
-        """Acking or dead-lettering a message failed: the broker redelivers it (unacked
-        messages of a closed channel go back to the queue) and the inbox makes the second
-        handling a no-op. A channel closed by a broker outage is that expected case."""
-        if isinstance(exc, CHANNEL_GONE):
-            log.info("event_settle_deferred", cause=describe(exc))
-        else:
-            log.error("event_settle_failed", exc_info=exc)
-        self._acks.forget(message)
-        with contextlib.suppress(Exception):
-            await message.nack(requeue=True)
-
-    async def _publish_copy(self, message: AbstractIncomingMessage, queue: str, headers: dict[str, Any]) -> None:
-        assert self._requeue is not None
-        copy = aio_pika.Message(
-            body=message.body,
-            headers=headers,
-            content_type=message.content_type,
-            message_id=message.message_id,
-            type=message.type,
-            delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
-        )
-        await self._requeue.publish(copy, routing_key=queue)
-
 
 @contextlib.contextmanager
 def _message_context(pending: Pending) -> Iterator[None]:
@@ -606,15 +400,6 @@ def _message_context(pending: Pending) -> Iterator[None]:
         continued(pending.trace),
     ):
         yield
-
-
-def _original_routing_key(message: AbstractIncomingMessage) -> str:
-    """The key the event was published with: a retried or replayed message arrives
-    from the default exchange under the queue's name, and carries the original."""
-    original = (message.headers or {}).get(ORIGINAL_ROUTING_KEY_HEADER)
-    if isinstance(original, bytes):
-        original = original.decode(errors="replace")
-    return str(original or message.routing_key or "")
 
 
 def _outcome(applied: bool) -> str:

@@ -20,14 +20,12 @@ import uuid
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from plussa_shared.context import ServiceContext, UnitOfWork
 from plussa_shared.events import CloudEvent, ConsumedEventData, EventData
 from plussa_shared.mongo import Database, Document, Session
-
-if TYPE_CHECKING:  # the consumer's: erasure helpers used by commands load no broker client
-    from plussa_shared.consumer import Subscription
+from plussa_shared.subscription import Subscription
 
 EXPORT_REQUESTED = "fi.plussa.identity.export.requested"
 ERASURE_REQUESTED = "fi.plussa.identity.erasure.requested"
@@ -78,7 +76,6 @@ class PrivacyParticipant(Generic[C]):
 def privacy_subscriptions(ctx: C, participant: PrivacyParticipant[C]) -> list[Subscription[Any]]:
     """The two subscriptions of a privacy participant, bound to ``ctx``; add them to the
     service's table in ``subscriptions.py``."""
-    from plussa_shared.consumer import Subscription  # at wiring time: see the TYPE_CHECKING import
 
     async def on_export(event: CloudEvent[PrivacyRequested]) -> None:
         request = event.data

@@ -15,10 +15,10 @@ import structlog
 from pydantic import AwareDatetime, Field
 from pymongo import ASCENDING, IndexModel
 
-from plussa_shared.consumer import Subscription
 from plussa_shared.events import CloudEvent, ConsumedEventData
 from plussa_shared.mongo import Database, Session
 from plussa_shared.outages import is_outage
+from plussa_shared.subscription import Subscription
 
 log = structlog.get_logger(__name__)
 

@@ -14,8 +14,8 @@ from plussa_benefits.events.consumed import (
     StatusChanged,
 )
 from plussa_benefits.use_cases import people, privacy, purchases
-from plussa_shared.consumer import Subscription
 from plussa_shared.privacy import privacy_subscriptions
+from plussa_shared.subscription import Subscription
 
 
 def subscriptions(ctx: BenefitsContext) -> Sequence[Subscription[Any]]:

@@ -8,9 +8,9 @@ from plussa_cards.events.consumed import AccountErased, CustomerRegistered, Eras
 from plussa_cards.events.erasure_completed import ErasureCompleted
 from plussa_cards.events.export_completed import ExportCompleted
 from plussa_cards.use_cases import members, privacy
-from plussa_shared.consumer import Subscription
 from plussa_shared.events import CloudEvent
 from plussa_shared.privacy import ERASURE_REQUESTED, EXPORT_REQUESTED, PrivacyParticipant, privacy_subscriptions
+from plussa_shared.subscription import Subscription
 
 PRIVACY = PrivacyParticipant[CardsContext](
     export=privacy.export,

@@ -20,7 +20,7 @@ from plussa_identity.events.consumed import (
     MemberRoleChanged,
 )
 from plussa_identity.use_cases import privacy, read_model
-from plussa_shared.consumer import Subscription
+from plussa_shared.subscription import Subscription
 
 REFUSING = ("cards",)
 """The participants that may refuse an erasure (``{service}.erasure.refused``)."""

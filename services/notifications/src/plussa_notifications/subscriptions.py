@@ -17,9 +17,9 @@ from plussa_notifications.context import NotificationsContext
 from plussa_notifications.domain.messages import MessageKind
 from plussa_notifications.events import consumed as ev
 from plussa_notifications.use_cases import people, privacy, triggers
-from plussa_shared.consumer import Subscription
 from plussa_shared.events import CloudEvent
 from plussa_shared.privacy import privacy_subscriptions
+from plussa_shared.subscription import Subscription
 
 D = TypeVar("D", bound=BaseModel)
 

@@ -30,9 +30,9 @@ from plussa_points.events.consumed import (
     PurchaseReturned,
 )
 from plussa_points.use_cases import cards, ingest, privacy, returns
-from plussa_shared.consumer import Subscription
 from plussa_shared.events import CloudEvent
 from plussa_shared.privacy import privacy_subscriptions
+from plussa_shared.subscription import Subscription
 
 Handler = Callable[[CloudEvent[Any]], Awaitable[Any]]
 

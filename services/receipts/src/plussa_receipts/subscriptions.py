@@ -6,9 +6,9 @@ from typing import Any
 from plussa_receipts.context import ReceiptsContext
 from plussa_receipts.events.consumed import CARD_EVENT_TYPES, CardChanged, PurchaseCompleted, PurchaseReturned
 from plussa_receipts.use_cases import privacy, purchases
-from plussa_shared.consumer import Subscription
 from plussa_shared.events import CloudEvent
 from plussa_shared.privacy import privacy_subscriptions
+from plussa_shared.subscription import Subscription
 
 
 def subscriptions(ctx: ReceiptsContext) -> list[Subscription[Any]]:

@@ -20,7 +20,9 @@ from typing import Any
 import aio_pika
 from aio_pika.abc import AbstractChannel, AbstractConnection, AbstractIncomingMessage
 
-from plussa_shared.consumer import (
+from plussa_shared.queues import QueueNames
+from plussa_shared.settings import ServiceSettings
+from plussa_shared.settling import (
     DEAD_AT_HEADER,
     DEAD_DETAIL_HEADER,
     DEAD_REASON_HEADER,
@@ -28,8 +30,6 @@ from plussa_shared.consumer import (
     ORIGINAL_ROUTING_KEY_HEADER,
     RETRY_HEADER,
 )
-from plussa_shared.queues import QueueNames
-from plussa_shared.settings import ServiceSettings
 
 REPLAYS_HEADER = "x-plussa-replays"
 REPLAYED_AT_HEADER = "x-plussa-replayed-at"

@@ -14,7 +14,6 @@ from pydantic import BaseModel, Field
 
 from plussa_shared.app import ServiceSpec, create_service_app
 from plussa_shared.auth import Access
-from plussa_shared.consumer import Subscription
 from plussa_shared.context import ServiceContext
 from plussa_shared.context import UnitOfWork as ContextUnitOfWork
 from plussa_shared.events import CloudEvent, ConsumedEventData, EventData, new_event
@@ -22,6 +21,7 @@ from plussa_shared.keys import DB, MONGO, OUTBOX, SETTINGS
 from plussa_shared.mongo import Session
 from plussa_shared.routing import RouteTable
 from plussa_shared.settings import ServiceSettings
+from plussa_shared.subscription import Subscription
 from plussa_shared.unit_of_work import UnitOfWork
 
 NOTE_WRITTEN = "fi.plussa.notes.note.written"
