@@ -6,6 +6,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from plussa_shared.testing.bus import bus_probe
+from plussa_shared.testing.privacy import documents_naming
 
 Start = Callable[..., Awaitable[Any]]
 MAIN = "1111222233334444"
@@ -59,14 +60,9 @@ async def test_an_erasure_request_anonymises_the_person_and_keeps_the_households
 
 async def naming(h: Any, event_id: str, *ids: str) -> list[str]:
     """Once the event ``event_id`` is handled (its id in the inbox, in the handler's own
-    transaction: absorbed, not dead-lettered), the collections still naming any of ``ids``.
-    The outbox is left out: the erasure's own answer names the person until it is sent."""
+    transaction: absorbed, not dead-lettered), the documents still naming any of ``ids``."""
     await h.until(lambda: h.db.inbox.find_one({"_id": event_id}))
-    found = []
-    for name in await h.db.list_collection_names():
-        if name != "outbox":
-            found += [f"{name}: {doc}" async for doc in h.db[name].find() if any(i in str(doc) for i in ids)]
-    return found
+    return await documents_naming(h.db, ids)
 
 
 async def test_an_older_card_event_arriving_after_the_erasure_brings_back_no_copy_of_the_persons_card(
