@@ -37,7 +37,8 @@ async def test_purchases_on_the_bus_become_plussa_money_at_month_end_that_a_till
         till = await stack.system("till-kamppi-3", "points:spend")
         number = aino.card["card_number"]
 
-        token = f"tok-{uuid.uuid4().hex[:12]}"
+        # Random, but never a run of 12 digits: cards refuses whatever looks like a card number.
+        token = f"tok-{uuid.uuid4().hex[:8]}"
         await body(
             await stack.cards.post(
                 "/v1/bank/payment-cards",
