@@ -2,8 +2,8 @@
 no-store by default, problem details, auth."""
 
 import re
+import secrets
 import time
-import uuid
 from collections.abc import Awaitable, Callable
 
 import aiohttp
@@ -100,8 +100,8 @@ async def _in_context(
     """Steps 2 to 5 of ``service_middleware``."""
     request_id = request.headers.get(REQUEST_ID_HEADER, "")
     if not _REQUEST_ID.fullmatch(request_id):  # absent, or not safe to echo and log
-        request_id = uuid.uuid4().hex
-    structlog.contextvars.clear_contextvars()
+        request_id = secrets.token_hex(16)
+    # The context of the connection's previous request was cleared when it ended (below).
     structlog.contextvars.bind_contextvars(request_id=request_id, **log_ids())
     started = time.perf_counter()
     status = 500
@@ -120,9 +120,7 @@ async def _in_context(
     finally:
         elapsed = time.perf_counter() - started
         route = route or _route_name(request)
-        metrics = request.app[METRICS]
-        metrics.http_requests.labels(request.method, route, str(status)).inc()
-        metrics.http_latency.labels(request.method, route).observe(elapsed)
+        request.app[METRICS].request_served(request.method, route, status, elapsed)
         if logged:
             principal = request.get(PRINCIPAL)
             log.info(

@@ -1,6 +1,7 @@
 """Prometheus metrics, one registry per application so tests and apps never share state."""
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
@@ -43,3 +44,15 @@ class Metrics:
         self.dead_letter_depth = Gauge(
             "dead_letter_queue_depth", "Messages waiting in the dead-letter queue", ["queue"], registry=r
         )
+        self._served: dict[tuple[str, str, int], tuple[Any, Any]] = {}
+
+    def request_served(self, method: str, route: str, status: int, seconds: float) -> None:
+        """Count a request and observe its latency. The labelled series of each method,
+        route and status are looked up once (routes are the app's own, so they are few)."""
+        key = (method, route, status)
+        series = self._served.get(key)
+        if series is None:
+            series = self.http_requests.labels(method, route, str(status)), self.http_latency.labels(method, route)
+            self._served[key] = series
+        series[0].inc()
+        series[1].observe(seconds)

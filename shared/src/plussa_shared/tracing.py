@@ -180,17 +180,42 @@ def shared_context(contexts: list[otel_context.Context]) -> otel_context.Context
     return contexts[0] if len(ids) == 1 and 0 not in ids else None
 
 
-@contextlib.contextmanager
-def server_span(tracer: Tracer, headers: Mapping[str, Any], method: str, route: str) -> Iterator[Span]:
+class _Current(contextlib.AbstractContextManager[Span]):
+    """``span`` current inside the block: what ``use_span`` does for a span that records
+    nothing (there is nothing to end, record or mark on it), without its generator."""
+
+    __slots__ = ("_span", "_token")
+
+    def __init__(self, span: Span) -> None:
+        self._span = span
+
+    def __enter__(self) -> Span:
+        self._token = otel_context.attach(trace.set_span_in_context(self._span))
+        return self._span
+
+    def __exit__(self, *_: object) -> None:
+        otel_context.detach(self._token)
+
+
+def server_span(
+    tracer: Tracer, headers: Mapping[str, Any], method: str, route: str
+) -> contextlib.AbstractContextManager[Span]:
     """The server span of one request, the child of the caller's ``traceparent`` (or the
-    root of a new trace), current inside it."""
-    with tracer.start_as_current_span(
+    root of a new trace), current inside it. With no exporter (the hot path of every
+    request), the span is made straight from the header, which is parsed only when sent."""
+    if isinstance(tracer, IdsOnlyTracer):
+        caller = extracted(headers) if _TRACEPARENT in headers else _NO_CALLER
+        return _Current(tracer.start_span(method, caller))
+    return tracer.start_as_current_span(
         f"{method} {route}",
         context=extracted(headers),
         kind=SpanKind.SERVER,
         attributes={"http.request.method": method, "http.route": route},
-    ) as span:
-        yield span
+    )
+
+
+_TRACEPARENT = "traceparent"
+_NO_CALLER = otel_context.Context()
 
 
 def client_trace_config(tracing: Tracing) -> aiohttp.TraceConfig:
