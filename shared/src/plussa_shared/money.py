@@ -4,6 +4,7 @@ Integer minor units keep sums exact; the currency travels with every amount so a
 assumes it. Use ``Money`` for new fields; fields named ``*_cents`` predate it.
 """
 
+import functools
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -22,4 +23,11 @@ class Money(BaseModel):
     @classmethod
     def eur(cls, cents: int) -> "Money":
         """``cents`` euro cents."""
-        return cls(amount=cents, currency="EUR")
+        return _eur(cents) if cls is Money else cls(amount=cents, currency="EUR")
+
+
+@functools.lru_cache(maxsize=4096, typed=True)
+def _eur(cents: int) -> Money:
+    """Money is immutable and the amounts an answer holds repeat (zero above all), so
+    each is validated once while it is in use."""
+    return Money(amount=cents, currency="EUR")

@@ -7,7 +7,7 @@ fields named ``*_cents`` predate it and stay for the clients that read them.
 from datetime import date, datetime
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from plussa_shared.languages import LocalizedText
 from plussa_shared.money import Money
@@ -37,6 +37,8 @@ class CharityView(BaseModel):
 
 class GroceryStepView(BaseModel):
     """A monthly grocery bonus step."""
+
+    model_config = ConfigDict(frozen=True)  # one per configured step, shared by every answer
 
     from_spend: Money = Field(description="The month's grocery spend from which the step applies")
     points_per_euro: int = Field(description="Extra points per euro of the month's grocery spend")

@@ -3,6 +3,7 @@
 for the figures the domain computes (money by state now, grocery progress, the coming
 payment). The balance is one read of the household's read model."""
 
+import functools
 from typing import Any, Literal
 
 from plussa_points.answers import (
@@ -267,6 +268,7 @@ def _purchase(d: Document, member: Member) -> PurchaseView:
     )
 
 
+@functools.cache  # the configured steps are few and fixed: each is made once
 def _step(step: GroceryStep) -> GroceryStepView:
     return GroceryStepView(from_spend=Money.eur(step.from_cents), points_per_euro=step.points_per_euro)
 
