@@ -1,6 +1,6 @@
 """The portal's hottest authenticated reads against a raw one-read handler, with wrk.
 
-    .venv/bin/python bench/reads.py [--seconds 10] [--connections 64] [--loop uvloop] [--only balance]
+    .venv/bin/python bench/reads.py [--seconds 10] [--connections 64] [--rounds 3] [--loop uvloop] [--only balance]
 
 Starts a private mongod, a JWKS, and the cards and points services on one event
 exchange (as ``make run`` does), makes a household through cards' API (its events reach
@@ -8,7 +8,8 @@ points over RabbitMQ), gives it Plussa money and a month of purchases, then load
 at 64 connections: points ``GET /v1/me/balance``, cards ``GET /v1/me/household``, points
 ``GET /v1/me/purchases``, benefits ``GET /v1/me/offers``, each right after a raw aiohttp
 handler that verifies the same token (the same verifier, cache included) and does ONE
-``find_one``, and compared with that run of it.
+``find_one``, and compared with that run of it; ``--rounds`` such pairs of each read,
+and the median of their ratios (the rates of a shared machine move from one run to the next).
 Every service runs in this one process, one at a time under load, so the CPU time this
 process and the ``mongod`` used during a run, divided by the requests answered, is each
 read's CPU per request: a figure other work on the machine moves far less than the rates.
@@ -19,6 +20,7 @@ import asyncio
 import importlib
 import os
 import random
+import statistics
 import sys
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -148,7 +150,7 @@ def line(name: str, measured: Measured, raw: Measured | None) -> None:
     say(cpu)
 
 
-async def main(seconds: int, connections: int, only: str | None = None) -> None:
+async def main(seconds: int, connections: int, only: str | None = None, rounds: int = 1) -> None:
     """Start everything, seed one household, load each read, print the figures."""
     tokens = TestTokens()
     say(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at the start")
@@ -189,32 +191,46 @@ async def main(seconds: int, connections: int, only: str | None = None) -> None:
             # The machine is shared: the load of others moves within a run, so each read is
             # measured right after its own run of the raw handler and compared with that.
             mongod = mongod_pid(mongo_url)
-            results: list[tuple[str, Measured, Measured]] = []
-            for name, (url, auth) in loads.items():
-                if only and only not in name:
-                    continue
-                raw_result = await measure(raw_load, headers, mongod, connections, seconds)
-                result = await measure(url, auth, mongod, connections, seconds)
-                results.append((name, raw_result, result))
+            results: dict[str, list[tuple[Measured, Measured]]] = {}
+            for _ in range(rounds):
+                for name, (url, auth) in loads.items():
+                    if only and only not in name:
+                        continue
+                    raw_result = await measure(raw_load, headers, mongod, connections, seconds)
+                    result = await measure(url, auth, mongod, connections, seconds)
+                    results.setdefault(name, []).append((raw_result, result))
             say(
-                f"wrk, {connections} connections, {seconds} s each, 2 threads (on the same 2 cores); "
-                f"load average {load_average()} at the end"
+                f"wrk, {connections} connections, {seconds} s each, 2 threads (on the same 2 cores), "
+                f"{rounds} round(s); load average {load_average()} at the end"
             )
-            for name, raw_result, result in results:
-                line(RAW, raw_result, None)
-                line(name, result, raw_result)
+            for name, pairs in results.items():
+                for raw_result, result in pairs:
+                    line(RAW, raw_result, None)
+                    line(name, result, raw_result)
+                if len(pairs) > 1:
+                    ratios = sorted(r.wrk.requests_per_s / raw.wrk.requests_per_s for raw, r in pairs)
+                    say(
+                        f"{name}: median {statistics.median(ratios):.2f} of the raw handler over {len(pairs)} "
+                        f"rounds ({', '.join(f'{x:.2f}' for x in ratios)})"
+                    )
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=64)
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=3,
+        help="pairs of runs (raw, read) of each read; the median ratio is printed",
+    )
     parser.add_argument("--only", help="load the raw handler and the reads whose name holds this (e.g. balance)")
     parser.add_argument(
         "--loop", choices=["asyncio", "uvloop"], default="asyncio", help="event loop (uvloop must be installed)"
     )
     args = parser.parse_args()
     if args.loop == "uvloop":  # measured as a lever; not a dependency of the services
-        importlib.import_module("uvloop").run(main(args.seconds, args.connections, args.only))
+        importlib.import_module("uvloop").run(main(args.seconds, args.connections, args.only, args.rounds))
     else:
-        asyncio.run(main(args.seconds, args.connections, args.only))
+        asyncio.run(main(args.seconds, args.connections, args.only, args.rounds))
