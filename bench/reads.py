@@ -40,6 +40,7 @@ from plussa_points.keys import POINTS
 from plussa_points.settings import PointsSettings
 from plussa_points.use_cases import ingest
 from plussa_shared.auth import StaticKeys, TokenVerifier
+from plussa_shared.heap import settle_heap
 from plussa_shared.mongo import create_client
 from plussa_shared.testing.bench import (
     WrkResult,
@@ -191,6 +192,7 @@ async def main(seconds: int, connections: int, only: str | None = None, rounds: 
             # The machine is shared: the load of others moves within a run, so each read is
             # measured right after its own run of the raw handler and compared with that.
             mongod = mongod_pid(mongo_url)
+            settle_heap()  # as ``run_service`` does once a service has started
             results: dict[str, list[tuple[Measured, Measured]]] = {}
             for _ in range(rounds):
                 for name, (url, auth) in loads.items():
