@@ -30,6 +30,7 @@ from plussa_points.domain.ingest import Recorded
 from plussa_points.domain.lots import Lot
 from plussa_points.domain.progress import coming_payment_cents, grocery_progress, money_now
 from plussa_points.domain.rules import GroceryStep
+from plussa_points.purchase_view import purchase_view
 from plussa_points.store.collections import MEMBERS_LIST
 from plussa_points.store.mappers import listed_member
 from plussa_shared.money import Money
@@ -250,21 +251,7 @@ def charities(ctx: PointsContext) -> list[CharityOption]:
 
 
 def _purchase(d: Document, member: Member) -> PurchaseView:
-    return PurchaseView(
-        purchase_id=d["_id"],
-        store_name=d.get("store_name", ""),
-        chain=d["chain"],
-        occurred_at=d["occurred_at"],
-        month=d["month"],
-        total_cents=d["total_cents"],
-        total=Money.eur(d["total_cents"]),
-        points=d["points"],
-        points_reversed=d.get("points_reversed", 0),
-        card_id=d["card_id"],
-        person_id=d.get("person_id"),
-        mine=d.get("person_id") == member.person_id,
-        lines=d["lines"],
-    )
+    return purchase_view(d, member.person_id)
 
 
 def _step(step: GroceryStep) -> GroceryStepView:
