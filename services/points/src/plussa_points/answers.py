@@ -9,6 +9,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+# A purchase's answer is defined apart, for the read model that stores it as JSON.
+from plussa_points.purchase_view import LineView as LineView
+from plussa_points.purchase_view import PurchaseView as PurchaseView
 from plussa_shared.languages import LocalizedText
 from plussa_shared.money import Money
 from plussa_shared.paging import Page
@@ -110,38 +113,6 @@ class MoneyUseView(BaseModel):
     amount: Money = Field(description="Negative when money left the account")
     reference: str | None
     details: dict[str, object] = {}
-
-
-class LineView(BaseModel):
-    """A purchase line with its points."""
-
-    line_id: str
-    name: str
-    category: str
-    quantity: int
-    amount_cents: int
-    eligible: bool
-    points: int
-    returned_quantity: int
-    returned_cents: int
-
-
-class PurchaseView(BaseModel):
-    """One purchase, with whose card it was made on."""
-
-    purchase_id: str
-    store_name: str
-    chain: str
-    occurred_at: datetime
-    month: str
-    total_cents: int
-    total: Money
-    points: int
-    points_reversed: int
-    card_id: str
-    person_id: str | None = Field(description="Whose card; null once that person's data was erased")
-    mine: bool = Field(description="Made with the caller's own card")
-    lines: list[LineView]
 
 
 class MonthPurchasesView(Page[PurchaseView]):

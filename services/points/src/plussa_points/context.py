@@ -26,4 +26,4 @@ class PointsContext(ServiceContext[PointsSettings]):
 
     def __post_init__(self) -> None:
         self.rules = self.settings.rules()
-        self.store = Store(self.db)
+        self.store = Store(self.db, self.settings.page_limit_default)

@@ -31,11 +31,13 @@ from plussa_points.domain.ingest import Recorded
 from plussa_points.domain.lots import Lot
 from plussa_points.domain.progress import coming_payment_cents, grocery_progress, money_now
 from plussa_points.domain.rules import GroceryStep
+from plussa_points.purchase_view import purchase_view
 from plussa_points.store.collections import MEMBERS_LIST
 from plussa_points.store.mappers import listed_member
 from plussa_shared.money import Money
 from plussa_shared.mongo import Document
 from plussa_shared.paging import Page
+from plussa_shared.routing import PreparedJson
 
 MONEY_REASONS: list[MoneyReason] = ["payout", "spend", "expiry", "savings", "donation"]
 Scope = Literal["mine", "household"]
@@ -166,10 +168,26 @@ async def money_use(ctx: PointsContext, member: Member, limit: int, cursor: str 
 
 async def purchases(
     ctx: PointsContext, person_id: str, household_id: str | None, month: str, limit: int, cursor: str | None
-) -> MonthPurchasesView:
+) -> MonthPurchasesView | PreparedJson:
     """The caller's own purchases of a month with points per line, and the month's totals,
-    if they are an active member of the household their token names (else 404): one
-    aggregation over the household's balance view, which lists its active members."""
+    if they are an active member of the household their token names (else 404). A first
+    page of the default size or less is one read of the month's page, which lists the
+    household's active members and holds the answer's items as JSON; any other page (or
+    one whose document is missing or lists no members) is one aggregation over the
+    household's balance view."""
+    if cursor is None:
+        page = await ctx.store.pages.read(household_id or "", person_id, month, limit)
+        if page is not None and page.lists_members:
+            require_member(listed_member(page.doc, household_id or "", person_id), household_id)
+            return PreparedJson(page.body(limit))
+    return await month_purchases(ctx, person_id, household_id, month, limit, cursor)
+
+
+async def month_purchases(
+    ctx: PointsContext, person_id: str, household_id: str | None, month: str, limit: int, cursor: str | None
+) -> MonthPurchasesView:
+    """``purchases`` read from the purchases themselves: one aggregation over the
+    household's balance view, which lists its active members."""
     found = await ctx.store.views.month_purchases(household_id or "", person_id, month, limit, cursor)
     if found is None or MEMBERS_LIST not in found[0]:  # a view that does not list its members yet
         caller = await member(ctx, person_id, household_id)
@@ -251,21 +269,7 @@ def charities(ctx: PointsContext) -> list[CharityOption]:
 
 
 def _purchase(d: Document, member: Member) -> PurchaseView:
-    return PurchaseView(
-        purchase_id=d["_id"],
-        store_name=d.get("store_name", ""),
-        chain=d["chain"],
-        occurred_at=d["occurred_at"],
-        month=d["month"],
-        total_cents=d["total_cents"],
-        total=Money.eur(d["total_cents"]),
-        points=d["points"],
-        points_reversed=d.get("points_reversed", 0),
-        card_id=d["card_id"],
-        person_id=d.get("person_id"),
-        mine=d.get("person_id") == member.person_id,
-        lines=d["lines"],
-    )
+    return purchase_view(d, member.person_id)
 
 
 @functools.cache  # the configured steps are few and fixed: each is made once

@@ -12,7 +12,7 @@ from plussa_points.routes import examples
 from plussa_points.routes.me import CUSTOMER, MAIN_ONLY, me
 from plussa_shared.keys import principal
 from plussa_shared.paging import Page, PageQuery
-from plussa_shared.routing import RouteTable
+from plussa_shared.routing import PreparedJson, RouteTable
 
 routes = RouteTable(tag="purchases")
 
@@ -43,7 +43,7 @@ class LatestQuery(PageQuery):
     "and the month's totals. Every member, main or parallel, sees their own.",
     response_example=examples.MONTH_PURCHASES,
 )
-async def get_purchases(request: web.Request, query: MonthPageQuery) -> answers.MonthPurchasesView:
+async def get_purchases(request: web.Request, query: MonthPageQuery) -> answers.MonthPurchasesView | PreparedJson:
     """A page of the month: one read, the membership check included."""
     ctx = request.app[POINTS]
     who = principal(request)

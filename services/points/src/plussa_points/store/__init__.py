@@ -4,6 +4,7 @@ from plussa_points.store.collections import INDEXES
 from plussa_points.store.ledger import Ledger
 from plussa_points.store.members import Members
 from plussa_points.store.money import Money
+from plussa_points.store.pages import MonthPages
 from plussa_points.store.person import PersonData
 from plussa_points.store.purchases import PurchaseReads, Purchases
 from plussa_points.store.rejected import RejectedPurchases
@@ -15,6 +16,7 @@ __all__ = [
     "Ledger",
     "Members",
     "Money",
+    "MonthPages",
     "PersonData",
     "PurchaseReads",
     "Purchases",
@@ -25,10 +27,12 @@ __all__ = [
 
 
 class Store:
-    """The points service's repositories over one database."""
+    """The points service's repositories over one database; ``page_size`` is the
+    default page size, the size of the month pages kept ready (``MonthPages``)."""
 
-    def __init__(self, db: Database) -> None:
-        self.ledger = Ledger(db)
+    def __init__(self, db: Database, page_size: int) -> None:
+        self.pages = MonthPages(db, page_size)
+        self.ledger = Ledger(db, self.pages)
         self.purchases = Purchases(db)
         self.members = Members(db)
         self.money = Money(db)

@@ -35,6 +35,7 @@ from plussa_points.store.collections import (
     person_key,
 )
 from plussa_points.store.months import open_months
+from plussa_points.store.pages import copy_members
 from plussa_shared.mongo import Database, Document, Session
 
 _LOT_FIELDS = {"remaining_cents": 1, "paid_at": 1, "expires_at": 1, "saved_until": 1, "saved_cents": 1}
@@ -49,6 +50,7 @@ class BalanceViews:
         self.lots = db[LOTS]
         self.months = db[HOUSEHOLD_MONTHS]
         self.members = db[MEMBERS]
+        self.db = db
 
     async def bump(self, postings: Sequence[Posting], session: Session) -> None:
         """Move the households' points and grocery spend of the postings' months."""
@@ -88,7 +90,8 @@ class BalanceViews:
         await self.views.bulk_write(updates, ordered=False, session=session)
 
     async def refresh_members(self, household_ids: Sequence[str], session: Session) -> None:
-        """Rewrite the households' lists of active members from the members projection."""
+        """Rewrite the households' lists of active members from the members projection,
+        here and on their month pages (``plussa_points.store.pages``)."""
         ids = list(dict.fromkeys(household_ids))
         if not ids:
             return
@@ -100,6 +103,7 @@ class BalanceViews:
             listed[m["household_id"]][person_key(m["person_id"])] = entry
         updates = [UpdateOne({"_id": h}, {"$set": {MEMBERS_LIST: listed[h]}}, upsert=True) for h in ids]
         await self.views.bulk_write(updates, ordered=False, session=session)
+        await copy_members(self.db, listed, session)
 
     async def households_with_members(self, after: str | None, limit: int) -> list[str]:
         """Ids of households with a membership (of up to ``limit`` memberships), in order,

@@ -22,6 +22,7 @@ LOTS = "lots"
 SPENDS = "spends"
 BALANCE_VIEWS = "balance_views"
 REJECTED_PURCHASES = "rejected_purchases"
+MONTH_PAGES = "month_pages"
 MEMBERS_LIST = "members"
 """The field of a household's balance view listing its active members."""
 
@@ -57,6 +58,11 @@ INDEXES: dict[str, Sequence[IndexModel]] = {
     SPENDS: [IndexModel([("household_id", ASCENDING)])],
     BALANCE_VIEWS: [],
     REJECTED_PURCHASES: [IndexModel([("card_number", ASCENDING), ("last_rejected_at", DESCENDING)])],
+    MONTH_PAGES: [
+        IndexModel([("household_id", ASCENDING)]),
+        IndexModel([("person_id", ASCENDING), ("month", ASCENDING)]),
+        IndexModel([("expires_at", ASCENDING)], expireAfterSeconds=0),
+    ],
 }
 
 

@@ -21,6 +21,7 @@ from plussa_points.store.balance import BalanceViews
 from plussa_points.store.collections import ACCOUNTS, HOUSEHOLD_MONTHS, LEDGER, LOTS, STATEMENTS, month_key, person_key
 from plussa_points.store.mappers import entry_doc
 from plussa_points.store.months import open_months
+from plussa_points.store.pages import MonthPages
 from plussa_points.store.statements import lot_doc, statement_doc
 from plussa_shared.mongo import Database, Document, Session
 
@@ -47,13 +48,14 @@ _CLOSING_MONTH = dict.fromkeys(
 class Ledger:
     """Accounts, household months and ledger entries of the points service."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, pages: MonthPages) -> None:
         self.accounts = db[ACCOUNTS]
         self.months = db[HOUSEHOLD_MONTHS]
         self.entries = db[LEDGER]
         self.statements = db[STATEMENTS]
         self.lots = db[LOTS]
         self.balance = BalanceViews(db)
+        self.pages = pages
 
     async def last_closed(self, account_ids: Sequence[str], session: Session) -> dict[str, str | None]:
         """The last month each account's statement was closed for (None: never)."""
@@ -79,6 +81,7 @@ class Ledger:
         await self.months.bulk_write(months, ordered=True, session=session)
         await self.entries.insert_many([entry_doc(p.entry) for p in postings], ordered=True, session=session)
         await self.balance.bump(postings, session)
+        await self.pages.move_totals(postings, session)
 
     async def append(self, entries: Sequence[Entry], session: Session) -> None:
         """Write entries whose account change the caller has written."""

@@ -3,6 +3,8 @@
 Erasure anonymises person-level details (the link from purchases, ledger entries and
 spends to the person, product names of their purchase lines, their monthly totals and
 membership) and keeps the amounts and points that accounting law requires, on the household.
+The month pages of the person and of their households (``plussa_points.store.pages``)
+are dropped, since the purchases they show change; their next purchases build them anew.
 """
 
 from typing import Any
@@ -17,6 +19,7 @@ from plussa_points.store.collections import (
     LEDGER,
     LOTS,
     MEMBERS,
+    MONTH_PAGES,
     PAYMENT_CARDS,
     PURCHASES,
     REJECTED_PURCHASES,
@@ -75,6 +78,9 @@ class PersonData:
             {f"persons.{key}": {"$exists": True}}, {"$unset": {f"persons.{key}": ""}}, session=session
         )
         households = await self.db[MEMBERS].distinct("household_id", who, session=session)
+        await self.db[MONTH_PAGES].delete_many(
+            {"$or": [{"person_id": person_id}, {"household_id": {"$in": households}}]}, session=session
+        )
         await self.db[MEMBERS].delete_many(who, session=session)
         await BalanceViews(self.db).refresh_members(households, session)
 
@@ -82,6 +88,7 @@ class PersonData:
         """The erased person's household was theirs alone: its accounting records stay (amounts,
         points, months, statements, money) under a pseudonym, so they no longer name anyone."""
         await replace_ids(self.db, session, {household_id: pseudonym()}, HOUSEHOLD_FIELDS)
+        await self.db[MONTH_PAGES].delete_many({"household_id": household_id}, session=session)
 
 
 CARD_FIELDS: dict[str, list[str]] = {

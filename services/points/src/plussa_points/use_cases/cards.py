@@ -60,6 +60,8 @@ async def move_card_points(
     if points is None:
         return 0
     await ctx.store.purchases.reattribute(card_account(card_id), household_id, person_id, uow.session)
+    if person_id is not None:
+        await ctx.store.pages.rebuild_person(person_id, uow.session)
     return points
 
 

@@ -80,6 +80,7 @@ async def _record(ctx: PointsContext, uow: UnitOfWork, purchases: Sequence[Purch
     if new:
         await ctx.store.purchases.add(new, ctx.now(), uow.session)
         await ctx.store.ledger.post([p.posting() for p in new], uow.session)
+        await ctx.store.pages.add_purchases(new, ctx.now(), uow.session)
         for purchase in new:
             _publish(uow, purchase)
     return recorded

@@ -46,6 +46,7 @@ async def record_return(ctx: PointsContext, data: PurchaseReturned) -> Recorded:
         )
         await ctx.store.purchases.add_return(ret, uow.session)
         await ctx.store.ledger.post([ret.posting()], uow.session)
+        await ctx.store.pages.purchase_changed(data.purchase_id, uow.session)
         _publish_return(uow, ret)
         return Recorded(data.return_id, ret.month, outcome.points)
 
