@@ -1,6 +1,7 @@
 """The portal's hottest authenticated reads against a raw one-read handler, with wrk.
 
-    .venv/bin/python bench/reads.py [--seconds 10] [--connections 64] [--rounds 3] [--loop uvloop] [--only balance]
+    .venv/bin/python bench/reads.py [--seconds 10] [--connections 64] [--rounds 3] [--paced 500 1000]
+                                    [--loop uvloop] [--only balance]
 
 Starts a private mongod, a JWKS, and the cards and points services on one event
 exchange (as ``make run`` does), makes a household through cards' API (its events reach
@@ -10,6 +11,9 @@ at 64 connections: points ``GET /v1/me/balance``, cards ``GET /v1/me/household``
 handler that verifies the same token (the same verifier, cache included) and does ONE
 ``find_one``, and compared with that run of it; ``--rounds`` such pairs of each read,
 and the median of their ratios (the rates of a shared machine move from one run to the next).
+Then each read once more with wrk paced at each ``--paced`` rate (requests/s in all, 500
+and 1,000 by default) over the same connections: its p50 and p99 at a load the service
+carries, where the full-speed runs' latency is mostly the queue of 64 requests (64 / rate).
 Every service runs in this one process, one at a time under load, so the CPU time this
 process and the ``mongod`` used during a run, divided by the requests answered, is each
 read's CPU per request: a figure other work on the machine moves far less than the rates.
@@ -22,6 +26,7 @@ import os
 import random
 import statistics
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -132,10 +137,13 @@ class Measured:
     mongod_us: float
 
 
-async def measure(url: str, headers: dict[str, str], mongod: int, connections: int, seconds: int) -> Measured:
-    """Load ``url`` with wrk, reading this process's and the ``mongod``'s CPU time around it."""
+async def measure(
+    url: str, headers: dict[str, str], mongod: int, connections: int, seconds: int, rate: float | None = None
+) -> Measured:
+    """Load ``url`` with wrk (as fast as it answers, or paced at ``rate``), reading this
+    process's and the ``mongod``'s CPU time around it."""
     before = cpu_seconds(os.getpid()), cpu_seconds(mongod)
-    result = await asyncio.to_thread(wrk, url, headers=headers, connections=connections, seconds=seconds)
+    result = await asyncio.to_thread(wrk, url, headers=headers, connections=connections, seconds=seconds, rate=rate)
     after = cpu_seconds(os.getpid()), cpu_seconds(mongod)
     per_request = 1e6 / max(result.requests, 1)
     return Measured(result, (after[0] - before[0]) * per_request, (after[1] - before[1]) * per_request)
@@ -151,7 +159,9 @@ def line(name: str, measured: Measured, raw: Measured | None) -> None:
     say(cpu)
 
 
-async def main(seconds: int, connections: int, only: str | None = None, rounds: int = 1) -> None:
+async def main(
+    seconds: int, connections: int, only: str | None = None, rounds: int = 1, paced: Sequence[float] = ()
+) -> None:
     """Start everything, seed one household, load each read, print the figures."""
     tokens = TestTokens()
     say(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at the start")
@@ -215,6 +225,13 @@ async def main(seconds: int, connections: int, only: str | None = None, rounds: 
                         f"{name}: median {statistics.median(ratios):.2f} of the raw handler over {len(pairs)} "
                         f"rounds ({', '.join(f'{x:.2f}' for x in ratios)})"
                     )
+            # At full speed a closed loop's latency is the queue: 64 / rate. Paced, it is
+            # what a request waits for at a load the service carries.
+            for rate in paced:
+                say(f"paced: wrk offering about {rate:.0f} requests/s over {connections} connections, {seconds} s each")
+                for name, (url, auth) in [(RAW, (raw_load, headers)), *loads.items()]:
+                    if name == RAW or not only or only in name:
+                        say((await measure(url, auth, mongod, connections, seconds, rate=rate)).wrk.line(name))
 
 
 if __name__ == "__main__":
@@ -227,12 +244,15 @@ if __name__ == "__main__":
         default=3,
         help="pairs of runs (raw, read) of each read; the median ratio is printed",
     )
+    parser.add_argument(
+        "--paced", type=float, nargs="*", default=[500.0, 1000.0], help="then each read paced at these requests/s"
+    )
     parser.add_argument("--only", help="load the raw handler and the reads whose name holds this (e.g. balance)")
     parser.add_argument(
         "--loop", choices=["asyncio", "uvloop"], default="asyncio", help="event loop (uvloop must be installed)"
     )
     args = parser.parse_args()
     if args.loop == "uvloop":  # measured as a lever; not a dependency of the services
-        importlib.import_module("uvloop").run(main(args.seconds, args.connections, args.only, args.rounds))
+        importlib.import_module("uvloop").run(main(args.seconds, args.connections, args.only, args.rounds, args.paced))
     else:
-        asyncio.run(main(args.seconds, args.connections, args.only, args.rounds))
+        asyncio.run(main(args.seconds, args.connections, args.only, args.rounds, args.paced))

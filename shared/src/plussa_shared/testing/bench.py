@@ -208,23 +208,47 @@ class WrkResult:
         )
 
 
-def wrk(url: str, *, headers: dict[str, str], connections: int = 64, seconds: int = 10, threads: int = 2) -> WrkResult:
-    """Load ``url`` with wrk (Debian package ``wrk``) and read its figures."""
+_PACED = """
+-- Each connection waits a random time before each request, {mean_ms} ms on average,
+-- so the connections together offer about {rate} requests/s whatever the latency.
+function delay()
+  return math.random() * 2 * {mean_ms}
+end
+"""
+
+
+def wrk(
+    url: str,
+    *,
+    headers: dict[str, str],
+    connections: int = 64,
+    seconds: int = 10,
+    threads: int = 2,
+    rate: float | None = None,
+) -> WrkResult:
+    """Load ``url`` with wrk (Debian package ``wrk``) and read its figures: as fast as it
+    answers, or about ``rate`` requests/s in all (each connection paced by wrk's
+    ``delay()`` hook), which measures latency at a load the service carries."""
     binary = shutil.which("wrk")
     if binary is None:
         raise RuntimeError("wrk is not installed: sudo apt-get install wrk")
     command = [binary, f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency"]
     for name, value in headers.items():
         command += ["-H", f"{name}: {value}"]
-    out = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout  # noqa: S603
-    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    with tempfile.NamedTemporaryFile("w", suffix=".lua") as script:
+        if rate is not None:
+            script.write(_PACED.format(mean_ms=connections * 1000 / rate, rate=rate))
+            script.flush()
+            command += ["-s", script.name]
+        out = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout  # noqa: S603
+    answered = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
     done = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
     p50 = _latency(out, "50%")
     p99 = _latency(out, "99%")
     bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     sockets = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
     errors = (int(bad.group(1)) if bad else 0) + (sum(int(g) for g in sockets.groups()) if sockets else 0)
-    return WrkResult(rate, p50, p99, errors, done)
+    return WrkResult(answered, p50, p99, errors, done)
 
 
 def _latency(out: str, label: str) -> float:
