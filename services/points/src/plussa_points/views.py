@@ -200,7 +200,7 @@ async def month_purchases(
         month=month,
         points=totals.get("points", 0),
         spend_cents=totals.get("spend_cents", 0),
-        items=[_purchase(d, caller) for d in docs],
+        items=[purchase_view(d, caller.person_id) for d in docs],
         next_cursor=after,
     )
 
@@ -216,7 +216,7 @@ async def latest_purchases(
             raise MainHolderOnlyError("Only the main holder sees the household's purchases")
         where = {"household_id": member.household_id}
     docs, after = await ctx.store.views.purchases_page(where, limit, cursor)
-    return Page(items=[_purchase(d, member) for d in docs], next_cursor=after)
+    return Page(items=[purchase_view(d, member.person_id) for d in docs], next_cursor=after)
 
 
 async def statements(ctx: PointsContext, member: Member, limit: int, cursor: str | None) -> Page[StatementSummaryView]:
@@ -266,10 +266,6 @@ async def rejected_purchases(
 def charities(ctx: PointsContext) -> list[CharityOption]:
     """The configured charities, named in all three languages."""
     return [CharityOption(charity_id=c.charity_id, name=c.name) for c in ctx.settings.charities]
-
-
-def _purchase(d: Document, member: Member) -> PurchaseView:
-    return purchase_view(d, member.person_id)
 
 
 @functools.cache  # the configured steps are few and fixed: each is made once
