@@ -34,6 +34,7 @@ from plussa_points.domain.rules import GroceryStep
 from plussa_points.purchase_view import purchase_view
 from plussa_points.store.collections import MEMBERS_LIST
 from plussa_points.store.mappers import listed_member
+from plussa_points.use_cases import pages
 from plussa_shared.money import Money
 from plussa_shared.mongo import Document
 from plussa_shared.paging import Page
@@ -174,12 +175,17 @@ async def purchases(
     page of the default size or less is one read of the month's page, which lists the
     household's active members and holds the answer's items as JSON; any other page (or
     one whose document is missing or lists no members) is one aggregation over the
-    household's balance view."""
-    if cursor is None:
+    household's balance view. A first page of this month or the last whose document is
+    missing has it built once the aggregation has answered (``use_cases.pages``)."""
+    if cursor is None and limit <= ctx.store.pages.size:
         page = await ctx.store.pages.read(household_id or "", person_id, month, limit)
         if page is not None and page.lists_members:
             require_member(listed_member(page.doc, household_id or "", person_id), household_id)
             return PreparedJson(page.body(limit))
+        answer = await month_purchases(ctx, person_id, household_id, month, limit, cursor)
+        if page is None and household_id is not None and pages.kept_on_read(ctx, month):
+            await pages.build_month_page(ctx, household_id, person_id, month)
+        return answer
     return await month_purchases(ctx, person_id, household_id, month, limit, cursor)
 
 

@@ -254,6 +254,7 @@ async def test_a_cursor_a_larger_limit_or_a_missing_page_take_the_slow_path_with
 
     assert slow.count == 2
     assert missing == fast
+    assert await h.db.month_pages.count_documents({"person_id": "p1", "month": "2026-03"}) == 1
     assert len(larger["items"]) == SIZE + 1
 
 
@@ -301,3 +302,84 @@ async def test_a_membership_change_committed_during_a_purchase_makes_the_purchas
     assert attempts == 2
     page = await h.db.month_pages.find_one({"person_id": "p1", "month": "2026-03"})
     assert set(page["members"]) == {"p1"}
+
+
+def april(day: int, hour: int = 12) -> datetime:
+    return datetime(2026, 4, day, hour, tzinfo=UTC)
+
+
+async def test_the_first_read_of_a_month_with_no_page_builds_it_and_later_reads_and_writes_use_it(
+    points: Start, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    h = await scene(points)
+    await buy(h, MAIN, 1_000, march(20), "mar")
+    h.clock.now = april(2)
+    slow = Aggregations(h, monkeypatch)
+    me = h.customer("p1", "h1")
+
+    first = await (await h.client.get("/v1/me/purchases", headers=me)).json()
+    page = await h.db.month_pages.find_one({"person_id": "p1", "month": "2026-04"})
+    second = await (await h.client.get("/v1/me/purchases", headers=me)).json()
+
+    assert slow.count == 1
+    assert first == second == {"items": [], "next_cursor": None, "month": "2026-04", "points": 0, "spend_cents": 0}
+    assert (page["items"], page["points"], page["spend_cents"], set(page["members"])) == ([], 0, 0, {"p1", "p2"})
+    grant = {"grant_id": "g-apr", "household_id": "h1", "person_id": "p1", "offer_id": "o-1", "points": 150}
+    await returns.record_campaign_points(h.pts, CampaignPointsGranted(**grant, occurred_at=april(2)))
+    await buy(h, MAIN, 2_000, april(2, 8), "apr")
+    third = await (await h.client.get("/v1/me/purchases", headers=me)).json()
+
+    assert slow.count == 1
+    assert [p["purchase_id"] for p in third["items"]] == ["apr"]
+    assert third["points"] > 150
+    assert await assert_same(h, "p1", "2026-04") == third
+
+
+async def test_a_read_builds_no_page_for_a_stranger_nor_for_a_month_before_the_last_or_to_come(
+    points: Start, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    h = await scene(points)
+    await h.household("h2", "q1", LOOSE)
+    h.clock.now = april(2)
+    slow = Aggregations(h, monkeypatch)
+    me = h.customer("p1", "h1")
+
+    stranger = await h.client.get("/v1/me/purchases", headers=h.customer("q1", "h1"))
+    old = await h.client.get("/v1/me/purchases?month=2026-02", headers=me)
+    coming = await h.client.get("/v1/me/purchases?month=2026-05", headers=me)
+    last = await h.client.get("/v1/me/purchases?month=2026-03", headers=me)
+
+    assert (stranger.status, old.status, coming.status, last.status) == (404, 200, 200, 200)
+    assert slow.count == 4
+    built = await h.db.month_pages.find({}, {"person_id": 1, "month": 1}).to_list()
+    assert [(d["person_id"], d["month"]) for d in built] == [("p1", "2026-03")]
+
+
+async def test_campaign_points_committed_while_a_page_is_built_make_the_build_run_again_and_count_them(
+    points: Start, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    h = await scene(points)
+    h.clock.now = april(2)
+    await buy(h, MAIN, 1_000, april(1, 8), "apr")
+    await h.db.month_pages.delete_many({})
+    totals = h.pts.store.pages._totals
+    attempts = 0
+
+    async def read_then_grant(*args: Any, **kwargs: Any) -> Any:
+        nonlocal attempts
+        attempts += 1
+        found = await totals(*args, **kwargs)  # the build's snapshot is taken
+        if attempts == 1:  # committed by a transaction of its own, not joined to the build's
+            grant = {"grant_id": "g-1", "household_id": "h1", "person_id": "p1", "offer_id": "o-1", "points": 150}
+            granting = returns.record_campaign_points(h.pts, CampaignPointsGranted(**grant, occurred_at=april(2)))
+            await asyncio.create_task(granting, context=contextvars.Context())
+        return found
+
+    monkeypatch.setattr(h.pts.store.pages, "_totals", read_then_grant)
+
+    before = await (await h.client.get("/v1/me/purchases", headers=h.customer("p1", "h1"))).json()
+
+    assert attempts == 2
+    page = await h.db.month_pages.find_one({"person_id": "p1", "month": "2026-04"})
+    assert page["points"] == before["points"] + 150
+    assert (await assert_same(h, "p1", "2026-04"))["points"] == page["points"]

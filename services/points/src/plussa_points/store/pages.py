@@ -24,7 +24,9 @@ page's oldest when the page is full is sliced off at once and moves only the tot
 a return rewrites its item in place, a card move rebuilds the person's pages, an
 erasure deletes them. A missing document only means the slow path, so documents
 written before this model existed need no migration: the person's next purchase of the
-month builds the page.
+month builds the page, and so does their first read of this month or the last
+(``plussa_points.use_cases.pages``), so a month that has just begun (statement day
+among its first days) is answered from its page from the second read on.
 
 The ``_id`` names the page's ``shape`` (the JSON format and the page size): a service
 configured with another ``page_limit_default`` or a changed ``PurchaseView`` finds no
@@ -176,6 +178,23 @@ class MonthPages:
             {"$set": {"items.$.json": self._json(doc)}},
             session=session,
         )
+
+    async def build(self, household_id: str, person_id: str, month: str, session: Session) -> bool:
+        """Write the page of an active member of the household that has none (a month
+        with no purchase of theirs yet, or a page gone); False when the person is not
+        listed as one or the page exists. The household's balance view is written last
+        (``pages_built``): a purchase, return, grant, card move or membership change of
+        the household writes that document in its transaction, so one committed after
+        this transaction's first read is a write conflict here, and the build runs again
+        on a snapshot that sees it rather than writing a page without it."""
+        listed = {"_id": household_id, f"{MEMBERS_LIST}.{person_key(person_id)}": {"$exists": True}}
+        if await self.views.find_one(listed, {"_id": 1}, session=session) is None:
+            return False
+        if await self.pages.find_one({"_id": self.key(household_id, person_id, month)}, {"_id": 1}, session=session):
+            return False
+        await self.rebuild([(household_id, person_id, month)], session)
+        await self.views.update_one({"_id": household_id}, {"$inc": {"pages_built": 1}}, session=session)
+        return True
 
     async def rebuild_person(self, person_id: str, session: Session) -> None:
         """Rebuild every page of the person that exists (after their purchases or
