@@ -25,7 +25,7 @@ Messages are acked only after the transaction that applied them committed.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from functools import partial
 from typing import Any
@@ -39,7 +39,7 @@ from pymongo import AsyncMongoClient
 from pymongo.errors import DuplicateKeyError
 
 from plussa_shared.acks import Acks
-from plussa_shared.batches import Batcher, Pending
+from plussa_shared.batches import Batcher, Pending, message_context
 from plussa_shared.broker import Broker
 from plussa_shared.domain import DuplicateError
 from plussa_shared.events import CloudEvent, RawEvent
@@ -275,7 +275,7 @@ class EventConsumer:
         self._metrics.event_batch_size.labels(subscription.event_type).observe(len(batch))
         try:
             if len(batch) == 1:  # nothing to share a transaction with
-                with _message_context(batch[0]):
+                with message_context(batch[0]):
                     await self._settle_alone(batch[0], subscription)
                 return
             try:
@@ -283,7 +283,7 @@ class EventConsumer:
             except Exception as exc:
                 log.info("event_batch_failed", size=len(batch), error=type(exc).__name__, detail=str(exc)[:200])
                 for pending in batch:
-                    with _message_context(pending):
+                    with message_context(pending):
                         await self._settle_alone(pending, subscription)
                 return
             if any(fresh) and self._after_commit is not None:
@@ -292,11 +292,11 @@ class EventConsumer:
                 await self.acknowledge(*(pending.message for pending in batch))
             except Exception as exc:
                 for pending in batch:
-                    with _message_context(pending):
+                    with message_context(pending):
                         await self._settle.deferred(pending.message, exc)
                 return
             for pending, applied in zip(batch, fresh, strict=True):
-                with _message_context(pending):
+                with message_context(pending):
                     self._metrics.events_consumed.labels(subscription.event_type, _outcome(applied)).inc()
                     log.info("event_handled", duplicate=not applied, batch=len(batch))
         finally:
@@ -338,7 +338,7 @@ class EventConsumer:
                     await subscription.apply_batch([p.event for p in new], session)
             else:
                 for pending in new:
-                    with _message_context(pending):
+                    with message_context(pending):
                         await subscription.apply(pending.event, session)
             return fresh
 
@@ -384,22 +384,6 @@ class EventConsumer:
             return await run_in_transaction(self._client, work)
         except _AlreadyHandledError:
             return False  # another delivery of the same event committed first
-
-
-@contextlib.contextmanager
-def _message_context(pending: Pending) -> Iterator[None]:
-    """Log lines (and outbox records) about one message of a batch carry its ids and trace."""
-    request_id = (pending.message.headers or {}).get("x-request-id") or None
-    with (
-        structlog.contextvars.bound_contextvars(
-            message_id=pending.message.message_id,
-            request_id=request_id,
-            event_id=pending.event.id,
-            event_type=pending.event.type,
-        ),
-        continued(pending.trace),
-    ):
-        yield
 
 
 def _outcome(applied: bool) -> str:
