@@ -5,20 +5,27 @@ waited ``batch_linger_ms``; at most ``batch_concurrency`` batches of a subscript
 are applied at once. While that many are in flight, arriving events wait, so under a
 backlog the next batch fills up instead of leaving with the few events that happened
 to arrive first; with no backlog an event waits no longer than the linger time.
+
+A batch is applied in a task of its own; each of its messages (``Pending``) keeps the
+trace it was received in, and ``message_context`` gives its ids and trace back to the
+log lines and outbox records about it.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import contextvars
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+import structlog
 from aio_pika.abc import AbstractIncomingMessage
 from opentelemetry import context as otel_context
 
 from plussa_shared.events import CloudEvent
+from plussa_shared.tracing import continued
 
 
 @dataclass
@@ -30,6 +37,22 @@ class Pending:
     done: asyncio.Future[None]
     trace: otel_context.Context = field(default_factory=otel_context.get_current)
     """The message's consumer span, where it was received; its batch runs in another task."""
+
+
+@contextlib.contextmanager
+def message_context(pending: Pending) -> Iterator[None]:
+    """Log lines (and outbox records) about one message of a batch carry its ids and trace."""
+    request_id = (pending.message.headers or {}).get("x-request-id") or None
+    with (
+        structlog.contextvars.bound_contextvars(
+            message_id=pending.message.message_id,
+            request_id=request_id,
+            event_id=pending.event.id,
+            event_type=pending.event.type,
+        ),
+        continued(pending.trace),
+    ):
+        yield
 
 
 Settle = Callable[[list[Pending]], Coroutine[Any, Any, None]]

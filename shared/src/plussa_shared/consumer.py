@@ -1,11 +1,14 @@
-"""The idempotent event consumer with retries and a dead-letter queue.
+"""The idempotent event consumer with retries and a dead-letter queue: it declares a
+service's queues, reads each message into its subscription's event, keeps the order,
+gathers batches and acks what was applied.
 
 Each service has one durable queue bound to the topic exchange for the event types
 it subscribes to. A message is handled inside one MongoDB transaction that also
-records its event id in the service's ``inbox`` collection; a redelivered or
-duplicated event finds its id there and changes nothing. A failing handler is
-retried through delay queues with growing delays, then dead-lettered with its
-reason; a message that cannot be read at all is dead-lettered at once.
+records its event id in the service's ``inbox`` collection (``plussa_shared.applying``);
+a redelivered or duplicated event finds its id there and changes nothing. A failing
+handler is retried through delay queues with growing delays, then dead-lettered with
+its reason (``plussa_shared.settling``); a message that cannot be read at all is
+dead-lettered at once.
 
 Within one process, events about one subject are applied in the order they
 arrived; events about different subjects run concurrently (up to the prefetch).
@@ -25,8 +28,7 @@ Messages are acked only after the transaction that applied them committed.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterator, Sequence
-from datetime import UTC, datetime
+from collections.abc import Callable, Sequence
 from functools import partial
 from typing import Any
 
@@ -36,27 +38,21 @@ from aio_pika.abc import AbstractChannel, AbstractIncomingMessage, AbstractQueue
 from opentelemetry import trace
 from pydantic import ValidationError
 from pymongo import AsyncMongoClient
-from pymongo.errors import DuplicateKeyError
 
 from plussa_shared.acks import Acks
-from plussa_shared.batches import Batcher, Pending
+from plussa_shared.applying import Applier
+from plussa_shared.batches import Batcher, Pending, message_context
 from plussa_shared.broker import Broker
-from plussa_shared.domain import DuplicateError
 from plussa_shared.events import CloudEvent, RawEvent
-from plussa_shared.inbox import INBOX
 from plussa_shared.locks import KeyedLocks
 from plussa_shared.metrics import Metrics
-from plussa_shared.mongo import Database, Document, Session, run_in_transaction
+from plussa_shared.mongo import Database, Document
 from plussa_shared.queues import QueueNames, QueueRole, QueueType, queue_arguments
 from plussa_shared.settling import Settler
 from plussa_shared.subscription import Subscription
-from plussa_shared.tracing import consuming, continued, shared_context
+from plussa_shared.tracing import consuming
 
 log = structlog.get_logger(__name__)
-
-
-class _AlreadyHandledError(Exception):
-    """The event's id is in the inbox: another delivery of it committed first."""
 
 
 class EventConsumer:
@@ -84,8 +80,7 @@ class EventConsumer:
         self._private_exchange = private_exchange
         self._subscriptions = {s.event_type: s for s in subscriptions}
         self._broker = broker
-        self._client = client
-        self._inbox = db[INBOX]
+        self._applier = Applier(client, db)
         self._metrics = metrics
         self._prefetch = prefetch
         self._retry_delays_ms = list(retry_delays_ms)
@@ -260,7 +255,7 @@ class EventConsumer:
         self, message: AbstractIncomingMessage, subscription: Subscription[Any], event: CloudEvent[Any]
     ) -> None:
         try:
-            applied = await self._apply(subscription, event)
+            applied = await self._applier.apply(subscription, event)
             if applied and self._after_commit is not None:
                 self._after_commit()
         except Exception as exc:
@@ -275,15 +270,15 @@ class EventConsumer:
         self._metrics.event_batch_size.labels(subscription.event_type).observe(len(batch))
         try:
             if len(batch) == 1:  # nothing to share a transaction with
-                with _message_context(batch[0]):
+                with message_context(batch[0]):
                     await self._settle_alone(batch[0], subscription)
                 return
             try:
-                fresh = await self._apply_batch(subscription, batch)
+                fresh = await self._applier.apply_batch(subscription, batch)
             except Exception as exc:
                 log.info("event_batch_failed", size=len(batch), error=type(exc).__name__, detail=str(exc)[:200])
                 for pending in batch:
-                    with _message_context(pending):
+                    with message_context(pending):
                         await self._settle_alone(pending, subscription)
                 return
             if any(fresh) and self._after_commit is not None:
@@ -292,11 +287,11 @@ class EventConsumer:
                 await self.acknowledge(*(pending.message for pending in batch))
             except Exception as exc:
                 for pending in batch:
-                    with _message_context(pending):
+                    with message_context(pending):
                         await self._settle.deferred(pending.message, exc)
                 return
             for pending, applied in zip(batch, fresh, strict=True):
-                with _message_context(pending):
+                with message_context(pending):
                     self._metrics.events_consumed.labels(subscription.event_type, _outcome(applied)).inc()
                     log.info("event_handled", duplicate=not applied, batch=len(batch))
         finally:
@@ -310,40 +305,6 @@ class EventConsumer:
         except Exception as exc:
             await self._settle.deferred(pending.message, exc)
 
-    async def _apply_batch(self, subscription: Subscription[Any], batch: list[Pending]) -> list[bool]:
-        """Record the batch's new event ids and apply those events in one transaction;
-        return, per message, whether it was applied (False: handled before)."""
-        ids = list(dict.fromkeys(p.event.id for p in batch))
-
-        async def work(session: Session) -> list[bool]:
-            cursor = self._inbox.find({"_id": {"$in": ids}}, {"_id": 1}, session=session)
-            seen = {doc["_id"] async for doc in cursor}
-            fresh: list[bool] = []
-            for pending in batch:
-                fresh.append(pending.event.id not in seen)
-                seen.add(pending.event.id)
-            new = [p for p, is_new in zip(batch, fresh, strict=True) if is_new]
-            if not new:
-                return fresh
-            now = datetime.now(UTC)
-            await self._inbox.insert_many(
-                [{"_id": p.event.id, "type": p.event.type, "handled_at": now} for p in new], session=session
-            )
-            if subscription.batch_handler is not None:
-                # Records it adds to the outbox carry the request id the batch's messages share, if any.
-                request_ids = {(p.message.headers or {}).get("x-request-id") or None for p in new}
-                shared_id = request_ids.pop() if len(request_ids) == 1 else None
-                shared_trace = shared_context([p.trace for p in new])  # likewise the trace
-                with structlog.contextvars.bound_contextvars(request_id=shared_id), continued(shared_trace):
-                    await subscription.apply_batch([p.event for p in new], session)
-            else:
-                for pending in new:
-                    with _message_context(pending):
-                        await subscription.apply(pending.event, session)
-            return fresh
-
-        return await run_in_transaction(self._client, work)
-
     async def acknowledge(self, *messages: AbstractIncomingMessage) -> None:
         """Ack messages whose effects have committed (a batch's with one frame where it can).
 
@@ -351,55 +312,6 @@ class EventConsumer:
         by replacing this method on an instance.
         """
         await self._acks.ack(messages)
-
-    async def _apply(self, subscription: Subscription[Any], event: CloudEvent[Any]) -> bool:
-        """Apply ``event`` once; False when it was handled before.
-
-        Only a clash on the inbox id means "already handled". Any other unique-index
-        clash follows ``ServiceContext.run``'s rule: the work runs once more, and a
-        second clash is a ``DuplicateError`` (dead-lettered as ``duplicate``).
-        """
-        try:
-            return await self._apply_once(subscription, event)
-        except DuplicateKeyError:
-            try:
-                return await self._apply_once(subscription, event)
-            except DuplicateKeyError as exc:
-                raise DuplicateError(f"a unique index clashed twice: {str(exc)[:300]}") from exc
-
-    async def _apply_once(self, subscription: Subscription[Any], event: CloudEvent[Any]) -> bool:
-        async def work(session: Session) -> bool:
-            if await self._inbox.find_one({"_id": event.id}, {"_id": 1}, session=session):
-                return False
-            try:
-                await self._inbox.insert_one(
-                    {"_id": event.id, "type": event.type, "handled_at": datetime.now(UTC)}, session=session
-                )
-            except DuplicateKeyError as exc:
-                raise _AlreadyHandledError from exc
-            await subscription.apply(event, session)
-            return True
-
-        try:
-            return await run_in_transaction(self._client, work)
-        except _AlreadyHandledError:
-            return False  # another delivery of the same event committed first
-
-
-@contextlib.contextmanager
-def _message_context(pending: Pending) -> Iterator[None]:
-    """Log lines (and outbox records) about one message of a batch carry its ids and trace."""
-    request_id = (pending.message.headers or {}).get("x-request-id") or None
-    with (
-        structlog.contextvars.bound_contextvars(
-            message_id=pending.message.message_id,
-            request_id=request_id,
-            event_id=pending.event.id,
-            event_type=pending.event.type,
-        ),
-        continued(pending.trace),
-    ):
-        yield
 
 
 def _outcome(applied: bool) -> str:
