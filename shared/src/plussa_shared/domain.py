@@ -2,8 +2,8 @@
 
 Pure: the standard library and pydantic only, so a ``domain`` package may import it
 without reaching any I/O library. The edges decide what a kind means: the problem
-middleware maps it to an HTTP status (``plussa_shared.http``), the consumer to retry or
-dead-letter (``plussa_shared.consumer``).
+middleware maps it to an HTTP status (``plussa_shared.http``), the consumer's settling
+to retry or dead-letter (``plussa_shared.settling``).
 """
 
 import itertools
