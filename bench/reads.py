@@ -1,13 +1,15 @@
 """The portal's hottest authenticated reads against a raw one-read handler, with wrk.
 
-    .venv/bin/python bench/reads.py [--seconds 10] [--connections 64] [--rounds 3] [--paced 500 1000]
+    .venv/bin/python bench/reads.py [--seconds 6] [--connections 64] [--rounds 5] [--paced 500 1000]
                                     [--loop uvloop] [--only balance]
 
 Starts a private mongod, a JWKS, and the cards and points services on one event
 exchange (as ``make run`` does), makes a household through cards' API (its events reach
 points over RabbitMQ), gives it Plussa money and a month of purchases, then loads with wrk
 at 64 connections: points ``GET /v1/me/balance``, cards ``GET /v1/me/household``, points
-``GET /v1/me/purchases``, benefits ``GET /v1/me/offers``, each right after a raw aiohttp
+``GET /v1/me/purchases`` (this month's, and last month's, in which the household bought
+nothing: its first read builds the month's page), benefits ``GET /v1/me/offers``, each
+right after a raw aiohttp
 handler that verifies the same token (the same verifier, cache included) and does ONE
 ``find_one``, and compared with that run of it; ``--rounds`` such pairs of each read,
 and the median of their ratios (the rates of a shared machine move from one run to the next).
@@ -30,6 +32,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import aiohttp
 from aiohttp import web
@@ -40,6 +43,7 @@ from plussa_cards.app import create_app as cards_app
 from plussa_cards.settings import CardsSettings
 from plussa_cards.testing import CardsApi
 from plussa_points.app import create_app as points_app
+from plussa_points.domain.calendar import month_of, shift_month
 from plussa_points.events.consumed import PurchaseCompleted
 from plussa_points.keys import POINTS
 from plussa_points.settings import PointsSettings
@@ -128,6 +132,11 @@ async def until_points_knows(app: web.Application, card_number: str) -> None:
     raise RuntimeError("points never heard of the household's card")
 
 
+def last_month(settings: PointsSettings) -> str:
+    """The programme month before this one: ``seed_points`` buys nothing in it."""
+    return shift_month(month_of(datetime.now(UTC), ZoneInfo(settings.programme_timezone)), -1)
+
+
 @dataclass(frozen=True)
 class Measured:
     """A wrk run and the CPU time per request it cost this process and the ``mongod``."""
@@ -194,6 +203,12 @@ async def main(
                 "points GET /v1/me/balance": (f"{points_url}/v1/me/balance", headers),
                 "cards GET /v1/me/household": (f"{cards_url}/v1/me/household", headers),
                 "points GET /v1/me/purchases": (f"{points_url}/v1/me/purchases", headers),
+                # A month without a purchase of the person (as every month is on its first
+                # days): its first read builds the month's page, the rest read it.
+                "points GET /v1/me/purchases?month=<last month>": (
+                    f"{points_url}/v1/me/purchases?month={last_month(points_settings)}",
+                    headers,
+                ),
                 "benefits GET /v1/me/offers": (
                     f"{benefits_url}/v1/me/offers",
                     {"Authorization": f"Bearer {offers_token}"},
@@ -236,12 +251,12 @@ async def main(
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--seconds", type=int, default=6)
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument(
         "--rounds",
         type=int,
-        default=3,
+        default=5,
         help="pairs of runs (raw, read) of each read; the median ratio is printed",
     )
     parser.add_argument(
