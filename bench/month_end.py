@@ -1,7 +1,8 @@
 """Month end for many households with one and with N workers at once: wall time, each
-worker's CPU, ``mongod``'s CPU, peak memory, and the projection to 2.2 million households.
+worker's CPU, ``mongod``'s CPU, peak memory; then the points service's outbox relay
+publishing the events month end left.
 
-    .venv/bin/python bench/month_end.py [--households 100000] [--workers 1 2]
+    .venv/bin/python bench/month_end.py [--households 100000] [--workers 1 2] [--relay-batch 100]
 
 Seeds (bulk inserts) each household's account, its month's projection and its balance
 read model as a month of purchases leaves them (base and MasterCard points, grocery
@@ -9,6 +10,11 @@ spend, campaign points, a few returns, two members), with charity set up for 10 
 saving on for 5 % of households. Then, for each worker count N, it runs N month-end processes at once as the
 Indexed Job does (``python -m plussa_points.commands.month_end --partition I/N``) on a
 fresh copy of the seeded database, and prints the figures. A rerun closes nothing.
+Then the service's ``OutboxRelay`` (``--relay-batch`` records a batch, as
+``OUTBOX_BATCH_SIZE`` sets it; 0: no relay) publishes the backlog to the machine's
+RabbitMQ, where one durable queue bound to every exchange the events go to keeps them,
+as the consumers' queues would: events per second, the relay's, ``mongod``'s and
+RabbitMQ's CPU per event, and the messages the queue holds at the end.
 """
 
 import argparse
@@ -22,13 +28,23 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from plussa_points.settings import PointsSettings
 from plussa_points.store import INDEXES
 from plussa_shared.commands import prepare_database
+from plussa_shared.metrics import Metrics
 from plussa_shared.mongo import create_client
-from plussa_shared.testing.bench import bench_settings, jwks, private_mongo, say
+from plussa_shared.outbox import OUTBOX, OutboxRelay
+from plussa_shared.testing.bench import (
+    AMQP_URL,
+    bench_settings,
+    cpu_seconds,
+    jwks,
+    mongod_pid,
+    private_mongo,
+    remove_bench_resources,
+    say,
+)
 from plussa_shared.testing.tokens import TestTokens
 
 MONTH = "2026-03"
@@ -149,29 +165,9 @@ def _run(command: list[str], env: dict[str, str]) -> tuple[int, bytes, bytes, An
     return process.returncode, out, err, usage
 
 
-def mongod_pid(mongo_url: str) -> int:
-    """The process id of the ``mongod`` listening on ``mongo_url``'s port."""
-    port = str(urlsplit(mongo_url).port)
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            argv = (entry / "cmdline").read_bytes().split(b"\0")
-        except OSError:  # gone meanwhile
-            continue
-        if argv and argv[0].endswith(b"mongod") and b"--port" in argv and port.encode() in argv:
-            return int(entry.name)
-    raise RuntimeError(f"no mongod on port {port}")
-
-
-def cpu_seconds(pid: int) -> float:
-    """The user and system CPU seconds process ``pid`` has used so far (``/proc/<pid>/stat``)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-async def run_workers(mongo_url: str, jwks_url: str, households: int, workers: int) -> None:
-    """Seed a fresh database, close the month with ``workers`` processes at once, print the figures."""
+async def run_workers(mongo_url: str, jwks_url: str, households: int, workers: int, relay_batch: int) -> None:
+    """Seed a fresh database, close the month with ``workers`` processes at once, print the
+    figures; then relay the events it left, ``relay_batch`` records at a time (0: not)."""
     settings = await bench_settings(PointsSettings, mongo_url, jwks_url)
     seeded = await seed(mongo_url, settings.mongo_database, households)
     env = worker_env(settings)
@@ -200,8 +196,71 @@ async def run_workers(mongo_url: str, jwks_url: str, households: int, workers: i
     rerun = await one_worker(0, 1, env)
     say(f"  rerun of the whole month closed {rerun[0]['households_closed']} households")
     client = create_client(mongo_url, app_name="month-end-bench")
+    if relay_batch:
+        await relay_backlog(client[settings.mongo_database], settings, mongod, relay_batch)
     await client.drop_database(settings.mongo_database)
     await client.close()
+    await remove_bench_resources(settings)
+
+
+async def relay_backlog(db: Any, settings: PointsSettings, mongod: int, batch: int) -> None:
+    """Publish what month end left in the outbox with the service's relay, ``batch`` records
+    at a time, into one queue bound to every exchange the records name; print the figures."""
+    import aio_pika  # the relay's broker client: only this part of the benchmark uses it
+
+    from plussa_shared.broker import Broker
+
+    records = await db[OUTBOX].count_documents({"sent_at": None})
+    sizes = db[OUTBOX].aggregate(
+        [{"$group": {"_id": "$exchange", "events": {"$sum": {"$add": [1, {"$size": {"$ifNull": ["$more", []]}}]}}}}]
+    )
+    by_exchange = {d["_id"]: d["events"] async for d in await sizes}
+    events = sum(by_exchange.values())
+    connection = await aio_pika.connect(AMQP_URL)
+    channel = await connection.channel()
+    queue = await channel.declare_queue(f"{settings.amqp_queue_prefix}month-end-relay", durable=True)
+    for name in by_exchange:
+        exchange = await channel.declare_exchange(
+            name or settings.amqp_exchange, aio_pika.ExchangeType.TOPIC, durable=True
+        )
+        await queue.bind(exchange, "#")
+    broker = Broker(settings.amqp_url.get_secret_value(), settings.amqp_exchange)
+    await broker.start()
+    relay = OutboxRelay(db, broker, Metrics(), batch_size=batch)
+    rabbit = rabbitmq_pid()
+    before = cpu_seconds(os.getpid()), cpu_seconds(mongod), cpu_seconds(rabbit) if rabbit else 0.0
+    started = time.perf_counter()
+    published = 0
+    while sent := await relay.relay_once():
+        published += sent
+    wall = time.perf_counter() - started
+    after = cpu_seconds(os.getpid()), cpu_seconds(mongod), cpu_seconds(rabbit) if rabbit else 0.0
+    held = (await channel.declare_queue(queue.name, passive=True)).declaration_result.message_count
+    per_event = [(a - b) / max(published, 1) * 1e6 for a, b in zip(after, before, strict=True)]
+    say(
+        f"  relay, {batch} records a batch: {published} events of {events} in {records} records published "
+        f"in {wall:.1f} s = {published / wall:.0f} events/s; the queue holds {held}"
+    )
+    say(
+        f"  CPU per event: relay {per_event[0]:.0f} us, mongod {per_event[1]:.0f} us, "
+        + (f"RabbitMQ {per_event[2]:.0f} us" if rabbit else "RabbitMQ not readable")
+    )
+    await relay.release()
+    await broker.close()
+    await queue.delete(if_unused=False, if_empty=False)
+    await connection.close()
+
+
+def rabbitmq_pid() -> int | None:
+    """The local RabbitMQ node's process (``beam.smp``), if this machine runs one."""
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if (entry / "comm").read_text().strip() == "beam.smp":
+                    return int(entry.name)
+            except OSError:  # gone meanwhile
+                continue
+    return None
 
 
 async def main() -> None:
@@ -209,12 +268,15 @@ async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--households", type=int, default=100_000)
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    parser.add_argument(
+        "--relay-batch", type=int, default=100, help="records a relay batch (the service's default); 0: no relay"
+    )
     args = parser.parse_args()
     load = os.getloadavg()
     say(f"machine: {os.cpu_count()} cores, load average {load[0]:.1f} {load[1]:.1f} {load[2]:.1f} at the start")
     async with private_mongo(cache_gb=2.0) as mongo_url, jwks(TestTokens()) as jwks_url:
         for workers in args.workers:
-            await run_workers(mongo_url, jwks_url, args.households, workers)
+            await run_workers(mongo_url, jwks_url, args.households, workers, args.relay_batch)
 
 
 if __name__ == "__main__":
