@@ -1,7 +1,7 @@
 """The portal's hottest authenticated reads against a raw one-read handler, with wrk.
 
-    .venv/bin/python bench/reads.py [--seconds 6] [--connections 64] [--rounds 5] [--paced 500 1000]
-                                    [--loop uvloop] [--only balance]
+    .venv/bin/python bench/reads.py [--seconds 6] [--connections 64] [--rounds 5] [--share 0.7]
+                                    [--paced 500 1000] [--loop uvloop] [--only balance]
 
 Starts a private mongod, a JWKS, and the cards and points services on one event
 exchange (as ``make run`` does), makes a household through cards' API (its events reach
@@ -9,13 +9,14 @@ points over RabbitMQ), gives it Plussa money and a month of purchases, then load
 at 64 connections: points ``GET /v1/me/balance``, cards ``GET /v1/me/household``, points
 ``GET /v1/me/purchases`` (this month's, and last month's, in which the household bought
 nothing: its first read builds the month's page), benefits ``GET /v1/me/offers``, each
-right after a raw aiohttp
-handler that verifies the same token (the same verifier, cache included) and does ONE
-``find_one``, and compared with that run of it; ``--rounds`` such pairs of each read,
-and the median of their ratios (the rates of a shared machine move from one run to the next).
-Then each read once more with wrk paced at each ``--paced`` rate (requests/s in all, 500
-and 1,000 by default) over the same connections: its p50 and p99 at a load the service
-carries, where the full-speed runs' latency is mostly the queue of 64 requests (64 / rate).
+right after a raw aiohttp handler that verifies the same token (the same verifier, cache
+included) and does ONE ``find_one``, and compared with that run of it; ``--rounds`` such
+pairs of each read, and the median of their ratios (the rates of a shared machine move
+from one run to the next).
+Then each read once more with wrk paced over the same connections, at each ``--share``
+of its own median full-speed rate (0.7 by default: the autoscaler keeps a replica's CPU
+at 70 %) and at each ``--paced`` rate: its p50 and p99 at a load the service carries,
+where the full-speed runs' latency is mostly the queue of 64 requests (64 / rate).
 Every service runs in this one process, one at a time under load, so the CPU time this
 process and the ``mongod`` used during a run, divided by the requests answered, is each
 read's CPU per request: a figure other work on the machine moves far less than the rates.
@@ -169,7 +170,12 @@ def line(name: str, measured: Measured, raw: Measured | None) -> None:
 
 
 async def main(
-    seconds: int, connections: int, only: str | None = None, rounds: int = 1, paced: Sequence[float] = ()
+    seconds: int,
+    connections: int,
+    only: str | None = None,
+    rounds: int = 1,
+    paced: Sequence[float] = (),
+    shares: Sequence[float] = (),
 ) -> None:
     """Start everything, seed one household, load each read, print the figures."""
     tokens = TestTokens()
@@ -241,12 +247,22 @@ async def main(
                         f"rounds ({', '.join(f'{x:.2f}' for x in ratios)})"
                     )
             # At full speed a closed loop's latency is the queue: 64 / rate. Paced, it is
-            # what a request waits for at a load the service carries.
+            # what a request waits for at a load the service carries: a share of what each
+            # read answered at full speed (the autoscaler keeps a replica's CPU at 70 %),
+            # or the same rate for every read.
+            full = {RAW: [raw.wrk.requests_per_s for pairs in results.values() for raw, _ in pairs]}
+            full |= {name: [r.wrk.requests_per_s for _, r in pairs] for name, pairs in results.items()}
+            loaded = [(name, load) for name, load in [(RAW, (raw_load, headers)), *loads.items()] if name in full]
+            for share in shares:
+                say(f"paced: wrk offering {share:.0%} of each one's median full-speed rate, {connections} connections")
+                for name, (url, auth) in loaded:
+                    rate = share * statistics.median(full[name])
+                    measured = await measure(url, auth, mongod, connections, seconds, rate=rate)
+                    say(f"{measured.wrk.line(name)} ({rate:.0f}/s offered)")
             for rate in paced:
                 say(f"paced: wrk offering about {rate:.0f} requests/s over {connections} connections, {seconds} s each")
-                for name, (url, auth) in [(RAW, (raw_load, headers)), *loads.items()]:
-                    if name == RAW or not only or only in name:
-                        say((await measure(url, auth, mongod, connections, seconds, rate=rate)).wrk.line(name))
+                for name, (url, auth) in loaded:
+                    say((await measure(url, auth, mongod, connections, seconds, rate=rate)).wrk.line(name))
 
 
 if __name__ == "__main__":
@@ -260,14 +276,20 @@ if __name__ == "__main__":
         help="pairs of runs (raw, read) of each read; the median ratio is printed",
     )
     parser.add_argument(
-        "--paced", type=float, nargs="*", default=[500.0, 1000.0], help="then each read paced at these requests/s"
+        "--share",
+        type=float,
+        nargs="*",
+        default=[0.7],
+        help="then each read paced at these shares of its own median full-speed rate (0.7: the autoscaler's target)",
     )
+    parser.add_argument("--paced", type=float, nargs="*", default=[], help="then each read paced at these requests/s")
     parser.add_argument("--only", help="load the raw handler and the reads whose name holds this (e.g. balance)")
     parser.add_argument(
         "--loop", choices=["asyncio", "uvloop"], default="asyncio", help="event loop (uvloop must be installed)"
     )
     args = parser.parse_args()
+    run = main(args.seconds, args.connections, args.only, args.rounds, args.paced, args.share)
     if args.loop == "uvloop":  # measured as a lever; not a dependency of the services
-        importlib.import_module("uvloop").run(main(args.seconds, args.connections, args.only, args.rounds, args.paced))
+        importlib.import_module("uvloop").run(run)
     else:
-        asyncio.run(main(args.seconds, args.connections, args.only, args.rounds, args.paced))
+        asyncio.run(run)
