@@ -295,4 +295,12 @@ def run_service(settings: ServiceSettings, app: web.Application) -> None:
     """Serve ``app`` until SIGTERM or Ctrl-C, closing every resource on the way out; the
     heap it holds once started is kept out of the garbage collector's walks."""
     app.on_startup.append(settle_heap_on_startup)
-    web.run_app(app, host=settings.host, port=settings.port, access_log=None, print=None, shutdown_timeout=10)
+    web.run_app(
+        app,
+        host=settings.host,
+        port=settings.port,
+        reuse_port=settings.reuse_port,
+        access_log=None,
+        print=None,
+        shutdown_timeout=10,
+    )

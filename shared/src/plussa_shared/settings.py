@@ -21,6 +21,10 @@ class ServiceSettings(BaseSettings):
     environment: Literal["development", "test", "production"] = "development"
     host: str = "127.0.0.1"
     port: int = 8080
+    reuse_port: bool = False
+    """Let several processes of the service listen on one port of one host (SO_REUSEPORT:
+    the kernel spreads connections over them), as replicas behind one address. Off: a
+    second process on a taken port fails to start, which is what a developer wants."""
     public_url: AnyHttpUrl | None = None
 
     log_format: Literal["json", "console"] = "json"

@@ -5,6 +5,7 @@ transaction ceiling, a process's resident memory, and wrk for HTTP load. Scripts
 figures; no benchmark asserts a speed."""
 
 import asyncio
+import contextlib
 import json
 import os
 import re
@@ -285,11 +286,27 @@ async def service_processes(
 ) -> AsyncIterator[dict[str, ServiceProcess]]:
     """Each service of ``values`` as ``python -m plussa_<service>`` with those settings in
     its environment (as the dev stack runs it), ready; stopped with SIGTERM afterwards."""
+    async with service_replicas(values, log_dir, 1, ready_timeout_s) as running:
+        yield {name: replicas[0] for name, replicas in running.items()}
+
+
+@asynccontextmanager
+async def service_replicas(
+    values: Mapping[str, Mapping[str, Any]], log_dir: Path, replicas: int, ready_timeout_s: float = 120
+) -> AsyncIterator[dict[str, list[ServiceProcess]]]:
+    """``replicas`` processes of each service of ``values`` (as ``service_processes``
+    starts one), sharing one port (``reuse_port``) as replicas behind one address do;
+    each ready and listening; stopped with SIGTERM afterwards."""
     async with AsyncExitStack() as stack:
-        running: dict[str, ServiceProcess] = {}
+        running: dict[str, list[ServiceProcess]] = {}
         for name, settings in values.items():
-            running[name] = await stack.enter_async_context(_service_process(name, settings, log_dir))
-        await asyncio.gather(*(_until_ready(s, ready_timeout_s) for s in running.values()))
+            port = free_port()
+            shared = {**settings, "reuse_port": replicas > 1}
+            names = [name] if replicas == 1 else [f"{name}-{n}" for n in range(replicas)]
+            logs = [log_dir / f"{each}.log" for each in names]
+            running[name] = [await stack.enter_async_context(_service_process(name, shared, log, port)) for log in logs]
+        every = [s for group in running.values() for s in group]
+        await asyncio.gather(*(_until_ready(s, ready_timeout_s) for s in every))
         yield running
 
 
@@ -309,13 +326,11 @@ def settings_values(settings: ServiceSettings) -> dict[str, str]:
 
 
 @asynccontextmanager
-async def _service_process(name: str, values: Mapping[str, Any], log_dir: Path) -> AsyncIterator[ServiceProcess]:
+async def _service_process(name: str, values: Mapping[str, Any], log: Path, port: int) -> AsyncIterator[ServiceProcess]:
     prefix = f"PLUSSA_{name.upper()}_"
-    port = free_port()
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     settings = {"log_level": "WARNING", "environment": "development", **values, "host": "127.0.0.1", "port": port}
     env |= {f"{prefix}{key.upper()}": str(value) for key, value in settings.items()}
-    log = log_dir / f"{name}.log"
     with log.open("wb") as out:
         process = await asyncio.create_subprocess_exec(
             sys.executable, "-m", f"plussa_{name}", env=env, stdout=out, stderr=subprocess.STDOUT
@@ -333,18 +348,42 @@ async def _service_process(name: str, values: Mapping[str, Any], log_dir: Path) 
 
 
 async def _until_ready(service: ServiceProcess, timeout_s: float) -> None:
+    """Until the process listens on its port (its replicas' answers prove nothing of it)
+    and the port answers ready."""
     deadline = time.perf_counter() + timeout_s
+    port = int(service.url.rsplit(":", 1)[1])
     async with aiohttp.ClientSession() as http:
         while time.perf_counter() < deadline:
             try:
-                async with http.get(f"{service.url}/health/ready") as response:
-                    if response.status == 200:
-                        return
+                if listening(service.pid, port):
+                    async with http.get(f"{service.url}/health/ready") as response:
+                        if response.status == 200:
+                            return
             except aiohttp.ClientError:
                 pass
             await asyncio.sleep(0.2)
     tail = service.log.read_text(errors="replace")[-2000:]
     raise RuntimeError(f"{service.name} was not ready in {timeout_s:.0f} s; its log ends:\n{tail}")
+
+
+def listening(pid: int, port: int) -> bool:
+    """Whether process ``pid`` holds a socket listening on TCP ``port`` (``/proc``)."""
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with contextlib.suppress(OSError), open(table) as rows:
+            for row in list(rows)[1:]:
+                fields = row.split()
+                if int(fields[1].rsplit(":", 1)[1], 16) == port and fields[3] == "0A":  # 0A: LISTEN
+                    inodes.add(f"socket:[{fields[9]}]")
+    try:
+        fds = os.listdir(f"/proc/{pid}/fd")
+    except OSError:  # not (or no longer) running
+        return False
+    for fd in fds:
+        with contextlib.suppress(OSError):
+            if os.readlink(f"/proc/{pid}/fd/{fd}") in inodes:
+                return True
+    return False
 
 
 def rss_mib(pid: int) -> float:
