@@ -1,7 +1,7 @@
 """The portal's hottest authenticated reads against a raw one-read handler, with wrk.
 
     .venv/bin/python bench/reads.py [--replicas 1] [--seconds 6] [--connections 64] [--rounds 5]
-                                    [--share 0.7] [--paced 500 1000] [--only balance]
+                                    [--share 0.7] [--paced 500 1000] [--only balance] [--log-level WARNING]
 
 Starts a private mongod, a JWKS, and the cards, points and benefits services, each as
 ``--replicas`` processes of ``python -m plussa_<service>`` sharing one port (as replicas
@@ -286,7 +286,7 @@ async def main(options: argparse.Namespace) -> None:
     say(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at the start")
     async with private_mongo() as mongo_url, jwks(tokens) as jwks_url:
         every = process_values(uuid.uuid4().hex[:8], mongo_url, jwks_url)
-        values = {name: every[name] for name in SERVICES}
+        values = {name: every[name] | {"log_level": options.log_level} for name in SERVICES}
         points_settings = PointsSettings(**values["points"])
         await declare_exchanges(AMQP_URL, points_settings)
         seeding: AsyncMongoClient[Document] = create_client(mongo_url, app_name="reads-bench")
@@ -373,4 +373,10 @@ if __name__ == "__main__":
     )
     parser.add_argument("--paced", type=float, nargs="*", default=[], help="then each read paced at these requests/s")
     parser.add_argument("--only", help="load the raw handler and the reads whose name holds this (e.g. balance)")
+    parser.add_argument(
+        "--log-level",
+        default="WARNING",
+        choices=["DEBUG", "INFO", "WARNING", "ERROR"],
+        help="the services' (INFO, as in production: a log line a request)",
+    )
     asyncio.run(main(parser.parse_args()))
