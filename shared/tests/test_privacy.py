@@ -16,6 +16,7 @@ from plussa_shared.mongo import Session, create_client, ensure_collections, run_
 from plussa_shared.privacy import (
     ERASURE_REQUESTED,
     EXPORT_REQUESTED,
+    ErasedHolders,
     PrivacyParticipant,
     closed_for_erasure,
     household_subject,
@@ -25,6 +26,7 @@ from plussa_shared.privacy import (
 )
 from plussa_shared.settings import ServiceSettings
 from plussa_shared.testing.bus import bus_probe, drain, envelope, publish
+from plussa_shared.testing.privacy import documents_naming
 
 AT = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
@@ -230,3 +232,34 @@ async def test_a_replacement_that_holds_another_ids_text_is_not_rewritten_again(
     entry = await db["entries"].find_one({"_id": "e1"})
     await client.close()
     assert entry == {"_id": "e1", "person_id": "erased-0c1", "note": "card erased-c2 of erased-0c1"}
+
+
+async def test_an_erased_persons_cards_are_refused_by_digest_and_never_taken_for_people(settings_for: Any) -> None:
+    settings = settings_for(ServiceSettings, service_name="cardholders")
+    client = create_client(str(settings.mongo_url), app_name="test")
+    db = client[settings.mongo_database]
+    holders = ErasedHolders(db)
+
+    async def erase(session: Session) -> None:
+        await holders.record("person-aino", session, card_ids=["kortti-aino"])
+
+    await run_in_transaction(client, erase)
+    refused = {
+        "her card, naming nobody": await holders.refuses("kortti-aino", None, None),
+        "her card, naming another": await holders.refuses("kortti-aino", "person-eero", None),
+        "another card, naming her": await holders.refuses("kortti-eero", "person-aino", None),
+        "another card, naming nobody": await holders.refuses("kortti-eero", None, None),
+        "a card whose id is her id": await holders.refuses("person-aino", None, None),
+        "a person whose id is her card's": await holders.refuses("kortti-eero", "kortti-aino", None),
+    }
+    left = await documents_naming(db, ("person-aino", "kortti-aino"))
+    await client.close()
+    assert refused == {
+        "her card, naming nobody": True,
+        "her card, naming another": True,
+        "another card, naming her": True,
+        "another card, naming nobody": False,
+        "a card whose id is her id": False,
+        "a person whose id is her card's": False,
+    }
+    assert left == []

@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 import re
 import uuid
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Generic, TypeVar
@@ -133,33 +133,47 @@ def hashed(value: str) -> str:
 
 
 ERASED_HOLDERS = "erased_holders"
-"""Each service's own collection of the people it erased, by digest (``ErasedHolders``)."""
+"""Each service's own collection of the people it erased and of their cards, by digest
+(``ErasedHolders``)."""
+
+
+def _card_key(card_id: str) -> str:
+    # A person's digest (``hashed``) starts with ``sha256:``: a card's, under ``card:``, can
+    # never be taken for a person's, nor the other way round.
+    return "card:" + hashed(card_id)
 
 
 class ErasedHolders:
     """The digests (``hashed``) of the people a service erased, or whose card it forgot as
-    closed for erasure, in a collection of its own. A card copy is kept newest version wins,
-    but once deleted nothing is left to compare with: a late, older card event (a redelivery,
-    a replayed dead letter) would bring the copy back, naming the person. The digest is
-    what stops it; person ids are random, so the digest leads nowhere. The plain id is
-    never stored here."""
+    closed for erasure, and of those people's cards (``card:`` before the digest of the card
+    id), in a collection of its own. A card copy is kept newest version wins, but once
+    deleted nothing is left to compare with: a late, older card event (a redelivery, a
+    replayed dead letter) would bring the copy back, with its card number and household.
+    The digests are what stop it: the holder's for a version naming the person, the card's
+    for a version naming nobody (from before the card was given to them, or after its
+    holder left). Person and card ids are random, so a digest leads nowhere; the plain ids
+    are never stored here."""
 
     def __init__(self, db: Database) -> None:
         self._digests = db[ERASED_HOLDERS]
 
-    async def record(self, person_id: str | None, session: Session) -> None:
-        """Remember that ``person_id`` was erased (again is the same; nobody is nothing)."""
-        if person_id is None:
-            return
-        digest = hashed(person_id)
-        await self._digests.update_one({"_id": digest}, {"$setOnInsert": {"_id": digest}}, upsert=True, session=session)
+    async def record(self, person_id: str | None, session: Session, *, card_ids: Iterable[str]) -> None:
+        """Remember that ``person_id`` was erased, and their cards ``card_ids`` (every card the
+        service held of them, or the one it forgot as closed for erasure). Again is the same;
+        nobody is nothing."""
+        keys = [_card_key(card_id) for card_id in card_ids]
+        if person_id is not None:
+            keys.append(hashed(person_id))
+        for key in keys:
+            await self._digests.update_one({"_id": key}, {"$setOnInsert": {"_id": key}}, upsert=True, session=session)
 
-    async def erased(self, person_id: str | None, session: Session | None) -> bool:
-        """Whether ``person_id`` was erased here: a card naming them is not to be kept
-        (a card naming nobody never is an erased person's)."""
-        if person_id is None:
-            return False
-        return await self._digests.count_documents({"_id": hashed(person_id)}, limit=1, session=session) > 0
+    async def refuses(self, card_id: str, person_id: str | None, session: Session | None) -> bool:
+        """Whether a version of card ``card_id`` naming ``person_id`` as its holder (or nobody)
+        is not to be kept: the card, or the person it names, was erased here."""
+        keys = [_card_key(card_id)]
+        if person_id is not None:
+            keys.append(hashed(person_id))
+        return await self._digests.count_documents({"_id": {"$in": keys}}, limit=1, session=session) > 0
 
 
 async def replace_ids(

@@ -4,7 +4,7 @@ from typing import Any
 
 from plussa_benefits.use_cases import sponsorship
 from plussa_shared.testing.bus import bus_probe
-from plussa_shared.testing.privacy import documents_naming
+from plussa_shared.testing.privacy import LATE_VERSIONS, documents_naming, late_version
 
 from .conftest import Harness
 
@@ -70,8 +70,9 @@ async def _handled(harness: Harness, event_id: str) -> None:
     raise AssertionError(f"event {event_id} was not handled")
 
 
+@LATE_VERSIONS
 async def test_an_older_card_event_arriving_after_the_erasure_brings_back_nothing_naming_the_person(
-    harness: Harness,
+    harness: Harness, names_holder: bool
 ) -> None:
     person, household = f"p-{uuid.uuid4().hex}", f"h-{uuid.uuid4().hex}"
     number = await harness.person(person, household)
@@ -83,12 +84,13 @@ async def test_an_older_card_event_arriving_after_the_erasure_brings_back_nothin
         await bus.wait_for("fi.plussa.benefits.erasure.completed", timeout=10)
 
     # The card's version before the erasure, delivered again late; then another person's card.
-    late = await harness.publish("fi.plussa.cards.card.issued", {"card": card | {"version": 1}})
+    late = await harness.publish("fi.plussa.cards.card.issued", {"card": late_version(card, names_holder, version=1)})
     other = {"card_id": "c-other", "card_number": "4000000000009999", "person_id": "p-other", "version": 1}
     await harness.publish("fi.plussa.cards.card.issued", {"card": other})
     await _handled(harness, late)
 
     assert await documents_naming(harness.ctx.db, (person, household, number)) == []
+    assert await harness.count("cards", {"_id": number}) == 0
     for _ in range(200):
         if await harness.count("cards", {"_id": "4000000000009999", "person_id": "p-other"}):
             break
@@ -97,14 +99,16 @@ async def test_an_older_card_event_arriving_after_the_erasure_brings_back_nothin
         raise AssertionError("another person's card was not kept")
 
 
+@LATE_VERSIONS
 async def test_an_older_card_event_after_the_card_was_closed_for_the_erasure_does_not_bring_the_card_back(
-    harness: Harness,
+    harness: Harness, names_holder: bool
 ) -> None:
     number = await harness.person("eeva", "hh-2")
     card = {"card_id": "c-eeva", "card_number": number, "household_id": "hh-2", "person_id": "eeva"}
     closing = {"card": card | {"state": "closed", "version": 2}, "reason": "erased"}
     await _handled(harness, await harness.publish("fi.plussa.cards.card.closed", closing))
-    late = await harness.publish("fi.plussa.cards.card.issued", {"card": card | {"state": "active", "version": 1}})
+    unclosed = late_version(card, names_holder, state="active", version=1)
+    late = await harness.publish("fi.plussa.cards.card.issued", {"card": unclosed})
     await _handled(harness, late)
 
     assert await harness.count("cards", {"_id": number}) == 0

@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from plussa_shared.testing.bus import bus_probe
-from plussa_shared.testing.privacy import documents_naming
+from plussa_shared.testing.privacy import LATE_VERSIONS, documents_naming, late_version
 
 Start = Callable[..., Awaitable[Any]]
 MAIN = "1111222233334444"
@@ -65,8 +65,9 @@ async def naming(h: Any, event_id: str, *ids: str) -> list[str]:
     return await documents_naming(h.db, ids)
 
 
+@LATE_VERSIONS
 async def test_an_older_card_event_arriving_after_the_erasure_brings_back_no_copy_of_the_persons_card(
-    points: Start,
+    points: Start, names_holder: bool
 ) -> None:
     h = await points()
     person, household, number = f"p-{uuid.uuid4().hex}", f"h-{uuid.uuid4().hex}", "6046000000000034"
@@ -80,16 +81,19 @@ async def test_an_older_card_event_arriving_after_the_erasure_brings_back_no_cop
         await probe.wait_for("fi.plussa.points.erasure.completed")
 
     # The card's version before the erasure, delivered again late.
-    event_id = await h.publish("fi.plussa.cards.card.issued", {"card": card}, subject=f"card/{card['card_id']}")
+    late = late_version(card, names_holder)
+    event_id = await h.publish("fi.plussa.cards.card.issued", {"card": late}, subject=f"card/{card['card_id']}")
     other = {"card_id": "card-other", "card_number": "6046000000000042", "person_id": "p-other", "household_id": "h-o"}
     await h.publish("fi.plussa.cards.card.issued", {"card": card | other})
 
     assert await naming(h, event_id, person, household, number, f"card-{number}") == []
+    assert await h.pts.store.members.card_by_number(number) is None
     assert await h.until(lambda: h.pts.store.members.card_by_number("6046000000000042"))
 
 
+@LATE_VERSIONS
 async def test_an_older_card_event_after_the_card_was_closed_for_the_erasure_does_not_bring_the_card_back(
-    points: Start,
+    points: Start, names_holder: bool
 ) -> None:
     h = await points()
     await h.household("h-4", "p-4", "6046000000000059")
@@ -103,7 +107,8 @@ async def test_an_older_card_event_after_the_card_was_closed_for_the_erasure_doe
         return await h.db.cards.count_documents({"card_number": "6046000000000059"}) == 0
 
     await h.until(forgotten)
-    late = await h.publish("fi.plussa.cards.card.issued", {"card": card | {"state": "active", "version": 1}})
+    unclosed = late_version(card, names_holder, state="active", version=1)
+    late = await h.publish("fi.plussa.cards.card.issued", {"card": unclosed})
     await h.until(lambda: h.db.inbox.find_one({"_id": late}))
 
     assert await forgotten()

@@ -97,14 +97,16 @@ class ReceiptsStore:
         return True
 
     async def forget_person_cards(self, uow: UnitOfWork, person_id: str) -> None:
-        """Forget the person's cards (erasure), and that they were erased."""
+        """Forget the person's cards (erasure), and that they and their cards were erased."""
+        card_ids = await self._cards.distinct("_id", {"person_id": person_id}, session=uow.session)
         await self._cards.delete_many({"person_id": person_id}, session=uow.session)
-        await self.erased_holders.record(person_id, uow.session)
+        await self.erased_holders.record(person_id, uow.session, card_ids=card_ids)
 
     async def forget_card(self, uow: UnitOfWork, card_id: str, person_id: str | None) -> None:
-        """Forget a card closed because its holder was erased, and that the holder was."""
+        """Forget a card closed because its holder was erased, and that the card and the
+        holder were."""
         await self._cards.delete_one({"_id": card_id}, session=uow.session)
-        await self.erased_holders.record(person_id, uow.session)
+        await self.erased_holders.record(person_id, uow.session, card_ids=[card_id])
 
     # Enrolments
 

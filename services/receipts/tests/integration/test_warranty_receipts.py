@@ -12,7 +12,7 @@ from plussa_receipts.commands.expire_receipts import run as run_expiry
 from plussa_receipts.testing import BOUGHT, Receipts, line, purchase_event
 from plussa_shared.testing.bus import bus_probe
 from plussa_shared.testing.contract import Contract, assert_routes_documented
-from plussa_shared.testing.privacy import documents_naming
+from plussa_shared.testing.privacy import LATE_VERSIONS, documents_naming, late_version
 
 Start = Callable[..., Awaitable[Receipts]]
 AINO, EERO = "person-aino", "person-eero"
@@ -342,8 +342,9 @@ async def test_an_erasure_request_removes_everything_of_the_person_and_says_so(r
     assert await service.ctx.db["cards"].count_documents({"person_id": AINO}) == 0
 
 
+@LATE_VERSIONS
 async def test_an_older_card_event_arriving_after_the_erasure_brings_back_nothing_naming_the_person(
-    receipts: Start,
+    receipts: Start, names_holder: bool
 ) -> None:
     service = await aino_with_the_service(receipts)
     await service.purchase(AINO_CARD, [TV])
@@ -355,22 +356,26 @@ async def test_an_older_card_event_arriving_after_the_erasure_brings_back_nothin
         await probe.wait_for("fi.plussa.receipts.erasure.completed")
 
     # The card's first version, delivered again late; then another person's card.
-    late = await service.publish("fi.plussa.cards.card.issued", {"card": card | {"state": "active", "version": 1}})
+    version = late_version(card, names_holder, state="active", version=1)
+    late = await service.publish("fi.plussa.cards.card.issued", {"card": version})
     await service.card("6046000000000034", "person-saimi", "hh-2")
     db = service.ctx.db
     await service.until(lambda: db["inbox"].find_one({"_id": late}))  # handled, not dead-lettered
     assert await documents_naming(db, (AINO, AINO_CARD)) == []
+    assert await service.ctx.store.card_by_number(None, AINO_CARD) is None
 
 
+@LATE_VERSIONS
 async def test_an_older_card_event_after_the_card_was_closed_for_the_erasure_does_not_bring_the_card_back(
-    receipts: Start,
+    receipts: Start, names_holder: bool
 ) -> None:
     service = await aino_with_the_service(receipts)
     card = {"card_id": f"card-{AINO_CARD}", "card_number": AINO_CARD, "household_id": "hh-1", "person_id": AINO}
     closing = {"card": card | {"state": "closed", "version": 2}, "reason": "erased"}
     closed = await service.publish("fi.plussa.cards.card.closed", closing)
     await service.until(lambda: service.ctx.db["inbox"].find_one({"_id": closed}))
-    late = await service.publish("fi.plussa.cards.card.issued", {"card": card | {"state": "active", "version": 1}})
+    unclosed = late_version(card, names_holder, state="active", version=1)
+    late = await service.publish("fi.plussa.cards.card.issued", {"card": unclosed})
     await service.until(lambda: service.ctx.db["inbox"].find_one({"_id": late}))
 
     assert await service.ctx.store.card_by_number(None, AINO_CARD) is None

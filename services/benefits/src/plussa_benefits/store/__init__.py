@@ -125,9 +125,15 @@ class BenefitsStore:
     # people
 
     async def save_card(self, card: Document, s: Session) -> None:
-        """Remember who holds a card, keeping only the newest version of it."""
+        """Remember who holds a card (and its id, which an erasure remembers by digest),
+        keeping only the newest version of it."""
         number = card["card_number"]
-        doc = {"person_id": card.get("person_id"), "household_id": card.get("household_id"), "version": card["version"]}
+        doc = {
+            "card_id": card["card_id"],
+            "person_id": card.get("person_id"),
+            "household_id": card.get("household_id"),
+            "version": card["version"],
+        }
         known = await self.cards.find_one({"_id": number}, {"version": 1}, session=s)
         if known is None:
             await self.cards.insert_one({"_id": number, **doc}, session=s)
@@ -249,10 +255,10 @@ class BenefitsStore:
             "sponsorship_shares": [doc async for doc in self.db["accruals"].find(query, session=s)],
         }
 
-    async def forget_card(self, card_number: str, person_id: str | None, s: Session) -> None:
-        """Forget a card closed because its holder was erased, and that the holder was."""
+    async def forget_card(self, card_id: str, card_number: str, person_id: str | None, s: Session) -> None:
+        """Forget a card closed because its holder was erased, and that the card and the holder were."""
         await self.cards.delete_one({"_id": card_number}, session=s)
-        await self.erased_holders.record(person_id, s)
+        await self.erased_holders.record(person_id, s, card_ids=[card_id])
 
     async def forget_household(self, household_id: str, s: Session) -> None:
         """The erased person's household was theirs alone: the redemptions and purchases kept
@@ -265,8 +271,9 @@ class BenefitsStore:
         await self.features.delete_one({"_id": person_id}, session=s)
         await self.wallets.delete_one({"_id": person_id}, session=s)
         await self.db["memberships"].delete_many({"person_id": person_id}, session=s)
+        card_ids = await self.cards.distinct("card_id", {"person_id": person_id}, session=s)
         await self.cards.delete_many({"person_id": person_id}, session=s)
-        await self.erased_holders.record(person_id, s)
+        await self.erased_holders.record(person_id, s, card_ids=card_ids)
         for collection in (self.redemptions, self.purchases, self.db["accruals"]):
             await collection.update_many({"person_id": person_id}, {"$set": {"person_id": replacement}}, session=s)
 

@@ -10,15 +10,15 @@ from plussa_shared.privacy import closed_for_erasure
 
 
 async def card_changed(ctx: BenefitsContext, event: CloudEvent[CardChanged]) -> None:
-    """Remember the card's holder (the newest version wins; an erased holder's card is not
-    remembered again)."""
+    """Remember the card's holder (the newest version wins; an erased person's card is not
+    remembered again, whoever a version of it names as holder)."""
 
     card = event.data.card
 
     async def work(uow: UnitOfWork) -> None:
         if closed_for_erasure(card.state, event.data.reason):
-            await ctx.store.forget_card(card.card_number, card.person_id, uow.session)
-        elif not await ctx.store.erased_holders.erased(card.person_id, uow.session):
+            await ctx.store.forget_card(card.card_id, card.card_number, card.person_id, uow.session)
+        elif not await ctx.store.erased_holders.refuses(card.card_id, card.person_id, uow.session):
             await ctx.store.save_card(card.model_dump(), uow.session)
 
     await ctx.run(work)

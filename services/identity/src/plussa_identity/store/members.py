@@ -105,9 +105,10 @@ class MemberProjection:
         return await self.db[PEOPLE].count_documents({"_id": receipt_key(person_id)}, session=session) > 0
 
     async def forget_card(self, card_id: str, person_id: str | None, session: Session) -> None:
-        """Forget a card closed because its holder was erased, and that the holder was."""
+        """Forget a card closed because its holder was erased, and that the card and the
+        holder were."""
         await self.db[CARDS].delete_one({"_id": card_id}, session=session)
-        await self.erased_holders.record(person_id, session)
+        await self.erased_holders.record(person_id, session, card_ids=[card_id])
 
     async def erase_person(self, person_id: str, own_household_id: str | None, session: Session) -> None:
         """Forget what cards told about the person and their cards. The person's record stays,
@@ -120,8 +121,9 @@ class MemberProjection:
         await self.db[PEOPLE].update_one(
             {"_id": person_id}, {"$set": {**forgotten, **left, "erased": True}}, upsert=True, session=session
         )
+        card_ids = await self.db[CARDS].distinct("_id", {"person_id": person_id}, session=session)
         await self.db[CARDS].delete_many({"person_id": person_id}, session=session)
-        await self.erased_holders.record(person_id, session)
+        await self.erased_holders.record(person_id, session, card_ids=card_ids)
         ids = {person_id: receipt_key(person_id)}
         if own_household_id:
             ids[own_household_id] = pseudonym()

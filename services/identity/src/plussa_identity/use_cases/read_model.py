@@ -28,7 +28,7 @@ from plussa_shared.privacy import closed_for_erasure
 
 async def card_changed(ctx: IdentityContext, event: CloudEvent[CardChanged]) -> None:
     """Keep the card as the newest version describes it; older versions change nothing, and
-    neither does any version of an erased holder's card."""
+    neither does any version of an erased person's card, whoever it names as holder."""
     card = event.data.card
     view = CardView(
         card_id=card.card_id,
@@ -43,7 +43,7 @@ async def card_changed(ctx: IdentityContext, event: CloudEvent[CardChanged]) -> 
     async def work(uow: UnitOfWork) -> None:
         if closed_for_erasure(card.state, event.data.reason):
             await ctx.store.forget_card(card.card_id, card.person_id, uow.session)
-        elif not await ctx.store.erased_holders.erased(card.person_id, uow.session):
+        elif not await ctx.store.erased_holders.refuses(card.card_id, card.person_id, uow.session):
             await ctx.store.save_card_if_newer(view, uow.session)
 
     await ctx.run(work)

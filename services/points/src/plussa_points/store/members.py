@@ -39,9 +39,10 @@ class Members:
         return {keys[doc["_id"]] async for doc in found}
 
     async def forget_card(self, card_id: str, person_id: str | None, session: Session) -> None:
-        """Forget a card closed because its holder was erased, and that the holder was."""
+        """Forget a card closed because its holder was erased, and that the card and the
+        holder were."""
         await self.cards.delete_one({"_id": card_id}, session=session)
-        await self.erased_holders.record(person_id, session)
+        await self.erased_holders.record(person_id, session, card_ids=[card_id])
 
     async def keep_card(self, snapshot: Document, version: int, session: Session) -> None:
         """Keep a card snapshot only if it is newer than the one held (or the first).

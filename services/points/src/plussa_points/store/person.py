@@ -58,13 +58,14 @@ class PersonData:
 
     async def erase(self, person_id: str, session: Session) -> None:
         """Anonymise the person's details; keep the household's amounts. Their card and
-        payment card copies go; the card ids and numbers in the kept records become pseudonyms."""
+        payment card copies go, remembered by digest so that no late version brings one back;
+        the card ids and numbers in the kept records become pseudonyms."""
         who = {"person_id": person_id}
         cards = await self.db[CARDS].find(who, session=session).to_list()
         ids = {key: pseudonym() for card in cards for key in (card["_id"], card["card_number"])}
         await replace_ids(self.db, session, ids, CARD_FIELDS)
         await self.db[CARDS].delete_many(who, session=session)
-        await self.erased_holders.record(person_id, session)
+        await self.erased_holders.record(person_id, session, card_ids=[card["_id"] for card in cards])
         await self.db[PAYMENT_CARDS].delete_many(who, session=session)
         await self.db[PURCHASES].update_many(
             who,

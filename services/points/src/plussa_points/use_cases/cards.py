@@ -24,7 +24,7 @@ from plussa_shared.privacy import closed_for_erasure
 
 async def apply_card(ctx: PointsContext, data: CardChanged, at: datetime) -> None:
     """Keep the newest snapshot of a card (an older or equal version changes nothing, and
-    neither does any version of an erased holder's card)."""
+    neither does any version of an erased person's card, whoever it names as holder)."""
     card = data.card
     snapshot = {
         "_id": card.card_id,
@@ -42,7 +42,7 @@ async def apply_card(ctx: PointsContext, data: CardChanged, at: datetime) -> Non
         if closed_for_erasure(card.state, data.reason):
             await ctx.store.members.forget_card(card.card_id, card.person_id, uow.session)
             return
-        if await ctx.store.members.erased_holders.erased(card.person_id, uow.session):
+        if await ctx.store.members.erased_holders.refuses(card.card_id, card.person_id, uow.session):
             return
         await ctx.store.members.keep_card(snapshot, card.version, uow.session)
         if card.household_id is not None:

@@ -96,14 +96,14 @@ async def record_return(ctx: ReceiptsContext, data: PurchaseReturned) -> bool:
 
 async def card_changed(ctx: ReceiptsContext, data: CardChanged) -> None:
     """Learn whose a card is; an older version arriving late changes nothing, and neither
-    does any version of an erased holder's card."""
+    does any version of an erased person's card, whoever it names as holder."""
     card = data.card
     holder = CardHolder(card.card_id, card.card_number, card.person_id, card.household_id, card.version)
 
     async def work(uow: UnitOfWork) -> None:
         if closed_for_erasure(card.state, data.reason):
             await ctx.store.forget_card(uow, card.card_id, card.person_id)
-        elif not await ctx.store.erased_holders.erased(card.person_id, uow.session):
+        elif not await ctx.store.erased_holders.refuses(card.card_id, card.person_id, uow.session):
             await ctx.store.save_card(uow, holder)
 
     await ctx.run(work)
