@@ -28,6 +28,7 @@ Messages are acked only after the transaction that applied them committed.
 from __future__ import annotations
 
 import contextlib
+import logging
 from collections.abc import Callable, Sequence
 from functools import partial
 from typing import Any
@@ -290,14 +291,23 @@ class EventConsumer:
                     with message_context(pending):
                         await self._settle.deferred(pending.message, exc)
                 return
-            for pending, applied in zip(batch, fresh, strict=True):
-                with message_context(pending):
-                    self._metrics.events_consumed.labels(subscription.event_type, _outcome(applied)).inc()
-                    log.info("event_handled", duplicate=not applied, batch=len(batch))
+            self._count_handled(subscription.event_type, fresh)
+            if log.is_enabled_for(logging.INFO):
+                for pending, applied in zip(batch, fresh, strict=True):
+                    with message_context(pending):
+                        log.info("event_handled", duplicate=not applied, batch=len(batch))
         finally:
             for pending in batch:
                 if not pending.done.done():
                     pending.done.set_result(None)
+
+    def _count_handled(self, event_type: str, fresh: list[bool]) -> None:
+        """Count a batch's events by outcome: one step of each counter, not one per event."""
+        applied = sum(fresh)
+        if applied:
+            self._metrics.events_consumed.labels(event_type, _outcome(True)).inc(applied)
+        if applied < len(fresh):
+            self._metrics.events_consumed.labels(event_type, _outcome(False)).inc(len(fresh) - applied)
 
     async def _settle_alone(self, pending: Pending, subscription: Subscription[Any]) -> None:
         try:
