@@ -170,6 +170,27 @@ async def test_malformed_messages_are_dead_lettered_at_once_and_do_not_stall_tho
     assert 'events_dead_lettered_total{reason="malformed-data"} 1.0' in metrics
 
 
+async def test_after_good_events_of_a_type_a_bad_one_of_that_type_or_another_type_is_still_told_apart(
+    start_reader: Any, amqp_url: str
+) -> None:
+    reader = await start_reader(consumer_prefetch=1)
+    exchange = reader.settings.amqp_exchange
+    key = "notes.note.written"
+    bad_data = json.dumps(envelope(NOTE_WRITTEN, {"text": "no note id"})).encode()
+    bad_envelope = json.dumps({**note("n-bad"), "time": "yesterday"}).encode()
+    unknown = json.dumps(envelope("fi.plussa.notes.note.burnt", {"note_id": "n-x", "text": "hi"})).encode()
+    await publish(amqp_url, exchange, note("n-before"))
+    for body in (bad_data, bad_envelope, unknown):
+        await publish(amqp_url, exchange, body, routing_key=key)
+    await publish(amqp_url, exchange, note("n-after"))
+
+    dead = await drain(amqp_url, reader.dead_queue, count=3)
+    await wait_until(lambda: _has(reader, "n-after"), what="the good message behind the bad ones applied")
+    reasons = [((m.headers or {})["x-plussa-dead-reason"], m.body) for m in dead]
+    assert reasons == [("malformed-data", bad_data), ("malformed-envelope", bad_envelope), ("no-handler", unknown)]
+    assert await _has(reader, "n-before")
+
+
 async def test_a_crash_between_the_commit_and_the_ack_does_not_apply_the_effect_twice(
     start_reader: Any, amqp_url: str
 ) -> None:

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
+import structlog
 from aiohttp import web
 from opentelemetry import trace
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
@@ -32,7 +33,7 @@ from plussa_shared.testing.sample import (
     tag_note,
     tagger_subscriptions,
 )
-from plussa_shared.tracing import IdsOnlyTracer, Tracing, extracted, span_exporter, trace_headers
+from plussa_shared.tracing import IdsOnlyTracer, Tracing, consuming, extracted, span_exporter, trace_headers
 
 TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736"
 CALLER_SPAN = "00f067aa0ba902b7"
@@ -265,4 +266,26 @@ def test_without_an_exporter_spans_carry_ids_only_continuing_the_callers_trace_a
     assert continued_span.get_span_context().trace_state.to_header() == "k=v"
     assert continued_span.get_span_context().trace_flags.sampled
     assert not dropped.get_span_context().trace_flags.sampled
+    assert trace.get_current_span() is trace.INVALID_SPAN
+
+
+def test_without_an_exporter_a_message_continues_its_trace_in_the_log_context_and_puts_back_what_was_bound() -> None:
+    tracer = IdsOnlyTracer()
+    structlog.contextvars.bind_contextvars(span_id="outer", message_id="m1")
+    try:
+        with consuming(tracer, {"traceparent": TRACEPARENT.encode(), "x-request-id": b"r1"}, "note.written") as span:
+            bound = structlog.contextvars.get_contextvars()
+            current = trace.get_current_span().get_span_context()
+            assert span.get_span_context() == current
+            assert (bound["trace_id"], bound["message_id"]) == (TRACE_ID, "m1")
+            assert bound["span_id"] == format(current.span_id, "016x") != CALLER_SPAN
+            assert trace_headers()["traceparent"] == f"00-{TRACE_ID}-{bound['span_id']}-01"
+        with consuming(tracer, None, "note.written"):
+            started = structlog.contextvars.get_contextvars()["trace_id"]
+        after = structlog.contextvars.get_contextvars()
+    finally:
+        structlog.contextvars.clear_contextvars()
+
+    assert started != TRACE_ID
+    assert after == {"span_id": "outer", "message_id": "m1"}
     assert trace.get_current_span() is trace.INVALID_SPAN

@@ -4,13 +4,19 @@ The broker numbers deliveries on a channel in order (delivery tags). Once every 
 up to some tag is settled, one ``basic.ack`` with ``multiple`` set acknowledges them
 all: a batch of 64 purchases is acked with one frame instead of 64. A settled delivery
 behind one still being handled is acked on its own at once, never held back (held back,
-it would keep its prefetch slot). A delivery settled otherwise (requeued) is forgotten.
+it would keep its prefetch slot); the acks a batch settles at once (the ``multiple`` one
+and those on their own) leave in one write to the socket, as aiormq writes a publish's
+frames, instead of one write and one wait for the socket each. A delivery settled
+otherwise (requeued) is forgotten.
 """
 
 from collections.abc import Sequence
 
+import aiormq
 from aio_pika.abc import AbstractIncomingMessage
-from aiormq.abc import AbstractChannel
+from aiormq.abc import AbstractChannel, ChannelFrame
+from aiormq.exceptions import ChannelInvalidStateError
+from pamqp.commands import Basic
 
 
 class Acks:
@@ -57,9 +63,9 @@ class Acks:
         behind = [m for m in tracked if self._open.get(m.delivery_tag or 0)]
         for message in behind:
             del self._open[message.delivery_tag or 0]
-        if upto is not None and channel is not None:
-            await channel.basic_ack(upto, multiple=True)
-        for message in [*behind, *alone]:
+        if channel is not None and (upto is not None or behind):
+            await _send(channel, upto, behind)
+        for message in alone:
             await message.ack()
 
     def _settle(self, message: AbstractIncomingMessage) -> bool:
@@ -76,3 +82,22 @@ def _channel_of(message: AbstractIncomingMessage) -> AbstractChannel | None:
         return message.channel
     except Exception:  # closed: its deliveries will come again on a new channel
         return None
+
+
+async def _send(channel: AbstractChannel, upto: int | None, behind: list[AbstractIncomingMessage]) -> None:
+    """Ack every delivery up to ``upto`` (if any) and each of ``behind`` on its own."""
+    frames = [Basic.Ack(delivery_tag=upto, multiple=True)] if upto is not None else []
+    frames += [Basic.Ack(delivery_tag=message.delivery_tag or 0) for message in behind]
+    if len(frames) == 1 or not isinstance(channel, aiormq.Channel):
+        if upto is not None:
+            await channel.basic_ack(upto, multiple=True)
+        for message in behind:
+            await message.ack()
+        return
+    if channel.is_closed:
+        raise ChannelInvalidStateError(f"{channel!r} closed")
+    # What ``basic_ack`` queues for one frame, for all of them: the connection's writer
+    # writes one queued item with one call, and the drain future fails if the channel closes.
+    written = channel.create_future()
+    await channel.write_queue.put(ChannelFrame.marshall(channel.number, frames, drain_future=written))
+    await written

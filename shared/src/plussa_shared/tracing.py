@@ -149,10 +149,19 @@ def resumed(
         yield span
 
 
-@contextlib.contextmanager
-def consuming(tracer: Tracer, headers: Mapping[str, Any] | None, name: str) -> Iterator[Span]:
+def consuming(tracer: Tracer, headers: Mapping[str, Any] | None, name: str) -> contextlib.AbstractContextManager[Span]:
     """A consumer span for one message, the child of the trace its headers carry (or the
-    root of a new one), current and bound into the log context while handling it."""
+    root of a new one), current and bound into the log context while handling it. With
+    no exporter (every message of a service that sends its spans nowhere), the span is
+    made straight from the ``traceparent`` header, which is parsed only when sent."""
+    if isinstance(tracer, IdsOnlyTracer):
+        caller = extracted(headers) if headers and _TRACEPARENT in headers else _NO_CALLER
+        return _CurrentAndLogged(tracer.start_span(name, caller))
+    return _recorded_consumer_span(tracer, headers, name)
+
+
+@contextlib.contextmanager
+def _recorded_consumer_span(tracer: Tracer, headers: Mapping[str, Any] | None, name: str) -> Iterator[Span]:
     attributes = {"messaging.system": "rabbitmq", "messaging.operation.type": "process"}
     with resumed(tracer, headers, f"{name} process", kind=SpanKind.CONSUMER, attributes=attributes) as span:
         yield span
@@ -195,6 +204,23 @@ class _Current(contextlib.AbstractContextManager[Span]):
 
     def __exit__(self, *_: object) -> None:
         otel_context.detach(self._token)
+
+
+class _CurrentAndLogged(_Current):
+    """``span`` current inside the block with its ids in the log context: what ``resumed``
+    does for a span that records nothing. The log context's earlier values are put back
+    by token, not by reading the whole context first."""
+
+    __slots__ = ("_log_tokens",)
+
+    def __enter__(self) -> Span:
+        span = super().__enter__()
+        self._log_tokens = structlog.contextvars.bind_contextvars(**log_ids(span))
+        return span
+
+    def __exit__(self, *exc: object) -> None:
+        structlog.contextvars.reset_contextvars(**self._log_tokens)
+        super().__exit__(*exc)
 
 
 def server_span(

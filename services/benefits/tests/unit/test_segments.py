@@ -111,6 +111,7 @@ def test_a_compiled_rule_answers_as_the_rule_tree_does() -> None:
     rules: list[Any] = [
         {"all": [GROCERY_FAN, {"not": {"feature": "status", "op": "==", "value": "best_customer"}}]},
         {"any": [{"feature": "visited_store", "months": 2, "store_id": "kallio"}, {"everyone": True}]},
+        {"any": [{"feature": "visited_store", "months": 2, "store_id": "kallio"}, {"not": {"everyone": True}}]},
         {"feature": "purchase_count", "months": 1, "op": ">=", "value": 2},
         {"feature": "language", "op": "in", "value": ["sv"]},
         {"feature": "household_role", "op": "!=", "value": "main"},
@@ -124,3 +125,5 @@ def test_a_compiled_rule_answers_as_the_rule_tree_does() -> None:
         for someone in people:
             assert segment.test(someone, NOW, HELSINKI) == matches(segment.rule, someone, NOW, HELSINKI)
     assert Segment("s", "c", "S", parse_rule(rules[0])).test(people[0], NOW, HELSINKI) is True
+    either = Segment("s", "c", "S", parse_rule(rules[2]))
+    assert [either.test(someone, NOW, HELSINKI) for someone in people] == [True, False]

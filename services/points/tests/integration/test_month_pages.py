@@ -6,7 +6,7 @@ import asyncio
 import contextvars
 import json
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
@@ -184,6 +184,26 @@ async def test_a_purchase_in_the_next_month_starts_a_new_page_and_leaves_the_old
     april = await assert_same(h, "p1", "2026-04")
     assert [p["purchase_id"] for p in april["items"]] == ["apr"]
     assert [p["purchase_id"] for p in (await assert_same(h, "p1"))["items"]] == ["mar"]
+
+
+async def test_purchases_of_one_batch_timed_to_the_microsecond_in_another_zone_show_as_the_aggregation_reads_them(
+    points: Start,
+) -> None:
+    h = await scene(points)
+    helsinki = timezone(timedelta(hours=2))
+    times = [datetime(2026, 3, 4, 14, 30, 15, 123_456 + n, tzinfo=helsinki) for n in (0, 999, 1_000)]
+    batch = [
+        PurchaseCompleted.model_validate(h.purchase_data(card, [("grocery", 1_500)], at=at, purchase_id=pid))
+        for card, at, pid in ((MAIN, times[0], "a"), (PARALLEL, times[1], "b"), (MAIN, times[2], "c"))
+    ]
+
+    await ingest.record_purchases(h.pts, batch)
+
+    mine = await assert_same(h, "p1")
+    theirs = await assert_same(h, "p2", role="parallel")
+    assert [p["purchase_id"] for p in mine["items"]] == ["c", "a"]
+    assert [p["occurred_at"] for p in mine["items"]] == ["2026-03-04T12:30:15.124000Z", "2026-03-04T12:30:15.123000Z"]
+    assert [p["occurred_at"] for p in theirs["items"]] == ["2026-03-04T12:30:15.124000Z"]
 
 
 async def test_each_person_of_the_household_sees_only_their_own_page(points: Start) -> None:

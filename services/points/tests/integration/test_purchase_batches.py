@@ -10,6 +10,7 @@ import aio_pika
 from plussa_points.domain.ingest import Recorded
 from plussa_points.events.consumed import PurchaseCompleted
 from plussa_points.use_cases import ingest
+from plussa_shared.outbox import MORE
 from plussa_shared.testing.broker_users import harness_url
 from plussa_shared.testing.bus import BusProbe, bus_probe, drain, envelope
 
@@ -17,6 +18,8 @@ Start = Callable[..., Awaitable[Any]]
 Harness = Any
 
 PURCHASE = "fi.plussa.stores.purchase.completed"
+RECORDED = "fi.plussa.points.purchase.recorded"
+EARNED = "fi.plussa.points.points.earned"
 
 
 async def scene(h: Harness, side: str, digit: str) -> list[PurchaseCompleted]:
@@ -54,7 +57,7 @@ async def snapshot(h: Harness, probe: BusProbe, side: str, digit: str) -> str:
         found[name] = docs
     # What was published, in the order published (a sent outbox record keeps no envelope).
     await h.until(lambda: _all_sent(db))
-    written = await db["outbox"].count_documents({})
+    written = sum([1 + len(doc.get(MORE, [])) async for doc in db["outbox"].find({}, {MORE: 1})])
     await h.until(lambda: _at_least(probe, written))
     found["events"] = [(e["type"], e["subject"], e["data"]) for e in probe.events if f"{side}-h" in e["subject"]]
     return json.dumps(found, default=str, sort_keys=True).replace(f"{side}-", "").replace(digit * 15, "N")
@@ -140,3 +143,22 @@ async def publish_all(h: Harness, purchases: list[dict[str, Any]]) -> None:
             )
     finally:
         await connection.close()
+
+
+async def test_a_purchases_two_events_are_one_outbox_record_and_reach_the_bus_as_two_messages_in_order(
+    points: Start,
+) -> None:
+    h = await points()
+    batch = await scene(h, "c", "3")
+    async with bus_probe(*h.amqp, "points.#") as probe:
+        await ingest.record_purchases(h.pts, batch)
+        await h.until(lambda: _all_sent(h.db))
+        await h.until(lambda: _at_least(probe, 8))
+
+    records = await h.db.outbox.find({}).sort([("created_at", 1), ("order", 1)]).to_list()
+    runs = [[event["_id"] for event in (record, *record.get(MORE, []))] for record in records]
+    subject = {e["id"]: e["subject"] for e in probe.events}
+    assert [e["id"] for e in probe.events] == [event_id for run in runs for event_id in run]
+    assert [e["type"] for e in probe.events] == [RECORDED, EARNED] * 4  # four purchases, one of them sent twice
+    assert len(runs) < 8
+    assert all(len({subject[event_id] for event_id in run}) == 1 for run in runs)  # a run is about one household

@@ -28,6 +28,7 @@ class Catalogue:
     segments: dict[str, Segment]
     by_id: dict[str, Offer] = field(init=False, repr=False)
     by_segment: dict[str, tuple[Offer, ...]] = field(init=False, repr=False)
+    ids_by_segment: dict[str, frozenset[str]] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         grouped: dict[str, list[Offer]] = {}
@@ -35,6 +36,8 @@ class Catalogue:
             grouped.setdefault(offer.terms.segment_id, []).append(offer)
         object.__setattr__(self, "by_id", {offer.offer_id: offer for offer in self.offers})
         object.__setattr__(self, "by_segment", {key: tuple(group) for key, group in grouped.items()})
+        ids = {key: frozenset(offer.offer_id for offer in group) for key, group in grouped.items()}
+        object.__setattr__(self, "ids_by_segment", ids)
 
     def open_at(self, now: datetime) -> "Catalogue":
         """The catalogue without the offers that are no longer open at ``now``."""
@@ -94,8 +97,9 @@ class Wallet:
             del self.held[offer_id]
         added: list[str] = []
         holding = self.held
+        held_ids = holding.keys()
         for segment_id, offers in catalogue.by_segment.items():
-            if all(offer.offer_id in holding for offer in offers):
+            if held_ids >= catalogue.ids_by_segment[segment_id]:  # holds them all already
                 continue
             segment = catalogue.segments.get(segment_id)
             if segment is None or not segment.test(person, now, zone):

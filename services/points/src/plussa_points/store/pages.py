@@ -45,7 +45,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from bson import decode, encode
+from bson.datetime_ms import DatetimeMS
 from pydantic import TypeAdapter
 from pydantic_core import to_json
 from pymongo import ReplaceOne, UpdateMany, UpdateOne
@@ -148,16 +148,20 @@ class MonthPages:
         pages: pushed onto the pages that exist (any household's, as the slow path lists
         a person's purchases of a month whatever the household), and the pages of their
         own household that do not exist yet built whole."""
-        docs = [self._as_stored(purchase_doc(p, recorded_at)) for p in purchases]
-        docs = [d for d in docs if d["person_id"] is not None and account_kind(d["household_id"]) == "household"]
+        docs = [
+            self._as_stored(purchase_doc(p, recorded_at))
+            for p in purchases
+            if p.earning.card.person_id is not None and account_kind(p.earning.account_id) == "household"
+        ]
         if not docs:
             return
         keys = {(d["household_id"], d["person_id"], d["month"]) for d in docs}
         ids = {self.key(*k): k for k in keys}
         found = {d["_id"] async for d in self.pages.find({"_id": {"$in": list(ids)}}, {"_id": 1}, session=session)}
+        items = {d["_id"]: self._item(d) for d in docs}
         by_person_month: dict[tuple[str, str], list[Document]] = {}
         for d in docs:
-            by_person_month.setdefault((d["person_id"], d["month"]), []).append(self._item(d))
+            by_person_month.setdefault((d["person_id"], d["month"]), []).append(items[d["_id"]])
         pushes = [
             UpdateMany(
                 {"person_id": person_id, "month": month, "shape": self.shape},
@@ -166,7 +170,7 @@ class MonthPages:
             for (person_id, month), items in by_person_month.items()
         ]
         await self.pages.bulk_write(pushes, ordered=False, session=session)
-        await self.rebuild([k for page_id, k in ids.items() if page_id not in found], session)
+        await self.rebuild([k for page_id, k in ids.items() if page_id not in found], session, items)
 
     async def purchase_changed(self, purchase_id: str, session: Session) -> None:
         """Rewrite a purchase's item (after a return) on the pages that show it."""
@@ -203,12 +207,13 @@ class MonthPages:
         found = self.pages.find(where, {"household_id": 1, "month": 1}, session=session)
         await self.rebuild([(d["household_id"], person_id, d["month"]) async for d in found], session)
 
-    async def rebuild(self, keys: Iterable[Key], session: Session) -> None:
-        """Write these pages whole from what the transaction sees: three reads for them all."""
+    async def rebuild(self, keys: Iterable[Key], session: Session, known: dict[str, Document] | None = None) -> None:
+        """Write these pages whole from what the transaction sees: three reads for them all.
+        ``known``: items already made of purchases the transaction wrote, by purchase id."""
         keys = list(dict.fromkeys(keys))
         if not keys:
             return
-        items = await self._newest(keys, session)
+        items = await self._newest(keys, session, known or {})
         totals = await self._totals(keys, session)
         members = await self._members({h for h, _, _ in keys}, session)
         writes = []
@@ -227,7 +232,9 @@ class MonthPages:
             writes.append(ReplaceOne({"_id": self.key(household_id, person_id, month)}, doc, upsert=True))
         await self.pages.bulk_write(writes, ordered=False, session=session)
 
-    async def _newest(self, keys: list[Key], session: Session) -> dict[tuple[str, str], list[Document]]:
+    async def _newest(
+        self, keys: list[Key], session: Session, known: dict[str, Document]
+    ) -> dict[tuple[str, str], list[Document]]:
         pairs = list(dict.fromkeys((p, m) for _, p, m in keys))
         pipeline: list[Document] = [
             {"$match": {"$or": [{"person_id": p, "month": m} for p, m in pairs]}},
@@ -239,7 +246,10 @@ class MonthPages:
             },
         ]
         found = await (await self.purchases.aggregate(pipeline, session=session)).to_list()
-        return {(g["_id"]["person_id"], g["_id"]["month"]): [self._item(d) for d in g["newest"]] for g in found}
+        return {
+            (g["_id"]["person_id"], g["_id"]["month"]): [known.get(d["_id"]) or self._item(d) for d in g["newest"]]
+            for g in found
+        }
 
     async def _totals(self, keys: list[Key], session: Session) -> dict[Key, Document]:
         ids = list({month_key(h, m) for h, _, m in keys})
@@ -256,10 +266,11 @@ class MonthPages:
         return {d["_id"]: d[MEMBERS_LIST] async for d in found if MEMBERS_LIST in d}
 
     def _as_stored(self, doc: Document) -> Document:
-        """The document as MongoDB gives it back (UTC times to the millisecond), so its
-        item's JSON is what the slow path would serialise."""
-        stored: Document = decode(encode(doc), codec_options=self.purchases.codec_options)
-        return stored
+        """The document with its purchase time as MongoDB gives it back (in UTC, to the
+        millisecond), so its item's JSON and keyset position are what the slow path reads:
+        the one field of a page item that a write and a read back change."""
+        at = DatetimeMS(doc[_BY_TIME]).as_datetime(self.purchases.codec_options)
+        return {**doc, _BY_TIME: at}
 
     def _item(self, doc: Document) -> Document:
         return {"at": doc[_BY_TIME], "id": doc["_id"], "json": self._json(doc)}

@@ -48,6 +48,7 @@ async def record_purchases(ctx: PointsContext, purchases: Sequence[PurchaseCompl
     them one after the other."""
 
     async def work(uow: UnitOfWork) -> list[Recorded]:
+        uow.group_events_by_subject()  # a purchase's recorded and earned events: one outbox record
         return await _record(ctx, uow, purchases)
 
     return await ctx.run(work)
