@@ -19,7 +19,9 @@ Then each read once more with wrk paced over the same connections, at each ``--s
 of its own median full-speed rate (0.7 by default: the autoscaler keeps a replica's CPU
 at 70 %) and at each ``--paced`` rate: its p50 and p99 at a load the service carries,
 where the full-speed runs' latency is mostly the queue of 64 requests (64 / rate).
-The CPU time the loaded service's processes and the ``mongod`` used during a run, divided
+Each is loaded unmeasured for two seconds first, so every process's connection pool has
+grown to the load, as a service's that has been running has. The CPU time the loaded
+service's processes and the ``mongod`` used during a run, divided
 by the requests answered, is each read's CPU per request: a figure other work on the
 machine moves far less than the rates.
 
@@ -315,6 +317,10 @@ async def run_loads(raw: Load, loads: dict[str, Load], mongod: int, options: arg
     async def run(load: Load, rate: float | None = None) -> Measured:
         return await measure(load.url, load.headers, load.pids, mongod, connections, seconds, rate)
 
+    # Warm first, as a service that has been running is: each process's connection pool
+    # grows to the load's 64 requests at once, and caches fill (unmeasured).
+    for load in [raw, *chosen.values()]:
+        await asyncio.to_thread(wrk, load.url, headers=load.headers, connections=connections, seconds=2)
     # The machine is shared: the load of others moves within a run, so each read is
     # measured right after its own run of the raw handler and compared with that.
     results: dict[str, list[tuple[Measured, Measured]]] = {}
