@@ -30,21 +30,9 @@ import pipeline  # type: ignore[import-not-found]  # the sibling script, run fro
 from plussa_cards.testing import CardsApi
 from plussa_shared.mongo import create_client
 from plussa_shared.settings import ServiceSettings
-from plussa_shared.testing.bench import (
-    AMQP_URL,
-    Event,
-    ServiceProcess,
-    jwks,
-    load_average,
-    private_mongo,
-    process_values,
-    publish_all,
-    rss_mib,
-    say,
-    service_processes,
-    wrk,
-)
+from plussa_shared.testing.bench import AMQP_URL, Event, jwks, load_average, private_mongo, publish_all, say, wrk
 from plussa_shared.testing.isolation import declare_exchanges, remove_isolated
+from plussa_shared.testing.processes import ServiceProcess, process_values, rss_mib, service_processes
 from plussa_shared.testing.tokens import TestTokens
 
 TARGET_MIB = 120

@@ -35,16 +35,8 @@ from plussa_shared.commands import prepare_database
 from plussa_shared.metrics import Metrics
 from plussa_shared.mongo import create_client
 from plussa_shared.outbox import OUTBOX, OutboxRelay
-from plussa_shared.testing.bench import (
-    AMQP_URL,
-    bench_settings,
-    cpu_seconds,
-    jwks,
-    mongod_pid,
-    private_mongo,
-    remove_bench_resources,
-    say,
-)
+from plussa_shared.testing.bench import AMQP_URL, bench_settings, jwks, private_mongo, remove_bench_resources, say
+from plussa_shared.testing.processes import cpu_seconds, mongod_pid
 from plussa_shared.testing.tokens import TestTokens
 
 MONTH = "2026-03"

@@ -48,18 +48,15 @@ from plussa_shared.settings import ServiceSettings
 from plussa_shared.testing.bench import (
     AMQP_URL,
     Event,
-    cpu_seconds,
     jwks,
     load_average,
-    mongod_pid,
     private_mongo,
-    process_values,
     publish_all,
     raw_ceiling,
     say,
-    service_processes,
 )
 from plussa_shared.testing.isolation import declare_exchanges, remove_broker_objects
+from plussa_shared.testing.processes import cpu_seconds, mongod_pid, process_values, service_processes
 from plussa_shared.testing.tokens import TestTokens
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -59,25 +59,18 @@ from plussa_shared.auth import StaticKeys, TokenVerifier
 from plussa_shared.heap import settle_heap
 from plussa_shared.mongo import Document, create_client
 from plussa_shared.settings import ServiceSettings
-from plussa_shared.testing.bench import (
-    AMQP_URL,
-    ServiceProcess,
-    WrkResult,
-    cpu_seconds,
-    jwks,
-    listening,
-    load_average,
-    mongod_pid,
-    private_mongo,
-    process_values,
-    publish_all,
-    say,
-    service_replicas,
-    wrk,
-)
+from plussa_shared.testing.bench import AMQP_URL, WrkResult, jwks, load_average, private_mongo, publish_all, say, wrk
 from plussa_shared.testing.bus import envelope
 from plussa_shared.testing.embedded_mongo import free_port
 from plussa_shared.testing.isolation import declare_exchanges, remove_broker_objects
+from plussa_shared.testing.processes import (
+    ServiceProcess,
+    cpu_seconds,
+    listening,
+    mongod_pid,
+    process_values,
+    service_replicas,
+)
 from plussa_shared.testing.tokens import TestTokens
 
 # The benefits benchmark's catalogue and wallets: reused, not copied.

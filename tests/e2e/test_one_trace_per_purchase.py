@@ -39,9 +39,9 @@ from plussa_notifications.testing.smtp_sink import SmtpSink
 from plussa_points.settings import PointsSettings
 from plussa_receipts.settings import ReceiptsSettings
 from plussa_shared.settings import ServiceSettings
-from plussa_shared.testing.bench import service_processes, settings_values
 from plussa_shared.testing.bus import bus_probe, envelope, publish
 from plussa_shared.testing.embedded_mongo import free_port
+from plussa_shared.testing.processes import service_processes, settings_values
 from tests.e2e.stack import FAST_HASHING, PORTAL, Stack, eventually, line, purchase
 
 REACHED: dict[str, type[ServiceSettings]] = {

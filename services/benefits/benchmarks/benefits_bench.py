@@ -46,9 +46,10 @@ from plussa_benefits.domain.offers import Offer
 from plussa_shared.auth import StaticKeys, TokenVerifier
 from plussa_shared.heap import settle_heap
 from plussa_shared.mongo import Document, Session, create_client, run_in_transaction
-from plussa_shared.testing.bench import AMQP_URL, cpu_seconds, load_average, mongod_pid, private_mongo, say
+from plussa_shared.testing.bench import AMQP_URL, load_average, private_mongo, say
 from plussa_shared.testing.embedded_mongo import free_port
 from plussa_shared.testing.isolation import remove_isolated
+from plussa_shared.testing.processes import cpu_seconds, mongod_pid
 from plussa_shared.testing.tokens import JwksServer, TestTokens
 
 
