@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
+from pymongo import UpdateOne
+
 from plussa_shared.context import ServiceContext, UnitOfWork
 from plussa_shared.events import CloudEvent, ConsumedEventData, EventData
 from plussa_shared.mongo import Database, Document, Session
@@ -164,8 +166,9 @@ class ErasedHolders:
         keys = [_card_key(card_id) for card_id in card_ids]
         if person_id is not None:
             keys.append(hashed(person_id))
-        for key in keys:
-            await self._digests.update_one({"_id": key}, {"$setOnInsert": {"_id": key}}, upsert=True, session=session)
+        if keys:
+            remembered = [UpdateOne({"_id": key}, {"$setOnInsert": {"_id": key}}, upsert=True) for key in keys]
+            await self._digests.bulk_write(remembered, ordered=False, session=session)
 
     async def refuses(self, card_id: str, person_id: str | None, session: Session | None) -> bool:
         """Whether a version of card ``card_id`` naming ``person_id`` as its holder (or nobody)
