@@ -177,16 +177,15 @@ async def purchases(
     one whose document is missing or lists no members) is one aggregation over the
     household's balance view. A first page of this month or the last whose document is
     missing has it built once the aggregation has answered (``use_cases.pages``)."""
-    if cursor is None and limit <= ctx.store.pages.size:
-        page = await ctx.store.pages.read(household_id or "", person_id, month, limit)
-        if page is not None and page.lists_members:
-            require_member(listed_member(page.doc, household_id or "", person_id), household_id)
-            return PreparedJson(page.body(limit))
-        answer = await month_purchases(ctx, person_id, household_id, month, limit, cursor)
-        if page is None and household_id is not None and pages.kept_on_read(ctx, month):
-            await pages.build_month_page(ctx, household_id, person_id, month)
-        return answer
-    return await month_purchases(ctx, person_id, household_id, month, limit, cursor)
+    first_page = cursor is None and limit <= ctx.store.pages.size
+    page = await ctx.store.pages.read(household_id or "", person_id, month, limit) if first_page else None
+    if page is not None and page.lists_members:
+        require_member(listed_member(page.doc, household_id or "", person_id), household_id)
+        return PreparedJson(page.body(limit))
+    answer = await month_purchases(ctx, person_id, household_id, month, limit, cursor)
+    if first_page and page is None and household_id is not None and pages.kept_on_read(ctx, month):
+        await pages.build_month_page(ctx, household_id, person_id, month)
+    return answer
 
 
 async def month_purchases(
