@@ -5,7 +5,7 @@ purchase, return, card move and membership change."""
 import asyncio
 import contextvars
 import json
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
@@ -64,6 +64,24 @@ class Aggregations:
             return await slow(*args, **kwargs)
 
         monkeypatch.setattr(h.pts.store.views, "month_purchases", counted)
+
+
+class CommitDuring:
+    """A store read that, the first time it is called, commits ``change`` in a transaction
+    of its own (not joined to the caller's) once the caller's snapshot is taken; counts
+    the calls, so a test sees the caller's transaction run again."""
+
+    def __init__(self, read: Callable[..., Awaitable[Any]], change: Callable[[], Coroutine[Any, Any, Any]]) -> None:
+        self.read = read
+        self.change = change
+        self.attempts = 0
+
+    async def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        self.attempts += 1
+        found = await self.read(*args, **kwargs)
+        if self.attempts == 1:
+            await asyncio.create_task(self.change(), context=contextvars.Context())
+        return found
 
 
 async def fast_and_slow(
@@ -303,23 +321,15 @@ async def test_a_membership_change_committed_during_a_purchase_makes_the_purchas
     points: Start, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     h = await scene(points)
-    reads = h.pts.store.purchases.reads
-    attempts = 0
-
-    async def read_then_let_p2_go(*args: Any, **kwargs: Any) -> Any:
-        nonlocal attempts
-        attempts += 1
-        found = await reads(*args, **kwargs)  # the purchase's snapshot is taken
-        if attempts == 1:  # committed by a transaction of its own, not joined to the purchase's
-            removal = cards.member_removed(h.pts, MemberRemoved(household_id="h1", person_id="p2"), h.clock())
-            await asyncio.create_task(removal, context=contextvars.Context())
-        return found
-
-    monkeypatch.setattr(h.pts.store.purchases, "reads", read_then_let_p2_go)
+    reads = CommitDuring(
+        h.pts.store.purchases.reads,
+        lambda: cards.member_removed(h.pts, MemberRemoved(household_id="h1", person_id="p2"), h.clock()),
+    )
+    monkeypatch.setattr(h.pts.store.purchases, "reads", reads)
 
     await buy(h, MAIN, 1_000, march(3), "main-1")
 
-    assert attempts == 2
+    assert reads.attempts == 2
     page = await h.db.month_pages.find_one({"person_id": "p1", "month": "2026-03"})
     assert set(page["members"]) == {"p1"}
 
@@ -382,24 +392,16 @@ async def test_campaign_points_committed_while_a_page_is_built_make_the_build_ru
     h.clock.now = april(2)
     await buy(h, MAIN, 1_000, april(1, 8), "apr")
     await h.db.month_pages.delete_many({})
-    totals = h.pts.store.pages._totals
-    attempts = 0
-
-    async def read_then_grant(*args: Any, **kwargs: Any) -> Any:
-        nonlocal attempts
-        attempts += 1
-        found = await totals(*args, **kwargs)  # the build's snapshot is taken
-        if attempts == 1:  # committed by a transaction of its own, not joined to the build's
-            grant = {"grant_id": "g-1", "household_id": "h1", "person_id": "p1", "offer_id": "o-1", "points": 150}
-            granting = returns.record_campaign_points(h.pts, CampaignPointsGranted(**grant, occurred_at=april(2)))
-            await asyncio.create_task(granting, context=contextvars.Context())
-        return found
-
-    monkeypatch.setattr(h.pts.store.pages, "_totals", read_then_grant)
+    grant = {"grant_id": "g-1", "household_id": "h1", "person_id": "p1", "offer_id": "o-1", "points": 150}
+    totals = CommitDuring(
+        h.pts.store.pages._totals,
+        lambda: returns.record_campaign_points(h.pts, CampaignPointsGranted(**grant, occurred_at=april(2))),
+    )
+    monkeypatch.setattr(h.pts.store.pages, "_totals", totals)
 
     before = await (await h.client.get("/v1/me/purchases", headers=h.customer("p1", "h1"))).json()
 
-    assert attempts == 2
+    assert totals.attempts == 2
     page = await h.db.month_pages.find_one({"person_id": "p1", "month": "2026-04"})
     assert page["points"] == before["points"] + 150
     assert (await assert_same(h, "p1", "2026-04"))["points"] == page["points"]
