@@ -26,17 +26,19 @@ import subprocess
 import sys
 import time
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
+
+import aio_pika
 
 from plussa_points.settings import PointsSettings
 from plussa_points.store import INDEXES
+from plussa_shared.broker import Broker
 from plussa_shared.commands import prepare_database
 from plussa_shared.metrics import Metrics
 from plussa_shared.mongo import create_client
 from plussa_shared.outbox import OUTBOX, OutboxRelay
 from plussa_shared.testing.bench import AMQP_URL, bench_settings, jwks, private_mongo, remove_bench_resources, say
-from plussa_shared.testing.processes import cpu_seconds, mongod_pid
+from plussa_shared.testing.processes import cpu_seconds, mongod_pid, rabbitmq_pid
 from plussa_shared.testing.tokens import TestTokens
 
 MONTH = "2026-03"
@@ -198,10 +200,6 @@ async def run_workers(mongo_url: str, jwks_url: str, households: int, workers: i
 async def relay_backlog(db: Any, settings: PointsSettings, mongod: int, batch: int) -> None:
     """Publish what month end left in the outbox with the service's relay, ``batch`` records
     at a time, into one queue bound to every exchange the records name; print the figures."""
-    import aio_pika  # the relay's broker client: only this part of the benchmark uses it
-
-    from plussa_shared.broker import Broker
-
     records = await db[OUTBOX].count_documents({"sent_at": None})
     sizes = db[OUTBOX].aggregate(
         [{"$group": {"_id": "$exchange", "events": {"$sum": {"$add": [1, {"$size": {"$ifNull": ["$more", []]}}]}}}}]
@@ -241,18 +239,6 @@ async def relay_backlog(db: Any, settings: PointsSettings, mongod: int, batch: i
     await broker.close()
     await queue.delete(if_unused=False, if_empty=False)
     await connection.close()
-
-
-def rabbitmq_pid() -> int | None:
-    """The local RabbitMQ node's process (``beam.smp``), if this machine runs one."""
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                if (entry / "comm").read_text().strip() == "beam.smp":
-                    return int(entry.name)
-            except OSError:  # gone meanwhile
-                continue
-    return None
 
 
 async def main() -> None:

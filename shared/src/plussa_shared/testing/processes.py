@@ -169,6 +169,18 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def rabbitmq_pid() -> int | None:
+    """The local RabbitMQ node's process (``beam.smp``), if this machine runs one, to read its CPU time."""
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if (entry / "comm").read_text().strip() == "beam.smp":
+                    return int(entry.name)
+            except OSError:  # gone meanwhile
+                continue
+    return None
+
+
 def mongod_pid(mongo_url: str) -> int:
     """The process id of the private ``mongod`` serving ``mongo_url``, to read its CPU time."""
     port = re.search(r":(\d+)", mongo_url.removeprefix("mongodb://"))
