@@ -1,9 +1,13 @@
 """Lists are pages: items and a next_cursor, a bounded limit, and keyset order that
 neither skips nor repeats an item."""
 
+import base64
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from bson import ObjectId, json_util
+from bson.json_util import CANONICAL_JSON_OPTIONS
 
 from plussa_shared.errors import ValidationFailedError
 from plussa_shared.paging import Position, decode_cursor, encode_cursor
@@ -68,3 +72,29 @@ def test_a_cursor_made_for_another_sort_key_is_refused() -> None:
     assert decode_cursor(cursor, "created_at") == Position("2026-01-01", "a1")
     with pytest.raises(ValidationFailedError):
         decode_cursor(cursor, "name")
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        0,
+        -(2**31),
+        2**31 - 1,
+        2**31,
+        -(2**31) - 1,
+        2**62,
+        "",
+        'a "quoted" \\ line\n',
+        "åäö \u2028 \U0001f600 \x01",
+        1.5,
+        True,
+        datetime(2026, 11, 30, 12, 30, 1, 250_000, tzinfo=UTC).replace(tzinfo=None),  # as MongoDB gives it
+        ObjectId("65a1b2c3d4e5f60718293a4b"),
+    ],
+)
+def test_a_cursor_is_the_canonical_extended_json_of_its_position_and_reads_back(value: Any) -> None:
+    cursor = encode_cursor(Position(value, value), "rank")
+
+    raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+    assert raw == json_util.dumps({"s": "rank", "v": value, "i": value}, json_options=CANONICAL_JSON_OPTIONS)
+    assert decode_cursor(cursor, "rank") == Position(value, value)

@@ -9,6 +9,7 @@ the first (an index on ``(sort key, _id)`` serves it).
 
 import base64
 import binascii
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -26,6 +27,7 @@ from plussa_shared.mongo import Document, Session
 
 T = TypeVar("T")
 _SCALARS = (str, int, float, datetime, date, ObjectId)
+_INT32 = 2**31
 
 
 class Page(BaseModel, Generic[T]):
@@ -92,9 +94,22 @@ class Position:
 
 
 def encode_cursor(position: Position, sort_key: str) -> str:
-    """An opaque cursor for ``position`` in a list sorted by ``sort_key``."""
-    raw = json_util.dumps({"s": sort_key, "v": position.value, "i": position.id}, json_options=CANONICAL_JSON_OPTIONS)
+    """An opaque cursor for ``position`` in a list sorted by ``sort_key``: canonical
+    extended JSON of ``{"s": sort_key, "v": value, "i": id}``, as ``decode_cursor`` reads it."""
+    raw = f'{{"s": {_extended(sort_key)}, "v": {_extended(position.value)}, "i": {_extended(position.id)}}}'
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def _extended(value: Any) -> str:
+    """``value`` as ``json_util.dumps`` writes it in canonical mode; strings and integers
+    (the cursors of the hottest reads) without its walk over the value, several times
+    the cost of the rest of the cursor."""
+    kind = type(value)
+    if kind is str:
+        return json.dumps(value)
+    if kind is int:
+        return f'{{"$numberInt": "{value}"}}' if -_INT32 <= value < _INT32 else f'{{"$numberLong": "{value}"}}'
+    return json_util.dumps(value, json_options=CANONICAL_JSON_OPTIONS)
 
 
 def decode_cursor(cursor: str, sort_key: str) -> Position:
