@@ -137,8 +137,7 @@ async def _steady_wallets(
                 wallet.consider(offer, everyone, person, ZONE_NOW, HELSINKI, 500)
         else:
             wallet.retarget(catalogue_now, person, ZONE_NOW, HELSINKI, 500)
-        held = [mappers.held_doc(h) for h in wallet.ranked()]
-        wallets.append({"_id": wallet.person_id, "household_id": wallet.household_id, "version": 1, "held": held})
+        wallets.append(mappers.wallet_doc(wallet))
     for start in range(0, len(wallets), 200):
         await db["wallets"].insert_many(wallets[start : start + 200])
 

@@ -18,7 +18,7 @@ from pydantic import BaseModel, Field, TypeAdapter
 
 from plussa_benefits.domain.offers import Offer
 from plussa_benefits.domain.wallet import Catalogue
-from plussa_shared.mongo import Document
+from plussa_benefits.store.mappers import ShownOffer
 
 RewardKind = Literal["campaign_points", "percent", "euro"]
 
@@ -74,10 +74,10 @@ class _Prepared:
         self.head = _FACTS.dump_json(offer_facts(o, language))[:-1] + b',"activated":'
         self.limit = b',"limit_per_person":%d,"expected_value_cents":' % o.terms.limit_per_person
 
-    def item(self, entry: Document) -> bytes:
+    def item(self, entry: ShownOffer) -> bytes:
         """The person's view of the offer, as ``MyOfferView`` serialises it."""
-        activated = b"false" if entry.get("activated_at") is None else b"true"
-        return b'%s%s,"times_used":%d%s%d}' % (self.head, activated, entry["redeemed"], self.limit, entry["score"])
+        activated = b"true" if entry.activated else b"false"
+        return b'%s%s,"times_used":%d%s%d}' % (self.head, activated, entry.redeemed, self.limit, entry.score)
 
 
 class Showcase:
@@ -86,7 +86,7 @@ class Showcase:
     def __init__(self) -> None:
         self._prepared: dict[str, dict[str, _Prepared]] = {}
 
-    def items(self, ranked: list[tuple[Document, Offer]], catalogue: Catalogue, language: str) -> list[bytes]:
+    def items(self, ranked: list[tuple[ShownOffer, Offer]], catalogue: Catalogue, language: str) -> list[bytes]:
         """The JSON of each held offer with its offer (from ``catalogue``), in ``language``."""
         prepared = self._prepared.setdefault(language, {})
         if len(prepared) > 2 * len(catalogue.by_id) + 64:  # offers that ended or were replaced

@@ -12,6 +12,7 @@ from plussa_benefits.domain.segments import Segment
 from plussa_benefits.domain.sponsorship import MonthTotals, Programme
 from plussa_benefits.domain.wallet import Catalogue
 from plussa_benefits.showcase import OfferFactsView, RewardKind, RewardView, offer_facts
+from plussa_benefits.store.mappers import ShownOffer, shown_offer, shown_offer_id
 from plussa_shared.mongo import Document
 
 
@@ -38,17 +39,19 @@ class RedemptionView(BaseModel):
 
 async def ranked_offers(
     ctx: BenefitsContext, person_id: str, *, start: int = 0, size: int | None = None
-) -> tuple[list[tuple[Document, Offer]], Catalogue, bool]:
+) -> tuple[list[tuple[ShownOffer, Offer]], Catalogue, bool]:
     """A person's offers still open, best first, from the ``start``-th on (``size`` of them,
     all when None), the catalogue they come from, and whether more follow: one read of
     their wallet, the offers from the catalogue cache."""
-    doc = await ctx.store.wallet_doc(person_id)
-    held = (doc or {}).get("held", [])
+    shown = await ctx.store.shown_offers(person_id)
     now = ctx.now()
-    catalogue = await ctx.catalogue.for_reading(now, [entry["offer_id"] for entry in held])
-    ranked = open_offers(held, catalogue, now)
-    end = len(ranked) if size is None else start + size
-    return ranked[start:end], catalogue, end < len(ranked)
+    end = None if size is None else start + size
+    catalogue = await ctx.catalogue.for_reading(now)
+    page, more, lacking = open_offers(shown, catalogue, now, start, end)
+    if lacking and (checked := await ctx.catalogue.lacking(now)) is not None:
+        catalogue = checked
+        page, more, _ = open_offers(shown, catalogue, now, start, end)
+    return page, catalogue, more
 
 
 async def offers_json(
@@ -61,24 +64,39 @@ async def offers_json(
     return ctx.showcase.items(page, catalogue, language), last, more
 
 
-def open_offers(held: list[Document], catalogue: Catalogue, now: datetime) -> list[tuple[Document, Offer]]:
-    """The held offers still open, with their offer, the most valuable to the person first."""
-    ranked = []
-    for entry in sorted(held, key=lambda e: (-e["score"], e["offer_id"])):
-        o = catalogue.by_id.get(entry["offer_id"])
-        if o is not None and o.open_at(now):
-            ranked.append((entry, o))
-    return ranked
+def open_offers(
+    shown: list[str], catalogue: Catalogue, now: datetime, start: int, end: int | None
+) -> tuple[list[tuple[ShownOffer, Offer]], bool, bool]:
+    """The offers ``shown`` (as stored, best first) still open, from the ``start``-th to
+    before the ``end``-th (to the last when None), each with its offer; whether more
+    follow; and whether an entry looked at names an offer missing from ``catalogue``.
+    Only the entries of the page are parsed."""
+    page: list[tuple[ShownOffer, Offer]] = []
+    by_id = catalogue.by_id
+    all_open = now < catalogue.open_until
+    lacking = False
+    position = 0
+    for entry in shown:
+        o = by_id.get(shown_offer_id(entry))
+        if o is None:
+            lacking = True
+        elif all_open or o.open_at(now):
+            if position == end:
+                return page, True, lacking
+            if position >= start:
+                page.append((shown_offer(entry), o))
+            position += 1
+    return page, False, lacking
 
 
-def my_offer(entry: Document, o: Offer, language: str) -> MyOfferView:
+def my_offer(entry: ShownOffer, o: Offer, language: str) -> MyOfferView:
     """A held offer as its person sees it, in ``language``."""
     return MyOfferView(
         **dict(offer_facts(o, language)),
-        activated=entry.get("activated_at") is not None,
-        times_used=entry["redeemed"],
+        activated=entry.activated,
+        times_used=entry.redeemed,
         limit_per_person=o.terms.limit_per_person,
-        expected_value_cents=entry["score"],
+        expected_value_cents=entry.score,
     )
 
 

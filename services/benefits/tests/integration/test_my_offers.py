@@ -1,6 +1,12 @@
+import asyncio
 from datetime import timedelta
+from typing import Any
 
-from .conftest import Harness
+from plussa_benefits.app import create_app
+from plussa_benefits.store import mappers
+from plussa_benefits.store.catalogue import MISSING_RECHECK_S
+
+from .conftest import GROCERY_RULE, Harness
 
 PROBLEMS = "https://api.plussa.fi/problems/"
 
@@ -42,12 +48,17 @@ async def test_a_parallel_holder_does_not_see_the_main_holders_offers(harness: H
     assert await harness.my_offers("eero", role="parallel") == []
 
 
-async def test_offers_are_ranked_by_their_value_to_the_person(harness: Harness) -> None:
+async def _two_offers(harness: Harness, **big: Any) -> tuple[str, str]:
+    """Aino, in the segment of two offers: one worth little to her, then one worth more."""
     await harness.person("aino")
     await harness.buy("aino", "p-1", ("grocery", 30_000))
     segment_id = await harness.segment()
     small = await harness.live_offer(segment_id, reward={"kind": "campaign_points", "amount": 100})
-    big = await harness.live_offer(segment_id, reward={"kind": "percent", "amount": 1_000})
+    return small, await harness.live_offer(segment_id, reward={"kind": "percent", "amount": 1_000}, **big)
+
+
+async def test_offers_are_ranked_by_their_value_to_the_person(harness: Harness) -> None:
+    small, big = await _two_offers(harness)
 
     assert [o["offer_id"] for o in await harness.my_offers("aino")] == [big, small]
 
@@ -140,11 +151,7 @@ async def test_my_offers_is_one_indexed_read_of_my_own_wallet(harness: Harness) 
 async def test_my_offers_come_a_page_at_a_time_in_my_language_as_the_activate_answer_shows_each(
     harness: Harness,
 ) -> None:
-    await harness.person("aino")
-    await harness.buy("aino", "p-1", ("grocery", 30_000))
-    segment_id = await harness.segment()
-    small = await harness.live_offer(segment_id, reward={"kind": "campaign_points", "amount": 100})
-    big = await harness.live_offer(segment_id, reward={"kind": "percent", "amount": 1_000})
+    small, big = await _two_offers(harness)
     swedish = harness.customer("aino", **{"Accept-Language": "sv"})
     activated = await harness.client.post(f"/v1/me/offers/{small}/activate", headers=swedish)
 
@@ -161,3 +168,63 @@ async def test_my_offers_come_a_page_at_a_time_in_my_language_as_the_activate_an
         assert answer.headers["Content-Language"] == "sv"
         assert answer.headers["Vary"] == "Accept-Language"
         assert answer.headers["Cache-Control"] == "no-store"
+
+
+async def _shown(harness: Harness, person_id: str) -> list[str]:
+    """The wallet's ``shown`` array, checked to be what its offers rank to."""
+    doc = await harness.ctx.db.wallets.find_one({"_id": person_id})
+    assert doc is not None
+    assert doc["shown"] == mappers.shown_doc(mappers.wallet_from(doc, person_id))
+    return list(doc["shown"])
+
+
+async def test_what_my_offers_reads_is_written_with_my_wallet_by_every_change_of_it(harness: Harness) -> None:
+    small, big = await _two_offers(harness, needs_activation=False)
+    targeted = await _shown(harness, "aino")
+    assert [entry.split(" ")[0] for entry in targeted] == [big, small]
+
+    await harness.client.post(f"/v1/me/offers/{small}/activate", headers=harness.customer("aino"))
+    activated = await _shown(harness, "aino")
+    await harness.buy("aino", "p-2", ("grocery", 2_000))
+    redeemed = await _shown(harness, "aino")
+    await harness.client.post(f"/v1/offers/{big}/withdraw", headers=harness.issuer)
+    withdrawn = await _shown(harness, "aino")
+
+    assert [entry.split(" ")[2:] for entry in activated] == [["0", "0"], ["1", "0"]]
+    assert [entry.split(" ")[2:] for entry in redeemed] == [["0", "1"], ["1", "1"]]
+    assert withdrawn == redeemed[1:]
+    offers = await harness.my_offers("aino")
+    assert [(o["offer_id"], o["activated"], o["times_used"]) for o in offers] == [(small, True, 1)]
+    assert offers[0]["expected_value_cents"] == int(withdrawn[0].split(" ")[1])
+
+
+async def test_a_wallet_written_before_it_kept_what_my_offers_reads_is_read_whole_until_its_next_write(
+    harness: Harness,
+) -> None:
+    await _two_offers(harness)
+    before = await harness.my_offers("aino")
+    await harness.ctx.db.wallets.update_one({"_id": "aino"}, {"$unset": {"shown": ""}})
+
+    assert await harness.my_offers("aino") == before
+    await harness.buy("aino", "p-2", ("fuel", 1_000))
+    assert len(await _shown(harness, "aino")) == 2
+    assert await harness.my_offers("aino") == before
+
+
+async def test_an_offer_published_by_another_replica_is_shown_within_the_recheck_time(
+    harness: Harness, aiohttp_client: Any
+) -> None:
+    other = await aiohttp_client(create_app(harness.settings, harness.clock))
+    await harness.person("aino")
+    await harness.buy("aino", "p-1", ("grocery", 12_000))
+    assert await harness.my_offers("aino") == []  # this replica's catalogue is fresh, for 30 s
+    segment = await other.post("/v1/segments", json={"name": "Grocery", "rule": GROCERY_RULE}, headers=harness.issuer)
+    segment_id = (await segment.json())["segment_id"]
+    made = await other.post("/v1/offers", json=harness.offer_body(segment_id), headers=harness.issuer)
+    offer_id = (await made.json())["offer_id"]
+    published = await other.post(f"/v1/offers/{offer_id}/publish", headers=harness.issuer)
+    assert published.status == 200
+
+    await asyncio.sleep(MISSING_RECHECK_S * 1.5)
+
+    assert [o["offer_id"] for o in await harness.my_offers("aino")] == [offer_id]

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from typing import Any, cast
 
 from plussa_benefits.store import BenefitsStore
-from plussa_benefits.store.catalogue import CatalogueCache
+from plussa_benefits.store.catalogue import MISSING_RECHECK_S, CatalogueCache
 
 
 class _Versions:
@@ -56,3 +56,17 @@ async def test_without_a_change_the_purchase_path_uses_the_cache_within_the_refr
     await cache.current(NOW, None)
     await cache.current(NOW, None, fresh=False)
     assert store.version_reads == 1
+
+
+async def test_a_read_missing_a_held_offer_checks_the_catalogue_at_most_every_recheck_time() -> None:
+    store = _Versions()
+    cache = CatalogueCache(cast(BenefitsStore, store), refresh_s=60)
+    await cache.for_reading(NOW)
+    await cache.for_reading(NOW)
+    assert store.version_reads == 1
+
+    assert await cache.lacking(NOW) is None, "checked again within the recheck time"
+    await asyncio.sleep(MISSING_RECHECK_S * 1.5)
+    assert await cache.lacking(NOW) is not None
+    assert await cache.lacking(NOW) is None
+    assert store.version_reads == 2

@@ -6,8 +6,8 @@ from plussa_benefits.domain.offers import Qualification, Reward, RewardKind
 from plussa_benefits.domain.texts import Texts
 from plussa_benefits.domain.wallet import Catalogue
 from plussa_benefits.showcase import Showcase
+from plussa_benefits.store.mappers import ShownOffer
 from plussa_benefits.views import MyOfferView, my_offer
-from plussa_shared.mongo import Document
 from plussa_shared.paging import Page, page_json
 
 from .builders import NOW, published
@@ -31,18 +31,14 @@ def _offers() -> Catalogue:
     return Catalogue((plain, awkward), {})
 
 
-HELD: list[Document] = [
-    {"offer_id": "offer-2", "score": 1234, "redeemed": 3, "activated_at": None},
-    {"offer_id": "offer-1", "score": 0, "redeemed": 0, "activated_at": NOW},
-    {"offer_id": "offer-2", "score": -5, "redeemed": 0},
-]
+HELD = [ShownOffer("offer-2", 1234, False, 3), ShownOffer("offer-1", 0, True, 0), ShownOffer("offer-2", -5, False, 0)]
 
 
 @pytest.mark.parametrize("language", ["fi", "sv", "en"])
 @pytest.mark.parametrize("cursor", [None, "eyJzIjoicmFuayJ9"])
 def test_a_prepared_page_is_byte_for_byte_what_the_page_model_serialises(language: str, cursor: str | None) -> None:
     catalogue = _offers()
-    ranked = [(entry, catalogue.by_id[entry["offer_id"]]) for entry in HELD]
+    ranked = [(entry, catalogue.by_id[entry.offer_id]) for entry in HELD]
     expected = Page[MyOfferView](items=[my_offer(e, o, language) for e, o in ranked], next_cursor=cursor)
 
     prepared = page_json(Showcase().items(ranked, catalogue, language), cursor)

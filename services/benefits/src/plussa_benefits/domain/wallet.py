@@ -7,16 +7,18 @@ they activated is never taken away by their own shopping.
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from plussa_benefits.domain.errors import OfferNotActiveError, OfferNotFoundError
 from plussa_benefits.domain.features import PersonFeatures
-from plussa_benefits.domain.offers import Offer
+from plussa_benefits.domain.offers import Offer, OfferState
 from plussa_benefits.domain.purchases import Line, Purchase
 from plussa_benefits.domain.segments import Segment
 
 RANKING_MONTHS = 3
+_ALWAYS_CLOSED = datetime.min.replace(tzinfo=UTC)
+_NEVER_CLOSED = datetime.max.replace(tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -29,11 +31,16 @@ class Catalogue:
     by_id: dict[str, Offer] = field(init=False, repr=False)
     by_segment: dict[str, tuple[Offer, ...]] = field(init=False, repr=False)
     ids_by_segment: dict[str, frozenset[str]] = field(init=False, repr=False)
+    open_until: datetime = field(init=False, repr=False)
+    """Before this time every offer here is open: the first end among them (the start of
+    time when one is not published), so a read need not test each offer it shows."""
 
     def __post_init__(self) -> None:
         grouped: dict[str, list[Offer]] = {}
         for offer in self.offers:
             grouped.setdefault(offer.terms.segment_id, []).append(offer)
+        ends = [o.terms.valid_until if o.state is OfferState.PUBLISHED else _ALWAYS_CLOSED for o in self.offers]
+        object.__setattr__(self, "open_until", min(ends, default=_NEVER_CLOSED))
         object.__setattr__(self, "by_id", {offer.offer_id: offer for offer in self.offers})
         object.__setattr__(self, "by_segment", {key: tuple(group) for key, group in grouped.items()})
         ids = {key: frozenset(offer.offer_id for offer in group) for key, group in grouped.items()}

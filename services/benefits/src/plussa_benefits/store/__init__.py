@@ -44,10 +44,9 @@ INDEXES: dict[str, Sequence[IndexModel]] = {
 CATALOGUE = "catalogue"
 
 
-_JUDGED = {"held.targeted_at": 0}
-"""A wallet as judging reads it: all but when each offer was targeted (never rewritten)."""
-_SHOWN = {f"held.{name}": 1 for name in ("offer_id", "score", "activated_at", "redeemed")}
-"""What "my offers" shows of each held offer."""
+_JUDGED = {"held.targeted_at": 0, "shown": 0}
+"""A wallet as judging reads it: all but when each offer was targeted (never rewritten)
+and what "my offers" reads (made anew from the offers on every write)."""
 
 
 class BenefitsStore:
@@ -180,26 +179,33 @@ class BenefitsStore:
         found = {doc["_id"]: doc async for doc in self.wallets.find(query, _JUDGED, session=s)}
         return {pid: m.wallet_from(found.get(pid), pid) for pid in ids}
 
-    async def wallet_doc(self, person_id: str) -> Document | None:
-        """A wallet as stored, with what each offer shows: the "my offers" read (only the
-        fields the answer uses are read and decoded)."""
-        return await self.wallets.find_one({"_id": person_id}, _SHOWN)
+    async def shown_offers(self, person_id: str) -> list[str]:
+        """A person's offers as "my offers" shows them, best first (``mappers.shown_doc``
+        entries): one read of their wallet's ``shown`` array. A wallet last written
+        before the array existed is read again whole and ranked here, until its next
+        write stores it."""
+        doc = await self.wallets.find_one({"_id": person_id}, {"shown": 1})
+        if doc is None:
+            return []
+        if "shown" in doc:
+            shown: list[str] = doc["shown"]
+            return shown
+        return m.shown_doc(m.wallet_from(await self.wallets.find_one({"_id": person_id}, _JUDGED), person_id))
 
     async def save_wallets(self, wallets: Iterable[Wallet], s: Session) -> None:
         """Write wallets read by ``wallets_of``: a new one whole, best offer first; a stored
         one by what changed (offers set in place, then added, then dropped), so its
-        stored order is no longer the ranking (readers rank by score)."""
+        stored order is no longer the ranking (judging reads it by id, and "my offers"
+        reads ``shown``, set anew in the first update)."""
         ops: list[Any] = []
         for w in wallets:
-            order = list(w.held.values())
+            order = list(w.held.values())  # as the stored array will be
             if not w.stored and not w.version:
                 order = w.ranked()
-                doc = {"_id": w.person_id, "household_id": w.household_id, "version": 1}
-                ops.append(
-                    ReplaceOne({"_id": w.person_id}, {**doc, "held": [m.held_doc(h) for h in order]}, upsert=True)
-                )
+                ops.append(ReplaceOne({"_id": w.person_id}, m.wallet_doc(w), upsert=True))
             else:
                 paths, added, dropped = m.wallet_changes(w)
+                paths["shown"] = m.shown_doc(w)
                 ops.append(UpdateOne({"_id": w.person_id}, {"$set": paths, "$inc": {"version": 1}}))
                 if added:
                     ops.append(UpdateOne({"_id": w.person_id}, {"$push": {"held": {"$each": added}}}))
@@ -212,30 +218,33 @@ class BenefitsStore:
             await self.wallets.bulk_write(ops, ordered=True, session=s)
 
     async def add_held(self, additions: list[tuple[Wallet, HeldOffer]], s: Session) -> None:
-        """Put one newly targeted offer into several wallets."""
+        """Put one newly targeted offer into several wallets (each read by ``wallets_of``
+        and holding it already)."""
         ops: list[Any] = []
         for wallet, held in additions:
-            entry = m.held_doc(held)
             if wallet.version:
-                ops.append(UpdateOne({"_id": wallet.person_id}, {"$push": {"held": entry}, "$inc": {"version": 1}}))
+                change = {"$push": {"held": m.held_doc(held)}, "$set": {"shown": m.shown_doc(wallet)}}
+                ops.append(UpdateOne({"_id": wallet.person_id}, {**change, "$inc": {"version": 1}}))
             else:
-                doc = {"_id": wallet.person_id, "household_id": wallet.household_id, "version": 1, "held": [entry]}
-                ops.append(InsertOne(doc))
+                ops.append(InsertOne(m.wallet_doc(wallet)))
         if ops:
             await self.wallets.bulk_write(ops, ordered=False, session=s)
 
-    async def mark_activated(self, person_id: str, offer_id: str, at: datetime, s: Session) -> None:
-        """Record an activation in the person's wallet."""
+    async def mark_activated(self, wallet: Wallet, offer_id: str, s: Session) -> None:
+        """Record an activation made in ``wallet`` (read by ``wallets_of``)."""
+        at = wallet.held[offer_id].activated_at
         await self.wallets.update_one(
-            {"_id": person_id, "held.offer_id": offer_id},
-            {"$set": {"held.$.activated_at": at}, "$inc": {"version": 1}},
+            {"_id": wallet.person_id, "held.offer_id": offer_id},
+            {"$set": {"held.$.activated_at": at, "shown": m.shown_doc(wallet)}, "$inc": {"version": 1}},
             session=s,
         )
 
     async def remove_held(self, offer_id: str, s: Session) -> None:
         """Take a withdrawn offer out of every wallet."""
         await self.wallets.update_many(
-            {"held.offer_id": offer_id}, {"$pull": {"held": {"offer_id": offer_id}}, "$inc": {"version": 1}}, session=s
+            {"held.offer_id": offer_id},
+            {"$pull": {"held": {"offer_id": offer_id}, "shown": m.shown_entry_of(offer_id)}, "$inc": {"version": 1}},
+            session=s,
         )
 
     # privacy

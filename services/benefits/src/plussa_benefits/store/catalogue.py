@@ -9,7 +9,6 @@ person did, so reading it stays one small indexed read.
 """
 
 import time
-from collections.abc import Iterable
 from datetime import datetime
 
 from plussa_benefits.domain.wallet import Catalogue
@@ -65,13 +64,17 @@ class CatalogueCache:
         self._changes += 1
         self._checked = 0.0
 
-    async def for_reading(self, now: datetime, wanted: Iterable[str]) -> Catalogue:
-        """The catalogue to show offers with: checked for changes at most every
-        ``refresh_s`` seconds, and sooner (at most every ``MISSING_RECHECK_S``) when an
-        offer a person holds is not in it: just published, or ended and not yet dropped."""
-        since = time.monotonic() - self._checked
-        if since > self._refresh_s or (
-            since > MISSING_RECHECK_S and any(w not in self._catalogue.by_id for w in wanted)
-        ):
+    async def for_reading(self, now: datetime) -> Catalogue:
+        """The catalogue to show offers with: checked for changes at most every ``refresh_s`` seconds."""
+        if time.monotonic() - self._checked > self._refresh_s:
             return await self.current(now, None)
         return self._catalogue
+
+    async def lacking(self, now: datetime) -> Catalogue | None:
+        """A catalogue checked now, for a read that found a held offer missing from the one
+        it had (just published in another process, or ended and not yet dropped); None
+        when it was checked within ``MISSING_RECHECK_S``, so such reads check it at most
+        that often."""
+        if time.monotonic() - self._checked > MISSING_RECHECK_S:
+            return await self.current(now, None)
+        return None

@@ -18,7 +18,7 @@ async def activate_offer(ctx: BenefitsContext, person_id: str, offer_id: str) ->
         now = ctx.now()
         activated = wallet.activate(offer, now)
         if activated:
-            await ctx.store.mark_activated(person_id, offer_id, now, uow.session)
+            await ctx.store.mark_activated(wallet, offer_id, uow.session)
             event = OfferActivated(
                 offer_id=offer_id, person_id=person_id, household_id=wallet.household_id, occurred_at=now
             )
