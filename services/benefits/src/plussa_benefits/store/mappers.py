@@ -176,8 +176,9 @@ def shown_doc(wallet: Wallet) -> list[str]:
 
     Every write of a wallet's offers writes this beside them, in the same update, so the
     read decodes one short array of strings in its ranked order instead of a document
-    per offer to rank: a third less CPU for the service and for ``mongod`` (measured
-    with 40 offers held)."""
+    per offer to rank. With 40 offers held, the driver's part of the read took a fifth
+    less CPU and ``mongod``'s a seventh less, about what reading a one-field document
+    costs."""
     return [f"{h.offer_id} {h.score} {0 if h.activated_at is None else 1} {h.redeemed}" for h in wallet.ranked()]
 
 
