@@ -224,10 +224,15 @@ def line(name: str, measured: Measured, raw: Measured | None) -> None:
     result = measured.wrk
     ratio = f", {result.requests_per_s / raw.wrk.requests_per_s:.2f} of the raw handler" if raw else ""
     say(f"{result.line(name)}{ratio}")
+    say(cpu_line(measured, raw))
+
+
+def cpu_line(measured: Measured, raw: Measured | None = None) -> str:
+    """What a request cost the loaded processes and ``mongod``, and the service's against the raw handler's."""
     cpu = f"  CPU a request: service {measured.service_us:.0f} µs, mongod {measured.mongod_us:.0f} µs"
     if raw:
         cpu += f"; service {measured.service_us / raw.service_us:.2f} times the raw handler's"
-    say(cpu)
+    return cpu
 
 
 @dataclass(frozen=True)
@@ -345,11 +350,15 @@ async def run_loads(raw: Load, loads: dict[str, Load], mongod: int, options: arg
         say(f"paced: wrk offering {share:.0%} of each one's median full-speed rate, {connections} connections")
         for name, load in paced:
             rate = share * statistics.median(full[name])
-            say(f"{(await run(load, rate)).wrk.line(name)} ({rate:.0f}/s offered)")
+            measured = await run(load, rate)
+            say(f"{measured.wrk.line(name)} ({rate:.0f}/s offered)")
+            say(cpu_line(measured))
     for rate in options.paced:
         say(f"paced: wrk offering about {rate:.0f} requests/s over {connections} connections, {seconds} s each")
         for name, load in paced:
-            say((await run(load, rate)).wrk.line(name))
+            measured = await run(load, rate)
+            say(measured.wrk.line(name))
+            say(cpu_line(measured))
 
 
 if __name__ == "__main__":
