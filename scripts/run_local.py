@@ -536,6 +536,7 @@ def seed_targets(config: StackConfig, mongo_url: str) -> "seed_demo.SeedTargets"
         # Verification tokens travel only on notifications' private exchange; the seed reads
         # them there as the mailer would.
         exchange=f"{config.amqp_private_exchange_prefix}notifications",
+        store_exchange=config.amqp_exchange,
         state_file=config.data_dir / "demo.json",
     )
 

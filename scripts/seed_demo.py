@@ -10,7 +10,14 @@ customer, a till and the programme's operators would make it:
 3. a demo till gets service credentials from identity's command line
    (``python -m plussa_identity.commands.clients create``);
 4. the till sends a few months of purchases by both to points (``POST /v1/purchases``);
-5. the months that have ended are closed (``python -m plussa_points.commands.month_end``), so
+   a chain publishes offers for every member and a store runs a sponsorship programme
+   Aino supports;
+5. the stores' systems publish the same purchases on the bus
+   (``fi.plussa.stores.purchase.completed``), as they publish every purchase: benefits
+   learns from them what each holder buys (so the offers are ranked by their value to
+   them, and a purchase after an offer's start redeems it) and receipts keeps the
+   warranty receipts; points has each purchase already and counts it once;
+6. the months that have ended are closed (``python -m plussa_points.commands.month_end``), so
    there are statements and Plussa money.
 
 Each step is skipped when what it makes exists, and once everything is made the
@@ -23,6 +30,7 @@ import json
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -41,6 +49,7 @@ TILL_CLIENT_ID = "demo-till"
 TILL_SCOPES = ("points:ingest", "points:spend", "cards:lookup")
 PAST_MONTHS = 3
 REQUEST_TIMEOUT_S = 20.0
+STORE_PURCHASE = "fi.plussa.stores.purchase.completed"
 
 
 class SeedError(RuntimeError):
@@ -77,6 +86,8 @@ class SeedTargets:
     amqp_url: str
     exchange: str
     """Where identity's verification events arrive: notifications' private exchange."""
+    store_exchange: str
+    """Where store systems publish their purchases: the services' public exchange."""
     state_file: Path
 
 
@@ -488,6 +499,37 @@ async def send_purchases(api: Api, token: str, batch: list[dict[str, Any]]) -> i
     return new
 
 
+async def publish_store_purchases(amqp_url: str, exchange: str, batch: list[dict[str, Any]]) -> None:
+    """Publish purchases as the stores' systems do (docs/event-contract.md), with publisher
+    confirms; each event's id comes from its purchase's, so one published again is a
+    duplicate every consumer drops."""
+    connection = await aio_pika.connect(amqp_url)
+    try:
+        channel = await connection.channel(publisher_confirms=True)
+        target = await channel.get_exchange(exchange, ensure=True)
+        for purchase in batch:
+            event_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"plussa-demo:{purchase['purchase_id']}"))
+            event = {
+                "specversion": "1.0",
+                "id": event_id,
+                "source": f"/stores/{purchase['store_id']}",
+                "type": STORE_PURCHASE,
+                "time": datetime.now(UTC).isoformat(),
+                "subject": None,
+                "datacontenttype": "application/json",
+                "data": purchase,
+            }
+            message = aio_pika.Message(
+                json.dumps(event).encode(),
+                message_id=event_id,
+                delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+                content_type="application/cloudevents+json",
+            )
+            await target.publish(message, routing_key=STORE_PURCHASE.removeprefix("fi.plussa."))
+    finally:
+        await connection.close()
+
+
 def ended_months(today: date) -> list[str]:
     """``YYYY-MM`` of the demo months that have ended, oldest first."""
     months: list[str] = []
@@ -613,10 +655,13 @@ async def _seed(targets: SeedTargets, state: SeedState) -> Outcome:
         assert state.till_client_id is not None
         token = await till_token(api, state.till_client_id, state.till_client_secret)
         today = datetime.now(HELSINKI).date()
+        sent: list[dict[str, Any]] = []
         for person in (MAIN, PARALLEL):
             batch = purchases(outcome.card_numbers[person.email], person.role, today)
             outcome.purchases_sent += await send_purchases(api, token, batch)
+            sent.extend(batch)
         await seed_benefits(api, targets.service_envs["identity"], main_token)
+        await publish_store_purchases(targets.amqp_url, targets.store_exchange, sent)
     for month in ended_months(today):
         run_command(targets.service_envs["points"], "plussa_points.commands.month_end", "--month", month)
     return outcome

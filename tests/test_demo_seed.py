@@ -3,6 +3,7 @@ parallel holder who can both log in, with cards and purchases, offers and a caus
 they support, and a till with service credentials; a restart on the same data keeps it and makes nothing twice."""
 
 import json
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -17,6 +18,7 @@ from tests.dev_stack_process import DevStackProcess
 READY_TIMEOUT_S = 120.0
 SEED_TIMEOUT_S = 180.0
 STOP_TIMEOUT_S = 60.0
+OFFERS_TIMEOUT_S = 30.0
 
 pytestmark = pytest.mark.slow
 
@@ -45,6 +47,17 @@ def printed_till_secret(output: str) -> str:
     return line.rsplit(" / ", 1)[1].strip()
 
 
+def ranked_offers(stack: DevStackProcess, token: str) -> Any:
+    """The person's offers once benefits has taken in the stores' purchases (published on
+    the bus, so a moment after the seed ends): each one valued from what they bought."""
+    deadline = time.monotonic() + OFFERS_TIMEOUT_S
+    while True:
+        offers = call("GET", f"{stack.url('benefits')}/v1/me/offers", token=token)
+        if all(o["expected_value_cents"] > 0 for o in offers["items"]) or time.monotonic() > deadline:
+            return offers
+        time.sleep(0.5)
+
+
 def run_seeded_stack(stack: DevStackProcess) -> dict[str, Any]:
     """Start the stack, wait for seeding, read what a BFF would see, stop it."""
     try:
@@ -57,7 +70,7 @@ def run_seeded_stack(stack: DevStackProcess) -> dict[str, Any]:
             "household": call("GET", f"{stack.url('cards')}/v1/me/household", token=main_token),
             "parallel_household": call("GET", f"{stack.url('cards')}/v1/me/household", token=parallel_token),
             "balance": call("GET", f"{stack.url('points')}/v1/me/balance", token=main_token),
-            "offers": call("GET", f"{stack.url('benefits')}/v1/me/offers", token=parallel_token),
+            "offers": ranked_offers(stack, parallel_token),
             "causes": call("GET", f"{stack.url('benefits')}/v1/me/sponsorships", token=main_token),
             "till_token": call(
                 "POST",
@@ -92,6 +105,9 @@ def test_the_demo_household_is_seeded_once_and_both_holders_can_log_in(tmp_path:
     assert first["balance"]["total_cents"] > 0
     assert sorted(first["till_token"]["scope"].split()) == ["cards:lookup", "points:ingest", "points:spend"]
     assert len(first["offers"]["items"]) == 2
+    values = [o["expected_value_cents"] for o in first["offers"]["items"]]
+    assert all(value > 0 for value in values), "benefits did not learn the holder's purchases from the bus"
+    assert values == sorted(values, reverse=True)
     assert [c["cause_id"] for c in first["causes"]["items"]] == ["toolo-scouts"]
 
     assert "Demo data exists" in again["output"], again["output"]
