@@ -52,6 +52,9 @@ from plussa_shared.testing.isolation import remove_isolated
 from plussa_shared.testing.processes import cpu_seconds, mongod_pid
 from plussa_shared.testing.tokens import JwksServer, TestTokens
 
+PAGE = 20
+"""A page of "my offers" with no ``limit``: the services' ``page_limit_default``."""
+
 
 async def publish_all(exchange_name: str, events: list[dict[str, Any]], key: str) -> float:
     """Publish from another process (so the publisher does not share the consumer's
@@ -233,17 +236,17 @@ def wrk(url: str, token: str, seconds: int) -> tuple[float, float]:
 
 
 def raw_app(db: Any, verifier: TokenVerifier, offers: dict[str, Offer]) -> web.Application:
-    """The same token check and read (the wallet; the offers' texts from memory), no
-    framework: the ceiling of the "my offers" read."""
+    """The same token check and read (the wallet's ranked ``shown`` entries; the offers'
+    texts from memory), no framework: the ceiling of the "my offers" read."""
 
     async def handler(request: web.Request) -> web.Response:
         header = request.headers.get("Authorization", "")
         who = await verifier.verify(header.removeprefix("Bearer "))
-        doc = await db["wallets"].find_one({"_id": who.subject})
-        held = sorted(doc["held"], key=lambda h: -h["score"]) if doc else []
+        doc = await db["wallets"].find_one({"_id": who.subject}, {"shown": 1})
+        page = [entry.split(" ") for entry in (doc or {}).get("shown", [])[:PAGE]]
         items = [
-            {"offer_id": h["offer_id"], "title": offers[h["offer_id"]].terms.title.sv, "score": h["score"]}
-            for h in held
+            {"offer_id": offer_id, "title": offers[offer_id].terms.title.sv, "score": int(score)}
+            for offer_id, score, _, _ in page
         ]
         return web.json_response({"items": items, "next_cursor": None})
 
