@@ -52,9 +52,6 @@ from plussa_shared.testing.isolation import remove_isolated
 from plussa_shared.testing.processes import cpu_seconds, mongod_pid
 from plussa_shared.testing.tokens import JwksServer, TestTokens
 
-PAGE = 20
-"""A page of "my offers" with no ``limit``: the services' ``page_limit_default``."""
-
 
 async def publish_all(exchange_name: str, events: list[dict[str, Any]], key: str) -> float:
     """Publish from another process (so the publisher does not share the consumer's
@@ -235,7 +232,7 @@ def wrk(url: str, token: str, seconds: int) -> tuple[float, float]:
     return rps, p99
 
 
-def raw_app(db: Any, verifier: TokenVerifier, offers: dict[str, Offer]) -> web.Application:
+def raw_app(db: Any, verifier: TokenVerifier, offers: dict[str, Offer], page_size: int) -> web.Application:
     """The same token check and read (the wallet's ranked ``shown`` entries; the offers'
     texts from memory), no framework: the ceiling of the "my offers" read."""
 
@@ -243,7 +240,7 @@ def raw_app(db: Any, verifier: TokenVerifier, offers: dict[str, Offer]) -> web.A
         header = request.headers.get("Authorization", "")
         who = await verifier.verify(header.removeprefix("Bearer "))
         doc = await db["wallets"].find_one({"_id": who.subject}, {"shown": 1})
-        page = [entry.split(" ") for entry in (doc or {}).get("shown", [])[:PAGE]]
+        page = [entry.split(" ") for entry in (doc or {}).get("shown", [])[:page_size]]
         items = [
             {"offer_id": offer_id, "title": offers[offer_id].terms.title.sv, "score": int(score)}
             for offer_id, score, _, _ in page
@@ -277,7 +274,9 @@ async def my_offers(seconds: int) -> None:
                 await asyncio.sleep(1.0)
                 service_runs.append(await asyncio.to_thread(wrk, f"{url}/v1/me/offers", token, seconds))
                 await runner.cleanup()
-                raw_runner, raw_url = await serve(raw_app(db, verifier, {o.offer_id: o for o in offers}))
+                raw_runner, raw_url = await serve(
+                    raw_app(db, verifier, {o.offer_id: o for o in offers}, settings.page_limit_default)
+                )
                 raw_runs.append(await asyncio.to_thread(wrk, f"{raw_url}/v1/me/offers", token, seconds))
                 await raw_runner.cleanup()
             service_rps, service_p99 = max(service_runs)
