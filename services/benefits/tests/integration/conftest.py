@@ -12,6 +12,7 @@ from plussa_benefits.app import create_app
 from plussa_benefits.context import BenefitsContext
 from plussa_benefits.events.consumed import CardChanged, MemberAdded, PurchaseCompleted
 from plussa_benefits.settings import BenefitsSettings
+from plussa_benefits.store import mappers
 from plussa_benefits.use_cases import people, purchases
 from plussa_shared.events import CloudEvent
 from plussa_shared.keys import context_of
@@ -156,6 +157,13 @@ class Harness:
         )
         assert answer.status == 200, await answer.text()
         return list((await answer.json())["items"])
+
+    async def shown(self, person_id: str) -> list[str]:
+        """The wallet's ``shown`` entries, checked to be what its offers rank to."""
+        doc = await self.ctx.db.wallets.find_one({"_id": person_id})
+        assert doc is not None
+        assert doc["shown"] == mappers.shown_doc(mappers.wallet_from(doc, person_id))
+        return list(doc["shown"])
 
     async def count(self, collection: str, query: dict[str, Any] | None = None) -> int:
         return await self.ctx.db[collection].count_documents(query or {})

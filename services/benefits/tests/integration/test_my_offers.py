@@ -3,7 +3,6 @@ from datetime import timedelta
 from typing import Any
 
 from plussa_benefits.app import create_app
-from plussa_benefits.store import mappers
 from plussa_benefits.store.catalogue import MISSING_RECHECK_S
 
 from .conftest import GROCERY_RULE, Harness
@@ -170,25 +169,17 @@ async def test_my_offers_come_a_page_at_a_time_in_my_language_as_the_activate_an
         assert answer.headers["Cache-Control"] == "no-store"
 
 
-async def _shown(harness: Harness, person_id: str) -> list[str]:
-    """The wallet's ``shown`` array, checked to be what its offers rank to."""
-    doc = await harness.ctx.db.wallets.find_one({"_id": person_id})
-    assert doc is not None
-    assert doc["shown"] == mappers.shown_doc(mappers.wallet_from(doc, person_id))
-    return list(doc["shown"])
-
-
 async def test_what_my_offers_reads_is_written_with_my_wallet_by_every_change_of_it(harness: Harness) -> None:
     small, big = await _two_offers(harness, needs_activation=False)
-    targeted = await _shown(harness, "aino")
+    targeted = await harness.shown("aino")
     assert [entry.split(" ")[0] for entry in targeted] == [big, small]
 
     await harness.client.post(f"/v1/me/offers/{small}/activate", headers=harness.customer("aino"))
-    activated = await _shown(harness, "aino")
+    activated = await harness.shown("aino")
     await harness.buy("aino", "p-2", ("grocery", 2_000))
-    redeemed = await _shown(harness, "aino")
+    redeemed = await harness.shown("aino")
     await harness.client.post(f"/v1/offers/{big}/withdraw", headers=harness.issuer)
-    withdrawn = await _shown(harness, "aino")
+    withdrawn = await harness.shown("aino")
 
     assert [entry.split(" ")[2:] for entry in activated] == [["0", "0"], ["1", "0"]]
     assert [entry.split(" ")[2:] for entry in redeemed] == [["0", "1"], ["1", "1"]]
@@ -207,7 +198,7 @@ async def test_a_wallet_written_before_it_kept_what_my_offers_reads_is_read_whol
 
     assert await harness.my_offers("aino") == before
     await harness.buy("aino", "p-2", ("fuel", 1_000))
-    assert len(await _shown(harness, "aino")) == 2
+    assert len(await harness.shown("aino")) == 2
     assert await harness.my_offers("aino") == before
 
 

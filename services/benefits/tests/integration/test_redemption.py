@@ -3,7 +3,6 @@ from datetime import timedelta
 from typing import Any
 
 from plussa_benefits.events.consumed import PurchaseCompleted
-from plussa_benefits.store import mappers
 from plussa_benefits.use_cases import purchases
 from plussa_shared.testing.bus import bus_probe, drain
 from plussa_shared.testing.sample import wait_until
@@ -181,6 +180,6 @@ async def test_a_purchase_writes_what_it_changed_in_the_wallet_and_keeps_the_res
     assert held[used] == {**kept, "redeemed": 1, "score": held[used]["score"]}
     assert held[new]["targeted_at"] == harness.clock.now
     assert after["version"] == before["version"] + 1
-    assert after["shown"] == mappers.shown_doc(mappers.wallet_from(after, "aino"))
     shown = [offer["offer_id"] for offer in await harness.my_offers("aino")]
     assert shown == sorted(held, key=lambda offer_id: (-held[offer_id]["score"], offer_id))
+    assert [entry.split(" ")[0] for entry in await harness.shown("aino")] == shown
