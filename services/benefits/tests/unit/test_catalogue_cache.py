@@ -15,11 +15,13 @@ class _Versions:
     def __init__(self) -> None:
         self.version = 1
         self.version_reads = 0
+        self.sessions: list[Any] = []
         self.gate = asyncio.Event()
         self.gate.set()
 
-    async def catalogue_version(self, _s: Any) -> int:
+    async def catalogue_version(self, s: Any) -> int:
         self.version_reads += 1
+        self.sessions.append(s)
         seen = self.version  # what the read's snapshot holds
         await self.gate.wait()
         return seen
@@ -70,3 +72,31 @@ async def test_a_read_missing_a_held_offer_checks_the_catalogue_at_most_every_re
     assert await cache.lacking(NOW) is not None
     assert await cache.lacking(NOW) is None
     assert store.version_reads == 2
+
+
+async def test_a_purchase_right_after_a_change_here_waits_for_no_read_under_way_and_checks_itself() -> None:
+    store = _Versions()
+    cache = CatalogueCache(cast(BenefitsStore, store), refresh_s=60)
+    await cache.current(NOW, None)
+    store.version = 2
+    cache.changed()  # an offer published in this process
+    store.gate.clear()
+    reading = asyncio.create_task(cache.for_reading(NOW))  # "my offers" starts checking the version
+    await asyncio.sleep(0)
+    buying = asyncio.create_task(cache.current(NOW, None, fresh=False))  # a purchase right after
+    await asyncio.sleep(0)
+    store.gate.set()
+    await asyncio.gather(reading, buying)
+
+    assert store.version_reads == 3, "the purchase took the catalogue from before the change"
+
+
+async def test_after_a_change_here_the_catalogue_is_read_past_the_callers_older_snapshot() -> None:
+    store = _Versions()
+    cache = CatalogueCache(cast(BenefitsStore, store), refresh_s=0.0)
+    await cache.current(NOW, "a purchase's transaction", fresh=False)
+    cache.changed()
+    await cache.current(NOW, "a purchase's transaction begun before the change", fresh=False)
+    await cache.current(NOW, "a later purchase's transaction", fresh=False)
+
+    assert store.sessions == ["a purchase's transaction", None, "a later purchase's transaction"]

@@ -27,6 +27,8 @@ class CatalogueCache:
         self._version = -1
         self._checked = 0.0
         self._changes = 0
+        self._reflects = 0
+        """How many of this process's changes the cached catalogue was read after."""
         self._catalogue = Catalogue((), {})
 
     async def current(self, now: datetime, s: Session | None, *, fresh: bool = True) -> Catalogue:
@@ -35,18 +37,21 @@ class CatalogueCache:
         ``fresh=False`` (the purchase path) checks the version at most every ``refresh_s``
         seconds: a change made in another process applies to purchases within that time;
         one made in this process at once (``changed``)."""
-        if not fresh and time.monotonic() - self._checked <= self._refresh_s:
+        if not fresh and self._current_here() and time.monotonic() - self._checked <= self._refresh_s:
             return self._catalogue.open_at(now)
         # Marked before the read, so the many requests arriving meanwhile use the cache
-        # instead of all checking at once.
+        # instead of all checking at once (all but those after a change made here).
         self._checked = time.monotonic()
         changes = self._changes
-        version = await self._store.catalogue_version(s)
+        # After a change made here, read past the caller's transaction: its snapshot may
+        # be older than the change.
+        source = s if self._current_here() else None
+        version = await self._store.catalogue_version(source)
         if version == self._version:
             catalogue = self._catalogue
         else:
-            offers = await self._store.open_offers(now, s)
-            segments = await self._store.all_segments(s)
+            offers = await self._store.open_offers(now, source)
+            segments = await self._store.all_segments(source)
             catalogue = Catalogue(tuple(offers), segments)
         if changes != self._changes:
             # This process changed the catalogue while this read was under way: what was
@@ -54,9 +59,13 @@ class CatalogueCache:
             self._checked = 0.0
             return catalogue.open_at(now)
         if version >= self._version:  # never back to an older version (a transaction's older snapshot)
-            self._catalogue, self._version = catalogue, version
+            self._catalogue, self._version, self._reflects = catalogue, version, changes
         self._checked = time.monotonic()
         return catalogue.open_at(now)
+
+    def _current_here(self) -> bool:
+        """Whether the cached catalogue was read after every change made in this process."""
+        return self._reflects == self._changes
 
     def changed(self) -> None:
         """This process changed an offer or a segment: check the version next time, and
@@ -66,7 +75,7 @@ class CatalogueCache:
 
     async def for_reading(self, now: datetime) -> Catalogue:
         """The catalogue to show offers with: checked for changes at most every ``refresh_s`` seconds."""
-        if time.monotonic() - self._checked > self._refresh_s:
+        if not self._current_here() or time.monotonic() - self._checked > self._refresh_s:
             return await self.current(now, None)
         return self._catalogue
 
